@@ -1,0 +1,203 @@
+/**
+ * The author API: `orchestration`, `activity`, `entity` and the types of the
+ * orchestration context. These are definitions only (plain data and functions);
+ * the compiler recognises them through the type checker and the runtime runs them.
+ *
+ * An orchestration written as an `async` function is compiled by `nwc build`
+ * (or `node --import nwc/register`) into a `Machine` (runtime/machine.ts); the
+ * compiler rewrites the second argument of `orchestration(...)` into the compiled
+ * machine. A host refuses an orchestration that was not compiled, with a message
+ * that says how to compile it.
+ */
+import { isMachine, type EntityId, type Machine, type RetryPolicy } from "./machine.ts";
+
+export type { EntityId, RetryPolicy } from "./machine.ts";
+
+/**
+ * A durable task: what every `ctx` call returns. Await it, or combine tasks with
+ * `Promise.all`, `Promise.race`, `Promise.any` and `Promise.allSettled`.
+ * It is typed as a Promise so ordinary TypeScript accepts those combinators.
+ */
+export interface Task<T> extends Promise<T> {
+  readonly __nwcTask?: true;
+}
+
+export interface ActivityOptions {
+  retry?: RetryPolicy;
+}
+
+export interface Activity<I = any, O = any> {
+  readonly kind: "activity";
+  readonly name: string;
+  readonly fn: (input: I, actx: ActivityContext) => O | Promise<O>;
+  readonly options: ActivityOptions;
+}
+
+/** Passed to activity functions: they may do any I/O. */
+export interface ActivityContext {
+  instanceId: string;
+  /** 1 for the first attempt; higher on retries and on re-execution after a crash. */
+  attempt: number;
+}
+
+export type OrchestrationFunction<I, O> = (ctx: OrchestrationContext, input: I) => Promise<O>;
+
+export interface Orchestration<I = any, O = any> {
+  readonly kind: "orchestration";
+  readonly name: string;
+  /** The source function (used uncompiled only by reference runs in tests). */
+  readonly fn?: OrchestrationFunction<I, O>;
+  /** The compiled machine, present once the compiler has rewritten the definition. */
+  readonly machine?: Machine;
+  /** Phantom, for typing `ctx.callSub` and `client.start`. */
+  readonly __types?: { input: I; output: O };
+}
+
+/** Context passed to entity operations. */
+export interface EntityContext {
+  readonly id: EntityId;
+  /** Fire-and-forget operation on another entity. */
+  signal<E extends Entity<any, any>>(entity: E, key: string): SignalProxy<EntityOpsOf<E>>;
+  /** Start an orchestration; returns its instance id. */
+  start<I>(orchestration: Orchestration<I, any>, input: I, options?: { instanceId?: string }): string;
+  /** Delete this entity's state once the operation returns; `readEntity` then gives `undefined`. */
+  deleteState(): void;
+}
+
+export type EntityOp<S> = (state: S, input: any, ectx: EntityContext) => any;
+export type EntityOps<S> = Record<string, EntityOp<S>>;
+
+export interface EntityDefinition<S, Ops extends EntityOps<S>> {
+  init: () => S;
+  ops: Ops;
+}
+
+export interface Entity<S = any, Ops extends EntityOps<S> = EntityOps<S>> {
+  readonly kind: "entity";
+  readonly name: string;
+  readonly init: () => S;
+  readonly ops: Ops;
+  /** Names one entity instance, for `ctx.lock` and `ctx.transaction`. */
+  id(key: string): EntityId;
+}
+
+export type EntityOpsOf<E> = E extends Entity<any, infer Ops> ? Ops : never;
+
+type OpInput<F> = F extends (state: any, ...rest: infer R) => any
+  ? R extends [] ? [] : R extends [infer I, ...any[]] ? (undefined extends I ? [input?: I] : [input: I]) : []
+  : never;
+
+/** `ctx.entity(e, key).op(input)`: call, awaited for the operation's result. */
+export type EntityProxy<Ops> = {
+  [K in keyof Ops]: (...input: OpInput<Ops[K]>) => Task<Awaited<ReturnType<Extract<Ops[K], (...a: any) => any>>>>;
+};
+
+/** `ctx.signal(e, key).op(input)`: fire and forget. */
+export type SignalProxy<Ops> = {
+  [K in keyof Ops]: (...input: OpInput<Ops[K]>) => void;
+};
+
+/** Held locks; released at the end of the `await using` scope. */
+export interface CriticalSection extends AsyncDisposable {
+  readonly entities: readonly EntityId[];
+}
+
+/** Inside `ctx.transaction`: operations on the held entities, staged until the function returns. */
+export interface TransactionContext {
+  entity<E extends Entity<any, any>>(entity: E, key: string): EntityProxy<EntityOpsOf<E>>;
+}
+
+/** Steps with compensations, run in reverse order on failure. */
+export interface Saga {
+  /** Run `action`; remember `compensation` to undo it if a later step fails. */
+  step<I, O>(action: Activity<I, O>, input: I, compensation?: Activity<any, any>, compensationInput?: unknown): Task<O>;
+  /** Run the compensations of the completed steps in reverse order. */
+  compensate(): Task<SagaCompensationReport>;
+}
+
+export interface SagaCompensationReport {
+  compensated: string[];
+  failed: { step: string; error: { name: string; message: string } }[];
+}
+
+export interface OrchestrationContext {
+  readonly instanceId: string;
+  call<I, O>(activity: Activity<I, O>, input: I, options?: ActivityOptions): Task<Awaited<O>>;
+  callSub<I, O>(orchestration: Orchestration<I, O>, input: I, options?: { instanceId?: string }): Task<O>;
+  sleep(ms: number): Task<void>;
+  sleepUntil(epochMs: number): Task<void>;
+  waitForEvent<T = unknown>(name: string): Task<T>;
+  /** Deterministic time: the time of the current step. */
+  now(): number;
+  /** Deterministic randomness in [0, 1), seeded per instance and kept in the frame. */
+  random(): number;
+  /** Deterministic RFC 4122 v4-shaped id from `random()`. */
+  uuid(): string;
+  setStatus(value: unknown): void;
+  /** `return ctx.continueAsNew(input)`: end this execution and start the instance afresh. */
+  continueAsNew(input: unknown): never;
+  entity<E extends Entity<any, any>>(entity: E, key: string): EntityProxy<EntityOpsOf<E>>;
+  signal<E extends Entity<any, any>>(entity: E, key: string): SignalProxy<EntityOpsOf<E>>;
+  lock(...entities: EntityId[]): Task<CriticalSection>;
+  transaction<R>(entities: EntityId[], body: (tx: TransactionContext) => Promise<R>): Task<R>;
+  saga(): Saga;
+}
+
+const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$/;
+
+function assertName(what: string, name: unknown): asserts name is string {
+  if (typeof name !== "string" || !NAME_PATTERN.test(name)) {
+    throw new TypeError(
+      `${what} name ${JSON.stringify(name)} is invalid: use 1-128 characters, letters, digits, '_', '.', ':' or '-', starting with a letter or '_'`,
+    );
+  }
+}
+
+export function activity<I, O>(
+  name: string,
+  fn: (input: I, actx: ActivityContext) => O | Promise<O>,
+  options: ActivityOptions = {},
+): Activity<I, Awaited<O>> {
+  assertName("activity", name);
+  if (typeof fn !== "function") throw new TypeError(`activity "${name}": the second argument must be a function`);
+  const retry = options.retry;
+  if (retry && !(Number.isInteger(retry.maxAttempts) && retry.maxAttempts >= 1 && retry.backoffMs >= 0)) {
+    throw new TypeError(`activity "${name}": retry needs maxAttempts >= 1 (an integer) and backoffMs >= 0`);
+  }
+  return Object.freeze({ kind: "activity", name, fn: fn as any, options }) as Activity<I, Awaited<O>>;
+}
+
+/**
+ * Defines an orchestration. Before compilation `body` is the async function;
+ * after, the compiler has replaced it with the compiled `Machine`.
+ */
+export function orchestration<I, O>(name: string, body: OrchestrationFunction<I, O> | Machine): Orchestration<I, O> {
+  assertName("orchestration", name);
+  if (isMachine(body)) return Object.freeze({ kind: "orchestration", name, machine: body });
+  if (typeof body !== "function") {
+    throw new TypeError(`orchestration "${name}": the second argument must be an async function (ctx, input) => ...`);
+  }
+  return Object.freeze({ kind: "orchestration", name, fn: body });
+}
+
+export function entity<S, Ops extends EntityOps<S>>(name: string, definition: EntityDefinition<S, Ops>): Entity<S, Ops> {
+  assertName("entity", name);
+  if (typeof definition?.init !== "function" || typeof definition.ops !== "object" || definition.ops === null) {
+    throw new TypeError(`entity "${name}": expected { init: () => state, ops: { name: (state, input, ectx) => result } }`);
+  }
+  for (const [op, fn] of Object.entries(definition.ops)) {
+    if (typeof fn !== "function") throw new TypeError(`entity "${name}": operation "${op}" must be a function`);
+  }
+  return Object.freeze({
+    kind: "entity",
+    name,
+    init: definition.init,
+    ops: definition.ops,
+    id: (key: string): EntityId => {
+      if (typeof key !== "string" || key.length === 0) {
+        throw new TypeError(`entity "${name}": a key must be a non-empty string`);
+      }
+      return { name, key };
+    },
+  });
+}

@@ -1,0 +1,228 @@
+/**
+ * The codec: turns frames and payloads into JSON-compatible data and back,
+ * keeping what JSON alone would lose: `undefined`, `Date`, `Map`, `Set`,
+ * `BigInt`, typed arrays, `Error` (name, message, stack), non-finite numbers
+ * and -0, and instances of classes registered with `registerClass`.
+ *
+ * Encoding: special values become `{ "$nwc": tag, ... }`. A plain object that
+ * itself has a "$nwc" key is wrapped as `{ "$nwc": "object", "v": {...} }`, so
+ * no user value is ever mistaken for a tag.
+ *
+ * Invariant: decode(encode(x)) is structurally equal to x for every supported
+ * x; encode throws a `CodecError` naming the path of anything unsupported
+ * (functions, symbols, promises, unregistered class instances), so nothing is
+ * silently dropped. Shared references become copies; cycles are an error.
+ */
+import type { Json } from "./backends/types.ts";
+
+export class CodecError extends TypeError {
+  constructor(message: string) {
+    super(message);
+    this.name = "CodecError";
+  }
+}
+
+export interface ClassCodec<T> {
+  /** Stable name stored in the data; renaming it breaks stored frames. */
+  name: string;
+  ctor: abstract new (...args: any[]) => T;
+  encode(value: T): unknown;
+  decode(data: any): T;
+}
+
+const classesByName = new Map<string, ClassCodec<any>>();
+const classesByCtor = new Map<Function, ClassCodec<any>>();
+
+/** Lets instances of `ctor` live in frames and payloads. */
+export function registerClass<T>(codec: ClassCodec<T>): void {
+  const existing = classesByName.get(codec.name);
+  if (existing && existing.ctor !== codec.ctor) {
+    throw new CodecError(`codec: class name "${codec.name}" is already registered for another class`);
+  }
+  classesByName.set(codec.name, codec);
+  classesByCtor.set(codec.ctor, codec);
+}
+
+const TYPED_ARRAYS: Record<string, new (buffer: ArrayBufferLike) => ArrayBufferView> = {
+  Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array,
+  Float32Array, Float64Array, BigInt64Array, BigUint64Array,
+};
+
+const ERROR_CTORS: Record<string, ErrorConstructor> = {
+  Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError,
+};
+
+function bytesToBase64(view: ArrayBufferView): string {
+  return Buffer.from(view.buffer, view.byteOffset, view.byteLength).toString("base64");
+}
+
+function base64ToBuffer(data: string): ArrayBuffer {
+  const bytes = Buffer.from(data, "base64");
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+}
+
+export function encode(value: unknown): Json {
+  return encodeAt(value, "$", new Set());
+}
+
+function encodeAt(value: unknown, path: string, open: Set<object>): Json {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return value;
+    case "number":
+      if (Number.isFinite(value) && !Object.is(value, -0)) return value;
+      return { $nwc: "number", v: String(Object.is(value, -0) ? "-0" : value) };
+    case "undefined":
+      return { $nwc: "undefined" };
+    case "bigint":
+      return { $nwc: "bigint", v: value.toString() };
+    case "function":
+      throw new CodecError(`cannot serialize ${path}: it is a function; keep only data in frames and payloads`);
+    case "symbol":
+      throw new CodecError(`cannot serialize ${path}: it is a symbol; use a string instead`);
+  }
+  if (value === null) return null;
+  const obj = value as object;
+  if (open.has(obj)) throw new CodecError(`cannot serialize ${path}: it refers back to itself (a cycle)`);
+  open.add(obj);
+  try {
+    return encodeObject(obj, path, open);
+  } finally {
+    open.delete(obj);
+  }
+}
+
+function encodeObject(obj: object, path: string, open: Set<object>): Json {
+  if (Array.isArray(obj)) {
+    const out: Json[] = new Array(obj.length);
+    for (let i = 0; i < obj.length; i++) out[i] = encodeAt(obj[i], `${path}[${i}]`, open);
+    return out;
+  }
+  const proto = Object.getPrototypeOf(obj);
+  if (proto === Object.prototype || proto === null) {
+    const out: { [k: string]: Json } = {};
+    for (const key of Object.keys(obj)) out[key] = encodeAt((obj as any)[key], `${path}.${key}`, open);
+    return "$nwc" in out ? { $nwc: "object", v: out } : out;
+  }
+  if (obj instanceof Date) return { $nwc: "date", v: obj.getTime() };
+  if (obj instanceof Map) {
+    const entries: Json[] = [];
+    let i = 0;
+    for (const [k, v] of obj) {
+      entries.push([encodeAt(k, `${path}<key ${i}>`, open), encodeAt(v, `${path}<value ${i}>`, open)]);
+      i++;
+    }
+    return { $nwc: "map", v: entries };
+  }
+  if (obj instanceof Set) {
+    const items: Json[] = [];
+    let i = 0;
+    for (const v of obj) items.push(encodeAt(v, `${path}<item ${i++}>`, open));
+    return { $nwc: "set", v: items };
+  }
+  if (ArrayBuffer.isView(obj) && !(obj instanceof DataView)) {
+    return { $nwc: "bytes", t: obj.constructor.name, v: bytesToBase64(obj) };
+  }
+  if (obj instanceof ArrayBuffer) return { $nwc: "bytes", t: "ArrayBuffer", v: bytesToBase64(new Uint8Array(obj)) };
+  const registered = classesByCtor.get(obj.constructor);
+  if (registered) return { $nwc: "class", c: registered.name, v: encodeAt(registered.encode(obj), `${path}`, open) };
+  if (obj instanceof Error) {
+    const extra: { [k: string]: Json } = {};
+    for (const key of Object.keys(obj)) extra[key] = encodeAt((obj as any)[key], `${path}.${key}`, open);
+    return { $nwc: "error", name: obj.name, message: obj.message, stack: obj.stack ?? null, extra };
+  }
+  if (obj instanceof Promise) {
+    throw new CodecError(`cannot serialize ${path}: it is a Promise; await it first, or keep a durable task instead`);
+  }
+  const className = obj.constructor?.name ?? "an object with a custom prototype";
+  throw new CodecError(
+    `cannot serialize ${path}: it is an instance of class ${className}; use plain objects, or registerClass() a codec for ${className}`,
+  );
+}
+
+export function decode(data: Json): unknown {
+  if (data === null || typeof data !== "object") return data;
+  if (Array.isArray(data)) return data.map(decode);
+  const tag = (data as { $nwc?: unknown }).$nwc;
+  if (tag === undefined) {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(data)) out[key] = decode(data[key]);
+    return out;
+  }
+  const d = data as any;
+  switch (tag) {
+    case "undefined":
+      return undefined;
+    case "number":
+      return d.v === "-0" ? -0 : Number(d.v);
+    case "bigint":
+      return BigInt(d.v);
+    case "object": {
+      const out: Record<string, unknown> = {};
+      for (const key of Object.keys(d.v)) out[key] = decode(d.v[key]);
+      return out;
+    }
+    case "date":
+      return new Date(d.v);
+    case "map":
+      return new Map((d.v as Json[][]).map(([k, v]) => [decode(k), decode(v)]));
+    case "set":
+      return new Set((d.v as Json[]).map(decode));
+    case "bytes": {
+      const buffer = base64ToBuffer(d.v);
+      if (d.t === "ArrayBuffer") return buffer;
+      const Ctor = TYPED_ARRAYS[d.t];
+      if (!Ctor) throw new CodecError(`cannot decode bytes of unknown type ${d.t}`);
+      return new Ctor(buffer);
+    }
+    case "error": {
+      const Ctor = ERROR_CTORS[d.name] ?? Error;
+      const error = new Ctor(d.message);
+      if (error.name !== d.name) Object.defineProperty(error, "name", { value: d.name, writable: true, configurable: true, enumerable: false });
+      if (d.stack === null) delete (error as any).stack;
+      else Object.defineProperty(error, "stack", { value: d.stack, writable: true, configurable: true, enumerable: false });
+      for (const key of Object.keys(d.extra ?? {})) (error as any)[key] = decode(d.extra[key]);
+      return error;
+    }
+    case "class": {
+      const codec = classesByName.get(d.c);
+      if (!codec) throw new CodecError(`cannot decode an instance of class "${d.c}": no codec is registered for it (registerClass)`);
+      return codec.decode(decode(d.v));
+    }
+    default:
+      throw new CodecError(`cannot decode: unknown tag ${JSON.stringify(tag)}`);
+  }
+}
+
+/** encode + JSON.stringify: the bytes a frame or payload occupies. */
+export function serialize(value: unknown): string {
+  return JSON.stringify(encode(value));
+}
+
+export function deserialize(text: string): unknown {
+  return decode(JSON.parse(text) as Json);
+}
+
+/** Errors as plain data, for results and statuses. */
+export function errorInfo(error: unknown): { name: string; message: string; stack?: string } {
+  if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack };
+  return { name: "Error", message: typeof error === "string" ? error : safeDescribe(error) };
+}
+
+function safeDescribe(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** The inverse of errorInfo: an Error with the original name, message and stack. */
+export function errorFromInfo(info: { name: string; message: string; stack?: string }): Error {
+  const Ctor = ERROR_CTORS[info.name] ?? Error;
+  const error = new Ctor(info.message);
+  if (error.name !== info.name) Object.defineProperty(error, "name", { value: info.name, writable: true, configurable: true, enumerable: false });
+  if (info.stack !== undefined) Object.defineProperty(error, "stack", { value: info.stack, writable: true, configurable: true, enumerable: false });
+  return error;
+}

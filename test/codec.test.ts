@@ -1,0 +1,80 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { encode, decode, serialize, deserialize, registerClass, CodecError } from "../runtime/codec.ts";
+
+const roundTrip = (v: unknown) => deserialize(serialize(v));
+
+test("keeps undefined, -0, NaN, Infinity and bigint", () => {
+  const back = roundTrip({ a: undefined, z: -0, n: NaN, i: -Infinity, b: 12345678901234567890n }) as any;
+  assert.ok("a" in back);
+  assert.is(back.a, undefined);
+  assert.ok(Object.is(back.z, -0));
+  assert.ok(Number.isNaN(back.n));
+  assert.is(back.i, -Infinity);
+  assert.is(back.b, 12345678901234567890n);
+});
+
+test("keeps Date, Map, Set and typed arrays", () => {
+  const back = roundTrip({
+    d: new Date(1700000000123),
+    m: new Map<unknown, unknown>([["k", new Set([1, 2])], [3, { x: 1 }]]),
+    u: new Uint8Array([1, 2, 255]),
+    f: new Float64Array([1.5, -2]),
+  }) as any;
+  assert.ok(back.d instanceof Date);
+  assert.is(back.d.getTime(), 1700000000123);
+  assert.ok(back.m instanceof Map);
+  assert.equal([...back.m.get("k")], [1, 2]);
+  assert.equal(back.m.get(3), { x: 1 });
+  assert.ok(back.u instanceof Uint8Array);
+  assert.equal([...back.u], [1, 2, 255]);
+  assert.ok(back.f instanceof Float64Array);
+  assert.equal([...back.f], [1.5, -2]);
+});
+
+test("keeps Error name, message and stack", () => {
+  const e = new RangeError("too far");
+  const custom = new Error("declined");
+  custom.name = "PaymentDeclined";
+  const [a, b] = roundTrip([e, custom]) as Error[];
+  assert.ok(a instanceof RangeError);
+  assert.is(a.message, "too far");
+  assert.is(a.stack, e.stack);
+  assert.is(b.name, "PaymentDeclined");
+  assert.is(b.message, "declined");
+});
+
+test("a user object with a $nwc key is not mistaken for a tag", () => {
+  const v = { $nwc: "undefined", other: [1] };
+  assert.equal(roundTrip(v), v);
+});
+
+test("rejects functions, symbols, promises and unregistered classes, naming the path", () => {
+  class Thing { x = 1; }
+  assert.throws(() => encode({ a: [1, () => 1] }), (e: Error) => e instanceof CodecError && /\$\.a\[1\].*function/.test(e.message));
+  assert.throws(() => encode({ s: Symbol("x") }), /\$\.s.*symbol/);
+  assert.throws(() => encode({ p: Promise.resolve(1) }), /\$\.p.*Promise/);
+  assert.throws(() => encode({ t: new Thing() }), /\$\.t.*class Thing.*registerClass/);
+});
+
+test("rejects cycles", () => {
+  const a: any = { b: {} };
+  a.b.a = a;
+  assert.throws(() => encode(a), /cycle/);
+});
+
+test("registered classes round-trip", () => {
+  class Point { constructor(public x: number, public y: number) {} }
+  registerClass({ name: "test.Point", ctor: Point, encode: (p) => [p.x, p.y], decode: ([x, y]) => new Point(x, y) });
+  const back = roundTrip({ p: new Point(1, 2) }) as any;
+  assert.ok(back.p instanceof Point);
+  assert.is(back.p.y, 2);
+});
+
+test("plain JSON passes through unchanged", () => {
+  const v = { a: 1, b: "x", c: [true, null, { d: 2.5 }] };
+  assert.equal(encode(v), v);
+  assert.equal(decode(encode(v) as any), v);
+});
+
+test.run();
