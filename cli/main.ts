@@ -1,0 +1,60 @@
+/**
+ * The `nwc` command line: `nwc <command> [args]`. Each command lives in
+ * cli/commands/<command>.ts and exports `run(args): Promise<number>` (the exit
+ * code) and `summary` (one line for the help text); this file only dispatches.
+ */
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const COMMANDS = ["build", "check", "graph", "run", "dev", "deploy", "playground"] as const;
+
+interface CommandModule {
+  summary: string;
+  run(args: string[]): Promise<number>;
+}
+
+function commandPath(name: string): string | undefined {
+  for (const ext of [".ts", ".js"]) {
+    const path = fileURLToPath(new URL(`./commands/${name}${ext}`, import.meta.url));
+    if (existsSync(path)) return path;
+  }
+  return undefined;
+}
+
+async function load(name: string): Promise<CommandModule | undefined> {
+  const path = commandPath(name);
+  return path ? ((await import(new URL(`./commands/${name}${path.slice(path.lastIndexOf("."))}`, import.meta.url).href)) as CommandModule) : undefined;
+}
+
+async function help(): Promise<void> {
+  const lines = ["usage: nwc <command> [options]", "", "commands:"];
+  for (const name of COMMANDS) {
+    const mod = await load(name);
+    if (mod) lines.push(`  ${name.padEnd(11)} ${mod.summary}`);
+  }
+  lines.push("", "Run 'nwc <command> --help' for a command's options.");
+  console.log(lines.join("\n"));
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    await help();
+    return name ? 0 : 2;
+  }
+  const mod = (COMMANDS as readonly string[]).includes(name) ? await load(name) : undefined;
+  if (!mod) {
+    console.error(`nwc: unknown command "${name}"; run 'nwc --help' for the list of commands`);
+    return 2;
+  }
+  return mod.run(args);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (error: unknown) => {
+    console.error(`nwc: ${error instanceof Error ? error.message : String(error)}`);
+    if (process.env.NWC_DEBUG && error instanceof Error) console.error(error.stack);
+    process.exitCode = 1;
+  },
+);
