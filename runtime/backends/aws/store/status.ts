@@ -1,0 +1,143 @@
+/**
+ * The instance status index (status table): one item per instance id with the
+ * attributes clients filter on (name, status, createdAt, updatedAt) and the
+ * whole record as JSON bytes. A record over one item's size continues in chunk
+ * items keyed by (id, version, i), so a chunk is never overwritten and a reader
+ * follows exactly the version the main item names.
+ *
+ * Invariant: a status written outside a commit transaction (a deferred write,
+ * or one re-applied during recovery) never replaces a newer one (condition on
+ * updatedAt); inside the commit it is simply the newest.
+ */
+import { GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { InstanceStatusRecord, StatusFilter } from "../../types.ts";
+import { withRetry } from "../retry.ts";
+import { joinChunks, newVersion, splitBytes, toBytes, TornReadError } from "./chunks.ts";
+import { statusChunkId } from "./keys.ts";
+
+export type Item = Record<string, unknown>;
+
+export function statusItems(record: InstanceStatusRecord): Item[] {
+  if (typeof record.instanceId !== "string" || record.instanceId.length === 0 || record.instanceId.includes("\u0000")) {
+    throw new TypeError(`aws store: instance id ${JSON.stringify(record.instanceId)} must be a non-empty string without NUL`);
+  }
+  const ver = newVersion();
+  const chunks = splitBytes(toBytes(record));
+  const main: Item = {
+    id: record.instanceId, name: record.name, status: record.status, createdAt: record.createdAt, updatedAt: record.updatedAt,
+    data: chunks[0], n: chunks.length, ver,
+  };
+  const extra = chunks.slice(1).map((data, i) => ({ id: statusChunkId(`${record.instanceId}\u0000${ver}`, i + 1), part: i + 1, data, ver }));
+  return [...extra, main];
+}
+
+/** Status reads racing a write of a multi-chunk status: a few re-reads settle it. */
+const MAX_TORN_READ_RETRIES = 5;
+
+export class StatusIndex {
+  constructor(private readonly doc: DynamoDBDocumentClient, readonly table: string) {}
+
+  /** Writes a status outside a transaction, unless the stored one is newer. */
+  async putIfNewer(record: InstanceStatusRecord): Promise<void> {
+    const items = statusItems(record);
+    const main = items[items.length - 1];
+    for (const chunk of items.slice(0, -1)) {
+      await withRetry(`write status chunk of ${record.instanceId}`, () => this.doc.send(new PutCommand({ TableName: this.table, Item: chunk })));
+    }
+    try {
+      await withRetry(`write status of ${record.instanceId}`, () => this.doc.send(new PutCommand({
+        TableName: this.table,
+        Item: main,
+        ConditionExpression: "attribute_not_exists(id) OR updatedAt <= :u",
+        ExpressionAttributeValues: { ":u": record.updatedAt },
+      })));
+    } catch (error) {
+      if ((error as { name?: string }).name !== "ConditionalCheckFailedException") throw error;
+    }
+  }
+
+  async read(instanceId: string): Promise<InstanceStatusRecord | undefined> {
+    if (typeof instanceId !== "string" || instanceId.length === 0) throw new TypeError("readStatus: instanceId must be a non-empty string");
+    for (let attempt = 0; ; attempt++) {
+      const { Item } = await withRetry(`read status of ${instanceId}`, () =>
+        this.doc.send(new GetCommand({ TableName: this.table, Key: { id: instanceId }, ConsistentRead: true })));
+      if (!Item || Item.part !== undefined) return undefined;
+      try {
+        return await this.decode(Item);
+      } catch (error) {
+        if (!(error instanceof TornReadError) || attempt >= MAX_TORN_READ_RETRIES) throw error;
+      }
+    }
+  }
+
+  private async decode(item: Item): Promise<InstanceStatusRecord> {
+    const n = item.n as number;
+    const chunks = [item as { data?: Uint8Array; ver?: string }];
+    for (let i = 1; i < n; i++) {
+      const { Item } = await withRetry(`read status chunk`, () => this.doc.send(new GetCommand({
+        TableName: this.table, Key: { id: statusChunkId(`${item.id}\u0000${item.ver}`, i) }, ConsistentRead: true,
+      })));
+      chunks.push((Item ?? {}) as { data?: Uint8Array; ver?: string });
+    }
+    return joinChunks(`status of ${String(item.id)}`, chunks, item.ver as string) as InstanceStatusRecord;
+  }
+
+  /**
+   * A Scan with the filter as a FilterExpression, then sorted by (createdAt,
+   * instanceId). A Scan reads the whole table: fine for operators' queries on
+   * the scale this serves; a GSI on (name, createdAt) is the step up.
+   */
+  async list(filter: StatusFilter): Promise<InstanceStatusRecord[]> {
+    const conditions = ["attribute_not_exists(part)"];
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    if (filter.name !== undefined) {
+      conditions.push("#name = :name");
+      names["#name"] = "name";
+      values[":name"] = filter.name;
+    }
+    if (filter.status && filter.status.length > 0) {
+      names["#status"] = "status";
+      conditions.push(`#status IN (${filter.status.map((s, i) => { values[`:s${i}`] = s; return `:s${i}`; }).join(", ")})`);
+    }
+    if (filter.createdFrom !== undefined) {
+      conditions.push("createdAt >= :from");
+      values[":from"] = filter.createdFrom;
+    }
+    if (filter.createdTo !== undefined) {
+      conditions.push("createdAt <= :to");
+      values[":to"] = filter.createdTo;
+    }
+    if (filter.instanceIdPrefix !== undefined && filter.instanceIdPrefix !== "") {
+      conditions.push("begins_with(id, :prefix)");
+      values[":prefix"] = filter.instanceIdPrefix;
+    }
+    const items: Item[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await withRetry("list statuses", () => this.doc.send(new ScanCommand({
+        TableName: this.table,
+        FilterExpression: conditions.join(" AND "),
+        ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+        ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+        ConsistentRead: true,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      })));
+      items.push(...(out.Items ?? []));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    items.sort((a, b) => (a.createdAt as number) - (b.createdAt as number) || String(a.id).localeCompare(String(b.id)));
+    const limited = filter.limit !== undefined ? items.slice(0, filter.limit) : items;
+    const out: InstanceStatusRecord[] = [];
+    for (const item of limited) {
+      try {
+        out.push(await this.decode(item));
+      } catch (error) {
+        if (!(error instanceof TornReadError)) throw error;
+        const record = await this.read(item.id as string); // rewritten while we scanned: take the newest
+        if (record) out.push(record);
+      }
+    }
+    return out;
+  }
+}
