@@ -1,0 +1,39 @@
+/**
+ * Helpers for the entity integration tests: compile-on-load, start a host on a
+ * backend, wait for instances and for conditions with a bound.
+ */
+export async function loadCompiled<T>(path: string): Promise<T> {
+  await import("../../compiler/register.ts");
+  return (await import(path)) as T;
+}
+
+export async function startTestHost(app: unknown[], options: { partitions?: number; backend?: unknown } = {}) {
+  const { startHost } = await import("../../runtime/host.ts");
+  return startHost({ app: app as any, backend: (options.backend ?? "memory") as any, partitions: options.partitions ?? 4 });
+}
+
+/** Polls `probe` until it returns a defined value or `timeoutMs` passes; the message says what never happened. */
+export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}${last ? ` (last error: ${(last as Error).message})` : ""}`);
+}
+
+export function seeded(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13; s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5; s >>>= 0;
+    return s / 4294967296;
+  };
+}
