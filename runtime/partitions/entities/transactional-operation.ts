@@ -1,0 +1,94 @@
+/**
+ * Runs one operation of a transaction (`tx.entity(e, k).op(x)`) on the
+ * entity's staged copy (docs/entities.md section 3): the first transactional
+ * operation copies the committed state; signals and starts are staged with it;
+ * the reply goes to the caller at once. An operation that throws leaves the
+ * staged copy as it was.
+ *
+ * Invariant: the committed state (`rec.exists`, `rec.state`) is never
+ * changed here; only `transactionEnd` with commit applies the staged copy.
+ */
+import type { Entity, EntityContext, Orchestration } from "../../api.ts";
+import type { Json } from "../../backends/types.ts";
+import { decode, errorInfo } from "../../codec.ts";
+import type { EntityId } from "../../machine.ts";
+import type { Batch } from "../batch.ts";
+import { encodePayload } from "../limits.ts";
+import type { EntityOperationMessage, JsonTaskResult, StartInstanceMessage } from "../messages.ts";
+import type { EntityRecord } from "../state/entity.ts";
+import type { EntityLockRecord, StagedTransaction } from "./scheduler.ts";
+
+export interface StagedEffect {
+  entity?: EntityId;
+  instanceId?: string;
+  body: EntityOperationMessage | StartInstanceMessage;
+}
+
+export function runTransactionalOperation(batch: Batch, rec: EntityRecord, lock: EntityLockRecord<EntityOperationMessage>, message: EntityOperationMessage): void {
+  if (lock.lockedBy === undefined || lock.lockedBy.requestId !== message.requestId) {
+    throw new Error(`transactional call ${message.requestId} on an entity not locked by it`);
+  }
+  const staged: StagedTransaction = lock.staged ?? {
+    requestId: message.requestId,
+    exists: rec.exists,
+    state: rec.state,
+    effects: [],
+  };
+  const result = invokeStaged(batch, rec.entity, staged, message);
+  // A failed operation changed nothing of `staged`; a first one that failed leaves no staged copy at all.
+  if (result.ok) lock.staged = staged;
+  if (message.caller) batch.sendToInstance(message.caller.instanceId, { kind: "wake", to: message.caller, result });
+}
+
+function invokeStaged(batch: Batch, id: EntityId, staged: StagedTransaction, message: EntityOperationMessage): JsonTaskResult {
+  const definition = batch.app.entities.get(id.name);
+  if (!definition) {
+    return { ok: false, error: { name: "UnknownEntity", message: `no entity named "${id.name}" is registered on this host; add it to the host's app` } };
+  }
+  const op = definition.ops[message.op];
+  if (typeof op !== "function") {
+    return { ok: false, error: { name: "UnknownOperation", message: `entity "${id.name}" has no operation "${message.op}"; it has ${Object.keys(definition.ops).join(", ")}` } };
+  }
+  const where = `${id.name}(${id.key}).${message.op}`;
+  const effects: StagedEffect[] = [];
+  let deleted = false;
+  const ectx: EntityContext = {
+    id,
+    signal(entity: Entity, key: string) {
+      return new Proxy({}, {
+        get: (_t, name) => (input: unknown) => {
+          if (typeof name !== "string") return;
+          const target = entity.id(key);
+          effects.push({ entity: target, body: { kind: "entityOperation", entity: target, op: name, input: encodePayload(input, `the input of ${entity.name}.${name}`) } });
+        },
+      }) as any;
+    },
+    start(orchestration: Orchestration, input: unknown, options?: { instanceId?: string }) {
+      const instanceId = options?.instanceId ?? globalThis.crypto.randomUUID();
+      effects.push({
+        instanceId,
+        body: { kind: "startInstance", instanceId, name: orchestration.name, input: encodePayload(input, `the input of orchestration "${orchestration.name}"`) },
+      });
+      return instanceId;
+    },
+    deleteState() {
+      deleted = true;
+    },
+  };
+  try {
+    const state = staged.exists ? decode(staged.state as Json) : definition.init();
+    const value = op(state, decode(message.input), ectx);
+    if (value instanceof Promise) {
+      value.catch(() => undefined);
+      throw new TypeError(`entity operation ${where} returned a Promise; entity operations must be synchronous (do I/O in an activity)`);
+    }
+    const newState = deleted ? null : encodePayload(state, `the state of entity ${id.name}(${id.key})`);
+    const reply = encodePayload(value, `the result of ${where}`);
+    staged.exists = !deleted;
+    staged.state = newState;
+    staged.effects.push(...effects);
+    return { ok: true, value: reply };
+  } catch (error) {
+    return { ok: false, error: errorInfo(error) };
+  }
+}
