@@ -1,0 +1,98 @@
+/**
+ * Resolves an expression to the library or built-in it finally denotes,
+ * through the type checker: aliases (`const now = Date.now`), destructuring
+ * (`const { random } = Math`), re-exports, namespace and default imports,
+ * `globalThis.X`, literal element access (`Math["random"]`) and object
+ * properties initialised from one (`const clock = { now: Date.now }`).
+ *
+ * Invariant: only symbols declared outside the user's program (lib files,
+ * @types, node_modules) resolve to a `Target`; a user declaration that merely
+ * shares a name (a local `Date` class) never does.
+ */
+import ts from "typescript";
+import { isUserFile, resolveAlias } from "./discover.ts";
+
+export interface Target {
+  /** Module for package members without `node:` (e.g. "fs", "node-fetch"), or undefined for globals. */
+  module?: string;
+  /** Dotted path inside the module or global scope, e.g. "DateConstructor.now", "readFileSync". */
+  path: string;
+}
+
+/** How deep to follow aliases of aliases: deeper chains do not occur in real code, and it bounds cycles. */
+const MAX_ALIAS_DEPTH = 8;
+
+function strip(e: ts.Expression): ts.Expression {
+  while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isSatisfiesExpression(e) || ts.isTypeAssertionExpression(e)) e = e.expression;
+  return e;
+}
+
+function nameNode(e: ts.Expression): ts.Node {
+  if (ts.isPropertyAccessExpression(e)) return e.name;
+  if (ts.isElementAccessExpression(e)) return e.argumentExpression;
+  return e;
+}
+
+function targetOfExternal(checker: ts.TypeChecker, symbol: ts.Symbol): Target | undefined {
+  const fqn = checker.getFullyQualifiedName(symbol);
+  const m = /^"([^"]+)"(?:\.(.*))?$/.exec(fqn);
+  if (m) return { module: m[1]!.replace(/^node:/, ""), path: m[2] ?? "" };
+  return { path: fqn.replace(/^global\./, "") };
+}
+
+/** The symbol an expression refers to, following aliases, or undefined. */
+export function symbolOf(checker: ts.TypeChecker, expr: ts.Expression): ts.Symbol | undefined {
+  return resolveAlias(checker, checker.getSymbolAtLocation(nameNode(strip(expr))));
+}
+
+export function resolveTarget(program: ts.Program, expr: ts.Expression, depth = 0): Target | undefined {
+  if (depth > MAX_ALIAS_DEPTH) return undefined;
+  const checker = program.getTypeChecker();
+  const e = strip(expr);
+  const symbol = symbolOf(checker, e);
+  if (!symbol) return undefined;
+  const decl = symbol.valueDeclaration ?? symbol.declarations?.[0];
+  if (!decl) return undefined;
+  const sf = decl.getSourceFile();
+  if (!isUserFile(program, sf)) return targetOfExternal(checker, symbol);
+  // A user declaration: follow it only when it is bound once to another expression.
+  if (ts.isVariableDeclaration(decl) && decl.initializer && isConst(decl)) return resolveTarget(program, decl.initializer, depth + 1);
+  if (ts.isPropertyAssignment(decl)) return resolveTarget(program, decl.initializer, depth + 1);
+  if (ts.isShorthandPropertyAssignment(decl)) return resolveTarget(program, decl.name, depth + 1);
+  if (ts.isBindingElement(decl) && ts.isObjectBindingPattern(decl.parent)) {
+    const holder = decl.parent.parent;
+    if (ts.isVariableDeclaration(holder) && holder.initializer && isConst(holder)) {
+      const key = decl.propertyName ?? decl.name;
+      if (!ts.isIdentifier(key) && !ts.isStringLiteral(key)) return undefined;
+      const prop = checker.getTypeAtLocation(holder.initializer).getProperty(key.text);
+      if (!prop) return undefined;
+      const pdecl = prop.valueDeclaration ?? prop.declarations?.[0];
+      if (pdecl && !isUserFile(program, pdecl.getSourceFile())) return targetOfExternal(checker, prop);
+      if (pdecl && ts.isPropertyAssignment(pdecl)) return resolveTarget(program, pdecl.initializer, depth + 1);
+    }
+  }
+  return undefined;
+}
+
+function isConst(decl: ts.VariableDeclaration): boolean {
+  return ts.isVariableDeclarationList(decl.parent) && (decl.parent.flags & ts.NodeFlags.Const) !== 0;
+}
+
+/** The user function a call or `new` reaches, when it has a body we can check. */
+export function userFunctionOf(program: ts.Program, callee: ts.Expression, isNew: boolean, depth = 0): ts.FunctionLikeDeclaration | undefined {
+  if (depth > MAX_ALIAS_DEPTH) return undefined;
+  const checker = program.getTypeChecker();
+  const symbol = symbolOf(checker, callee);
+  const decl = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
+  if (!decl || !isUserFile(program, decl.getSourceFile())) return undefined;
+  if (isNew && ts.isClassLike(decl)) return decl.members.find((m): m is ts.ConstructorDeclaration => ts.isConstructorDeclaration(m) && !!m.body);
+  if ((ts.isFunctionDeclaration(decl) || ts.isMethodDeclaration(decl) || ts.isFunctionExpression(decl) || ts.isArrowFunction(decl)) && decl.body) return decl;
+  let init: ts.Expression | undefined;
+  if ((ts.isVariableDeclaration(decl) || ts.isPropertyDeclaration(decl)) && decl.initializer) init = decl.initializer;
+  else if (ts.isPropertyAssignment(decl)) init = decl.initializer;
+  if (!init) return undefined;
+  const s = strip(init);
+  if (ts.isArrowFunction(s) || ts.isFunctionExpression(s)) return s;
+  if (ts.isIdentifier(s) || ts.isPropertyAccessExpression(s)) return userFunctionOf(program, s, isNew, depth + 1);
+  return undefined;
+}

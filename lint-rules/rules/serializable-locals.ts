@@ -1,0 +1,172 @@
+/**
+ * NWC2001: a local of an orchestration (or ctx helper, or a closure inside
+ * one) that is live across an `await` is saved in the frame, so its type must
+ * be serializable by runtime/codec.ts: no functions, symbols, promises, or
+ * instances of classes without a codec. Date, Map, Set, BigInt, typed arrays,
+ * Error and RegExp are fine, as are nwc's task handles, CriticalSection, Saga
+ * and the contexts, and classes passed to `registerClass({ ctor })` anywhere in
+ * the program.
+ *
+ * "Live across" is decided from source positions: declared before the await
+ * and referenced after it, or referenced anywhere in a loop around the await
+ * when declared outside that loop. `any` and `unknown` are not reported: the
+ * codec checks those at run time with a message naming the path.
+ */
+import ts from "typescript";
+import { isNwcDeclaration, isNwcSymbol, isUserFile, resolveAlias } from "../discover.ts";
+import { defineRule } from "../rule.ts";
+
+const NWC_SAFE_TYPES = new Set(["Task", "CriticalSection", "Saga", "OrchestrationContext", "TransactionContext", "Activity", "Orchestration", "Entity", "EntityId"]);
+const BUILTIN_SAFE = new Set(["Date", "RegExp", "ArrayBuffer", "Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array", "Uint32Array", "Float32Array", "Float64Array", "BigInt64Array", "BigUint64Array", "DataView"]);
+const BUILTIN_CONTAINERS = new Set(["Array", "ReadonlyArray", "Map", "ReadonlyMap", "Set", "ReadonlySet"]);
+/** Nesting depth of object types inspected: deeper shapes are rare, and it bounds recursive types. */
+const MAX_TYPE_DEPTH = 5;
+
+const registeredCache = new WeakMap<ts.Program, Set<ts.Symbol>>();
+
+/** Classes given a codec by `registerClass({ ctor: X, ... })` anywhere in the user's program. */
+function registeredClasses(program: ts.Program): Set<ts.Symbol> {
+  const cached = registeredCache.get(program);
+  if (cached) return cached;
+  const checker = program.getTypeChecker();
+  const out = new Set<ts.Symbol>();
+  for (const sf of program.getSourceFiles()) {
+    if (!isUserFile(program, sf) || !sf.text.includes("registerClass")) continue;
+    const visit = (node: ts.Node): void => {
+      if (ts.isCallExpression(node) && isNwcSymbol(checker, checker.getSymbolAtLocation(node.expression), "registerClass")) {
+        const arg = node.arguments[0];
+        if (arg && ts.isObjectLiteralExpression(arg)) {
+          for (const p of arg.properties) {
+            if (p.name && ts.isIdentifier(p.name) && p.name.text === "ctor") {
+              const value = ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined;
+              const s = value && resolveAlias(checker, checker.getSymbolAtLocation(value));
+              if (s) out.add(s);
+            }
+          }
+        }
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(sf);
+  }
+  registeredCache.set(program, out);
+  return out;
+}
+
+interface Problem { reason: string; advice: string }
+
+function unserializable(program: ts.Program, checker: ts.TypeChecker, type: ts.Type, depth: number, seen: Set<ts.Type>): Problem | undefined {
+  if (depth > MAX_TYPE_DEPTH || seen.has(type)) return undefined;
+  seen.add(type);
+  if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Never)) return undefined;
+  if (type.flags & ts.TypeFlags.ESSymbolLike) return { reason: "a symbol", advice: "keep a string instead of the symbol" };
+  if (type.flags & (ts.TypeFlags.StringLike | ts.TypeFlags.NumberLike | ts.TypeFlags.BigIntLike | ts.TypeFlags.BooleanLike | ts.TypeFlags.EnumLike | ts.TypeFlags.Undefined | ts.TypeFlags.Null | ts.TypeFlags.Void | ts.TypeFlags.NonPrimitive | ts.TypeFlags.TypeParameter)) return undefined;
+  if (type.isUnionOrIntersection()) {
+    for (const t of type.types) {
+      const p = unserializable(program, checker, t, depth, seen);
+      if (p) return p;
+    }
+    return undefined;
+  }
+  const symbol = type.aliasSymbol ?? type.getSymbol();
+  const name = symbol?.name ?? "";
+  if (symbol && isNwcDeclaration(symbol) && NWC_SAFE_TYPES.has(name)) return undefined;
+  const external = !!symbol?.declarations?.some((d) => !isUserFile(program, d.getSourceFile()));
+  if (external) {
+    if (BUILTIN_SAFE.has(name) || /Error$/.test(name)) return undefined;
+    if (name === "Promise" || name === "PromiseLike") return { reason: "a promise", advice: "await it before the next await, or start it as a ctx task" };
+    if (BUILTIN_CONTAINERS.has(name) || checker.isTupleType(type)) {
+      for (const arg of checker.getTypeArguments(type as ts.TypeReference)) {
+        const p = unserializable(program, checker, arg, depth + 1, seen);
+        if (p) return p;
+      }
+      return undefined;
+    }
+  }
+  if (type.getCallSignatures().length > 0 || type.getConstructSignatures().length > 0) {
+    return { reason: "a function", advice: "recompute the function after the await, or keep only plain data across it" };
+  }
+  if (symbol && symbol.flags & ts.SymbolFlags.Class && !(symbol.flags & ts.SymbolFlags.TypeLiteral)) {
+    if (registeredClasses(program).has(symbol)) return undefined;
+    if (external && !(name === "Object")) return { reason: `an instance of ${name}`, advice: `convert it to plain data before the await` };
+    if (!external) return { reason: `an instance of class ${name}, which has no codec`, advice: `use a plain object, or registerClass({ name: "${name}", ctor: ${name}, ... }) a codec for it` };
+  }
+  for (const prop of type.getProperties()) {
+    const decl = prop.valueDeclaration ?? prop.declarations?.[0];
+    // Methods declared on an interface or object type are functions carried by the value.
+    const propType = decl ? checker.getTypeOfSymbolAtLocation(prop, decl) : checker.getTypeOfSymbol(prop);
+    const p = unserializable(program, checker, propType, depth + 1, seen);
+    if (p) return { reason: `an object whose property \`${prop.name}\` is ${p.reason}`, advice: p.advice };
+  }
+  return undefined;
+}
+
+function ownerFunction(node: ts.Node): ts.Node | undefined {
+  for (let n = node.parent; n; n = n.parent) if (ts.isFunctionLike(n)) return n;
+  return undefined;
+}
+
+function isLoop(n: ts.Node): n is ts.IterationStatement {
+  return ts.isForStatement(n) || ts.isForOfStatement(n) || ts.isForInStatement(n) || ts.isWhileStatement(n) || ts.isDoStatement(n);
+}
+
+export default defineRule({
+  name: "serializable-locals",
+  code: "NWC2001",
+  description: "Require locals live across an await in an orchestration to be serializable.",
+  messages: {
+    local: {
+      message: "`{{name}}` is {{reason}} and is live across the `await` at line {{line}}, so it cannot be saved in the frame{{via}}",
+      fix: "{{advice}}",
+    },
+  },
+  create: () => ({}),
+  checkFunction(context, fn) {
+    const { program, checker } = context;
+    if (context.reach.via.length > 0 || !fn.body) return;
+    if (!ts.getCombinedModifierFlags(fn as ts.Declaration) || !(ts.getCombinedModifierFlags(fn as ts.Declaration) & ts.ModifierFlags.Async)) return;
+    const awaits: ts.Node[] = [];
+    const locals: ts.Identifier[] = [];
+    const refs = new Map<ts.Symbol, ts.Identifier[]>();
+    const collectNames = (name: ts.BindingName): void => {
+      if (ts.isIdentifier(name)) locals.push(name);
+      else for (const el of name.elements) if (!ts.isOmittedExpression(el)) collectNames(el.name);
+    };
+    for (const p of fn.parameters) collectNames(p.name);
+    const visit = (node: ts.Node): void => {
+      if ((ts.isAwaitExpression(node) || (ts.isForOfStatement(node) && node.awaitModifier)) && ownerFunction(node) === fn) awaits.push(node);
+      if ((ts.isVariableDeclaration(node) || ts.isCatchClause(node)) && ownerFunction(node) === fn) {
+        const name = ts.isCatchClause(node) ? node.variableDeclaration?.name : node.name;
+        if (name && !(ts.isVariableDeclaration(node) && ts.isCatchClause(node.parent))) collectNames(name);
+      }
+      if (ts.isIdentifier(node)) {
+        const s = checker.getSymbolAtLocation(node);
+        if (s) { const list = refs.get(s) ?? []; list.push(node); refs.set(s, list); }
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(fn.body);
+    if (awaits.length === 0) return;
+    const sf = fn.getSourceFile();
+    for (const local of locals) {
+      const symbol = checker.getSymbolAtLocation(local);
+      if (!symbol) continue;
+      const uses = (refs.get(symbol) ?? []).filter((r) => r !== local);
+      const across = awaits.find((a) => {
+        if (local.getStart() > a.getStart()) return false;
+        if (uses.some((u) => u.getStart() >= a.getEnd())) return true;
+        for (let n: ts.Node | undefined = a.parent; n && n !== fn; n = n.parent) {
+          if (isLoop(n) && !(local.getStart() >= n.getStart() && local.getEnd() <= n.getEnd()) && uses.some((u) => u.getStart() >= n.getStart() && u.getEnd() <= n.getEnd())) return true;
+        }
+        return false;
+      });
+      if (!across) continue;
+      const problem = unserializable(program, checker, checker.getTypeOfSymbolAtLocation(symbol, local), 0, new Set());
+      if (!problem) continue;
+      context.report({
+        node: local, messageId: "local",
+        data: { name: local.text, reason: problem.reason, advice: problem.advice, line: String(sf.getLineAndCharacterOfPosition(across.getStart()).line + 1) },
+      });
+    }
+  },
+});

@@ -1,0 +1,70 @@
+/**
+ * In-memory programs for rule tests: virtual source files under /virtual/,
+ * "nwc" resolved to the real runtime/api.ts, lib and @types/node read from
+ * disk once and shared by every program of the test process (that sharing is
+ * what keeps a test case at a few milliseconds).
+ */
+import ts from "typescript";
+import { fileURLToPath } from "node:url";
+import { findingsOf, type Finding } from "../../lint-rules/index.ts";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+export const API_FILE = `${ROOT}runtime/api.ts`;
+export const VIRTUAL = "/virtual/";
+
+export const OPTIONS: ts.CompilerOptions = {
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.NodeNext,
+  moduleResolution: ts.ModuleResolutionKind.NodeNext,
+  lib: ["lib.es2023.d.ts", "lib.dom.d.ts", "lib.esnext.disposable.d.ts"],
+  types: ["node"],
+  typeRoots: [`${ROOT}node_modules/@types`],
+  strict: true,
+  noEmit: true,
+  skipLibCheck: true,
+  allowImportingTsExtensions: true,
+};
+
+const shared = new Map<string, ts.SourceFile | undefined>();
+const baseHost = ts.createCompilerHost(OPTIONS, true);
+
+export function programOf(files: Record<string, string>): ts.Program {
+  const virtual = new Map(Object.entries(files).map(([name, text]) => [VIRTUAL + name, text]));
+  const host: ts.CompilerHost = {
+    ...baseHost,
+    fileExists: (f) => virtual.has(f) || baseHost.fileExists(f),
+    readFile: (f) => virtual.get(f) ?? baseHost.readFile(f),
+    getSourceFile(f, lang) {
+      const text = virtual.get(f);
+      if (text !== undefined) return ts.createSourceFile(f, text, lang, true);
+      if (!shared.has(f)) shared.set(f, baseHost.getSourceFile(f, lang));
+      return shared.get(f);
+    },
+    resolveModuleNameLiterals(literals, containingFile, _redirect, options) {
+      return literals.map((lit) => {
+        if (lit.text === "nwc") return { resolvedModule: { resolvedFileName: API_FILE, extension: ts.Extension.Ts, isExternalLibraryImport: false } };
+        return { resolvedModule: ts.resolveModuleName(lit.text, containingFile, options, host).resolvedModule };
+      });
+    },
+  };
+  return ts.createProgram([...virtual.keys()], OPTIONS, host);
+}
+
+/** Findings of every rule over `files` (a single string is "main.ts"), limited to the virtual files. */
+export function check(files: Record<string, string> | string): Finding[] {
+  const program = programOf(typeof files === "string" ? { "main.ts": files } : files);
+  return findingsOf(program).filter((f) => f.file.startsWith(VIRTUAL));
+}
+
+/** Type errors of the virtual files: a test program that does not type-check proves nothing. */
+export function typeErrors(files: Record<string, string> | string): string[] {
+  const program = programOf(typeof files === "string" ? { "main.ts": files } : files);
+  return ts.getPreEmitDiagnostics(program)
+    .filter((d) => d.file?.fileName.startsWith(VIRTUAL))
+    .map((d) => `${d.file!.fileName}:${d.file!.getLineAndCharacterOfPosition(d.start!).line + 1}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`);
+}
+
+/** `code@line:column` for compact assertions. */
+export function summary(findings: readonly Finding[]): string[] {
+  return findings.map((f) => `${f.code}@${f.line}:${f.column}`);
+}
