@@ -1,0 +1,118 @@
+/**
+ * A batch: the unit of work between two commits. Handlers and commands get a
+ * Batch and change state only through it: objects (tracked for the commit),
+ * outgoing messages (into the outbox, sent after the commit), activities to
+ * start, timers to arm, status changes, instances to step.
+ *
+ * Invariant: nothing a batch produces leaves the partition before the
+ * batch's commit, except activity starts (activities are at-least-once, so
+ * running one whose commit is later lost only repeats it).
+ */
+import type { Json } from "../backends/types.ts";
+import type { EntityId } from "../machine.ts";
+import type { App } from "./app.ts";
+import { partitionOfEntity, partitionOfInstance } from "./hash.ts";
+import type { AnyMessage, CoreMessage, LocalEvent } from "./messages.ts";
+import type { ObjectTable } from "./objects.ts";
+import type { ActivityRecord } from "./state/activities.ts";
+import { instanceKey, type InstanceRecord } from "./state/instance.ts";
+import { enqueue, emptyOutbox, outboxKey, type OutboxRecord } from "./state/outbox.ts";
+import type { TimerRecord } from "./state/timers.ts";
+
+export interface StepTrace {
+  instanceId: string;
+  atMs: number;
+  execution: number;
+  position: string[] | undefined;
+  wakes: { taskId: number; ok: boolean }[];
+  commands: string[];
+  outcome: string;
+}
+
+export interface PartitionEnv {
+  partition: number;
+  partitionCount: number;
+  app: App;
+  objects: ObjectTable;
+  log(level: "warn" | "error", message: string): void;
+  /** Called for every step (timelines of `nwc run`, the dashboard). */
+  onStep?(trace: StepTrace): void;
+}
+
+export class Batch {
+  readonly statusChanged = new Set<string>();
+  readonly toStep = new Set<string>();
+  readonly newActivities: ActivityRecord[] = [];
+  readonly newTimers: { key: string; timer: TimerRecord }[] = [];
+  /** Local events for the next batch (work found during the step phase). */
+  readonly followUps: LocalEvent[] = [];
+  /** Receiving partitions this batch enqueued messages for. */
+  readonly sentTo = new Set<number>();
+  stepPhase = false;
+
+  constructor(
+    readonly env: PartitionEnv,
+    /** Time of this batch: the `nowMs` every step of it sees. */
+    readonly nowMs: number,
+    /** Commit position this batch will be written at. */
+    readonly logPosition: number,
+  ) {}
+
+  get objects(): ObjectTable {
+    return this.env.objects;
+  }
+
+  get app(): App {
+    return this.env.app;
+  }
+
+  instance(instanceId: string): InstanceRecord | undefined {
+    return this.objects.get<InstanceRecord>(instanceKey(instanceId));
+  }
+
+  /** Marks an instance changed: its object goes into the commit, its status into the status index. */
+  touchInstance(rec: InstanceRecord, statusChanged = true): void {
+    rec.updatedAt = this.nowMs;
+    this.objects.touch(instanceKey(rec.instanceId));
+    if (statusChanged) this.statusChanged.add(rec.instanceId);
+  }
+
+  /** Puts a message for partition `to` into the outbox of this batch. */
+  send(to: number, body: CoreMessage | AnyMessage): void {
+    if (!(Number.isInteger(to) && to >= 0 && to < this.env.partitionCount)) throw new Error(`send: partition ${to} does not exist`);
+    const key = outboxKey(to);
+    let outbox = this.objects.get<OutboxRecord>(key);
+    if (!outbox) {
+      outbox = emptyOutbox(to);
+      this.objects.set(key, outbox);
+    } else {
+      this.objects.touch(key);
+    }
+    enqueue(outbox, body as Json, this.logPosition);
+    this.sentTo.add(to);
+  }
+
+  sendToInstance(instanceId: string, body: CoreMessage | AnyMessage): void {
+    this.send(partitionOfInstance(instanceId, this.env.partitionCount), body);
+  }
+
+  sendToEntity(entity: EntityId, body: CoreMessage | AnyMessage): void {
+    this.send(partitionOfEntity(entity, this.env.partitionCount), body);
+  }
+
+  /** The instance has wakes to process: step it in this batch, or in the next if the step phase already ran it. */
+  scheduleStep(instanceId: string): void {
+    if (this.stepPhase) this.followUps.push({ kind: "runStep", instanceId });
+    else this.toStep.add(instanceId);
+  }
+
+  startActivity(key: string, record: ActivityRecord): void {
+    this.objects.set(key, record);
+    this.newActivities.push(record);
+  }
+
+  armTimer(key: string, timer: TimerRecord): void {
+    this.objects.set(key, timer);
+    this.newTimers.push({ key, timer });
+  }
+}

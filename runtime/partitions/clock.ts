@@ -1,0 +1,38 @@
+/**
+ * The clock the partition core, the memory backend, the workers and the
+ * client read time and schedule callbacks through. The real clock wraps
+ * globalThis timers (no `node:` import: the playground bundles the core for
+ * the browser); the simulation clock (runtime/backends/memory/sim-clock.ts)
+ * advances virtual time only when nothing else can run, so a seeded run is
+ * reproducible.
+ *
+ * Invariant: code under runtime/partitions/ never calls Date.now() or
+ * setTimeout directly; it asks a Clock.
+ */
+export interface TimerHandle {
+  readonly id: number;
+}
+
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): TimerHandle;
+  clearTimeout(handle: TimerHandle | undefined): void;
+}
+
+export const realClock: Clock = {
+  now: () => Date.now(),
+  setTimeout(fn, ms) {
+    const t = globalThis.setTimeout(fn, Math.max(0, ms)) as unknown as { unref?: () => void };
+    // A pending timer of the runtime must not keep a finished process alive.
+    t.unref?.();
+    return { id: 0, t } as unknown as TimerHandle;
+  },
+  clearTimeout(handle) {
+    if (handle) globalThis.clearTimeout((handle as unknown as { t: any }).t);
+  },
+};
+
+/** A promise that resolves after `ms` on `clock`. */
+export function sleep(clock: Clock, ms: number): Promise<void> {
+  return new Promise((resolve) => clock.setTimeout(resolve, ms));
+}

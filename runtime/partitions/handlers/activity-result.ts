@@ -1,0 +1,30 @@
+/**
+ * Local `activityResult`: an attempt ended. Success or a final failure wakes
+ * the instance and deletes the activity object; a failure with attempts left
+ * schedules the next attempt after its backoff (durably: the object records
+ * the attempt and its earliest start).
+ * Invariant: applied only if the object exists with the same attempt, so
+ * results are de-duplicated by (instance, execution, taskId, attempt).
+ */
+import type { ActivityResultEvent } from "../messages.ts";
+import { deliverWake } from "../lifecycle.ts";
+import type { MessageHandler } from "../registry.ts";
+import { backoffMs, type ActivityRecord } from "../state/activities.ts";
+import { instanceKey } from "../state/instance.ts";
+import { instanceOfTaskKey } from "../state/task-key.ts";
+
+export const activityResult: MessageHandler<ActivityResultEvent> = {
+  keys: (m) => [instanceKey(instanceOfTaskKey(m.key))],
+  apply(m, batch) {
+    const record = batch.objects.get<ActivityRecord>(m.key);
+    if (!record || record.attempt !== m.attempt) return;
+    const maxAttempts = record.retry?.maxAttempts ?? 1;
+    if (!m.result.ok && record.attempt < maxAttempts) {
+      const next = { ...record, attempt: record.attempt + 1, notBeforeMs: batch.nowMs + backoffMs(record.retry!, record.attempt) };
+      batch.startActivity(m.key, next);
+      return;
+    }
+    batch.objects.delete(m.key);
+    deliverWake(batch, batch.instance(record.instanceId), record.execution, record.taskId, m.result);
+  },
+};

@@ -1,0 +1,71 @@
+/**
+ * Instance lifecycle transitions: begin an execution, finish one (completed,
+ * failed, terminated), and tell a parent about its child's end.
+ *
+ * Invariant: every finish runs the onInstanceEnd hooks and answers the parent
+ * (if any) in the same batch, so a parent never waits for a child that ended.
+ */
+import type { Json } from "../backends/types.ts";
+import { decode, encode, errorInfo } from "../codec.ts";
+import type { ErrorInfo, Machine } from "../machine.ts";
+import type { Batch } from "./batch.ts";
+import type { JsonTaskResult } from "./messages.ts";
+import { hooks } from "./registry.ts";
+import type { InstanceRecord } from "./state/instance.ts";
+
+export function runtimeError(name: string, message: string): ErrorInfo {
+  return { name, message };
+}
+
+/** Initialises the frame for a new execution; the caller steps it. Returns false (and fails the instance) if init throws. */
+export function beginExecution(batch: Batch, rec: InstanceRecord, machine: Machine): boolean {
+  try {
+    const frame = machine.init(decode(rec.input), { instanceId: rec.instanceId, nowMs: batch.nowMs });
+    rec.frame = encode(frame);
+  } catch (error) {
+    finishInstance(batch, rec, "Failed", { error: errorInfo(error) });
+    return false;
+  }
+  rec.status = "Running";
+  batch.touchInstance(rec);
+  return true;
+}
+
+export function finishInstance(
+  batch: Batch,
+  rec: InstanceRecord,
+  status: "Completed" | "Failed" | "Terminated",
+  result: { output?: Json; error?: ErrorInfo },
+): void {
+  rec.status = status;
+  rec.output = result.output ?? null;
+  rec.error = result.error ?? null;
+  rec.frame = null;
+  rec.inbox = [];
+  rec.waiting = {};
+  rec.suspended = undefined;
+  for (const hook of hooks.onInstanceEnd) hook(rec, batch);
+  batch.touchInstance(rec);
+  if (rec.parent) {
+    const parentResult: JsonTaskResult =
+      status === "Completed"
+        ? { ok: true, value: rec.output }
+        : {
+            ok: false,
+            error:
+              status === "Failed"
+                ? rec.error!
+                : runtimeError("TerminatedError", `sub-orchestration ${rec.instanceId} was terminated: ${String(decode(rec.output))}`),
+          };
+    batch.sendToInstance(rec.parent.instanceId, { kind: "wake", to: rec.parent, result: parentResult });
+  }
+}
+
+/** Delivers a completion to a waiting task of the instance, if that execution is still running. */
+export function deliverWake(batch: Batch, rec: InstanceRecord | undefined, execution: number, taskId: number, result: JsonTaskResult): boolean {
+  if (!rec || rec.execution !== execution || rec.frame === null) return false;
+  rec.inbox.push({ taskId, result });
+  batch.touchInstance(rec, false);
+  batch.scheduleStep(rec.instanceId);
+  return true;
+}

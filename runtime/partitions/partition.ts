@@ -1,0 +1,427 @@
+/**
+ * One partition incarnation: recover, then loop { take a batch of input
+ * records and local events; de-duplicate; load the objects it needs; apply
+ * every message through the handler table; step the instances that have
+ * wakes; build one commit record and append it behind the previous ones }.
+ *
+ * Persistence pipelining: the next batch runs on the uncommitted state while
+ * earlier commits are in flight (at most MAX_PIPELINED_BATCHES); messages,
+ * acks and status notifications of a batch leave only after its commit.
+ * Activities start at once. Any store error (a crash, a FencedError, a lost
+ * lease) stops the incarnation: memory is dropped and the host starts a new
+ * one by recovery.
+ *
+ * Invariants: commits are contiguous (position = last + 1); a message is
+ * applied exactly once (dedup in the same commit as its effects); at most one
+ * step per instance per batch.
+ */
+import type { ChannelRecord, Channels, ChannelPosition, InstanceStatusRecord, Lease, PartitionStore } from "../backends/types.ts";
+import { FencedError } from "../backends/types.ts";
+import type { App } from "./app.ts";
+import { Batch, type StepTrace } from "./batch.ts";
+import type { Clock, TimerHandle } from "./clock.ts";
+import { buildCommit, CommitChain } from "./commit.ts";
+import type { ActivityExecutor } from "./executor.ts";
+import "./extensions.ts";
+import type { AnyMessage, LocalEvent } from "./messages.ts";
+import type { ObjectTable } from "./objects.ts";
+import { OutboxSender } from "./outbox-sender.ts";
+import { recover } from "./recovery.ts";
+import { messageHandlers } from "./registry.ts";
+import { ACTIVITY_PREFIX, type ActivityRecord } from "./state/activities.ts";
+import { admit, DEDUP_KEY, emptyDedup, type DedupRecord } from "./state/dedup.ts";
+import { TIMER_PREFIX, DueHeap, type TimerRecord } from "./state/timers.ts";
+import { runStep } from "./step.ts";
+
+export interface PartitionOptions {
+  /** Input records per batch: bounds a commit record's size and one batch's latency. */
+  maxBatchRecords: number;
+  /** Uncommitted batches in flight: bounds memory held for them and the work redone after a crash. */
+  maxPipelinedBatches: number;
+  /** Checkpoint after this many commits... */
+  checkpointEveryCommits: number;
+  /** ...or this long since the last one, whichever first: bounds recovery time (log replay). */
+  checkpointIntervalMs: number;
+  /** Re-send unconfirmed messages whose receiver made no progress for this long. */
+  resendAfterMs: number;
+  /** How long one channel read may wait for records. */
+  readWaitMs: number;
+  /** Instances and entities kept in memory; clean ones beyond are evicted and loaded again on demand. */
+  cacheSize: number;
+  /** Lease duration; renewed every third of it. */
+  leaseMs: number;
+}
+
+export const DEFAULT_PARTITION_OPTIONS: PartitionOptions = {
+  maxBatchRecords: 256,
+  maxPipelinedBatches: 8,
+  checkpointEveryCommits: 500,
+  checkpointIntervalMs: 10_000,
+  resendAfterMs: 1000,
+  readWaitMs: 200,
+  cacheSize: 10_000,
+  leaseMs: 15_000,
+};
+
+/** Channel records buffered ahead of the batch loop: beyond this the reader pauses (back-pressure). */
+const MAX_BUFFERED_RECORDS = 4096;
+/** Local events per batch, like maxBatchRecords for the channel. */
+const MAX_LOCAL_EVENTS_PER_BATCH = 1024;
+
+export interface PartitionDeps {
+  index: number;
+  channels: Channels;
+  store: PartitionStore;
+  lease: Lease;
+  app: App;
+  clock: Clock;
+  executor: ActivityExecutor;
+  options: PartitionOptions;
+  log(level: "warn" | "error", message: string): void;
+  onStep?(trace: StepTrace): void;
+  onCommitted?(statuses: InstanceStatusRecord[]): void;
+}
+
+export type StopReason = { kind: "stopped" } | { kind: "crashed"; error: unknown } | { kind: "fenced"; error: unknown };
+
+export class Partition {
+  private objects!: ObjectTable;
+  private logPosition = 0;
+  private durablePosition = 0;
+  private checkpointPosition = 0;
+  private lastCheckpointAtMs = 0;
+  private checkpointInFlight = false;
+  private inputPosition: ChannelPosition | undefined;
+  private readPosition: ChannelPosition | undefined;
+  private readonly inputQueue: ChannelRecord[] = [];
+  private readonly localQueue: LocalEvent[] = [];
+  private readonly heap = new DueHeap();
+  private readonly chain: CommitChain;
+  private readonly sender: OutboxSender;
+  private notifyWork: (() => void) | undefined;
+  private timerHandle: TimerHandle | undefined;
+  private timerDueMs = Infinity;
+  private resendHandle: TimerHandle | undefined;
+  private leaseHandle: TimerHandle | undefined;
+  private stopped = false;
+  private lease: Lease;
+  private resolveDone!: (reason: StopReason) => void;
+  /** Resolves once the incarnation ended, with why. */
+  readonly done: Promise<StopReason>;
+  readonly stats = { batches: 0, commits: 0, checkpoints: 0, messages: 0, duplicates: 0, steps: 0, commitsReplayed: 0 };
+
+  constructor(private readonly deps: PartitionDeps) {
+    this.lease = deps.lease;
+    this.chain = new CommitChain((error) => this.fail(error));
+    this.sender = new OutboxSender(deps.index, deps.channels, deps.log);
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+  }
+
+  get index(): number {
+    return this.deps.index;
+  }
+
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  get cachedObjects(): number {
+    return this.objects?.cachedCount ?? 0;
+  }
+
+  get cacheLoads(): number {
+    return this.objects?.cacheLoads ?? 0;
+  }
+
+  async start(): Promise<void> {
+    const r = await recover(this.deps.store, this.deps.index, this.deps.options.cacheSize);
+    this.objects = r.objects;
+    this.logPosition = this.durablePosition = r.logPosition;
+    this.checkpointPosition = r.checkpointPosition;
+    this.inputPosition = this.readPosition = r.inputPosition;
+    this.stats.commitsReplayed = r.commitsReplayed;
+    this.lastCheckpointAtMs = this.deps.clock.now();
+    for (const key of this.objects.keysWithPrefix(TIMER_PREFIX)) this.heap.push(this.objects.get<TimerRecord>(key)!.fireAtMs, key);
+    for (const key of this.objects.keysWithPrefix(ACTIVITY_PREFIX)) this.runActivity(key, this.objects.get<ActivityRecord>(key)!);
+    this.sender.resend(this.objects, this.durablePosition, true);
+    this.scheduleResend();
+    this.scheduleLeaseRenewal();
+    void this.readLoop();
+    void this.batchLoop();
+  }
+
+  /** Graceful stop: finish the commits in flight, then release the lease. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.end({ kind: "stopped" });
+    await this.chain.drain();
+    await this.deps.store.releaseLease(this.lease).catch(() => undefined);
+  }
+
+  /** Ends this incarnation as if the process died: nothing more is written. */
+  crash(reason = "simulated crash"): void {
+    this.fail(new Error(reason));
+  }
+
+  private fail(error: unknown): void {
+    if (this.stopped) return;
+    const fenced = error instanceof FencedError || (error as Error)?.name === "FencedError";
+    if (!isSimulatedCrash(error)) this.deps.log(fenced ? "warn" : "error", `partition ${this.deps.index} stopped: ${(error as Error)?.message ?? error}`);
+    this.end(fenced ? { kind: "fenced", error } : { kind: "crashed", error });
+  }
+
+  private end(reason: StopReason): void {
+    this.stopped = true;
+    this.deps.clock.clearTimeout(this.timerHandle);
+    this.deps.clock.clearTimeout(this.resendHandle);
+    this.deps.clock.clearTimeout(this.leaseHandle);
+    this.notifyWork?.();
+    this.resolveDone(reason);
+  }
+
+  private wakeUp(): void {
+    const n = this.notifyWork;
+    this.notifyWork = undefined;
+    n?.();
+  }
+
+  private async readLoop(): Promise<void> {
+    const { channels, index, options, clock } = this.deps;
+    while (!this.stopped) {
+      if (this.inputQueue.length >= MAX_BUFFERED_RECORDS) {
+        await new Promise<void>((r) => clock.setTimeout(r, 5));
+        continue;
+      }
+      let records: ChannelRecord[];
+      try {
+        records = await channels.read(index, this.readPosition, { maxRecords: options.maxBatchRecords, waitMs: options.readWaitMs });
+      } catch (error) {
+        if (this.stopped) return;
+        this.deps.log("warn", `partition ${index}: channel read failed (${(error as Error).message}); retrying`);
+        await new Promise<void>((r) => clock.setTimeout(r, 50));
+        continue;
+      }
+      if (this.stopped) return;
+      if (records.length > 0) {
+        this.readPosition = records[records.length - 1].position;
+        this.inputQueue.push(...records);
+        this.wakeUp();
+      }
+    }
+  }
+
+  /** Queues a local event (activity result, step follow-up) for the next batch. */
+  private pushLocal(event: LocalEvent): void {
+    if (this.stopped) return;
+    this.localQueue.push(event);
+    this.wakeUp();
+  }
+
+  private hasWork(): boolean {
+    return this.inputQueue.length > 0 || this.localQueue.length > 0 || (this.heap.peekDueMs() ?? Infinity) <= this.deps.clock.now();
+  }
+
+  private async batchLoop(): Promise<void> {
+    try {
+      while (!this.stopped) {
+        if (!this.hasWork()) {
+          this.armTimerWake();
+          await new Promise<void>((resolve) => (this.notifyWork = resolve));
+          continue;
+        }
+        while (this.chain.depth >= this.deps.options.maxPipelinedBatches && !this.stopped) await this.waitForCommits();
+        if (this.stopped) break;
+        await this.runBatch();
+      }
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  private waitForCommits(): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => (this.chain.depth < this.deps.options.maxPipelinedBatches || this.stopped ? resolve() : this.deps.clock.setTimeout(check, 1));
+      check();
+    });
+  }
+
+  private armTimerWake(): void {
+    const due = this.heap.peekDueMs();
+    if (due === undefined || due >= this.timerDueMs) return;
+    this.deps.clock.clearTimeout(this.timerHandle);
+    this.timerDueMs = due;
+    this.timerHandle = this.deps.clock.setTimeout(() => {
+      this.timerDueMs = Infinity;
+      this.wakeUp();
+    }, due - this.deps.clock.now());
+  }
+
+  private async runBatch(): Promise<void> {
+    const { clock, index } = this.deps;
+    const records = this.inputQueue.splice(0, this.deps.options.maxBatchRecords);
+    const locals = this.localQueue.splice(0, MAX_LOCAL_EVENTS_PER_BATCH);
+    for (const key of this.heap.popDue(clock.now())) locals.push({ kind: "timerFired", key });
+    const messages: { from: string; body: AnyMessage }[] = [];
+    const dedup = this.objects.get<DedupRecord>(DEDUP_KEY) ?? emptyDedup();
+    let dedupChanged = false;
+    const ackTo = new Set<string>();
+    for (const r of records) {
+      const env = r.envelope;
+      if (env.to !== index) throw new Error(`partition ${index} read an envelope addressed to partition ${env.to}`);
+      if (env.seq === 0) {
+        messages.push({ from: env.from, body: env.body as AnyMessage });
+        continue;
+      }
+      const admission = admit(dedup, env);
+      if (admission.kind === "apply") {
+        dedupChanged = true;
+        for (const body of admission.bodies) messages.push({ from: env.from, body: body as AnyMessage });
+        if (env.from.startsWith("p")) ackTo.add(env.from);
+      } else if (admission.kind === "held") {
+        dedupChanged = true;
+      } else {
+        this.stats.duplicates++;
+        if (env.from.startsWith("p")) ackTo.add(env.from);
+      }
+    }
+    if (records.length > 0) this.inputPosition = records[records.length - 1].position;
+    const batch = new Batch(
+      { partition: index, partitionCount: this.deps.channels.partitionCount, app: this.deps.app, objects: this.objects, log: this.deps.log, onStep: this.deps.onStep },
+      clock.now(),
+      this.logPosition + 1,
+    );
+    if (dedupChanged) this.objects.set(DEDUP_KEY, dedup);
+    const all: { from: string; body: AnyMessage }[] = [...messages, ...locals.map((l) => ({ from: "local", body: l as unknown as AnyMessage }))];
+    const keys: string[] = [];
+    for (const m of all) {
+      const handler = messageHandlers.get(m.body.kind);
+      if (handler) keys.push(...handler.keys(m.body, this.deps.channels.partitionCount));
+    }
+    await this.objects.load(keys);
+    if (this.stopped) return;
+    for (const m of all) {
+      const handler = messageHandlers.get(m.body.kind);
+      if (!handler) {
+        this.deps.log("error", `partition ${index}: no handler for message kind "${m.body.kind}" from ${m.from}; dropped`);
+        continue;
+      }
+      handler.apply(m.body, batch, m.from);
+    }
+    batch.stepPhase = true;
+    for (const id of batch.toStep) {
+      const rec = batch.instance(id);
+      if (rec && rec.frame !== null) {
+        runStep(batch, rec);
+        this.stats.steps++;
+      }
+    }
+    this.stats.batches++;
+    this.stats.messages += messages.length;
+    this.finishBatch(batch, dedup, ackTo);
+  }
+
+  private finishBatch(batch: Batch, dedup: DedupRecord, ackTo: Set<string>): void {
+    const { index } = this.deps;
+    for (const a of batch.newActivities) this.runActivity(activityKeyOf(a), a);
+    for (const t of batch.newTimers) this.heap.push(t.timer.fireAtMs, t.key);
+    for (const f of batch.followUps) this.localQueue.push(f);
+    const acks = [...ackTo].map((from) => ({ from: `p${index}`, to: Number(from.slice(1)), seq: 0, body: { kind: "ack", upTo: dedup.last[from] ?? 0 } }));
+    const record = buildCommit(batch, this.lease, this.inputPosition);
+    const statuses = record?.statusUpdates ?? [];
+    if (record) {
+      this.logPosition = record.position;
+      const envelopes = this.sender.envelopesOf(this.objects, batch.sentTo, record.position);
+      this.chain.enqueue(async () => {
+        await this.deps.store.appendCommit(this.lease, record);
+        this.durablePosition = record.position;
+        this.stats.commits++;
+        this.sender.send([...envelopes, ...acks]);
+        if (statuses.length > 0) this.deps.onCommitted?.(statuses);
+      });
+    } else if (acks.length > 0) {
+      // Nothing new to commit, but the acked positions may belong to batches still in flight: ack after them.
+      this.chain.enqueue(async () => this.sender.send(acks));
+    }
+    this.maybeCheckpoint();
+    this.objects.evict();
+  }
+
+  private maybeCheckpoint(): void {
+    const { options, clock, store, index } = this.deps;
+    if (this.checkpointInFlight || this.logPosition === this.checkpointPosition) return;
+    const due =
+      this.logPosition - this.checkpointPosition >= options.checkpointEveryCommits ||
+      clock.now() - this.lastCheckpointAtMs >= options.checkpointIntervalMs;
+    if (!due) return;
+    this.checkpointInFlight = true;
+    const position = this.logPosition;
+    const state = { logPosition: position, ...(this.inputPosition !== undefined ? { inputPosition: this.inputPosition } : {}) };
+    const { updates, keys } = this.objects.beginCheckpoint();
+    this.chain.enqueue(async () => {
+      await store.writeCheckpoint(this.lease, state, updates);
+      this.objects.flushed(keys);
+      this.checkpointPosition = position;
+      this.lastCheckpointAtMs = clock.now();
+      this.checkpointInFlight = false;
+      this.stats.checkpoints++;
+      await store.trimCommits(index, position);
+    });
+  }
+
+  /** Forces a checkpoint now (tests, graceful shutdown); resolves when written. */
+  async checkpointNow(): Promise<void> {
+    const before = this.deps.options.checkpointEveryCommits;
+    (this.deps.options as PartitionOptions).checkpointEveryCommits = 0;
+    try {
+      this.maybeCheckpoint();
+    } finally {
+      (this.deps.options as PartitionOptions).checkpointEveryCommits = before;
+    }
+    await this.chain.drain();
+  }
+
+  private runActivity(key: string, record: ActivityRecord): void {
+    const { clock, executor, index } = this.deps;
+    const start = () => {
+      if (this.stopped) return;
+      executor
+        .run({ partition: index, instanceId: record.instanceId, taskId: record.taskId, name: record.name, input: record.input, attempt: record.attempt })
+        .then((result) => this.pushLocal({ kind: "activityResult", key, attempt: record.attempt, result }));
+    };
+    const delay = record.notBeforeMs - clock.now();
+    if (delay > 0) clock.setTimeout(start, delay);
+    else start();
+  }
+
+  private scheduleResend(): void {
+    const { clock, options } = this.deps;
+    this.resendHandle = clock.setTimeout(() => {
+      if (this.stopped) return;
+      this.sender.resend(this.objects, this.durablePosition, false);
+      this.scheduleResend();
+    }, options.resendAfterMs);
+  }
+
+  private scheduleLeaseRenewal(): void {
+    const { clock, options, store } = this.deps;
+    this.leaseHandle = clock.setTimeout(async () => {
+      if (this.stopped) return;
+      try {
+        const renewed = await store.renewLease(this.lease, options.leaseMs);
+        if (!renewed) throw new FencedError(this.deps.index, this.lease.epoch, this.lease.epoch + 1);
+        this.lease = renewed;
+        this.scheduleLeaseRenewal();
+      } catch (error) {
+        this.fail(error);
+      }
+    }, options.leaseMs / 3);
+  }
+}
+
+function activityKeyOf(a: ActivityRecord): string {
+  return `${ACTIVITY_PREFIX}${a.execution}:${a.taskId}:${a.instanceId}`;
+}
+
+export function isSimulatedCrash(error: unknown): boolean {
+  return (error as Error)?.name === "SimulatedCrash";
+}

@@ -1,0 +1,69 @@
+/**
+ * InstanceState: one object per orchestration instance, key `inst:<id>`.
+ * Holds the machine frame (codec-encoded), the wakes not yet stepped, event
+ * waits and buffered events, and the public status fields.
+ *
+ * Invariants: `frame` is null exactly when the instance is finished
+ * (Completed/Failed/Terminated); `inbox` is empty for a finished instance;
+ * `execution` only grows (continue-as-new), so a reply for an older
+ * execution is recognised and dropped.
+ */
+import type { InstanceStatusRecord, Json } from "../../backends/types.ts";
+import type { ErrorInfo, TaskId } from "../../machine.ts";
+import type { JsonTaskResult, TaskRef } from "../messages.ts";
+
+export type InstanceStatus = InstanceStatusRecord["status"];
+
+export interface InstanceRecord {
+  instanceId: string;
+  name: string;
+  version: string;
+  execution: number;
+  status: InstanceStatus;
+  input: Json;
+  output: Json;
+  error: ErrorInfo | null;
+  customStatus: Json;
+  createdAt: number;
+  updatedAt: number;
+  frame: Json | null;
+  /** Completions received since the last step, in arrival order. */
+  inbox: { taskId: TaskId; result: JsonTaskResult }[];
+  /** Event name -> tasks of `ctx.waitForEvent` waiting for it, oldest first. */
+  waiting: Record<string, TaskId[]>;
+  /** Event name -> data raised while nobody waited, oldest first. */
+  buffered: Record<string, Json[]>;
+  parent?: TaskRef;
+  /** Set while the host lacks this instance's machine version; the instance waits for a host that has it. */
+  suspended?: ErrorInfo;
+  /** State owned by extensions (e.g. `locks`, runtime/partitions/entities/holder.ts). */
+  ext: Record<string, Json>;
+}
+
+export const INSTANCE_PREFIX = "inst:";
+export const instanceKey = (instanceId: string): string => INSTANCE_PREFIX + instanceId;
+
+export function isFinished(status: InstanceStatus): boolean {
+  return status === "Completed" || status === "Failed" || status === "Terminated";
+}
+
+export function statusRecordOf(rec: InstanceRecord): InstanceStatusRecord {
+  return {
+    instanceId: rec.instanceId,
+    name: rec.name,
+    status: rec.status,
+    input: rec.input,
+    output: rec.output,
+    error: (rec.error ?? rec.suspended ?? null) as Json,
+    customStatus: rec.customStatus,
+    createdAt: rec.createdAt,
+    updatedAt: rec.updatedAt,
+  };
+}
+
+export function assertInstance(rec: InstanceRecord): void {
+  if (isFinished(rec.status) && rec.frame !== null) throw new Error(`instance ${rec.instanceId}: finished (${rec.status}) but still has a frame`);
+  if (!isFinished(rec.status) && rec.frame === null && rec.status !== "Pending") {
+    throw new Error(`instance ${rec.instanceId}: ${rec.status} without a frame`);
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * Runs one machine step of one instance: decode the frame and the inbox, call
+ * `Machine.step`, run each command through the command table, encode the new
+ * frame, apply the outcome. Called once per instance per batch at most (one
+ * step in flight per instance).
+ *
+ * Invariants: a step that throws, asks for an unknown command, or returns a
+ * frame the codec refuses fails the instance with a clear error rather than
+ * leaving it hanging; an instance whose machine version this host lacks is
+ * suspended (its inbox kept) with an error saying which version is needed.
+ */
+import type { Json } from "../backends/types.ts";
+import { decode, encode, errorInfo } from "../codec.ts";
+import type { Command, Wake } from "../machine.ts";
+import type { Batch } from "./batch.ts";
+import { beginExecution, finishInstance, runtimeError } from "./lifecycle.ts";
+import { commandHandlers, hooks } from "./registry.ts";
+import type { InstanceRecord } from "./state/instance.ts";
+import { checkPayload } from "./limits.ts";
+
+/** Continue-as-new loops within one batch at most this often; more waits for the next batch (fairness to other instances). */
+const MAX_CONTINUE_AS_NEW_PER_STEP = 1;
+
+export function runStep(batch: Batch, rec: InstanceRecord): void {
+  if (rec.frame === null) return;
+  const machine = batch.app.machine(rec.name, rec.version);
+  if (!machine) {
+    const have = [...(batch.app.orchestrations.get(rec.name)?.keys() ?? [])];
+    rec.suspended = runtimeError(
+      "MachineVersionMissing",
+      `instance ${rec.instanceId} started on version ${rec.version} of orchestration "${rec.name}", ` +
+        `but this host has ${have.length ? `only version(s) ${have.join(", ")}` : "no orchestration of that name"}; ` +
+        `run a host whose app includes that version (keep the old build next to the new one) to resume it`,
+    );
+    batch.touchInstance(rec);
+    batch.env.log("warn", rec.suspended.message);
+    return;
+  }
+  if (rec.suspended) rec.suspended = undefined;
+  const env = { instanceId: rec.instanceId, nowMs: batch.nowMs };
+  const wakes: Wake[] = rec.inbox.map((w) => ({
+    taskId: w.taskId,
+    result: w.result.ok ? { ok: true, value: decode(w.result.value) } : { ok: false, error: w.result.error },
+  }));
+  rec.inbox = [];
+  let result;
+  try {
+    result = machine.step(decode(rec.frame), wakes, env);
+  } catch (error) {
+    finishInstance(batch, rec, "Failed", { error: errorInfo(error) });
+    trace(batch, rec, wakes, [], "failed", undefined);
+    return;
+  }
+  try {
+    rec.frame = encode(result.frame);
+  } catch (error) {
+    finishInstance(batch, rec, "Failed", {
+      error: runtimeError("FrameNotSerializable", `orchestration "${rec.name}": its state cannot be persisted: ${errorInfo(error).message}`),
+    });
+    return;
+  }
+  const executionBefore = rec.execution;
+  for (const command of result.commands) {
+    if (rec.frame === null || rec.execution !== executionBefore) break;
+    const handler = commandHandlers.get(command.kind);
+    if (!handler) {
+      finishInstance(batch, rec, "Failed", {
+        error: runtimeError(
+          "UnsupportedCommand",
+          `orchestration "${rec.name}" asked for "${command.kind}", which this runtime does not handle; ` +
+            `remove that call or run a version of nwc that supports it`,
+        ),
+      });
+      break;
+    }
+    try {
+      handler(command, rec, batch);
+    } catch (error) {
+      finishInstance(batch, rec, "Failed", { error: errorInfo(error) });
+      break;
+    }
+  }
+  batch.touchInstance(rec, false);
+  trace(batch, rec, wakes, result.commands, result.outcome.kind, machine.position && rec.frame !== null ? safePosition(() => machine.position!(result.frame)) : undefined);
+  if (rec.frame === null) return;
+  const outcome = result.outcome;
+  switch (outcome.kind) {
+    case "running":
+      return;
+    case "completed": {
+      const output = checkPayload(outcome.output, `the output of orchestration "${rec.name}"`);
+      if (output.ok) finishInstance(batch, rec, "Completed", { output: output.json });
+      else finishInstance(batch, rec, "Failed", { error: output.error });
+      return;
+    }
+    case "failed":
+      finishInstance(batch, rec, "Failed", { error: outcome.error });
+      return;
+    case "continuedAsNew": {
+      const input = checkPayload(outcome.input, `the continueAsNew input of orchestration "${rec.name}"`);
+      if (!input.ok) return finishInstance(batch, rec, "Failed", { error: input.error });
+      continueAsNew(batch, rec, input.json, 0);
+      return;
+    }
+  }
+}
+
+function continueAsNew(batch: Batch, rec: InstanceRecord, input: Json, depth: number): void {
+  for (const hook of hooks.onInstanceEnd) hook(rec, batch);
+  rec.execution += 1;
+  rec.input = input;
+  rec.output = null;
+  rec.inbox = [];
+  rec.waiting = {};
+  // Buffered events stay: an event raised between executions is not lost (documented in docs/runtime.md).
+  const machine = batch.app.latest.get(rec.name) ?? batch.app.machine(rec.name, rec.version)!;
+  rec.version = machine.version;
+  if (!beginExecution(batch, rec, machine)) return;
+  if (depth < MAX_CONTINUE_AS_NEW_PER_STEP) batch.followUps.push({ kind: "runStep", instanceId: rec.instanceId });
+}
+
+function safePosition(f: () => string[]): string[] | undefined {
+  try {
+    return f();
+  } catch {
+    return undefined;
+  }
+}
+
+function trace(batch: Batch, rec: InstanceRecord, wakes: Wake[], commands: Command[], outcome: string, position: string[] | undefined): void {
+  batch.env.onStep?.({
+    instanceId: rec.instanceId,
+    atMs: batch.nowMs,
+    execution: rec.execution,
+    position,
+    wakes: wakes.map((w) => ({ taskId: w.taskId, ok: w.result.ok })),
+    commands: commands.map(describeCommand),
+    outcome,
+  });
+}
+
+function describeCommand(c: Command): string {
+  switch (c.kind) {
+    case "activity":
+      return `activity ${c.name} #${c.taskId}`;
+    case "subOrchestration":
+      return `sub ${c.name} ${c.instanceId} #${c.taskId}`;
+    case "timer":
+      return `timer #${c.taskId}`;
+    case "waitEvent":
+      return `waitEvent ${c.name} #${c.taskId}`;
+    case "callEntity":
+      return `call ${c.entity.name}(${c.entity.key}).${c.op} #${c.taskId}`;
+    case "signalEntity":
+      return `signal ${c.entity.name}(${c.entity.key}).${c.op}`;
+    case "setStatus":
+      return "setStatus";
+    default:
+      return c.kind;
+  }
+}
