@@ -12,7 +12,7 @@
  */
 import ts from "typescript";
 import type { NwcDiagnostic } from "../compiler/diagnostics.ts";
-import { describeFunction, discoverRoots, hasCtxParameter, isNwcSymbol, isUserFile } from "./discover.ts";
+import { describeFunction, discoverRoots, hasCtxParameter, isNwcSymbol, isUserFile, resolveAlias } from "./discover.ts";
 import { userFunctionOf } from "./resolve.ts";
 import { interpolate, type Reach, type RuleContext, type RuleDefinition, type Visitor } from "./rule.ts";
 
@@ -40,7 +40,11 @@ function viaText(reach: Reach, rootKind: string): string {
 
 /** Nested calls of nwc's `activity`/`entity`: their functions run outside the orchestration. */
 function isNonOrchestrationDefinition(checker: ts.TypeChecker, node: ts.Node): boolean {
-  return ts.isCallExpression(node) && (isNwcSymbol(checker, checker.getSymbolAtLocation(node.expression), "activity") || isNwcSymbol(checker, checker.getSymbolAtLocation(node.expression), "entity"));
+  if (!ts.isCallExpression(node)) return false;
+  const symbol = resolveAlias(checker, checker.getSymbolAtLocation(node.expression));
+  // The author API's functions, not the context's methods of the same name (`ctx.entity`).
+  if (!symbol?.valueDeclaration || !ts.isFunctionDeclaration(symbol.valueDeclaration)) return false;
+  return isNwcSymbol(checker, symbol, "activity") || isNwcSymbol(checker, symbol, "entity");
 }
 
 export function analyzeProgram(program: ts.Program, rules: readonly RuleDefinition[]): Finding[] {

@@ -1,0 +1,44 @@
+/**
+ * `nwc check [-p tsconfig.json] [--json]`: diagnostics only, no output files.
+ * Type errors and every rule of lint-rules/ (the same analysis ESLint runs);
+ * exit 1 when there is any diagnostic, 2 on bad usage.
+ */
+import { formatDiagnostic, type NwcDiagnostic } from "../../compiler/diagnostics.ts";
+import { checkProgram } from "../../lint-rules/index.ts";
+import { parseArgs, UsageError } from "../graph/args.ts";
+import { loadProgram, relativeTo, typeDiagnostics } from "../graph/project.ts";
+
+export const summary = "type-check and effect-check a project, without emitting";
+
+const USAGE = "usage: nwc check [-p tsconfig.json] [--json]";
+
+/** Type errors, then rule diagnostics, of the project at `tsconfigPath`. */
+export function checkProject(tsconfigPath: string): NwcDiagnostic[] {
+  const program = loadProgram(tsconfigPath);
+  return [...typeDiagnostics(program), ...checkProgram(program)];
+}
+
+export function printDiagnostics(diagnostics: readonly NwcDiagnostic[], json: boolean): void {
+  const cwd = process.cwd();
+  const shown = diagnostics.map((d) => relativeTo(cwd, d));
+  if (json) console.log(JSON.stringify(shown, null, 2));
+  else {
+    for (const d of shown) console.log(formatDiagnostic(d));
+    if (shown.length) console.log(`\n${shown.length} error${shown.length === 1 ? "" : "s"}`);
+  }
+}
+
+export async function run(args: string[]): Promise<number> {
+  if (args.includes("--help") || args.includes("-h")) { console.log(USAGE); return 0; }
+  let flags;
+  try {
+    ({ flags } = parseArgs(args, { values: ["-p", "--project"], booleans: ["--json"], usage: USAGE }));
+  } catch (e) {
+    if (e instanceof UsageError) { console.error(`nwc check: ${e.message}`); return 2; }
+    throw e;
+  }
+  const project = String(flags["-p"] ?? flags["--project"] ?? "tsconfig.json");
+  const diagnostics = checkProject(project);
+  printDiagnostics(diagnostics, flags["--json"] === true);
+  return diagnostics.length > 0 ? 1 : 0;
+}
