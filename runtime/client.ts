@@ -1,0 +1,280 @@
+/**
+ * The client: `connect({ backend, partitions })`, and the one a host hands
+ * out. Starts, raises, terminates and signals are messages to the owning
+ * partition; status, wait and list read the store's status index; readEntity
+ * reads the entity's checkpointed object plus the commits after it.
+ *
+ * Invariants: bad input (unknown or uncompiled orchestration, unserializable
+ * or oversized payload, bad ids) throws before anything is sent, so it
+ * changes nothing; `start` resolves only once the instance's status is
+ * visible, and is idempotent per instance id.
+ */
+import type { Entity, Orchestration } from "./api.ts";
+import { createBackend, type BackendSpec } from "./backends/index.ts";
+import type { Backend, InstanceStatusRecord, Json, StatusFilter } from "./backends/types.ts";
+import { decode } from "./codec.ts";
+import type { ErrorInfo } from "./machine.ts";
+import { NotCompiledError, type App } from "./partitions/app.ts";
+import { realClock, sleep, type Clock } from "./partitions/clock.ts";
+import { entityKeyOf, partitionOfEntity, partitionOfInstance } from "./partitions/hash.ts";
+import { encodePayload } from "./partitions/limits.ts";
+import type { CoreMessage } from "./partitions/messages.ts";
+import { ENTITY_PREFIX, type EntityRecord } from "./partitions/state/entity.ts";
+import { ClientSender } from "./client-sender.ts";
+
+export type RuntimeStatus = InstanceStatusRecord["status"];
+
+export interface InstanceStatus<O = unknown> {
+  instanceId: string;
+  name: string;
+  status: RuntimeStatus;
+  input: unknown;
+  output: O | undefined;
+  error: ErrorInfo | undefined;
+  customStatus: unknown;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ListFilter {
+  name?: string;
+  status?: RuntimeStatus | RuntimeStatus[];
+  createdFrom?: number | Date;
+  createdTo?: number | Date;
+  instanceIdPrefix?: string;
+  limit?: number;
+}
+
+export class WaitTimeoutError extends Error {
+  constructor(instanceId: string, timeoutMs: number, status: RuntimeStatus | undefined) {
+    super(
+      `instance ${instanceId} did not finish within ${timeoutMs} ms (status: ${status ?? "not found"}); ` +
+        `wait longer with wait(id, { timeoutMs }), or check status(id)`,
+    );
+    this.name = "TimeoutError";
+  }
+}
+
+export class InstanceNotFoundError extends Error {
+  constructor(instanceId: string, what: string) {
+    super(`${what}: no instance with id ${JSON.stringify(instanceId)} exists; start it first (client.start) or check the id`);
+    this.name = "InstanceNotFoundError";
+  }
+}
+
+/** Lets a host's client learn of status changes at once instead of polling. */
+export interface StatusNotifier {
+  subscribe(instanceId: string, fn: () => void): () => void;
+}
+
+export interface ClientOptions {
+  backend?: BackendSpec;
+  partitions?: number;
+}
+
+const FINISHED: RuntimeStatus[] = ["Completed", "Failed", "Terminated"];
+/** Polling of the status index: starts fast for short instances, backs off to bound load for long ones. */
+const POLL_FIRST_MS = 5;
+const POLL_MAX_MS = 250;
+/** How long `start` waits for its instance to appear before sending the start again (it is idempotent). */
+const START_RESEND_MS = 2000;
+/** `start` gives up after this long without the instance appearing (no host running the partition?). */
+const START_CONFIRM_TIMEOUT_MS = 60_000;
+const DEFAULT_WAIT_TIMEOUT_MS = 60_000;
+const ID_PATTERN = /^[^\u0000-\u001f]{1,256}$/;
+
+export class Client {
+  private readonly sender: ClientSender;
+
+  constructor(
+    readonly backend: Backend,
+    readonly partitionCount: number,
+    private readonly context: { app?: App; clock?: Clock; notifier?: StatusNotifier; onClose?: () => Promise<void> } = {},
+  ) {
+    this.sender = new ClientSender(backend.channels, this.clock);
+  }
+
+  private get clock(): Clock {
+    return this.context.clock ?? realClock;
+  }
+
+  /** Starts an instance and returns its id; a second start with an existing id changes nothing. */
+  async start<I>(orchestration: Orchestration<I, any> | string, input?: I, options: { instanceId?: string } = {}): Promise<string> {
+    const name = typeof orchestration === "string" ? orchestration : orchestration?.name;
+    if (typeof name !== "string") throw new TypeError(`start: the first argument must be an orchestration (or its name), got ${typeof orchestration}`);
+    if (typeof orchestration === "object" && orchestration.kind === "orchestration" && !orchestration.machine) throw new NotCompiledError(name);
+    const app = this.context.app;
+    if (app && !app.latest.has(name)) {
+      const known = [...app.latest.keys()];
+      throw new TypeError(`start: unknown orchestration "${name}"; this host runs ${known.length ? known.join(", ") : "no orchestrations"}`);
+    }
+    const instanceId = options.instanceId ?? globalThis.crypto.randomUUID();
+    checkId(instanceId, "start: instanceId");
+    const body: CoreMessage = { kind: "startInstance", instanceId, name, input: encodePayload(input, `the input of orchestration "${name}"`) };
+    const to = partitionOfInstance(instanceId, this.partitionCount);
+    await this.sender.send(to, body as unknown as Json);
+    const deadline = this.clock.now() + START_CONFIRM_TIMEOUT_MS;
+    let resendAt = this.clock.now() + START_RESEND_MS;
+    let delay = POLL_FIRST_MS;
+    for (;;) {
+      if (await this.backend.store.readStatus(instanceId)) return instanceId;
+      const now = this.clock.now();
+      if (now >= deadline) throw new Error(`start: instance ${instanceId} did not appear within ${START_CONFIRM_TIMEOUT_MS} ms; is a host running for this backend?`);
+      if (now >= resendAt) {
+        await this.sender.send(to, body as unknown as Json);
+        resendAt = now + START_RESEND_MS;
+      }
+      await this.waitForChange(instanceId, delay);
+      delay = Math.min(delay * 2, POLL_MAX_MS);
+    }
+  }
+
+  async status<O = unknown>(instanceId: string): Promise<InstanceStatus<O> | undefined> {
+    checkId(instanceId, "status: instanceId");
+    const s = await this.backend.store.readStatus(instanceId);
+    return s ? toStatus<O>(s) : undefined;
+  }
+
+  /** Resolves with the status once the instance is Completed, Failed or Terminated; rejects with TimeoutError after `timeoutMs`. */
+  async wait<O = unknown>(instanceId: string, options: { timeoutMs?: number } = {}): Promise<InstanceStatus<O>> {
+    checkId(instanceId, "wait: instanceId");
+    const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
+    if (!(typeof timeoutMs === "number" && timeoutMs >= 0)) throw new TypeError(`wait: timeoutMs must be a number >= 0, got ${JSON.stringify(timeoutMs)}`);
+    const deadline = this.clock.now() + timeoutMs;
+    let delay = POLL_FIRST_MS;
+    for (;;) {
+      const s = await this.backend.store.readStatus(instanceId);
+      if (s && FINISHED.includes(s.status)) return toStatus<O>(s);
+      const left = deadline - this.clock.now();
+      if (left <= 0) throw new WaitTimeoutError(instanceId, timeoutMs, s?.status);
+      await this.waitForChange(instanceId, Math.min(delay, left));
+      delay = Math.min(delay * 2, POLL_MAX_MS);
+    }
+  }
+
+  private waitForChange(instanceId: string, ms: number): Promise<void> {
+    const notifier = this.context.notifier;
+    if (!notifier) return sleep(this.clock, ms);
+    return new Promise((resolve) => {
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        unsubscribe();
+        this.clock.clearTimeout(handle);
+        resolve();
+      };
+      const unsubscribe = notifier.subscribe(instanceId, finish);
+      // With a notifier the poll is only a safety net: a missed notification costs one long poll.
+      const handle = this.clock.setTimeout(finish, Math.max(ms, POLL_MAX_MS));
+    });
+  }
+
+  async raise(instanceId: string, eventName: string, data?: unknown): Promise<void> {
+    checkId(instanceId, "raise: instanceId");
+    if (typeof eventName !== "string" || eventName.length === 0) throw new TypeError("raise: the event name must be a non-empty string");
+    const payload = encodePayload(data, `the data of event "${eventName}"`);
+    if (!(await this.backend.store.readStatus(instanceId))) throw new InstanceNotFoundError(instanceId, "raise");
+    const body: CoreMessage = { kind: "raiseEvent", instanceId, name: eventName, data: payload };
+    await this.sender.send(partitionOfInstance(instanceId, this.partitionCount), body as unknown as Json);
+  }
+
+  async terminate(instanceId: string, reason?: unknown): Promise<void> {
+    checkId(instanceId, "terminate: instanceId");
+    const payload = encodePayload(reason ?? null, "the termination reason");
+    if (!(await this.backend.store.readStatus(instanceId))) throw new InstanceNotFoundError(instanceId, "terminate");
+    const body: CoreMessage = { kind: "terminate", instanceId, reason: payload };
+    await this.sender.send(partitionOfInstance(instanceId, this.partitionCount), body as unknown as Json);
+  }
+
+  async signal(entity: Entity | string, key: string, op: string, input?: unknown): Promise<void> {
+    const name = this.entityName(entity, "signal");
+    if (typeof key !== "string" || key.length === 0) throw new TypeError(`signal(${name}): the key must be a non-empty string`);
+    if (typeof op !== "string" || op.length === 0) throw new TypeError(`signal(${name}): the operation must be a non-empty string`);
+    const def = typeof entity === "object" ? entity : this.context.app?.entities.get(name);
+    if (def && typeof def.ops[op] !== "function") {
+      throw new TypeError(`signal: entity "${name}" has no operation "${op}"; it has ${Object.keys(def.ops).join(", ")}`);
+    }
+    const id = { name, key };
+    const body: CoreMessage = { kind: "entityOperation", entity: id, op, input: encodePayload(input, `the input of ${name}.${op}`) };
+    await this.sender.send(partitionOfEntity(id, this.partitionCount), body as unknown as Json);
+  }
+
+  /** The entity's committed state, or undefined if it has none. */
+  async readEntity<S = unknown>(entity: Entity<S> | string, key: string): Promise<S | undefined> {
+    const name = this.entityName(entity, "readEntity");
+    if (typeof key !== "string" || key.length === 0) throw new TypeError(`readEntity(${name}): the key must be a non-empty string`);
+    const id = { name, key };
+    const partition = partitionOfEntity(id, this.partitionCount);
+    const objectKey = ENTITY_PREFIX + entityKeyOf(id);
+    const store = this.backend.store;
+    // Checkpoint + later commits; retried if a checkpoint moved underneath (its trim may have removed commits we need).
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const before = await store.readCheckpointState(partition);
+      let value: Json | undefined | null = await store.readObject(partition, objectKey);
+      const commits = await store.readCommits(partition, before.logPosition);
+      const after = await store.readCheckpointState(partition);
+      if (after.logPosition !== before.logPosition) continue;
+      for (const c of commits) for (const u of c.updates) if (u.key === objectKey) value = u.value;
+      const rec = value as EntityRecord | null | undefined;
+      return rec && rec.exists ? (decode(rec.state) as S) : undefined;
+    }
+    throw new Error(`readEntity(${name}, ${key}): the partition checkpointed during every attempt; try again`);
+  }
+
+  async list(filter: ListFilter = {}): Promise<InstanceStatus[]> {
+    const f: StatusFilter = {};
+    if (filter.name !== undefined) f.name = filter.name;
+    if (filter.status !== undefined) {
+      const statuses = Array.isArray(filter.status) ? filter.status : [filter.status];
+      for (const s of statuses) {
+        if (!["Pending", "Running", ...FINISHED].includes(s)) throw new TypeError(`list: unknown status "${s}"; use Pending, Running, Completed, Failed or Terminated`);
+      }
+      f.status = statuses;
+    }
+    if (filter.createdFrom !== undefined) f.createdFrom = +filter.createdFrom;
+    if (filter.createdTo !== undefined) f.createdTo = +filter.createdTo;
+    if (filter.instanceIdPrefix !== undefined) f.instanceIdPrefix = filter.instanceIdPrefix;
+    if (filter.limit !== undefined) f.limit = filter.limit;
+    return (await this.backend.store.listStatus(f)).map((s) => toStatus(s));
+  }
+
+  async close(): Promise<void> {
+    await this.context.onClose?.();
+  }
+
+  private entityName(entity: Entity | string, what: string): string {
+    const name = typeof entity === "string" ? entity : entity?.name;
+    if (typeof name !== "string" || name.length === 0) throw new TypeError(`${what}: the first argument must be an entity (or its name)`);
+    const app = this.context.app;
+    if (app && app.entities.size > 0 && !app.entities.has(name)) {
+      throw new TypeError(`${what}: unknown entity "${name}"; this host has ${[...app.entities.keys()].join(", ")}`);
+    }
+    return name;
+  }
+}
+
+function checkId(id: unknown, what: string): asserts id is string {
+  if (typeof id !== "string" || !ID_PATTERN.test(id)) throw new TypeError(`${what} must be a string of 1-256 characters without control characters, got ${JSON.stringify(id)}`);
+}
+
+function toStatus<O>(s: InstanceStatusRecord): InstanceStatus<O> {
+  return {
+    instanceId: s.instanceId,
+    name: s.name,
+    status: s.status,
+    input: decode(s.input),
+    output: s.status === "Completed" || s.status === "Terminated" ? (decode(s.output) as O) : undefined,
+    error: s.error === null ? undefined : (s.error as unknown as ErrorInfo),
+    customStatus: s.customStatus === null ? undefined : decode(s.customStatus),
+    createdAt: s.createdAt,
+    updatedAt: s.updatedAt,
+  };
+}
+
+/** A client without a host: talks to partitions run by hosts elsewhere over the same backend. */
+export async function connect(options: ClientOptions = {}): Promise<Client> {
+  const partitions = options.partitions ?? 4;
+  const { backend, owned } = await createBackend(options.backend, partitions);
+  return new Client(backend, partitions, { onClose: owned ? () => backend.close() : undefined });
+}

@@ -1,0 +1,165 @@
+/**
+ * The host: `startHost({ app, backend, partitions })` runs every partition
+ * of the backend in this process (each under a lease, restarted by recovery
+ * after a crash), the activity workers, and hands out a client.
+ *
+ * Invariants: at most one live incarnation per partition in this host; a
+ * crashed incarnation is replaced only after it has stopped writing (its
+ * commit chain refuses further work); a fenced one (another owner took the
+ * lease) is retried only by acquiring the lease anew.
+ */
+import { App } from "./partitions/app.ts";
+import { createBackend, type BackendSpec } from "./backends/index.ts";
+import type { Backend, InstanceStatusRecord } from "./backends/types.ts";
+import { Client, type StatusNotifier } from "./client.ts";
+import { realClock, sleep, type Clock } from "./partitions/clock.ts";
+import type { StepTrace } from "./partitions/batch.ts";
+import { DEFAULT_PARTITION_OPTIONS, Partition, type PartitionOptions } from "./partitions/partition.ts";
+import { ActivityWorkers, MAX_CONCURRENT_ACTIVITIES } from "./workers.ts";
+
+export type { StepTrace } from "./partitions/batch.ts";
+export type { PartitionOptions } from "./partitions/partition.ts";
+
+export interface HostOptions {
+  /** Orchestrations, activities and entities: a flat or nested array (or module namespaces). */
+  app: unknown;
+  /** Default `{ kind: "local", dir: ".nwc" }`. */
+  backend?: BackendSpec;
+  /** Default 4. */
+  partitions?: number;
+  /** Tuning of the partition core (batch sizes, checkpoint interval, cache size, ...). */
+  partitionOptions?: Partial<PartitionOptions>;
+  maxConcurrentActivities?: number;
+  /** Time source; the simulator passes its virtual clock. */
+  clock?: Clock;
+  /** Every machine step (nwc run's timeline, the dev dashboard). */
+  onStep?: (trace: StepTrace) => void;
+  log?: (level: "warn" | "error", message: string) => void;
+  hostId?: string;
+}
+
+export interface Host {
+  readonly client: Client;
+  readonly backend: Backend;
+  readonly app: App;
+  readonly workers: ActivityWorkers;
+  /** The live incarnation of each partition (undefined while it restarts). */
+  readonly partitions: readonly (Partition | undefined)[];
+  /** Crash partition `index` now (tests); it restarts by recovery. */
+  crashPartition(index: number): void;
+  /** Resolves when every partition has a live incarnation. */
+  ready(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Delay before restarting a crashed partition: long enough not to spin on a persistent failure, short enough for tests. */
+const RESTART_DELAY_MS = 20;
+
+class Notifier implements StatusNotifier {
+  private readonly subs = new Map<string, Set<() => void>>();
+
+  subscribe(instanceId: string, fn: () => void): () => void {
+    const set = this.subs.get(instanceId) ?? new Set();
+    set.add(fn);
+    this.subs.set(instanceId, set);
+    return () => {
+      set.delete(fn);
+      if (set.size === 0) this.subs.delete(instanceId);
+    };
+  }
+
+  publish(statuses: InstanceStatusRecord[]): void {
+    for (const s of statuses) for (const fn of [...(this.subs.get(s.instanceId) ?? [])]) fn();
+  }
+}
+
+export async function startHost(options: HostOptions): Promise<Host> {
+  if (typeof options !== "object" || options === null) throw new TypeError("startHost: pass { app: [...], backend, partitions }");
+  const app = App.from(options.app);
+  const partitionCount = options.partitions ?? 4;
+  const clock = options.clock ?? realClock;
+  const { backend, owned } = await createBackend(options.backend, partitionCount, { clock });
+  const partitionOptions: PartitionOptions = { ...DEFAULT_PARTITION_OPTIONS, ...options.partitionOptions };
+  const workers = new ActivityWorkers(app.activities, options.maxConcurrentActivities ?? MAX_CONCURRENT_ACTIVITIES);
+  const notifier = new Notifier();
+  const hostId = options.hostId ?? `host-${globalThis.crypto.randomUUID()}`;
+  const log = options.log ?? ((level, message) => (level === "error" ? console.error : console.warn)(`nwc: ${message}`));
+  const live: (Partition | undefined)[] = new Array(partitionCount).fill(undefined);
+  let stopping = false;
+  const readyWaiters: (() => void)[] = [];
+  const checkReady = () => {
+    if (live.every((p) => p && !p.isStopped)) readyWaiters.splice(0).forEach((r) => r());
+  };
+
+  async function supervise(index: number): Promise<void> {
+    while (!stopping) {
+      let lease;
+      try {
+        lease = await backend.store.acquireLease(index, hostId, partitionOptions.leaseMs);
+      } catch (error) {
+        log("warn", `partition ${index}: lease request failed: ${(error as Error).message}`);
+      }
+      if (!lease) {
+        await sleep(clock, partitionOptions.leaseMs / 3);
+        continue;
+      }
+      const partition = new Partition({
+        index,
+        channels: backend.channels,
+        store: backend.store,
+        lease,
+        app,
+        clock,
+        executor: workers,
+        options: partitionOptions,
+        log,
+        onStep: options.onStep,
+        onCommitted: (statuses) => notifier.publish(statuses),
+      });
+      try {
+        await partition.start();
+      } catch (error) {
+        if ((error as Error)?.name !== "SimulatedCrash") log("error", `partition ${index}: recovery failed: ${(error as Error).message}`);
+        await sleep(clock, RESTART_DELAY_MS);
+        continue;
+      }
+      if (stopping) {
+        await partition.stop();
+        return;
+      }
+      live[index] = partition;
+      checkReady();
+      const reason = await partition.done;
+      live[index] = undefined;
+      if (stopping) return;
+      await sleep(clock, reason.kind === "fenced" ? partitionOptions.leaseMs / 3 : RESTART_DELAY_MS);
+    }
+  }
+
+  const supervisors = Array.from({ length: partitionCount }, (_, i) => supervise(i));
+  const ready = () => new Promise<void>((resolve) => {
+    readyWaiters.push(resolve);
+    checkReady();
+  });
+  await ready();
+
+  const client = new Client(backend, partitionCount, { app, clock, notifier });
+  return {
+    client,
+    backend,
+    app,
+    workers,
+    partitions: live,
+    ready,
+    crashPartition(index: number) {
+      live[index]?.crash();
+    },
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      await Promise.all(live.map((p) => p?.stop()));
+      await Promise.all(supervisors);
+      if (owned) await backend.close();
+    },
+  };
+}
