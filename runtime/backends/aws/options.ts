@@ -4,7 +4,7 @@
  * naming the option, before any request is made.
  */
 
-export interface AwsBackendOptions {
+export type AwsBackendOptions = {
   kind: "aws";
   region: string;
   /** Kinesis stream name: one shard per partition. */
@@ -18,7 +18,7 @@ export interface AwsBackendOptions {
   createResources?: boolean;
   /** Minimum time between two GetRecords calls on one shard (default 200 ms: the 5 reads/s/shard quota). */
   minReadIntervalMs?: number;
-}
+};
 
 const STREAM_NAME = /^[a-zA-Z0-9_.-]{1,128}$/;
 const TABLE_PREFIX = /^[a-zA-Z0-9_.-]{0,200}$/;

@@ -41,6 +41,10 @@ export class DynamoStore implements PartitionStore {
   releaseLease(lease: Lease): Promise<void> {
     return this.leases.release(lease);
   }
+  /** See Leases.takeOver: only where no other live owner can exist (the Lambda event source mapping). */
+  takeOverLease(partition: number, owner: string, durationMs: number): Promise<Lease | undefined> {
+    return this.leases.takeOver(partition, owner, durationMs);
+  }
   /** The current lease item of a partition (for operators and tests). */
   readLease(partition: number): Promise<Lease | undefined> {
     return this.leases.read(partition);

@@ -59,6 +59,34 @@ export class Leases {
     }
   }
 
+  /**
+   * Takes the lease whatever its expiry, with a new epoch (the previous owner is
+   * fenced off). Only for callers that know no other live owner may process the
+   * partition: the Lambda event source mapping runs one invocation per shard at
+   * a time (ParallelizationFactor 1), so a lease still held belongs to a frozen
+   * or dead container. Undefined when another takeover won the race.
+   */
+  async takeOver(partition: number, owner: string, durationMs: number): Promise<Lease | undefined> {
+    this.assertPartition(partition);
+    const current = await this.read(partition);
+    if (!current) return this.acquire(partition, owner, durationMs);
+    const next: Lease = { partition, owner, epoch: current.epoch + 1, expiresAtMs: Date.now() + durationMs };
+    try {
+      await withRetry(`take over lease of partition ${partition}`, () => this.doc.send(new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: partitionKey(partition), sk: LEASE_SK },
+        UpdateExpression: "SET #owner = :owner, epoch = :next, expiresAtMs = :exp",
+        ConditionExpression: "epoch = :seen",
+        ExpressionAttributeNames: { "#owner": "owner" },
+        ExpressionAttributeValues: { ":owner": owner, ":next": next.epoch, ":exp": next.expiresAtMs, ":seen": current.epoch },
+      })));
+      return next;
+    } catch (error) {
+      if (isConditionFailed(error)) return undefined;
+      throw error;
+    }
+  }
+
   async renew(lease: Lease, durationMs: number): Promise<Lease | undefined> {
     this.assertPartition(lease.partition);
     const expiresAtMs = Date.now() + durationMs;

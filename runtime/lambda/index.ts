@@ -1,0 +1,60 @@
+/**
+ * The Lambda entry points the deploy bundle exports (deploy/bundle.ts):
+ * `createLambdaHandlers(app)` returns `{ partition, timer, client }`, each a
+ * Lambda handler; configuration comes from the environment (config.ts) on
+ * first use, and clients, backend and partitions stay cached while the
+ * container is warm. Invariant: importing this module does no I/O.
+ */
+import { App } from "../partitions/app.ts";
+import { connect, type Client } from "../client.ts";
+import { runClientOperation, type ClientEvent } from "./client-api.ts";
+import { configFromEnv, type LambdaConfig } from "./config.ts";
+import type { BatchResponse, KinesisStreamEvent, ScheduledEvent } from "./events.ts";
+import { PartitionProcessor, type InvocationContext } from "./processor.ts";
+import { tickAll } from "./timer.ts";
+
+export { PartitionProcessor } from "./processor.ts";
+export { tickAll } from "./timer.ts";
+export { runClientOperation } from "./client-api.ts";
+export type { KinesisStreamEvent, KinesisEventRecord, BatchResponse } from "./events.ts";
+
+export interface LambdaHandlers {
+  partition(event: KinesisStreamEvent, context?: InvocationContext): Promise<BatchResponse>;
+  timer(event?: ScheduledEvent): Promise<{ ticked: number }>;
+  client(event: ClientEvent): Promise<unknown>;
+  /** The processor (tests, shutdown hooks). */
+  readonly processor: PartitionProcessor;
+  close(): Promise<void>;
+}
+
+/** A client for any Lambda (or process) with the nwc environment variables set. */
+export async function connectFromEnv(env: Record<string, string | undefined> = process.env): Promise<Client> {
+  const config = configFromEnv(env);
+  return connect({ backend: config.backend, partitions: config.partitions });
+}
+
+export function createLambdaHandlers(app: unknown, config?: LambdaConfig): LambdaHandlers {
+  let cfg = config;
+  const getConfig = () => (cfg ??= configFromEnv());
+  let processor: PartitionProcessor | undefined;
+  const getProcessor = () => (processor ??= new PartitionProcessor(getConfig(), App.from(app)));
+  let client: Promise<Client> | undefined;
+  const getClient = () => (client ??= connect({ backend: getConfig().backend, partitions: getConfig().partitions }));
+  return {
+    partition: (event, context) => getProcessor().handle(event, context),
+    async timer() {
+      const backend = await getProcessor().getBackend();
+      return { ticked: await tickAll(backend.channels) };
+    },
+    async client(event) {
+      return runClientOperation(await getClient(), event);
+    },
+    get processor() {
+      return getProcessor();
+    },
+    async close() {
+      await processor?.close();
+      if (client) await (await client).close();
+    },
+  };
+}
