@@ -1,0 +1,28 @@
+/**
+ * The CLI's view of the compiler (compiler/index.ts): its declared API, loaded
+ * lazily so that `nwc check` and `nwc --help` start without it, and so that a
+ * missing compiler is a clear error instead of an import crash.
+ */
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { NwcDiagnostic } from "../../compiler/diagnostics.ts";
+import type { MachineGraph } from "../../runtime/machine.ts";
+
+export interface CompiledMachine { name: string; file: string; version: string; graph: MachineGraph }
+export interface CompileResult {
+  outputs: { fileName: string; text: string }[];
+  machines: CompiledMachine[];
+  diagnostics: NwcDiagnostic[];
+}
+export interface Compiler {
+  compileSource(fileName: string, text: string, options?: unknown): CompileResult;
+  compileProject(options: { tsconfigPath?: string; rootNames?: string[]; outDir?: string }): CompileResult;
+}
+
+export async function loadCompiler(): Promise<Compiler> {
+  for (const ext of [".ts", ".js"]) {
+    const url = new URL(`../../compiler/index${ext}`, import.meta.url);
+    if (existsSync(fileURLToPath(url))) return (await import(url.href)) as Compiler;
+  }
+  throw new Error("the nwc compiler (compiler/index) is missing from this installation; reinstall nwc");
+}
