@@ -22,9 +22,8 @@ export interface Clock {
 export const realClock: Clock = {
   now: () => Date.now(),
   setTimeout(fn, ms) {
-    const t = globalThis.setTimeout(fn, Math.max(0, ms)) as unknown as { unref?: () => void };
-    // A pending timer of the runtime must not keep a finished process alive.
-    t.unref?.();
+    // Not unref'd: a running host keeps its process alive until stop(), like a server.
+    const t = globalThis.setTimeout(fn, Math.max(0, ms));
     return { id: 0, t } as unknown as TimerHandle;
   },
   clearTimeout(handle) {

@@ -30,5 +30,7 @@ export const raiseEvent: MessageHandler<RaiseEventMessage> = {
     }
     buffered.push(m.data);
     batch.touchInstance(rec, false);
+    // A suspended instance (its version was missing) retries on its next message: this host may have the version now.
+    if (rec.suspended && rec.inbox.length > 0) batch.scheduleStep(rec.instanceId);
   },
 };
