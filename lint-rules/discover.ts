@@ -15,7 +15,7 @@ export interface Root {
 }
 
 /** Files that declare nwc's author API: the source checkout or the built package. */
-const API_FILE = /(?:^|\/)runtime\/api\.(?:d\.)?ts$|(?:^|\/)node_modules\/nwc\/.*\.d\.ts$/;
+const API_FILE = /(?:^|\/)runtime\/(?:api|codec)\.(?:d\.)?ts$|(?:^|\/)node_modules\/nwc\/.*\.d\.ts$/;
 
 export function isNwcDeclaration(symbol: ts.Symbol | undefined): boolean {
   return !!symbol?.declarations?.some((d) => API_FILE.test(d.getSourceFile().fileName.replace(/\\/g, "/")));

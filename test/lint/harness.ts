@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { findingsOf, type Finding } from "../../lint-rules/index.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-export const API_FILE = `${ROOT}runtime/api.ts`;
+export const API_FILE = `${ROOT}runtime/index.ts`;
 export const VIRTUAL = "/virtual/";
 
 export const OPTIONS: ts.CompilerOptions = {
@@ -33,6 +33,7 @@ export function programOf(files: Record<string, string>): ts.Program {
   const host: ts.CompilerHost = {
     ...baseHost,
     fileExists: (f) => virtual.has(f) || baseHost.fileExists(f),
+    directoryExists: (d) => VIRTUAL.startsWith(d.endsWith("/") ? d : `${d}/`) || (baseHost.directoryExists?.(d) ?? true),
     readFile: (f) => virtual.get(f) ?? baseHost.readFile(f),
     getSourceFile(f, lang) {
       const text = virtual.get(f);
@@ -50,18 +51,24 @@ export function programOf(files: Record<string, string>): ts.Program {
   return ts.createProgram([...virtual.keys()], OPTIONS, host);
 }
 
-/** Findings of every rule over `files` (a single string is "main.ts"), limited to the virtual files. */
-export function check(files: Record<string, string> | string): Finding[] {
-  const program = programOf(typeof files === "string" ? { "main.ts": files } : files);
-  return findingsOf(program).filter((f) => f.file.startsWith(VIRTUAL));
+export interface CaseResult {
+  findings: Finding[];
+  /** Type errors of the virtual files: a test program that does not type-check proves nothing. */
+  typeErrors: string[];
 }
 
-/** Type errors of the virtual files: a test program that does not type-check proves nothing. */
-export function typeErrors(files: Record<string, string> | string): string[] {
+/** Builds one program for `files` (a single string is "main.ts") and returns its findings and type errors. */
+export function analyze(files: Record<string, string> | string): CaseResult {
   const program = programOf(typeof files === "string" ? { "main.ts": files } : files);
-  return ts.getPreEmitDiagnostics(program)
-    .filter((d) => d.file?.fileName.startsWith(VIRTUAL))
+  const virtualFiles = program.getSourceFiles().filter((sf) => sf.fileName.startsWith(VIRTUAL));
+  const typeErrors = virtualFiles
+    .flatMap((sf) => [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)])
     .map((d) => `${d.file!.fileName}:${d.file!.getLineAndCharacterOfPosition(d.start!).line + 1}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`);
+  return { findings: findingsOf(program).filter((f) => f.file.startsWith(VIRTUAL)), typeErrors };
+}
+
+export function check(files: Record<string, string> | string): Finding[] {
+  return analyze(files).findings;
 }
 
 /** `code@line:column` for compact assertions. */

@@ -1,0 +1,95 @@
+/**
+ * The rule corpus shared by the checker tests, the ESLint RuleTester tests
+ * and the docs: sources where `/*NWCxxxx*\/` marks the exact start of each
+ * expected finding (markers are removed before compiling, and their position
+ * is the expected line and column), and look-alikes that must stay clean.
+ */
+export interface Case {
+  name: string;
+  /** File name -> source with markers; the first file is the one linted. */
+  files: Record<string, string>;
+}
+
+export const PRELUDE = `import { activity, entity, orchestration, registerClass, type OrchestrationContext } from "nwc";\n`;
+
+export function orch(body: string, prelude = "", name = "main.ts"): Record<string, string> {
+  return { [name]: `${PRELUDE}${prelude}\nexport const o = orchestration("o", async (ctx, input: string) => {\n${body}\n  return 1;\n});\n` };
+}
+
+const entities = `const account = entity("Account", { init: () => ({ b: 0 }), ops: { add: (s: { b: number }, n: number) => { s.b += n; } } });
+const audit = entity("Audit", { init: () => 0, ops: { note: (_s: number, _n: number) => 1 } });
+const greet = activity("greet", async (n: string) => n);`;
+
+/** Cases that must produce exactly the marked findings. */
+export const FLAGGED: Case[] = [
+  { name: "Date.now() and aliases", files: orch(`  const a = /*NWC1001*/Date.now();\n  const b = /*NWC1001*/now();\n  const c = /*NWC1001*/globalThis.Date.now();\n  const d = /*NWC1001*/Date?.now();\n  const e = /*NWC1001*/clock.now();`, `const now = Date.now;\nconst clock = { now: Date.now };`) },
+  { name: "new Date() without arguments, Date() as a function", files: orch(`  const a = /*NWC1002*/new Date();\n  const b = /*NWC1002*/Date();`) },
+  { name: "Math.random: direct, destructured, element access", files: orch(`  const a = /*NWC1003*/Math.random();\n  const { random } = Math;\n  const b = /*NWC1003*/random();\n  const c = /*NWC1003*/Math["random"]();`) },
+  { name: "crypto randomness: web crypto and node:crypto", files: orch(`  const a = /*NWC1004*/crypto.randomUUID();\n  const b = /*NWC1004*/crypto.getRandomValues(new Uint8Array(4));\n  const c = /*NWC1004*/randomBytes(8);\n  const d = /*NWC1004*/nodeCrypto.randomInt(10);`, `import { randomBytes } from "node:crypto";\nimport * as nodeCrypto from "crypto";`) },
+  { name: "clocks", files: orch(`  const a = /*NWC1005*/performance.now();\n  const b = /*NWC1005*/process.hrtime();\n  const c = /*NWC1005*/process.hrtime.bigint();`) },
+  { name: "timers", files: orch(`  /*NWC1006*/setTimeout(() => 1, 5);\n  /*NWC1006*/setInterval(() => 1, 5);\n  /*NWC1006*/setImmediate(() => 1);\n  /*NWC1006*/queueMicrotask(() => 1);\n  /*NWC1014*/await /*NWC1006*/sleep(5);`, `import { setTimeout as sleep } from "node:timers/promises";`) },
+  { name: "network", files: orch(`  /*NWC1014*/await /*NWC1007*/fetch("https://example.com");\n  /*NWC1007*/http.get("http://example.com");\n  const x = /*NWC1007*/new XMLHttpRequest();\n  const w = /*NWC1007*/new WebSocket("ws://x");\n  /*NWC1007*/dns.lookup("example.com", () => 1);`, `import http from "node:http";\nimport * as dns from "node:dns";`) },
+  { name: "file system", files: orch(`  const a = /*NWC1008*/readFileSync("/etc/hosts");\n  /*NWC1014*/await /*NWC1008*/fsp.readFile("/etc/hosts");\n  /*NWC1008*/fs.writeFileSync("/tmp/x", "y");`, `import { readFileSync } from "node:fs";\nimport fsp from "fs/promises";\nimport * as fs from "fs";`) },
+  { name: "child processes", files: orch(`  /*NWC1009*/execSync("ls");\n  const w = /*NWC1009*/new Worker("./w.js");`, `import { execSync } from "node:child_process";\nimport { Worker } from "node:worker_threads";`) },
+  { name: "process.env", files: orch(`  const a = /*NWC1010*/process.env.HOME;\n  const b = /*NWC1010*/process.env["PATH"];\n  const c = /*NWC1010*/env.USER;`, `import { env } from "node:process";`) },
+  { name: "module-level state writes", files: orch(`  /*NWC1011*/count++;\n  /*NWC1011*/count += 2;\n  /*NWC1011*/cache.set(input, 1);\n  /*NWC1011*/list.push(input);\n  /*NWC1011*/state.last = input;\n  /*NWC1011*/Registry.size = 3;\n  /*NWC1011*/delete state.last;`, `let count = 0;\nconst cache = new Map<string, number>();\nconst list: string[] = [];\nconst state: { last?: string } = {};\nclass Registry { static size = 0; }`) },
+  { name: "WeakRef and FinalizationRegistry", files: orch(`  const r = /*NWC1012*/new WeakRef({});\n  const f = /*NWC1012*/new FinalizationRegistry(() => 1);`) },
+  { name: "eval and new Function", files: orch(`  /*NWC1013*/eval("1");\n  const f = /*NWC1013*/new Function("return 1");`) },
+  { name: "awaiting non-durable values", files: orch(`  /*NWC1014*/await new Promise((r) => r(1));\n  /*NWC1014*/await 5;\n  const p = Promise.resolve(1);\n  /*NWC1014*/await p;\n  /*NWC1014*/await Promise.all([ctx.call(greet, "a"), Promise.resolve(2)]);`, entities) },
+  { name: "locals live across await that are not serializable", files: orch(`  const /*NWC2001*/f = () => input;\n  const /*NWC2001*/s = Symbol("x");\n  const /*NWC2001*/box = new Box();\n  const /*NWC2001*/holder = { cb: (x: number) => x };\n  const /*NWC2001*/pending = Promise.resolve(1);\n  await ctx.call(greet, input);\n  f(); s.toString(); box.v; holder.cb(1); pending.then(() => 1);`, `${entities}\nclass Box { v = 1; }`) },
+  { name: "a local used in a loop around the await", files: orch(`  const /*NWC2001*/f = (x: string) => x;\n  for (const c of [input]) {\n    f(c);\n    await ctx.call(greet, c);\n  }`, entities) },
+  { name: "nested critical sections", files: orch(`  await using l = await ctx.lock(account.id("a"));\n  await using m = await /*NWC4001*/ctx.lock(account.id("b"));\n  await /*NWC4001*/ctx.transaction([account.id("c")], async (tx) => 1);`, entities) },
+  { name: "nested lock inside a transaction body", files: orch(`  await ctx.transaction([account.id("a")], async (tx) => {\n    await using l = await /*NWC4001*/ctx.lock(account.id("b"));\n    return 1;\n  });`, entities) },
+  { name: "calling an entity the section does not hold", files: orch(`  await using l = await ctx.lock(account.id("x"));\n  await /*NWC4002*/ctx.entity(audit, input).note(1);\n  await /*NWC4002*/ctx.entity(account, "y").add(1);\n  await ctx.entity(account, input).add(1);`, entities) },
+  { name: "signalling an entity the section holds", files: orch(`  await using l = await ctx.lock(account.id(input));\n  /*NWC4003*/ctx.signal(account, input).add(1);`, entities) },
+  {
+    name: "transitively through helpers, class methods and other modules",
+    files: {
+      "main.ts": `${PRELUDE}import { Store, stamp } from "./util.ts";\nexport const o = orchestration("o", async (ctx, input: string) => {\n  const a = stamp(input);\n  const b = new Store().read();\n  return a + b;\n});\n`,
+      "util.ts": `export function stamp(s: string): string { return s + inner(); }\nfunction inner(): number { return /*NWC1003*/Math.random(); }\nexport class Store {\n  read(): number { return /*NWC1001*/Date.now(); }\n}\n`,
+    },
+  },
+  {
+    name: "ctx helper functions are roots",
+    files: { "main.ts": `${PRELUDE}export async function twice(ctx: OrchestrationContext, s: string): Promise<string> {\n  const t = /*NWC1001*/Date.now();\n  return s + s + t;\n}\n` },
+  },
+  {
+    name: "re-exported alias of Date.now",
+    files: {
+      "main.ts": `${PRELUDE}import { tick } from "./b.ts";\nexport const o = orchestration("o", async (ctx, input: string) => /*NWC1001*/tick());\n`,
+      "b.ts": `export { now as tick } from "./c.ts";\n`,
+      "c.ts": `export const now = Date.now;\n`,
+    },
+  },
+];
+
+/** Look-alikes: must produce no finding at all. */
+export const ACCEPTED: Case[] = [
+  { name: "ctx time and randomness, conversions, pure Math", files: orch(`  const a = ctx.now() + ctx.random();\n  const u = ctx.uuid();\n  const d = new Date(ctx.now());\n  const e = Date.UTC(2020, 0, 1) + Math.max(1, 2) + Math.floor(1.5);\n  const p = Date.parse("2020-01-01");`) },
+  { name: "shadowed Date and Math", files: orch(`  class Date { static now() { return 1; } }\n  const Math = { random: () => 4 };\n  const a = Date.now() + Math.random();`) },
+  { name: "I/O inside activities and entity operations", files: orch(`  await ctx.call(read, "/etc/hosts");`, `import { readFileSync } from "node:fs";\nconst read = activity("read", async (p: string) => readFileSync(p, "utf8") + Date.now() + Math.random());\nconst e = entity("E", { init: () => 0, ops: { t: () => Date.now() } });`) },
+  { name: "code outside orchestrations", files: orch(`  await ctx.sleep(1);`, `export function unrelated() { return Date.now() + Math.random(); }\nlet n = 0;\nexport function bump() { n++; }`) },
+  { name: "local mutable state in the orchestration", files: orch(`  let n = 0;\n  const xs: string[] = [];\n  const m = new Map<string, number>();\n  n++;\n  xs.push(input);\n  m.set(input, n);\n  await ctx.sleep(1);\n  xs.sort();`) },
+  { name: "durable awaits: ctx tasks, combinators, helpers, closures, stored tasks", files: orch(`  await ctx.call(greet, input);\n  const t = ctx.call(greet, "b");\n  await t;\n  await Promise.all([ctx.call(greet, "a"), ctx.sleep(5)]);\n  await Promise.race([ctx.waitForEvent("go"), ctx.sleep(1000)]);\n  await Promise.all([input].map((c) => ctx.call(greet, c)));\n  await Promise.all([input].map(async (c) => { await ctx.call(greet, c); }));\n  await helper(ctx);\n  await (async () => { await ctx.sleep(1); })();\n  const saga = ctx.saga();\n  await saga.step(greet, "x");`, `${entities}\nasync function helper(c: OrchestrationContext) { await c.sleep(1); }`) },
+  { name: "serializable locals across awaits", files: orch(`  const d = new Date(ctx.now());\n  const m = new Map<string, number[]>();\n  const s = new Set<string>();\n  const big = 10n;\n  const bytes = new Uint8Array(4);\n  const err = new RangeError("x");\n  const plain = { a: 1, b: [input], c: { d: null as string | null } };\n  const task = ctx.call(greet, input);\n  const saga = ctx.saga();\n  const p = new Point(1, 2);\n  const f = () => 1;\n  f();\n  await ctx.sleep(1);\n  [d, m, s, big, bytes, err, plain, saga, p].length;\n  await task;`, `${entities}\nclass Point { constructor(public x: number, public y: number) {} }\nregisterClass({ name: "Point", ctor: Point, encode: (p: Point) => [p.x, p.y], decode: (v: any) => new Point(v[0], v[1]) });`) },
+  { name: "lock rules: held calls, unheld signals, sequential sections", files: orch(`  {\n    await using l = await ctx.lock(account.id(input), account.id("x"));\n    await ctx.entity(account, input).add(1);\n    await ctx.entity(account, "x").add(1);\n    ctx.signal(audit, input).note(1);\n  }\n  await ctx.transaction([account.id("z")], async (tx) => { await tx.entity(account, "z").add(1); return 1; });\n  await using m = await ctx.lock(account.id("y"));`, entities) },
+];
+
+/** Removes the markers; returns the clean sources and the expected `code@file:line:col` list. */
+export function expectations(files: Record<string, string>): { sources: Record<string, string>; expected: string[] } {
+  const sources: Record<string, string> = {};
+  const expected: string[] = [];
+  for (const [name, text] of Object.entries(files)) {
+    let clean = "";
+    let last = 0;
+    for (const m of text.matchAll(/\/\*(NWC\d{4})\*\//g)) {
+      clean += text.slice(last, m.index);
+      last = m.index! + m[0].length;
+      const lines = clean.split("\n");
+      expected.push(`${m[1]}@${name}:${lines.length}:${lines[lines.length - 1]!.length + 1}`);
+    }
+    clean += text.slice(last);
+    sources[name] = clean;
+  }
+  return { sources, expected: expected.sort() };
+}
