@@ -19,6 +19,10 @@ import { instanceKey, type InstanceRecord } from "./state/instance.ts";
 import { enqueue, emptyOutbox, outboxKey, type OutboxRecord } from "./state/outbox.ts";
 import type { TimerRecord } from "./state/timers.ts";
 
+/** Pinned marker objects: instances with wakes left for the next batch (one step per instance per batch). */
+export const RUN_STEP_PREFIX = "run:";
+export const runStepKey = (instanceId: string): string => RUN_STEP_PREFIX + instanceId;
+
 export interface StepTrace {
   instanceId: string;
   atMs: number;
@@ -102,8 +106,11 @@ export class Batch {
 
   /** The instance has wakes to process: step it in this batch, or in the next if the step phase already ran it. */
   scheduleStep(instanceId: string): void {
-    if (this.stepPhase) this.followUps.push({ kind: "runStep", instanceId });
-    else this.toStep.add(instanceId);
+    if (this.stepPhase) {
+      // Durable, so a crash after this commit still steps the instance after recovery.
+      this.objects.set(runStepKey(instanceId), 1);
+      this.followUps.push({ kind: "runStep", instanceId });
+    } else this.toStep.add(instanceId);
   }
 
   startActivity(key: string, record: ActivityRecord): void {

@@ -18,7 +18,7 @@
 import type { ChannelRecord, Channels, ChannelPosition, InstanceStatusRecord, Lease, PartitionStore } from "../backends/types.ts";
 import { FencedError } from "../backends/types.ts";
 import type { App } from "./app.ts";
-import { Batch, type StepTrace } from "./batch.ts";
+import { Batch, RUN_STEP_PREFIX, type StepTrace } from "./batch.ts";
 import type { Clock, TimerHandle } from "./clock.ts";
 import { buildCommit, CommitChain } from "./commit.ts";
 import type { ActivityExecutor } from "./executor.ts";
@@ -143,6 +143,7 @@ export class Partition {
     this.lastCheckpointAtMs = this.deps.clock.now();
     for (const key of this.objects.keysWithPrefix(TIMER_PREFIX)) this.heap.push(this.objects.get<TimerRecord>(key)!.fireAtMs, key);
     for (const key of this.objects.keysWithPrefix(ACTIVITY_PREFIX)) this.runActivity(key, this.objects.get<ActivityRecord>(key)!);
+    for (const key of this.objects.keysWithPrefix(RUN_STEP_PREFIX)) this.localQueue.push({ kind: "runStep", instanceId: key.slice(RUN_STEP_PREFIX.length) });
     this.sender.resend(this.objects, this.durablePosition, true);
     this.scheduleResend();
     this.scheduleLeaseRenewal();

@@ -8,6 +8,7 @@
  * appended commit, and the commit positions replayed are contiguous.
  */
 import type { ChannelPosition, PartitionStore } from "../backends/types.ts";
+import { RUN_STEP_PREFIX } from "./batch.ts";
 import { ObjectTable } from "./objects.ts";
 import { ACTIVITY_PREFIX } from "./state/activities.ts";
 import { DEDUP_KEY } from "./state/dedup.ts";
@@ -22,7 +23,7 @@ export interface Recovered {
   commitsReplayed: number;
 }
 
-export const PINNED_PREFIXES = [DEDUP_KEY, OUTBOX_PREFIX, TIMER_PREFIX, ACTIVITY_PREFIX];
+export const PINNED_PREFIXES = [DEDUP_KEY, OUTBOX_PREFIX, TIMER_PREFIX, ACTIVITY_PREFIX, RUN_STEP_PREFIX];
 
 export async function recover(store: PartitionStore, partition: number, cacheSize: number): Promise<Recovered> {
   const checkpoint = await store.readCheckpointState(partition);

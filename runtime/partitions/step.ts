@@ -18,9 +18,6 @@ import { commandHandlers, hooks } from "./registry.ts";
 import type { InstanceRecord } from "./state/instance.ts";
 import { checkPayload } from "./limits.ts";
 
-/** Continue-as-new loops within one batch at most this often; more waits for the next batch (fairness to other instances). */
-const MAX_CONTINUE_AS_NEW_PER_STEP = 1;
-
 export function runStep(batch: Batch, rec: InstanceRecord): void {
   if (rec.frame === null) return;
   const machine = batch.app.machine(rec.name, rec.version);
@@ -99,13 +96,14 @@ export function runStep(batch: Batch, rec: InstanceRecord): void {
     case "continuedAsNew": {
       const input = checkPayload(outcome.input, `the continueAsNew input of orchestration "${rec.name}"`);
       if (!input.ok) return finishInstance(batch, rec, "Failed", { error: input.error });
-      continueAsNew(batch, rec, input.json, 0);
+      continueAsNew(batch, rec, input.json);
       return;
     }
   }
 }
 
-function continueAsNew(batch: Batch, rec: InstanceRecord, input: Json, depth: number): void {
+/** The new execution's first step runs in the next batch (fairness: a loop of continue-as-new cannot hog a batch). */
+function continueAsNew(batch: Batch, rec: InstanceRecord, input: Json): void {
   for (const hook of hooks.onInstanceEnd) hook(rec, batch);
   rec.execution += 1;
   rec.input = input;
@@ -116,7 +114,7 @@ function continueAsNew(batch: Batch, rec: InstanceRecord, input: Json, depth: nu
   const machine = batch.app.latest.get(rec.name) ?? batch.app.machine(rec.name, rec.version)!;
   rec.version = machine.version;
   if (!beginExecution(batch, rec, machine)) return;
-  if (depth < MAX_CONTINUE_AS_NEW_PER_STEP) batch.followUps.push({ kind: "runStep", instanceId: rec.instanceId });
+  batch.scheduleStep(rec.instanceId);
 }
 
 function safePosition(f: () => string[]): string[] | undefined {
