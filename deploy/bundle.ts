@@ -59,9 +59,9 @@ export async function bundleLambda(appFile: string | undefined): Promise<BundleR
   const lambdaIndex = resolve(root, "runtime/lambda/index.ts");
   const app = appFile ? resolve(appFile) : undefined;
   const entry = [
-    `import { createLambdaHandlers } from ${JSON.stringify(lambdaIndex)};`,
+    `import { appFromModule, createLambdaHandlers } from ${JSON.stringify(lambdaIndex)};`,
     app ? `import * as app from ${JSON.stringify(app)};` : `const app = {};`,
-    `const handlers = createLambdaHandlers(Object.values(app));`,
+    `const handlers = createLambdaHandlers(appFromModule(app));`,
     `export const partition = handlers.partition;`,
     `export const timer = handlers.timer;`,
     `export const client = handlers.client;`,

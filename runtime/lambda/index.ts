@@ -6,6 +6,7 @@
  * container is warm. Invariant: importing this module does no I/O.
  */
 import { App } from "../partitions/app.ts";
+import { createAwsBackend } from "../backends/aws/index.ts";
 import { connect, type Client } from "../client.ts";
 import { runClientOperation, type ClientEvent } from "./client-api.ts";
 import { configFromEnv, type LambdaConfig } from "./config.ts";
@@ -30,7 +31,22 @@ export interface LambdaHandlers {
 /** A client for any Lambda (or process) with the nwc environment variables set. */
 export async function connectFromEnv(env: Record<string, string | undefined> = process.env): Promise<Client> {
   const config = configFromEnv(env);
-  return connect({ backend: config.backend, partitions: config.partitions });
+  // The backend object is made here, statically imported, so a bundle holds it (the
+  // factory's lazy import of the aws backend is invisible to bundlers). It lives as
+  // long as the container.
+  const backend = await createAwsBackend({ ...config.backend, createResources: false }, config.partitions);
+  return connect({ backend, partitions: config.partitions });
+}
+
+/**
+ * The app of a user module: its `app` export (or default export) when it has
+ * one, else every exported orchestration, activity and entity.
+ */
+export function appFromModule(mod: Record<string, unknown>): unknown[] {
+  const explicit = mod.app ?? mod.default;
+  if (explicit !== undefined) return [explicit];
+  const kinds = ["orchestration", "activity", "entity"];
+  return Object.values(mod).filter((v) => typeof v === "object" && v !== null && kinds.includes((v as { kind?: string }).kind ?? ""));
 }
 
 export function createLambdaHandlers(app: unknown, config?: LambdaConfig): LambdaHandlers {
@@ -39,7 +55,7 @@ export function createLambdaHandlers(app: unknown, config?: LambdaConfig): Lambd
   let processor: PartitionProcessor | undefined;
   const getProcessor = () => (processor ??= new PartitionProcessor(getConfig(), App.from(app)));
   let client: Promise<Client> | undefined;
-  const getClient = () => (client ??= connect({ backend: getConfig().backend, partitions: getConfig().partitions }));
+  const getClient = () => (client ??= getProcessor().getBackend().then((backend) => connect({ backend, partitions: getConfig().partitions })));
   return {
     partition: (event, context) => getProcessor().handle(event, context),
     async timer() {
