@@ -7,9 +7,25 @@ export async function loadCompiled<T>(path: string): Promise<T> {
   return (await import(path)) as T;
 }
 
+/**
+ * Re-send period of unconfirmed messages in tests: dropped messages are repaired
+ * within ~2 periods, and a lock chain stalls behind each one, so the default
+ * (1 s, sized for real channels) would make fault tests take minutes.
+ */
+const TEST_RESEND_AFTER_MS = 40;
+
 export async function startTestHost(app: unknown[], options: { partitions?: number; backend?: unknown } = {}) {
   const { startHost } = await import("../../runtime/host.ts");
-  return startHost({ app: app as any, backend: (options.backend ?? "memory") as any, partitions: options.partitions ?? 4 });
+  return startHost({
+    app: app as any,
+    backend: (options.backend ?? "memory") as any,
+    partitions: options.partitions ?? 4,
+    partitionOptions: { resendAfterMs: TEST_RESEND_AFTER_MS },
+    // Injected send failures are logged as warnings by design; keep errors visible.
+    log: (level, message) => {
+      if (level === "error") console.error(`nwc: ${message}`);
+    },
+  });
 }
 
 /** Polls `probe` until it returns a defined value or `timeoutMs` passes; the message says what never happened. */
