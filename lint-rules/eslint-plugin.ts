@@ -18,7 +18,8 @@ import tsParser from "@typescript-eslint/parser";
 import type ts from "typescript";
 import { findingsOf, RULES, type RuleDefinition } from "./index.ts";
 
-const DOCS_URL = "https://github.com/nwc/nwc/blob/main/docs/rules/";
+/** Rule pages ship with the package, under docs/rules/. */
+const DOCS_URL = new URL("../docs/rules/", import.meta.url).href;
 
 interface ReportDescriptor {
   loc: { start: { line: number; column: number }; end: { line: number; column: number } };
