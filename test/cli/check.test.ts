@@ -1,0 +1,65 @@
+// `nwc check` end to end: the real command (bin/nwc.js) on fixture projects: exit
+// codes, one formatted line per diagnostic, --json, and clear usage errors.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { formatDiagnostic, type NwcDiagnostic } from "../../compiler/diagnostics.ts";
+import { checkProject } from "../../cli/commands/check.ts";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const dirty = path.join(root, "test/lint/fixtures/project/tsconfig.json");
+const clean = path.join(root, "test/cli/fixtures/clean/tsconfig.json");
+
+function nwc(...args: string[]) {
+  const r = spawnSync(process.execPath, [path.join(root, "bin/nwc.js"), ...args], { cwd: root, encoding: "utf8", env: { ...process.env, NWC_FROM_SOURCE: "1" } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test("a clean project: exit 0, nothing printed", () => {
+  const r = nwc("check", "-p", clean);
+  assert.is(r.stderr, "");
+  assert.is(r.stdout, "");
+  assert.is(r.code, 0);
+});
+
+test("diagnostics: exit 1, one `file:line:col - error CODE: ...` line each, in order", () => {
+  const r = nwc("check", "-p", dirty);
+  assert.is(r.code, 1, r.stderr);
+  const expected = checkProject(dirty).map((d) => formatDiagnostic({ ...d, file: path.relative(root, d.file) }));
+  assert.ok(expected.length >= 10);
+  const lines = r.stdout.trim().split("\n");
+  assert.equal(lines.slice(0, expected.length), expected);
+  assert.is(lines.at(-1), `${expected.length} errors`);
+  assert.ok(lines.includes(expected.find((l) => l.includes("NWC1001"))!));
+  assert.match(r.stdout, /test\/lint\/fixtures\/project\/src\/workflows\.ts:\d+:\d+ - error NWC1001: `Date\.now\(\)` reads the wall clock/);
+});
+
+test("--json: the same diagnostics as data", () => {
+  const r = nwc("check", "-p", dirty, "--json");
+  assert.is(r.code, 1);
+  const data = JSON.parse(r.stdout) as NwcDiagnostic[];
+  const direct = checkProject(dirty);
+  assert.is(data.length, direct.length);
+  assert.equal(data.map((d) => [d.code, d.line, d.column, d.message, d.fix]), direct.map((d) => [d.code, d.line, d.column, d.message, d.fix]));
+  for (const d of data) assert.ok(!path.isAbsolute(d.file), "paths relative to the working directory");
+});
+
+test("type errors are diagnostics too", () => {
+  const r = nwc("check", "-p", path.join(root, "test/cli/fixtures/type-error/tsconfig.json"), "--json");
+  assert.is(r.code, 1);
+  const data = JSON.parse(r.stdout) as NwcDiagnostic[];
+  assert.equal(data.map((d) => `${d.code}@${d.line}:${d.column}`), ["TS2322@2:14"]);
+});
+
+test("usage errors: missing tsconfig, unknown option", () => {
+  const missing = nwc("check", "-p", "no/such/tsconfig.json");
+  assert.is(missing.code, 1);
+  assert.match(missing.stderr, /no\/such\/tsconfig\.json does not exist; pass the project's tsconfig with -p/);
+  const unknown = nwc("check", "--frobnicate");
+  assert.is(unknown.code, 2);
+  assert.match(unknown.stderr, /unknown option --frobnicate\nusage: nwc check/);
+});
+
+test.run();
