@@ -1,0 +1,92 @@
+/**
+ * `defineMachine`: wraps a compiled orchestration (the key of its root step
+ * function) into the `Machine` of runtime/machine.ts.
+ *
+ * init creates the frame without running anything (init returns no commands);
+ * the first step starts the orchestration body. step applies wakes one at a
+ * time, draining the job queue after each (each wake is a macrotask, as in
+ * JavaScript), and stops as soon as the orchestration returned or threw.
+ *
+ * Invariant: step is a pure function of (frame, wakes, env): it copies
+ * nothing from outside, reads no clock, and mutates only the frame it was
+ * given (the runtime passes a freshly decoded one).
+ */
+import { errorFromInfo } from "../codec.ts";
+import type { Frame, Machine, MachineGraph, StepEnv, StepResult, Wake } from "../machine.ts";
+import { CriticalSectionImpl, theContext } from "./context.ts";
+import { assertFrame, type FrameData } from "./frame.ts";
+import { seedFrom } from "./prng.ts";
+import { StepRun } from "./run.ts";
+import "./rt.ts";
+
+export interface MachineDefinition {
+  name: string;
+  /** Key of the root step function (registry.ts). */
+  root: string;
+  version: string;
+  graph?: MachineGraph;
+}
+
+const EMPTY_GRAPH: MachineGraph = { states: [{ id: "start", label: "start" }, { id: "end", label: "end" }], transitions: [{ from: "start", to: "end" }] };
+
+export function defineMachine(def: MachineDefinition): Machine {
+  if (!def || typeof def.root !== "string" || typeof def.name !== "string" || typeof def.version !== "string") {
+    throw new TypeError("defineMachine({ name, root, version, graph }): name, root and version are strings");
+  }
+  const graph = def.graph ?? EMPTY_GRAPH;
+  return Object.freeze({
+    name: def.name,
+    version: def.version,
+    graph,
+    init(input: unknown, env: StepEnv): Frame {
+      const frame: FrameData = {
+        nwc: 1, input, root: -1, started: false, next: 1, nextScope: 1,
+        tasks: {}, branches: {}, scopes: {}, sagas: {}, locks: {}, rng: seedFrom(env.instanceId),
+      };
+      return frame;
+    },
+    step(frame: Frame, wakes: readonly Wake[], env: StepEnv): StepResult {
+      assertFrame(frame);
+      const f = frame;
+      if (f.outcome) return { frame: f, commands: [], outcome: f.outcome };
+      const run = new StepRun(f, env, theContext);
+      run.within(() => {
+        if (!f.started) {
+          const input = f.input;
+          delete f.input;
+          run.startRoot(def.root, [theContext, input]);
+          run.drain();
+        }
+        for (const wake of wakes) {
+          if (run.ended) break;
+          const t = f.tasks[wake.taskId];
+          if (!t || t.s !== 0) continue; // unknown or already settled: a duplicate delivery
+          if (wake.result.ok) {
+            run.settle(wake.taskId, true, t.lock ? new CriticalSectionImpl(wake.taskId, t.lock) : wake.result.value);
+          } else {
+            run.settle(wake.taskId, false, errorFromInfo(wake.result.error));
+          }
+          run.drain();
+        }
+        if (!run.ended) run.collect();
+      });
+      if (f.outcome) {
+        // The orchestration ended: nothing else in the frame can run again.
+        f.tasks = {}; f.branches = {}; f.scopes = {}; f.sagas = {};
+      }
+      return { frame: f, commands: run.commands, outcome: f.outcome ?? { kind: "running" } };
+    },
+    position(frame: Frame): string[] {
+      assertFrame(frame);
+      if (frame.outcome) return ["end"];
+      if (!frame.started) return ["start"];
+      const ids = new Set(graph.states.map((s) => s.id));
+      const out: string[] = [];
+      for (const b of Object.values(frame.branches)) {
+        const id = `${b.fn.slice(b.fn.indexOf("#") + 1)}:${b.g.label}`;
+        out.push(ids.has(id) ? id : `${b.fn}:${b.g.label}`);
+      }
+      return out;
+    },
+  } satisfies Machine);
+}

@@ -1,0 +1,69 @@
+/**
+ * The frame of a compiled machine: plain data, see docs/machine-contract.md.
+ *
+ * - `tasks`: the task table, keyed by TaskId. A task is pending (s = 0), ok (1)
+ *   or failed (2, `v` the thrown value); `w` lists who reacts when it settles
+ *   (a waiting branch, a combinator slot, or a branch adopting it as its result).
+ *   `c` marks a combinator task (Promise.all/race/any/allSettled), `lock` a lock.
+ * - `branches`: one per running activation of a compiled async function,
+ *   keyed by the TaskId of its completion: the function key, the ids of its
+ *   scope chain, its generator state, and the source line it waits at.
+ * - `scopes`: the hoisted locals of every activation, keyed by scope id;
+ *   closures reach outer locals through the chain of scope ids.
+ * - `rng`: the seeded generator state; `status`: the custom status;
+ *   `outcome`: set once the orchestration ended.
+ *
+ * Invariant: everything here round-trips through runtime/codec.ts; ids come
+ * from counters in the frame, so two runs of the same step agree on them.
+ */
+import type { EntityId, Outcome } from "../machine.ts";
+import type { GenState } from "./generator.ts";
+
+export type Waiter = [0, number] | [1, number, number] | [2, number];
+
+export type CombinatorKind = "all" | "race" | "any" | "allSettled";
+
+export interface TaskRec {
+  s: 0 | 1 | 2;
+  v?: unknown;
+  w?: Waiter[];
+  c?: { k: CombinatorKind; left: number; vals: unknown[] };
+  lock?: EntityId[];
+}
+
+export interface BranchRec {
+  fn: string;
+  sc: number[];
+  g: GenState;
+  at?: number;
+}
+
+export interface SagaComp {
+  name: string;
+  input: unknown;
+  retry?: unknown;
+}
+
+export interface FrameData {
+  nwc: 1;
+  input: unknown;
+  root: number;
+  started: boolean;
+  next: number;
+  nextScope: number;
+  tasks: Record<string, TaskRec>;
+  branches: Record<string, BranchRec>;
+  scopes: Record<string, Record<string, unknown>>;
+  sagas: Record<string, SagaComp[]>;
+  locks: Record<string, EntityId[]>;
+  rng: number[];
+  status?: unknown;
+  outcome?: Outcome;
+}
+
+export function assertFrame(frame: unknown): asserts frame is FrameData {
+  const f = frame as FrameData;
+  if (typeof f !== "object" || f === null || f.nwc !== 1 || typeof f.tasks !== "object" || typeof f.branches !== "object") {
+    throw new TypeError("nwc engine: not a frame of a compiled machine (expected the object returned by init or step)");
+  }
+}

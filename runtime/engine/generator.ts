@@ -1,0 +1,112 @@
+/**
+ * Runs one activation of a compiled step function: the generator protocol of
+ * TypeScript's ES5 generator lowering (tslib's `__generator`), with the state
+ * kept as plain data so it can live in a frame.
+ *
+ * A step function is `(state, scopes, rt) => Op`; it switches on `state.label`
+ * and returns an instruction:
+ *   [0, v] next / [1, e] throw (only as resume input), [2, v] return,
+ *   [3, label] break (jump), [4, v] yield (here: await; v = [line, awaited]),
+ *   [6, e] catch (internal), [7] end of a finally block.
+ * `state.trys` holds [tryLabel, catchLabel, finallyLabel, endLabel] regions and
+ * `state.ops` the instructions a finally block must resume after it ends.
+ *
+ * Invariant: `GenState` is plain data (numbers, arrays, the values being
+ * returned or thrown through a finally); driving a state through `resume` gives
+ * exactly tslib's `__generator` semantics, which is the semantics of the
+ * original async function.
+ */
+
+export type Op = [number, unknown?];
+
+export interface GenState {
+  label: number;
+  trys: number[][];
+  ops: Op[];
+}
+
+export interface StateView {
+  label: number;
+  trys: number[][];
+  ops: Op[];
+  sent(): unknown;
+}
+
+export type StepBody = (state: StateView, scopes: Record<string, unknown>[], rt: unknown) => Op;
+
+export type ResumeResult = { done: false; value: unknown } | { done: true; value: unknown };
+
+export function newGenState(): GenState {
+  return { label: 0, trys: [], ops: [] };
+}
+
+/** Resume `gs` with `input` ([0, value] or [1, error]); runs until the next await, return or throw (thrown). */
+export function resume(body: StepBody, gs: GenState, scopes: Record<string, unknown>[], rt: unknown, input: Op): ResumeResult {
+  let sentOp: Op = input;
+  const view: StateView = {
+    label: gs.label,
+    trys: gs.trys,
+    ops: gs.ops,
+    sent() {
+      if (sentOp[0] & 1) throw sentOp[1];
+      return sentOp[1];
+    },
+  };
+  let op: Op = input;
+  try {
+    for (;;) {
+      try {
+        switch (op[0]) {
+          case 0:
+          case 1:
+            sentOp = op;
+            break;
+          case 4:
+            view.label++;
+            return { done: false, value: op[1] };
+          case 7:
+            op = view.ops.pop()!;
+            view.trys.pop();
+            continue;
+          case 5:
+            throw new Error("nwc engine: yield* is not part of compiled code (compiler bug)");
+          default: {
+            const t = view.trys.length > 0 ? view.trys[view.trys.length - 1] : undefined;
+            if (!t && (op[0] === 6 || op[0] === 2)) {
+              if (op[0] === 6) throw new Thrown(op[1]);
+              return { done: true, value: op[1] };
+            }
+            if (op[0] === 3 && (!t || ((op[1] as number) > t[0] && (op[1] as number) < t[3]))) {
+              view.label = op[1] as number;
+              break;
+            }
+            if (op[0] === 6 && view.label < t![1]) {
+              view.label = t![1];
+              sentOp = op;
+              break;
+            }
+            if (t && view.label < t[2]) {
+              view.label = t[2];
+              view.ops.push(op);
+              break;
+            }
+            if (t![2]) view.ops.pop();
+            view.trys.pop();
+            continue;
+          }
+        }
+        op = body(view, scopes, rt);
+      } catch (e) {
+        if (e instanceof Thrown) throw e;
+        op = [6, e];
+      }
+    }
+  } finally {
+    gs.label = view.label;
+  }
+}
+
+/** Carries a value thrown out of the activation past the driver's own catch. */
+export class Thrown {
+  constructor(readonly value: unknown) {}
+}

@@ -1,0 +1,81 @@
+/**
+ * `__nwc_rt`: what compiled step functions call besides ctx: the Promise
+ * combinators over durable tasks, compiled async closures, `await using`
+ * disposal and iteration of non-array iterables (materialized into arrays,
+ * since an iterator cannot live in a frame).
+ *
+ * Invariant: every method works on the current step's frame only and returns
+ * frame-storable values (task handles, arrays) or a closure that is used
+ * within the step that created it.
+ */
+import { currentRun, setRtFactory, type StepRun } from "./run.ts";
+import { TaskRef } from "./values.ts";
+
+export interface ClosureTag {
+  key: string;
+  chain: number[];
+}
+
+const CLOSURE_TAG = Symbol("nwc.closure");
+
+export function closureTag(fn: unknown): ClosureTag | undefined {
+  return typeof fn === "function" ? (fn as any)[CLOSURE_TAG] : undefined;
+}
+
+const asyncDispose: symbol = (Symbol as any).asyncDispose ?? Symbol.for("Symbol.asyncDispose");
+const syncDispose: symbol = (Symbol as any).dispose ?? Symbol.for("Symbol.dispose");
+export { asyncDispose, syncDispose };
+
+function makeRt(run: StepRun) {
+  return {
+    all: (xs: unknown) => run.combinator("all", xs),
+    race: (xs: unknown) => run.combinator("race", xs),
+    any: (xs: unknown) => run.combinator("any", xs),
+    allSettled: (xs: unknown) => run.combinator("allSettled", xs),
+    resolve: (v: unknown) => (v instanceof TaskRef ? v : run.settled(true, v)),
+    reject: (e: unknown) => run.settled(false, e),
+    /** A compiled async closure: calling it starts a branch whose scope chain continues `scopes`. */
+    closure(key: string, scopes: object[]) {
+      const chain = scopes.map((s) => {
+        const id = run.scopeIds.get(s);
+        if (id === undefined) throw new Error("nwc engine: closure over a scope that is not in the frame (compiler bug)");
+        return id;
+      });
+      const fn = (...args: unknown[]) => currentRun("a compiled async function").startBranch(key, chain, args);
+      Object.defineProperty(fn, CLOSURE_TAG, { value: { key, chain } satisfies ClosureTag });
+      return fn;
+    },
+    /** `await using x` / `using x` at the end of its scope. */
+    dispose(value: unknown, isAsync: boolean): unknown {
+      if (value === null || value === undefined) return undefined;
+      const method = (isAsync ? (value as any)[asyncDispose] ?? (value as any)[syncDispose] : (value as any)[syncDispose]);
+      if (typeof method !== "function") {
+        throw new TypeError(`a value declared with ${isAsync ? "await using" : "using"} has no [Symbol.${isAsync ? "asyncDispose" : "dispose"}] method`);
+      }
+      const r = method.call(value);
+      return isAsync ? r : undefined;
+    },
+    /** for...of, spread and array destructuring of a non-array: iterate it now, into an array. */
+    iter(value: unknown): unknown {
+      if (Array.isArray(value)) return value;
+      if (value == null || typeof (value as any)[Symbol.iterator] !== "function") {
+        throw new TypeError(`${value === null ? "null" : typeof value} is not iterable`);
+      }
+      return Array.from(value as Iterable<unknown>);
+    },
+  };
+}
+
+export type Rt = ReturnType<typeof makeRt>;
+
+const cache = new WeakMap<StepRun, Rt>();
+setRtFactory((run) => {
+  let rt = cache.get(run);
+  if (!rt) cache.set(run, (rt = makeRt(run)));
+  return rt;
+});
+
+/** Calls a compiled helper (`async function h(ctx: OrchestrationContext, ...)`) from compiled code. */
+export function callCompiled(key: string, args: ArrayLike<unknown>): TaskRef {
+  return currentRun("a compiled ctx helper").startBranch(key, [], Array.from(args));
+}

@@ -1,0 +1,286 @@
+/**
+ * One step of a compiled machine: applies wakes, then runs branches in
+ * JavaScript's microtask order until every branch waits or the orchestration
+ * ends.
+ *
+ * Ordering model (what makes the compiled program observe the same order of
+ * effects as the original async code): settling a task queues one job per
+ * reaction, in registration order; awaiting an already-settled task or a plain
+ * value queues the continuation behind the jobs already queued (one tick, as
+ * `await` does); calling a compiled async function runs it synchronously up to
+ * its first await; a branch returning a task adopts it one tick later.
+ *
+ * Invariant: the job queue is empty when a step returns, so it never needs to
+ * be persisted; everything else lives in the frame.
+ */
+import { errorInfo } from "../codec.ts";
+import type { Command, Outcome, StepEnv, TaskId } from "../machine.ts";
+import type { FrameData, TaskRec, Waiter, CombinatorKind } from "./frame.ts";
+import { newGenState, resume, Thrown, type Op } from "./generator.ts";
+import { lookup } from "./registry.ts";
+import { ContinueAsNew, TaskRef } from "./values.ts";
+
+type Job =
+  | { k: "b"; id: number; op: Op }
+  | { k: "c"; id: number; i: number; ok: boolean; v: unknown }
+  | { k: "a"; id: number; ok: boolean; v: unknown };
+
+/** Bound on jobs per step: a step that runs this many continuations is looping without awaiting a durable task. */
+const MAX_JOBS_PER_STEP = 1_000_000;
+
+let current: StepRun | undefined;
+
+export function currentRun(what: string): StepRun {
+  if (!current) {
+    throw new Error(`${what} was used outside a running orchestration step; ctx and tasks only work inside compiled orchestration code`);
+  }
+  return current;
+}
+
+export class StepRun {
+  readonly commands: Command[] = [];
+  private queue: Job[] = [];
+  private head = 0;
+  private jobs = 0;
+  readonly scopeIds = new Map<object, number>();
+
+  constructor(readonly f: FrameData, readonly env: StepEnv, readonly ctx: unknown) {
+    for (const id of Object.keys(f.scopes)) this.scopeIds.set(f.scopes[id]!, Number(id));
+  }
+
+  get ended(): boolean {
+    return this.f.outcome !== undefined;
+  }
+
+  /** Runs `fn` with this run as the current one (reentrant for nested machines in tests). */
+  within<T>(fn: () => T): T {
+    const saved = current;
+    current = this;
+    try {
+      return fn();
+    } finally {
+      current = saved;
+    }
+  }
+
+  newTask(rec: TaskRec): TaskId {
+    const id = this.f.next++;
+    this.f.tasks[id] = rec;
+    return id;
+  }
+
+  /** Issues an awaited command: a pending task whose wake the runtime will deliver. */
+  issue(make: (taskId: TaskId) => Command, lock?: TaskRec["lock"]): TaskRef {
+    const id = this.newTask(lock ? { s: 0, lock } : { s: 0 });
+    this.commands.push(make(id));
+    return new TaskRef(id);
+  }
+
+  settled(ok: boolean, v: unknown): TaskRef {
+    return new TaskRef(this.newTask({ s: ok ? 1 : 2, v }));
+  }
+
+  settle(id: TaskId, ok: boolean, v: unknown): void {
+    const t = this.f.tasks[id];
+    if (!t || t.s !== 0) return; // settled already: a duplicate wake, or a lost race
+    t.s = ok ? 1 : 2;
+    t.v = v;
+    const waiters = t.w ?? [];
+    delete t.w;
+    delete t.c;
+    if (id === this.f.root) {
+      this.finish(ok, v);
+      return;
+    }
+    for (const w of waiters) this.react(w, ok, v);
+  }
+
+  private react(w: Waiter, ok: boolean, v: unknown): void {
+    if (w[0] === 0) this.queue.push({ k: "b", id: w[1], op: [ok ? 0 : 1, v] });
+    else if (w[0] === 1) this.queue.push({ k: "c", id: w[1], i: w[2], ok, v });
+    else this.queue.push({ k: "a", id: w[1], ok, v });
+  }
+
+  /** Registers `w` on `value`: a task (now, or when it settles) or a plain value (next tick). */
+  private subscribe(value: unknown, w: Waiter): void {
+    if (value instanceof TaskRef) {
+      const t = this.f.tasks[value.id];
+      if (!t) throw new Error(`nwc engine: task ${value.id} is not in the frame (a task handle outlived its instance?)`);
+      if (t.s === 0) (t.w ??= []).push(w);
+      else this.react(w, t.s === 1, t.v);
+    } else if (isThenable(value)) {
+      this.react(w, false, new TypeError(
+        "an orchestration awaited a promise that is not a durable task; await only ctx calls, compiled helpers and Promise.all/race/any/allSettled of them",
+      ));
+    } else {
+      this.react(w, true, value);
+    }
+  }
+
+  private finish(ok: boolean, v: unknown): void {
+    let outcome: Outcome;
+    if (ok && v instanceof ContinueAsNew) outcome = { kind: "continuedAsNew", input: v.input };
+    else if (ok) outcome = { kind: "completed", output: v };
+    else outcome = { kind: "failed", error: errorInfo(v) };
+    this.f.outcome = outcome;
+    this.queue.length = 0;
+    this.head = 0;
+  }
+
+  /** Calls a compiled async function: a new branch, run synchronously to its first await. */
+  startBranch(fnKey: string, chain: number[], args: unknown[]): TaskRef {
+    const fn = lookup(fnKey);
+    const id = this.newTask({ s: 0 });
+    const scope: Record<string, unknown> = {};
+    fn.params.forEach((p, i) => (scope[p] = args[i]));
+    const sid = this.f.nextScope++;
+    this.f.scopes[sid] = scope;
+    this.scopeIds.set(scope, sid);
+    this.f.branches[id] = { fn: fnKey, sc: [...chain, sid], g: newGenState() };
+    if (fn.pre) {
+      try {
+        fn.pre(this.scopesOf([...chain, sid]), rtFor(this), args);
+      } catch (e) {
+        delete this.f.branches[id];
+        this.settle(id, false, e);
+        return new TaskRef(id);
+      }
+    }
+    this.runBranch(id, [0, undefined]);
+    return new TaskRef(id);
+  }
+
+  startRoot(fnKey: string, args: unknown[]): void {
+    this.f.started = true;
+    this.f.root = this.f.next; // the root branch's completion task is the next id
+    this.startBranch(fnKey, [], args);
+  }
+
+  scopesOf(chain: number[]): Record<string, unknown>[] {
+    return chain.map((sid) => {
+      const s = this.f.scopes[sid];
+      if (!s) throw new Error(`nwc engine: scope ${sid} is missing from the frame (corrupt frame)`);
+      return s;
+    });
+  }
+
+  private runBranch(id: number, op: Op): void {
+    if (this.ended) return;
+    const b = this.f.branches[id];
+    if (!b) return; // the branch already ended
+    const fn = lookup(b.fn);
+    let r;
+    try {
+      r = resume(fn.body, b.g, this.scopesOf(b.sc), rtFor(this), op);
+    } catch (e) {
+      if (!(e instanceof Thrown)) throw e;
+      delete this.f.branches[id];
+      this.settle(id, false, e.value);
+      return;
+    }
+    if (!r.done) {
+      const [line, awaited] = r.value as [number, unknown];
+      b.at = line;
+      this.subscribe(awaited, [0, id]);
+      return;
+    }
+    delete this.f.branches[id];
+    if (r.value instanceof TaskRef) this.subscribe(r.value, [2, id]);
+    else this.settle(id, true, r.value);
+  }
+
+  /** Runs queued jobs until the queue is empty or the orchestration ended. */
+  drain(): void {
+    while (this.head < this.queue.length && !this.ended) {
+      if (++this.jobs > MAX_JOBS_PER_STEP) {
+        throw new Error(`an orchestration step ran more than ${MAX_JOBS_PER_STEP} continuations without waiting for a durable task (an endless loop of awaits on settled values?)`);
+      }
+      const job = this.queue[this.head++]!;
+      if (job.k === "b") this.runBranch(job.id, job.op);
+      else if (job.k === "a") this.settle(job.id, job.ok, job.v);
+      else this.combine(job.id, job.i, job.ok, job.v);
+    }
+    this.queue = [];
+    this.head = 0;
+  }
+
+  combinator(kind: CombinatorKind, iterable: unknown): TaskRef {
+    if (iterable == null || typeof (iterable as any)[Symbol.iterator] !== "function") {
+      return this.settled(false, new TypeError(`Promise.${kind} expects an iterable (an array of tasks)`));
+    }
+    const items = Array.from(iterable as Iterable<unknown>);
+    if (items.length === 0) {
+      if (kind === "all" || kind === "allSettled") return this.settled(true, []);
+      if (kind === "any") return this.settled(false, new AggregateError([], "All promises were rejected"));
+    }
+    const id = this.newTask({ s: 0, c: { k: kind, left: items.length, vals: new Array(items.length).fill(undefined) } });
+    items.forEach((item, i) => this.subscribe(item, [1, id, i]));
+    return new TaskRef(id);
+  }
+
+  private combine(id: number, i: number, ok: boolean, v: unknown): void {
+    const t = this.f.tasks[id];
+    if (!t || t.s !== 0 || !t.c) return;
+    const c = t.c;
+    switch (c.k) {
+      case "race":
+        return this.settle(id, ok, v);
+      case "all":
+        if (!ok) return this.settle(id, false, v);
+        c.vals[i] = v;
+        if (--c.left === 0) this.settle(id, true, c.vals);
+        return;
+      case "allSettled":
+        c.vals[i] = ok ? { status: "fulfilled", value: v } : { status: "rejected", reason: v };
+        if (--c.left === 0) this.settle(id, true, c.vals);
+        return;
+      case "any":
+        if (ok) return this.settle(id, true, v);
+        c.vals[i] = v;
+        if (--c.left === 0) this.settle(id, false, new AggregateError(c.vals, "All promises were rejected"));
+        return;
+    }
+  }
+
+  /** Drops settled tasks no live value refers to and scopes no branch reaches: the frame stays O(live state). */
+  collect(): void {
+    const f = this.f;
+    const liveScopes = new Set<number>();
+    for (const b of Object.values(f.branches)) for (const s of b.sc) liveScopes.add(s);
+    for (const sid of Object.keys(f.scopes)) if (!liveScopes.has(Number(sid))) delete f.scopes[sid];
+    const marked = new Set<number>();
+    const mark = (v: unknown, depth: number): void => {
+      if (v === null || typeof v !== "object" || depth > 64) return;
+      if (v instanceof TaskRef) {
+        marked.add(v.id);
+        return;
+      }
+      if (Array.isArray(v)) for (const x of v) mark(x, depth + 1);
+      else if (v instanceof Map) for (const [k, x] of v) { mark(k, depth + 1); mark(x, depth + 1); }
+      else if (v instanceof Set) for (const x of v) mark(x, depth + 1);
+      else for (const k of Object.keys(v)) mark((v as any)[k], depth + 1);
+    };
+    for (const s of Object.values(f.scopes)) mark(s, 0);
+    for (const b of Object.values(f.branches)) mark(b.g.ops, 0);
+    for (const [id, t] of Object.entries(f.tasks)) {
+      if (t.s === 0) {
+        marked.add(Number(id));
+        mark(t.c?.vals, 0);
+      } else mark(t.v, 0);
+    }
+    for (const id of Object.keys(f.tasks)) if (!marked.has(Number(id)) && f.tasks[id]!.s !== 0) delete f.tasks[id];
+  }
+}
+
+function isThenable(v: unknown): boolean {
+  return (typeof v === "object" || typeof v === "function") && v !== null && typeof (v as any).then === "function";
+}
+
+// Bound late to avoid an import cycle (rt.ts imports this file).
+let rtFactory: ((run: StepRun) => unknown) | undefined;
+export function setRtFactory(f: (run: StepRun) => unknown): void {
+  rtFactory = f;
+}
+function rtFor(run: StepRun): unknown {
+  return rtFactory!(run);
+}
