@@ -1,7 +1,7 @@
 /**
  * Bundles the Lambda handlers with the user's app into one CommonJS file
  * (`handlers.js`, Lambda handler names `handlers.partition`, `handlers.timer`,
- * `handlers.client`) with esbuild, compiling the app's orchestrations on the
+ * `handlers.client`, `handlers.activity`) with esbuild, compiling the app's orchestrations on the
  * way when the compiler is available. Invariant: the bundle is self-contained
  * (the AWS SDK included, so the function does not depend on the SDK version
  * the Lambda runtime happens to ship).
@@ -65,6 +65,7 @@ export async function bundleLambda(appFile: string | undefined): Promise<BundleR
     `export const partition = handlers.partition;`,
     `export const timer = handlers.timer;`,
     `export const client = handlers.client;`,
+    `export const activity = handlers.activity;`,
   ].join("\n");
   const plugin = app ? await compilePlugin() : undefined;
   const result = await esbuild.build({

@@ -1,7 +1,7 @@
 /**
  * The CloudFormation template for `nwc deploy --target aws`: the Kinesis stream
  * (one shard per partition), the two DynamoDB tables, the Lambda functions
- * (partition processor, timer tick, client API), the Kinesis event source
+ * (partition processor, activity worker, timer tick, client API), the Kinesis event source
  * mapping, the EventBridge schedule that drives timers, and one IAM role per
  * function.
  *
@@ -32,6 +32,8 @@ const MAX_PARTITIONS = 500;
 const PROCESSOR_TIMEOUT_S = 300;
 const CLIENT_TIMEOUT_S = 60;
 const TIMER_TIMEOUT_S = 60;
+/** An activity attempt runs inside the processor's synchronous Invoke: it must end before the processor's timeout. */
+const ACTIVITY_TIMEOUT_S = 240;
 /** 14 days of logs: enough to investigate an incident, short enough not to hoard. */
 const LOG_RETENTION_DAYS = 14;
 
@@ -39,6 +41,7 @@ export const FUNCTIONS = {
   processor: { logicalId: "PartitionProcessor", handler: "handlers.partition", timeout: PROCESSOR_TIMEOUT_S },
   timer: { logicalId: "TimerTick", handler: "handlers.timer", timeout: TIMER_TIMEOUT_S },
   client: { logicalId: "ClientApi", handler: "handlers.client", timeout: CLIENT_TIMEOUT_S },
+  activity: { logicalId: "ActivityWorker", handler: "handlers.activity", timeout: ACTIVITY_TIMEOUT_S },
 } as const;
 
 /** IAM actions each function's code calls; resources are attached per statement below. */
@@ -119,7 +122,7 @@ export function generateTemplate(options: TemplateOptions): { [key: string]: Jso
       NODE_OPTIONS: "--enable-source-maps",
     },
   };
-  const fn = (f: (typeof FUNCTIONS)[keyof typeof FUNCTIONS], roleId: string): Json => ({
+  const fn = (f: (typeof FUNCTIONS)[keyof typeof FUNCTIONS], roleId: string, extraEnv: { [k: string]: Json } = {}): Json => ({
     Type: "AWS::Lambda::Function",
     DependsOn: [`${f.logicalId}Logs`],
     Properties: {
@@ -131,7 +134,7 @@ export function generateTemplate(options: TemplateOptions): { [key: string]: Jso
       Role: getAtt(roleId, "Arn"),
       MemorySize: options.memoryMb ?? 1024,
       Timeout: f.timeout,
-      Environment: environment,
+      Environment: { Variables: { ...environment.Variables, ...extraEnv } },
     },
   });
   const logGroup = (f: (typeof FUNCTIONS)[keyof typeof FUNCTIONS]): Json => ({
@@ -157,6 +160,7 @@ export function generateTemplate(options: TemplateOptions): { [key: string]: Jso
     [`${FUNCTIONS.processor.logicalId}Logs`]: logGroup(FUNCTIONS.processor),
     [`${FUNCTIONS.timer.logicalId}Logs`]: logGroup(FUNCTIONS.timer),
     [`${FUNCTIONS.client.logicalId}Logs`]: logGroup(FUNCTIONS.client),
+    [`${FUNCTIONS.activity.logicalId}Logs`]: logGroup(FUNCTIONS.activity),
 
     // The processor reads its shard (through the event source mapping), sends to other partitions,
     // and owns the partition's commit log, checkpoints, lease and status index.
@@ -164,7 +168,11 @@ export function generateTemplate(options: TemplateOptions): { [key: string]: Jso
       { Effect: "Allow", Action: [...ACTIONS.kinesisRead, "kinesis:PutRecords", "kinesis:PutRecord"], Resource: streamArn },
       { Effect: "Allow", Action: [...ACTIONS.partitionsTable], Resource: partitionsArn },
       { Effect: "Allow", Action: [...ACTIONS.statusWrite], Resource: statusArn },
+      { Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: getAtt(FUNCTIONS.activity.logicalId, "Arn") },
     ], `${FUNCTIONS.processor.logicalId}Logs`),
+    // The activity worker runs user code: it gets no access to nwc's data, only its logs
+    // (grant what your activities need by adding statements to this role).
+    ActivityRole: role([], `${FUNCTIONS.activity.logicalId}Logs`),
     // The timer tick only wakes partitions: one small record per shard.
     TimerRole: role([
       { Effect: "Allow", Action: [...ACTIONS.kinesisWrite], Resource: streamArn },
@@ -176,7 +184,8 @@ export function generateTemplate(options: TemplateOptions): { [key: string]: Jso
       { Effect: "Allow", Action: ["dynamodb:DescribeTable"], Resource: partitionsArn },
     ], `${FUNCTIONS.client.logicalId}Logs`),
 
-    [FUNCTIONS.processor.logicalId]: fn(FUNCTIONS.processor, "ProcessorRole"),
+    [FUNCTIONS.processor.logicalId]: fn(FUNCTIONS.processor, "ProcessorRole", { NWC_ACTIVITY_FUNCTION: ref(FUNCTIONS.activity.logicalId) }),
+    [FUNCTIONS.activity.logicalId]: fn(FUNCTIONS.activity, "ActivityRole"),
     [FUNCTIONS.timer.logicalId]: fn(FUNCTIONS.timer, "TimerRole"),
     [FUNCTIONS.client.logicalId]: fn(FUNCTIONS.client, "ClientRole"),
 

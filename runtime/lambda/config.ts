@@ -1,7 +1,8 @@
 /**
  * The Lambda functions' configuration, read once per container from the
  * environment the CloudFormation template sets (deploy/template.ts):
- * NWC_STREAM, NWC_TABLE_PREFIX, NWC_PARTITIONS, AWS_REGION, and for tests
+ * NWC_STREAM, NWC_TABLE_PREFIX, NWC_PARTITIONS, AWS_REGION, NWC_ACTIVITY_FUNCTION
+ * (optional: dispatch activities to the worker function), and for tests
  * against emulators NWC_DYNAMODB_ENDPOINT / NWC_KINESIS_ENDPOINT.
  * Invariant: a missing or malformed variable is an error naming it.
  */
@@ -10,6 +11,8 @@ import type { AwsBackendOptions } from "../backends/aws/options.ts";
 export interface LambdaConfig {
   backend: AwsBackendOptions;
   partitions: number;
+  /** Name of the activity worker function; unset: activities run in the partition processor's invocation. */
+  activityFunction?: string;
 }
 
 export function configFromEnv(env: Record<string, string | undefined> = process.env): LambdaConfig {
@@ -32,5 +35,6 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
       ...(endpoints ? { endpoints } : {}),
     },
     partitions,
+    ...(env.NWC_ACTIVITY_FUNCTION ? { activityFunction: env.NWC_ACTIVITY_FUNCTION } : {}),
   };
 }

@@ -1,6 +1,6 @@
 /**
  * The Lambda entry points the deploy bundle exports (deploy/bundle.ts):
- * `createLambdaHandlers(app)` returns `{ partition, timer, client }`, each a
+ * `createLambdaHandlers(app)` returns `{ partition, timer, client, activity }`, each a
  * Lambda handler; configuration comes from the environment (config.ts) on
  * first use, and clients, backend and partitions stay cached while the
  * container is warm. Invariant: importing this module does no I/O.
@@ -13,16 +13,23 @@ import { configFromEnv, type LambdaConfig } from "./config.ts";
 import type { BatchResponse, KinesisStreamEvent, ScheduledEvent } from "./events.ts";
 import { PartitionProcessor, type InvocationContext } from "./processor.ts";
 import { tickAll } from "./timer.ts";
+import { runActivityTask, type Invoke } from "./activity.ts";
+import { ActivityWorkers } from "../workers.ts";
+import type { ActivityTask } from "../partitions/executor.ts";
+import type { JsonTaskResult } from "../partitions/messages.ts";
 
 export { PartitionProcessor } from "./processor.ts";
 export { tickAll } from "./timer.ts";
 export { runClientOperation } from "./client-api.ts";
+export { DispatchingExecutor, runActivityTask } from "./activity.ts";
 export type { KinesisStreamEvent, KinesisEventRecord, BatchResponse } from "./events.ts";
 
 export interface LambdaHandlers {
   partition(event: KinesisStreamEvent, context?: InvocationContext): Promise<BatchResponse>;
   timer(event?: ScheduledEvent): Promise<{ ticked: number }>;
   client(event: ClientEvent): Promise<unknown>;
+  /** The activity worker: runs one attempt dispatched by a partition processor. */
+  activity(task: ActivityTask): Promise<JsonTaskResult>;
   /** The processor (tests, shutdown hooks). */
   readonly processor: PartitionProcessor;
   close(): Promise<void>;
@@ -49,12 +56,15 @@ export function appFromModule(mod: Record<string, unknown>): unknown[] {
   return Object.values(mod).filter((v) => typeof v === "object" && v !== null && kinds.includes((v as { kind?: string }).kind ?? ""));
 }
 
-export function createLambdaHandlers(app: unknown, config?: LambdaConfig): LambdaHandlers {
+export function createLambdaHandlers(app: unknown, config?: LambdaConfig, options: { invokeActivity?: Invoke } = {}): LambdaHandlers {
   let cfg = config;
   const getConfig = () => (cfg ??= configFromEnv());
   let processor: PartitionProcessor | undefined;
-  const getProcessor = () => (processor ??= new PartitionProcessor(getConfig(), App.from(app)));
+  const getProcessor = () => (processor ??= options.invokeActivity
+    ? new PartitionProcessor(getConfig(), App.from(app), {}, undefined, options.invokeActivity)
+    : new PartitionProcessor(getConfig(), App.from(app)));
   let client: Promise<Client> | undefined;
+  let workers: ActivityWorkers | undefined;
   const getClient = () => (client ??= getProcessor().getBackend().then((backend) => connect({ backend, partitions: getConfig().partitions })));
   return {
     partition: (event, context) => getProcessor().handle(event, context),
@@ -64,6 +74,10 @@ export function createLambdaHandlers(app: unknown, config?: LambdaConfig): Lambd
     },
     async client(event) {
       return runClientOperation(await getClient(), event);
+    },
+    activity(task) {
+      workers ??= new ActivityWorkers(App.from(app).activities);
+      return runActivityTask(workers, task);
     },
     get processor() {
       return getProcessor();

@@ -22,6 +22,8 @@ import { realClock } from "../partitions/clock.ts";
 import { DEFAULT_PARTITION_OPTIONS, Partition, type PartitionOptions } from "../partitions/partition.ts";
 import { registerMessageHandler } from "../partitions/registry.ts";
 import { ActivityWorkers } from "../workers.ts";
+import type { ActivityExecutor, ActivityTask } from "../partitions/executor.ts";
+import { DispatchingExecutor, lambdaInvoke, type Invoke } from "./activity.ts";
 import { createAwsBackend, type AwsBackend } from "../backends/aws/index.ts";
 import { listOpenShards } from "../backends/aws/resources.ts";
 import type { ChannelRecord } from "../backends/types.ts";
@@ -59,10 +61,10 @@ interface Running {
   workers: CountingWorkers;
 }
 
-class CountingWorkers {
+class CountingWorkers implements ActivityExecutor {
   inFlight = 0;
-  constructor(private readonly inner: ActivityWorkers) {}
-  async run(task: Parameters<ActivityWorkers["run"]>[0]) {
+  constructor(private readonly inner: ActivityExecutor) {}
+  async run(task: ActivityTask) {
     this.inFlight++;
     try {
       return await this.inner.run(task);
@@ -84,6 +86,8 @@ export class PartitionProcessor {
     private readonly app: App,
     private readonly options: Partial<PartitionOptions> = {},
     private readonly log: (level: "warn" | "error", message: string) => void = (level, message) => console[level](message),
+    /** Where activity attempts run: in this invocation (default), or dispatched to the activity function. */
+    private readonly invokeActivity: Invoke | undefined = config.activityFunction ? lambdaInvoke(config.activityFunction, config.backend.region) : undefined,
   ) {}
 
   getBackend(): Promise<AwsBackend> {
@@ -143,7 +147,8 @@ export class PartitionProcessor {
     if (!lease) throw new Error(`partition ${index}: another container took the lease at the same moment`);
     const feed = new EventFeed(backend.channels, index);
     const store = new TrackingStore(backend.store, (a, b) => backend.channels.comparePositions(a, b));
-    const workers = new CountingWorkers(new ActivityWorkers(this.app.activities));
+    const local = new ActivityWorkers(this.app.activities);
+    const workers = new CountingWorkers(this.invokeActivity ? new DispatchingExecutor(this.invokeActivity, local, (m) => this.log("warn", m)) : local);
     const partition = new Partition({
       index, channels: feed, store, lease, app: this.app, clock: realClock, executor: workers, options, log: this.log,
     });

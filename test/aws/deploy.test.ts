@@ -37,10 +37,10 @@ test("--dry-run writes the template, the bundle and its zip", () => {
   assert.is(listing.stdout.trim(), "handlers.js handlers.js.map");
 });
 
-test("the bundle loads without I/O and exports the three handlers named in the template", () => {
-  const r = spawnSync(process.execPath, ["-e", `const h = require(${JSON.stringify(join(out, "handlers.js"))}); console.log([typeof h.partition, typeof h.timer, typeof h.client].join(","))`], { encoding: "utf8", env: { PATH: process.env.PATH! } });
+test("the bundle loads without I/O and exports the four handlers named in the template", () => {
+  const r = spawnSync(process.execPath, ["-e", `const h = require(${JSON.stringify(join(out, "handlers.js"))}); console.log([typeof h.partition, typeof h.timer, typeof h.client, typeof h.activity].join(","))`], { encoding: "utf8", env: { PATH: process.env.PATH! } });
   assert.is(r.status, 0, r.stderr);
-  assert.is(r.stdout.trim(), "function,function,function");
+  assert.is(r.stdout.trim(), "function,function,function,function");
 });
 
 test("the bundle serves against the emulators with the template's environment", () => {

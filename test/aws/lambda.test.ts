@@ -6,7 +6,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { startAwsEmulators, type AwsEmulators } from "../../runtime/testing.ts";
-import { createLambdaHandlers, type LambdaHandlers } from "../../runtime/lambda/index.ts";
+import { createLambdaHandlers, DispatchingExecutor, type LambdaHandlers } from "../../runtime/lambda/index.ts";
 import type { KinesisEventRecord } from "../../runtime/lambda/events.ts";
 import { connect, type Client } from "../../runtime/client.ts";
 import { partitionOfInstance } from "../../runtime/partitions/hash.ts";
@@ -142,6 +142,45 @@ test("the timer tick wakes a cold partition so a due timer fires", async () => {
   const s = await client.status("sleeper-1");
   assert.is(s!.status, "Completed");
   assert.ok((s!.output as number) >= 1500);
+});
+
+test("activities dispatched to the activity worker function run there, once each", async () => {
+  const worker = createLambdaHandlers(app, { backend: emu.backend, partitions: PARTITIONS });
+  let invoked = 0;
+  const dispatching = createLambdaHandlers(app, { backend: emu.backend, partitions: PARTITIONS }, {
+    // The Lambda Invoke payload round trip: the task and the result cross as JSON.
+    invokeActivity: async (task) => {
+      invoked++;
+      return JSON.parse(JSON.stringify(await worker.activity(JSON.parse(JSON.stringify(task)))));
+    },
+  });
+  const saved = handlers;
+  saved.processor.dropCache();
+  handlers = dispatching; // a new container: it takes the partitions over
+  try {
+    await startAndPump(helloSequence, ["A", "B", "C"], "dispatched-1");
+    await pumpUntil(finished("dispatched-1"));
+    assert.equal((await client.status("dispatched-1"))!.output, ["Hello A!", "Hello B!", "Hello C!"]);
+    assert.is(invoked, 3);
+    await startAndPump(countedOnce, "dispatched", "dispatched-2");
+    await pumpUntil(finished("dispatched-2"));
+    assert.is(counters.get("countedGreet:dispatched"), 1);
+  } finally {
+    handlers.processor.dropCache();
+    handlers = saved;
+    await dispatching.close();
+    await worker.close();
+  }
+});
+
+test("an unreachable activity worker: the attempt runs in the processor instead", async () => {
+  const local = { run: async (task: any) => ({ ok: true as const, value: `local ${task.name}` }) };
+  const executor = new DispatchingExecutor(async () => {
+    throw Object.assign(new Error("User is not authorized to perform: lambda:InvokeFunction"), { name: "AccessDeniedException" });
+  }, local, () => undefined);
+  const result = await executor.run({ partition: 0, instanceId: "x", taskId: 1, name: "greet", input: "y", attempt: 1 });
+  assert.equal(result, { ok: true, value: "local greet" });
+  assert.is(executor.stats.ranLocally, 1);
 });
 
 test("the client api runs client operations and refuses bad ones", async () => {

@@ -75,7 +75,7 @@ function statementsOf(roleId: string): any[] {
 
 test("least privilege: no wildcard action anywhere, every resource scoped", () => {
   const roles = Object.keys(R).filter((id) => R[id].Type === "AWS::IAM::Role");
-  assert.is(roles.length, 3);
+  assert.is(roles.length, 4);
   for (const roleId of roles) {
     for (const s of statementsOf(roleId)) {
       assert.is(s.Effect, "Allow");
@@ -86,7 +86,7 @@ test("least privilege: no wildcard action anywhere, every resource scoped", () =
       for (const resource of [s.Resource].flat()) {
         assert.is.not(resource, "*", `${roleId}: unscoped resource`);
         const text = JSON.stringify(resource);
-        assert.ok(/"Stream"|"PartitionsTable"|"StatusTable"|Logs\.Arn/.test(text), `${roleId}: resource ${text} is not the stream, a table or its log group`);
+        assert.ok(/"Stream"|"PartitionsTable"|"StatusTable"|"ActivityWorker"|Logs\.Arn/.test(text), `${roleId}: resource ${text} is not the stream, a table or its log group`);
       }
     }
   }
@@ -109,7 +109,12 @@ test("each role grants exactly what its function's code calls", () => {
   const clientTable = [...grants("ClientRole", "StatusTable"), ...grants("ClientRole", "PartitionsTable")];
   assert.not.ok(clientTable.some((a: string) => /Put|Update|Delete|BatchWrite/.test(a)));
   // Logs only to the function's own group.
-  for (const [roleId, fn] of [["ProcessorRole", "PartitionProcessor"], ["TimerRole", "TimerTick"], ["ClientRole", "ClientApi"]]) {
+  // The processor may invoke the activity worker, and nothing else; the worker (user code) gets no nwc data.
+  assert.equal(grants("ProcessorRole", "ActivityWorker"), ["lambda:InvokeFunction"]);
+  assert.equal(R.PartitionProcessor.Properties.Environment.Variables.NWC_ACTIVITY_FUNCTION, { Ref: "ActivityWorker" });
+  assert.is(R.ActivityWorker.Properties.Environment.Variables.NWC_ACTIVITY_FUNCTION, undefined);
+  assert.equal(statementsOf("ActivityRole").flatMap((s) => s.Action), ["logs:CreateLogStream", "logs:PutLogEvents"]);
+  for (const [roleId, fn] of [["ProcessorRole", "PartitionProcessor"], ["TimerRole", "TimerTick"], ["ClientRole", "ClientApi"], ["ActivityRole", "ActivityWorker"]]) {
     const logs = statementsOf(roleId).find((s) => [s.Action].flat().includes("logs:PutLogEvents"));
     assert.ok(JSON.stringify(logs.Resource).includes(`${fn}Logs.Arn`));
     assert.is(R[`${fn}Logs`].Properties.LogGroupName, `/aws/lambda/shop-${fn}`);
