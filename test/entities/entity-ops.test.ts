@@ -5,9 +5,8 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { eventually, loadCompiled, startTestHost } from "./harness.ts";
-
-const m = await loadCompiled<typeof import("./ops-app.ts")>("./ops-app.ts");
+import { eventually, startTestHost } from "./harness.ts";
+import * as m from "./ops-app.ts";
 const host = await startTestHost(m.app, { partitions: 4 });
 const client = host.client as any;
 const WAIT = { timeoutMs: 30_000 };
@@ -76,6 +75,26 @@ test("ectx.start starts an orchestration (once per instance id)", async () => {
     const p = await client.readEntity(m.probe, "starter");
     return p?.counter === 2 ? p : undefined;
   })).counter, 2);
+});
+
+test("operations wait behind a lock and then run in arrival order, per sender", async () => {
+  await client.start(m.holdProbe, "locked", { instanceId: "hold-1" });
+  await eventually("the lock is held", async () => ((await client.status("hold-1"))?.status === "Running" ? true : undefined));
+  await new Promise((r) => setTimeout(r, 200));
+  for (let i = 0; i < 20; i++) await client.signal(m.probe, "locked", "append", `q${i}`);
+  await client.start(m.signalMany, { key: "locked", count: 10, tag: "o" }, { instanceId: "sig-locked" });
+  assert.is((await client.wait("sig-locked", WAIT)).status, "Completed");
+  await new Promise((r) => setTimeout(r, 300));
+  assert.is(await client.readEntity(m.probe, "locked"), undefined, "nothing ran while the lock was held");
+  await client.raise("hold-1", "go", null);
+  assert.is((await client.wait("hold-1", WAIT)).status, "Completed");
+  const s = await eventually("all queued appends", async () => {
+    const st = await client.readEntity(m.probe, "locked");
+    return st?.seen.length === 31 ? st : undefined;
+  });
+  assert.is(s.seen[0], "holder", "the holder's call ran first, under its lock");
+  assert.equal(s.seen.filter((v: string) => v.startsWith("q")), Array.from({ length: 20 }, (_, i) => `q${i}`));
+  assert.equal(s.seen.filter((v: string) => v.startsWith("o")), Array.from({ length: 10 }, (_, i) => `o${i}`));
 });
 
 test.after(async () => {

@@ -3,14 +3,15 @@
  * that records the inputs it receives in order, throws on request, deletes its
  * state, signals another entity and starts an orchestration.
  */
-import { entity, orchestration } from "nwc";
+import { entity } from "../../runtime/api.ts";
+import { genOrchestration, value } from "./gen-machine.ts";
 
 export interface ProbeState {
   seen: unknown[];
   counter: number;
 }
 
-export const done = orchestration("probeDone", async (ctx, input: { from: string }) => {
+export const done = genOrchestration("probeDone", function* (input: { from: string }) {
   return `started by ${input.from}`;
 });
 
@@ -50,28 +51,34 @@ export const probe = entity("Probe", {
 });
 
 /** Signals `count` appends in order to one probe. */
-export const signalMany = orchestration("signalMany", async (ctx, input: { key: string; count: number; tag: string }) => {
-  for (let i = 0; i < input.count; i++) ctx.signal(probe, input.key).append(`${input.tag}${i}`);
+export const signalMany = genOrchestration("signalMany", function* (input: { key: string; count: number; tag: string }) {
+  yield Array.from({ length: input.count }, (_, i) => ({ kind: "signal" as const, entity: probe.id(input.key), op: "append", input: `${input.tag}${i}` }));
   return input.count;
 });
 
 /** Calls appends one after the other, then reads the state. */
-export const callMany = orchestration("callMany", async (ctx, input: { key: string; count: number; tag: string }) => {
-  for (let i = 0; i < input.count; i++) await ctx.entity(probe, input.key).append(`${input.tag}${i}`);
-  return await ctx.entity(probe, input.key).get();
+export const callMany = genOrchestration("callMany", function* (input: { key: string; count: number; tag: string }) {
+  for (let i = 0; i < input.count; i++) value((yield [{ kind: "call", entity: probe.id(input.key), op: "append", input: `${input.tag}${i}` }])[0]);
+  return value((yield [{ kind: "call", entity: probe.id(input.key), op: "get" }])[0]);
 });
 
 /** Calls an operation that throws; returns the error as the orchestration saw it, and the state after. */
-export const callFailing = orchestration("callFailing", async (ctx, key: string) => {
-  await ctx.entity(probe, key).increment();
-  let caught: { name: string; message: string } | undefined;
-  try {
-    await ctx.entity(probe, key).failAfterWrite("bad input 42");
-  } catch (error) {
-    caught = { name: (error as Error).name, message: (error as Error).message };
-  }
-  const after = await ctx.entity(probe, key).get();
+export const callFailing = genOrchestration("callFailing", function* (key: string) {
+  value((yield [{ kind: "call", entity: probe.id(key), op: "increment" }])[0]);
+  const [failed] = yield [{ kind: "call", entity: probe.id(key), op: "failAfterWrite", input: "bad input 42" }];
+  const caught = failed.result.ok ? undefined : { name: failed.result.error.name, message: failed.result.error.message };
+  const after = value((yield [{ kind: "call", entity: probe.id(key), op: "get" }])[0]);
   return { caught, after };
 });
 
-export const app = [probe, done, signalMany, callMany, callFailing];
+/** Holds a lock on one probe until event "go", appends "holder" under the lock, then releases. */
+export const holdProbe = genOrchestration("holdProbe", function* (key: string) {
+  const [g] = yield [{ kind: "lock", entities: [probe.id(key)] }];
+  value(g);
+  yield [{ kind: "event", name: "go" }];
+  value((yield [{ kind: "call", entity: probe.id(key), op: "append", input: "holder" }])[0]);
+  yield [{ kind: "unlock", lockTaskId: g.taskId, entities: [probe.id(key)] }];
+  return "done";
+});
+
+export const app = [probe, done, signalMany, callMany, callFailing, holdProbe];
