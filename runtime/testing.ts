@@ -5,7 +5,7 @@
  * creates the tables and the stream, and returns a ready `aws` backend config.
  *
  * Invariant: every process started here is killed by its pid in `stop()`, and
- * by a process-exit handler should the caller forget or crash; the children are
+ * by process-exit and signal handlers should the caller forget or crash; the children are
  * unref'd, so they never keep the caller's process alive.
  */
 import { spawn as spawnProcess, type ChildProcess } from "node:child_process";
@@ -52,6 +52,16 @@ function installExitHook(): void {
   process.on("exit", () => {
     for (const child of running) killChild(child);
   });
+  // A signal ends the process without "exit" handlers: kill the emulators first, then
+  // let the signal do what it would have done (unless the program handles it itself).
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    const onSignal = () => {
+      for (const child of running) killChild(child);
+      process.off(signal, onSignal);
+      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+    };
+    process.on(signal, onSignal);
+  }
 }
 
 function killChild(child: ChildProcess): void {
