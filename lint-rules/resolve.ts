@@ -36,8 +36,30 @@ function nameNode(e: ts.Expression): ts.Node {
 function targetOfExternal(checker: ts.TypeChecker, symbol: ts.Symbol): Target | undefined {
   const fqn = checker.getFullyQualifiedName(symbol);
   const m = /^"([^"]+)"(?:\.(.*))?$/.exec(fqn);
-  if (m) return { module: m[1]!.replace(/^node:/, ""), path: m[2] ?? "" };
+  if (m) return { module: moduleName(m[1]!), path: m[2] ?? "" };
+  // A local of a package's module file (e.g. `declare const axios` exported as default) is not
+  // qualified by the checker: qualify it by the file's package.
+  const decl = symbol.valueDeclaration ?? symbol.declarations?.[0];
+  const sf = decl?.getSourceFile();
+  if (decl && sf && ts.isExternalModule(sf) && /[\\/]node_modules[\\/]/.test(sf.fileName) && !ts.findAncestor(decl, ts.isModuleDeclaration)) {
+    return { module: moduleName(sf.fileName), path: fqn };
+  }
   return { path: fqn.replace(/^global\./, "") };
+}
+
+/**
+ * A module as the effect list names it: `node:fs` -> "fs"; a file of an installed
+ * package (the checker names those by path) -> its package name and subpath,
+ * e.g. ".../node_modules/@scope/pkg/dist/index" -> "@scope/pkg/dist".
+ */
+function moduleName(spec: string): string {
+  const inPackages = spec.replace(/\\/g, "/").split("/node_modules/").at(-1)!;
+  if (inPackages === spec && !spec.includes("/node_modules/")) return spec.replace(/^node:/, "");
+  const parts = inPackages.replace(/\.(d\.)?[cm]?[jt]s$/, "").split("/");
+  const pkgLength = parts[0]!.startsWith("@") ? 2 : 1;
+  const pkg = parts.slice(0, pkgLength).join("/").replace(/^@types\//, "");
+  const rest = parts.slice(pkgLength).filter((p) => p !== "index");
+  return rest.length && !["dist", "lib", "build", "cjs", "esm"].includes(rest[0]!) ? `${pkg}/${rest.join("/")}` : pkg;
 }
 
 /** The symbol an expression refers to, following aliases, or undefined. */
@@ -54,7 +76,16 @@ export function resolveTarget(program: ts.Program, expr: ts.Expression, depth = 
   const decl = symbol.valueDeclaration ?? symbol.declarations?.[0];
   if (!decl) return undefined;
   const sf = decl.getSourceFile();
-  if (!isUserFile(program, sf)) return targetOfExternal(checker, symbol);
+  if (!isUserFile(program, sf)) {
+    const target = targetOfExternal(checker, symbol);
+    // Members of a package's exported object (`axios.get`) are named by their type, not
+    // their module: name them through the receiver instead ("axios", "default.get").
+    if (target.module === undefined && ts.isExternalModule(sf) && (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e))) {
+      const receiver = resolveTarget(program, e.expression, depth + 1);
+      if (receiver?.module !== undefined) return { module: receiver.module, path: receiver.path ? `${receiver.path}.${symbol.name}` : symbol.name };
+    }
+    return target;
+  }
   // A user declaration: follow it only when it is bound once to another expression.
   if (ts.isVariableDeclaration(decl) && decl.initializer && isConst(decl)) return resolveTarget(program, decl.initializer, depth + 1);
   if (ts.isPropertyAssignment(decl)) return resolveTarget(program, decl.initializer, depth + 1);

@@ -24,7 +24,7 @@ const greet = activity("greet", async (n: string) => n);`;
 export const FLAGGED: Case[] = [
   { name: "Date.now() and aliases", files: orch(`  const a = /*NWC1001*/Date.now();\n  const b = /*NWC1001*/now();\n  const c = /*NWC1001*/globalThis.Date.now();\n  const d = /*NWC1001*/Date?.now();\n  const e = /*NWC1001*/clock.now();`, `const now = Date.now;\nconst clock = { now: Date.now };`) },
   { name: "new Date() without arguments, Date() as a function", files: orch(`  const a = /*NWC1002*/new Date();\n  const b = /*NWC1002*/Date();`) },
-  { name: "Math.random: direct, destructured, element access", files: orch(`  const a = /*NWC1003*/Math.random();\n  const { random } = Math;\n  const b = /*NWC1003*/random();\n  const c = /*NWC1003*/Math["random"]();`) },
+  { name: "Math.random: direct, destructured, element access", files: orch(`  const a = /*NWC1003*/Math.random();\n  const { random } = Math;\n  const b = /*NWC1003*/random();\n  const c = /*NWC1003*/Math["random"]();\n  const d = /*NWC1003*/Math?.random?.();`) },
   { name: "crypto randomness: web crypto and node:crypto", files: orch(`  const a = /*NWC1004*/crypto.randomUUID();\n  const b = /*NWC1004*/crypto.getRandomValues(new Uint8Array(4));\n  const c = /*NWC1004*/randomBytes(8);\n  const d = /*NWC1004*/nodeCrypto.randomInt(10);`, `import { randomBytes } from "node:crypto";\nimport * as nodeCrypto from "crypto";`) },
   { name: "clocks", files: orch(`  const a = /*NWC1005*/performance.now();\n  const b = /*NWC1005*/process.hrtime();\n  const c = /*NWC1005*/process.hrtime.bigint();`) },
   { name: "timers", files: orch(`  /*NWC1006*/setTimeout(() => 1, 5);\n  /*NWC1006*/setInterval(() => 1, 5);\n  /*NWC1006*/setImmediate(() => 1);\n  /*NWC1006*/queueMicrotask(() => 1);\n  /*NWC1014*/await /*NWC1006*/sleep(5);`, `import { setTimeout as sleep } from "node:timers/promises";`) },
@@ -50,6 +50,16 @@ export const FLAGGED: Case[] = [
     },
   },
   {
+    name: "packages from node_modules judged by the known-effect list",
+    files: {
+      "main.ts": `${PRELUDE}import axios from "axios";\nimport { v4 } from "uuid";\nexport const o = orchestration("o", async (ctx, input: string) => {\n  const id = /*NWC1004*/v4();\n  /*NWC1007*/axios.get(input);\n  return id;\n});\n`,
+      "node_modules/axios/package.json": `{ "name": "axios", "version": "1.0.0", "types": "index.d.ts" }`,
+      "node_modules/axios/index.d.ts": `declare const axios: { get(url: string): Promise<unknown> };\nexport default axios;\n`,
+      "node_modules/uuid/package.json": `{ "name": "uuid", "version": "9.0.0", "types": "dist/index.d.ts" }`,
+      "node_modules/uuid/dist/index.d.ts": `export declare function v4(): string;\nexport declare function validate(s: string): boolean;\n`,
+    },
+  },
+  {
     name: "ctx helper functions are roots",
     files: { "main.ts": `${PRELUDE}export async function twice(ctx: OrchestrationContext, s: string): Promise<string> {\n  const t = /*NWC1001*/Date.now();\n  return s + s + t;\n}\n` },
   },
@@ -68,6 +78,15 @@ export const ACCEPTED: Case[] = [
   { name: "ctx time and randomness, conversions, pure Math", files: orch(`  const a = ctx.now() + ctx.random();\n  const u = ctx.uuid();\n  const d = new Date(ctx.now());\n  const e = Date.UTC(2020, 0, 1) + Math.max(1, 2) + Math.floor(1.5);\n  const p = Date.parse("2020-01-01");`) },
   { name: "shadowed Date and Math", files: orch(`  class Date { static now() { return 1; } }\n  const Math = { random: () => 4 };\n  const a = Date.now() + Math.random();`) },
   { name: "I/O inside activities and entity operations", files: orch(`  await ctx.call(read, "/etc/hosts");`, `import { readFileSync } from "node:fs";\nconst read = activity("read", async (p: string) => readFileSync(p, "utf8") + Date.now() + Math.random());\nconst e = entity("E", { init: () => 0, ops: { t: () => Date.now() } });`) },
+  {
+    name: "pure package members",
+    files: {
+      "main.ts": `${PRELUDE}import { validate } from "uuid";\nexport const o = orchestration("o", async (ctx, input: string) => validate(input));\n`,
+      "node_modules/uuid/package.json": `{ "name": "uuid", "version": "9.0.0", "types": "dist/index.d.ts" }`,
+      "node_modules/uuid/dist/index.d.ts": `export declare function v4(): string;\nexport declare function validate(s: string): boolean;\n`,
+    },
+  },
+  { name: "recursive helpers terminate", files: orch(`  const n = fib(5) + even(4);`, `function fib(n: number): number { return n < 2 ? n : fib(n - 1) + fib(n - 2); }\nfunction even(n: number): number { return n === 0 ? 1 : odd(n - 1); }\nfunction odd(n: number): number { return n === 0 ? 0 : even(n - 1); }`) },
   { name: "code outside orchestrations", files: orch(`  await ctx.sleep(1);`, `export function unrelated() { return Date.now() + Math.random(); }\nlet n = 0;\nexport function bump() { n++; }`) },
   { name: "local mutable state in the orchestration", files: orch(`  let n = 0;\n  const xs: string[] = [];\n  const m = new Map<string, number>();\n  n++;\n  xs.push(input);\n  m.set(input, n);\n  await ctx.sleep(1);\n  xs.sort();`) },
   { name: "durable awaits: ctx tasks, combinators, helpers, closures, stored tasks", files: orch(`  await ctx.call(greet, input);\n  const t = ctx.call(greet, "b");\n  await t;\n  await Promise.all([ctx.call(greet, "a"), ctx.sleep(5)]);\n  await Promise.race([ctx.waitForEvent("go"), ctx.sleep(1000)]);\n  await Promise.all([input].map((c) => ctx.call(greet, c)));\n  await Promise.all([input].map(async (c) => { await ctx.call(greet, c); }));\n  await helper(ctx);\n  await (async () => { await ctx.sleep(1); })();\n  const saga = ctx.saga();\n  await saga.step(greet, "x");`, `${entities}\nasync function helper(c: OrchestrationContext) { await c.sleep(1); }`) },

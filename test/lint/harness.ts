@@ -33,7 +33,10 @@ export function programOf(files: Record<string, string>): ts.Program {
   const host: ts.CompilerHost = {
     ...baseHost,
     fileExists: (f) => virtual.has(f) || baseHost.fileExists(f),
-    directoryExists: (d) => VIRTUAL.startsWith(d.endsWith("/") ? d : `${d}/`) || (baseHost.directoryExists?.(d) ?? true),
+    directoryExists: (d) => {
+      const dir = d.endsWith("/") ? d : `${d}/`;
+      return VIRTUAL.startsWith(dir) || [...virtual.keys()].some((f) => f.startsWith(dir)) || (baseHost.directoryExists?.(d) ?? true);
+    },
     readFile: (f) => virtual.get(f) ?? baseHost.readFile(f),
     getSourceFile(f, lang) {
       const text = virtual.get(f);
@@ -48,7 +51,7 @@ export function programOf(files: Record<string, string>): ts.Program {
       });
     },
   };
-  return ts.createProgram([...virtual.keys()], OPTIONS, host);
+  return ts.createProgram([...virtual.keys()].filter((f) => !f.includes("/node_modules/")), OPTIONS, host);
 }
 
 export interface CaseResult {
@@ -60,7 +63,7 @@ export interface CaseResult {
 /** Builds one program for `files` (a single string is "main.ts") and returns its findings and type errors. */
 export function analyze(files: Record<string, string> | string): CaseResult {
   const program = programOf(typeof files === "string" ? { "main.ts": files } : files);
-  const virtualFiles = program.getSourceFiles().filter((sf) => sf.fileName.startsWith(VIRTUAL));
+  const virtualFiles = program.getSourceFiles().filter((sf) => sf.fileName.startsWith(VIRTUAL) && !sf.fileName.includes("/node_modules/"));
   const typeErrors = virtualFiles
     .flatMap((sf) => [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)])
     .map((d) => `${d.file!.fileName}:${d.file!.getLineAndCharacterOfPosition(d.start!).line + 1}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`);
