@@ -86,6 +86,10 @@ export async function startHost(options: HostOptions): Promise<Host> {
   const log = options.log ?? ((level, message) => (level === "error" ? console.error : console.warn)(`nwc: ${message}`));
   const live: (Partition | undefined)[] = new Array(partitionCount).fill(undefined);
   let stopping = false;
+  let wakeSupervisors!: () => void;
+  const stopped = new Promise<void>((r) => (wakeSupervisors = r));
+  /** A supervisor's pause, cut short by stop(). */
+  const pause = (ms: number) => Promise.race([sleep(clock, ms), stopped]);
   const readyWaiters: (() => void)[] = [];
   const checkReady = () => {
     if (live.every((p) => p && !p.isStopped)) readyWaiters.splice(0).forEach((r) => r());
@@ -100,7 +104,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
         log("warn", `partition ${index}: lease request failed: ${(error as Error).message}`);
       }
       if (!lease) {
-        await sleep(clock, partitionOptions.leaseMs / 3);
+        await pause(partitionOptions.leaseMs / 3);
         continue;
       }
       const partition = new Partition({
@@ -120,7 +124,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
         await partition.start();
       } catch (error) {
         if ((error as Error)?.name !== "SimulatedCrash") log("error", `partition ${index}: recovery failed: ${(error as Error).message}`);
-        await sleep(clock, RESTART_DELAY_MS);
+        await pause(RESTART_DELAY_MS);
         continue;
       }
       if (stopping) {
@@ -132,7 +136,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
       const reason = await partition.done;
       live[index] = undefined;
       if (stopping) return;
-      await sleep(clock, reason.kind === "fenced" ? partitionOptions.leaseMs / 3 : RESTART_DELAY_MS);
+      await pause(reason.kind === "fenced" ? partitionOptions.leaseMs / 3 : RESTART_DELAY_MS);
     }
   }
 
@@ -157,6 +161,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
     async stop() {
       if (stopping) return;
       stopping = true;
+      wakeSupervisors();
       await Promise.all(live.map((p) => p?.stop()));
       await Promise.all(supervisors);
       if (owned) await backend.close();

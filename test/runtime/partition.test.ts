@@ -1,0 +1,103 @@
+/**
+ * The partition core's mechanisms on the memory backend: fencing, the
+ * instance cache (eviction and load on demand), checkpoints and log trimming,
+ * recovery after crashes, at-least-once activities.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { activity } from "../../runtime/api.ts";
+import { createMemoryBackend } from "../../runtime/backends/memory/index.ts";
+import { startHost } from "../../runtime/host.ts";
+import * as A from "./machines/apps.ts";
+import { genOrchestration } from "./machines/generator-machine.ts";
+
+const quiet = () => undefined;
+
+test("a stale owner's commit is refused (FencedError) and its partition stops", async () => {
+  const backend = createMemoryBackend({ partitions: 1 });
+  const logs: string[] = [];
+  const host = await startHost({ app: A.app, backend, partitions: 1, log: (_l, m) => logs.push(m), partitionOptions: { leaseMs: 60_000 } });
+  const partition = host.partitions[0]!;
+  const id = await host.client.start(A.eventWaiter, ["go"]);
+  backend.store.stealLease(0, "other-host");
+  await backend.channels.send([{ from: "c:test", to: 0, seq: 1, body: { kind: "raiseEvent", instanceId: id, name: "go", data: 1 } }]);
+  const reason = await partition.done;
+  assert.is(reason.kind, "fenced");
+  assert.is((reason as { error: Error }).error.name, "FencedError");
+  assert.ok(logs.some((m) => /fenced off by epoch/.test(m)));
+  assert.is((await host.client.status(id))!.status, "Running");
+  await host.stop();
+});
+
+test("more instances than the cache holds still run: clean objects are evicted and loaded on demand", async () => {
+  const backend = createMemoryBackend({ partitions: 2 });
+  const host = await startHost({ app: A.app, backend, partitions: 2, log: quiet, partitionOptions: { cacheSize: 3, checkpointEveryCommits: 1 } });
+  const ids: string[] = [];
+  for (let i = 0; i < 30; i++) ids.push(await host.client.start(A.eventWaiter, ["go"], { instanceId: `cache-${i}` }));
+  await new Promise((r) => setTimeout(r, 50));
+  for (const p of host.partitions) await p!.checkpointNow();
+  for (const p of host.partitions) assert.ok(p!.cachedObjects <= 3 + 1, `partition ${p!.index} caches ${p!.cachedObjects}`);
+  const loadsBefore = host.partitions.reduce((n, p) => n + p!.cacheLoads, 0);
+  for (const id of ids) await host.client.raise(id, "go", id);
+  for (const id of ids) assert.equal((await host.client.wait(id, { timeoutMs: 10_000 })).output, [id]);
+  const loadsAfter = host.partitions.reduce((n, p) => n + p!.cacheLoads, 0);
+  assert.ok(loadsAfter - loadsBefore >= 20, `only ${loadsAfter - loadsBefore} instances were loaded on demand`);
+  await host.stop();
+});
+
+test("checkpoints trim the log; recovery replays only what follows the checkpoint", async () => {
+  const backend = createMemoryBackend({ partitions: 1 });
+  const opts = { checkpointEveryCommits: 10, checkpointIntervalMs: 3_600_000 };
+  let host = await startHost({ app: A.app, backend, partitions: 1, log: quiet, partitionOptions: opts });
+  for (let i = 0; i < 20; i++) await host.client.wait(await host.client.start(A.helloSequence, [`c${i}`]), { timeoutMs: 10_000 });
+  const p = host.partitions[0]!;
+  assert.ok(p.stats.checkpoints >= 3, `${p.stats.checkpoints} checkpoints`);
+  assert.ok(backend.store.logLength(0) <= 10, `log holds ${backend.store.logLength(0)} records after trimming`);
+  const pending = await host.client.start(A.eventWaiter, ["go"]);
+  await host.stop();
+  host = await startHost({ app: A.app, backend, partitions: 1, log: quiet, partitionOptions: opts });
+  assert.ok(host.partitions[0]!.stats.commitsReplayed <= 10);
+  await host.client.raise(pending, "go", "again");
+  assert.equal((await host.client.wait(pending, { timeoutMs: 10_000 })).output, ["again"]);
+  await host.stop();
+});
+
+test("a partition crash mid-activity re-runs the activity (at-least-once) and the instance completes once", async () => {
+  let runs = 0;
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const slow = activity("slowOnce", async (x: number) => {
+    runs++;
+    if (runs === 1) await gate;
+    return x + 1;
+  });
+  const orch = genOrchestration("slowOrch", function* (ctx, x: number) {
+    return yield ctx.call(slow, x);
+  });
+  const backend = createMemoryBackend({ partitions: 1 });
+  const host = await startHost({ app: [slow, orch], backend, partitions: 1, log: quiet });
+  const id = await host.client.start(orch, 41);
+  while (runs === 0) await new Promise((r) => setTimeout(r, 5));
+  host.crashPartition(0);
+  const s = await host.client.wait(id, { timeoutMs: 10_000 });
+  release();
+  assert.is(s.output, 42);
+  assert.is(runs, 2);
+  await new Promise((r) => setTimeout(r, 50));
+  assert.is((await host.client.status(id))!.output, 42);
+  await host.stop();
+});
+
+test("repeated crashes between batches lose nothing", async () => {
+  const backend = createMemoryBackend({ partitions: 2 });
+  const host = await startHost({ app: A.app, backend, partitions: 2, log: quiet, partitionOptions: { checkpointEveryCommits: 3 } });
+  const ids = await Promise.all(Array.from({ length: 10 }, (_, i) => host.client.start(A.fanOut, 5, { instanceId: `crash-${i}` })));
+  for (let k = 0; k < 5; k++) {
+    await new Promise((r) => setTimeout(r, 3));
+    host.crashPartition(k % 2);
+  }
+  for (const id of ids) assert.is((await host.client.wait(id, { timeoutMs: 10_000 })).output, 20);
+  await host.stop();
+});
+
+test.run();
