@@ -33,7 +33,7 @@ function nameNode(e: ts.Expression): ts.Node {
   return e;
 }
 
-function targetOfExternal(checker: ts.TypeChecker, symbol: ts.Symbol): Target | undefined {
+function targetOfExternal(checker: ts.TypeChecker, symbol: ts.Symbol): Target {
   const fqn = checker.getFullyQualifiedName(symbol);
   const m = /^"([^"]+)"(?:\.(.*))?$/.exec(fqn);
   if (m) return { module: moduleName(m[1]!), path: m[2] ?? "" };
