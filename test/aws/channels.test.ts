@@ -187,6 +187,18 @@ test("a stream with another shard count is refused with a clear error", async ()
   }
 });
 
+test("a closed backend refuses further use", async () => {
+  const other = await createAwsBackend(emu.backend, PARTITIONS);
+  await other.close();
+  await other.close(); // idempotent
+  try {
+    await other.channels.send(envelopes("c:closed", 0, 1));
+    assert.unreachable();
+  } catch (error) {
+    assert.match((error as Error).message, /used after close\(\)/);
+  }
+});
+
 test("bad options are refused naming the option", async () => {
   for (const [options, pattern] of [
     [{ ...emu.backend, stream: "bad name!" }, /"stream"/],
