@@ -15,6 +15,7 @@
 import { deserialize, errorInfo, serialize } from "../../../runtime/codec.ts";
 import type { Command, ErrorInfo, Frame, Machine, Outcome, RetryPolicy, Wake } from "../../../runtime/machine.ts";
 import { assertSettings, attemptFails, retryDelayMs, type SimSettings } from "./activity-sim.ts";
+import { positionOf } from "../graph/position.ts";
 import { applyOperation, endTransaction, sortLockSet, type EntityDef, type EntityTables } from "./entities-sim.ts";
 
 export type ActivityFn = (input: unknown, actx: { instanceId: string; attempt: number }) => unknown;
@@ -130,8 +131,7 @@ export class Driver {
   get timeline(): readonly TimelineEntry[] { return this.s.timeline; }
 
   position(): string[] {
-    if (this.ended) return ["end"];
-    return this.machine.position?.(this.s.frame) ?? [];
+    return positionOf(this.machine, this.s.frame, this.ended);
   }
 
   /** Names of the events the instance waits for now. */

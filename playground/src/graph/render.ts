@@ -1,0 +1,46 @@
+/**
+ * Draws a machine graph as SVG markup for the playground and the dashboard,
+ * from the CLI's layered layout (cli/graph/layout.ts, browser-safe): states
+ * are await points, the states in `active` (where the instance waits now) are
+ * highlighted, `visited` ones tinted, loops dashed.
+ *
+ * Invariant: every text goes through `escapeXml`; every state of the graph
+ * appears once as `<g class="state" data-id=...>`, so tests and styles can
+ * find it.
+ */
+import type { MachineGraph } from "../../../runtime/machine.ts";
+import { layoutGraph, stateLabel } from "../../../cli/graph/layout.ts";
+import { escapeXml } from "../../../cli/graph/svg.ts";
+
+export interface Highlight {
+  active?: readonly string[];
+  visited?: readonly string[];
+}
+
+export function renderGraphSvg(graph: MachineGraph, highlight: Highlight = {}): string {
+  const layout = layoutGraph(graph);
+  const active = new Set(highlight.active ?? []);
+  const visited = new Set(highlight.visited ?? []);
+  const out: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" class="machine-graph" width="${layout.width}" height="${layout.height}" viewBox="0 0 ${layout.width} ${layout.height}" font-family="system-ui, sans-serif" font-size="12">`,
+    `<defs><marker id="pg-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#667"/></marker></defs>`,
+  ];
+  for (const e of layout.edges) {
+    out.push(`<path class="transition" data-from="${escapeXml(e.from)}" data-to="${escapeXml(e.to)}" d="${e.path}" fill="none" stroke="#667" stroke-width="1.3"${e.back ? ' stroke-dasharray="5 3"' : ""} marker-end="url(#pg-arrow)"/>`);
+  }
+  for (const s of layout.states) {
+    const classes = ["state", active.has(s.id) ? "active" : "", visited.has(s.id) && !active.has(s.id) ? "visited" : "", s.id === "start" || s.id === "end" ? s.id : ""].filter(Boolean).join(" ");
+    const fill = active.has(s.id) ? "#ffd54f" : s.id === "start" ? "#2f4f7f" : visited.has(s.id) ? "#dfeee0" : "#eef3fb";
+    const stroke = active.has(s.id) ? "#e65100" : "#2f4f7f";
+    out.push(`<g class="${classes}" data-id="${escapeXml(s.id)}">`);
+    out.push(`<rect x="${s.x}" y="${s.y}" width="${s.width}" height="${s.height}" rx="10" fill="${fill}" stroke="${stroke}" stroke-width="${active.has(s.id) ? 3 : s.id === "end" ? 2.5 : 1.3}"/>`);
+    out.push(`<text x="${s.x + s.width / 2}" y="${s.y + s.height / 2 + 4}" text-anchor="middle" fill="${s.id === "start" && !active.has(s.id) ? "white" : "#111"}">${escapeXml(stateLabel(s))}</text>`);
+    out.push(`</g>`);
+  }
+  for (const e of layout.edges) {
+    if (e.label === undefined) continue;
+    out.push(`<text class="label" x="${e.labelX}" y="${e.labelY}" text-anchor="middle" fill="#333" stroke="white" stroke-width="3" paint-order="stroke">${escapeXml(e.label)}</text>`);
+  }
+  out.push(`</svg>`);
+  return out.join("\n");
+}
