@@ -12,7 +12,7 @@ import { App } from "./partitions/app.ts";
 import { createBackend, type BackendSpec } from "./backends/index.ts";
 import type { Backend, InstanceStatusRecord } from "./backends/types.ts";
 import { Client, type StatusNotifier } from "./client.ts";
-import { realClock, sleep, type Clock } from "./partitions/clock.ts";
+import { realClock, type Clock } from "./partitions/clock.ts";
 import type { StepTrace } from "./partitions/batch.ts";
 import { DEFAULT_PARTITION_OPTIONS, Partition, type PartitionOptions } from "./partitions/partition.ts";
 import { ActivityWorkers, MAX_CONCURRENT_ACTIVITIES } from "./workers.ts";
@@ -89,7 +89,14 @@ export async function startHost(options: HostOptions): Promise<Host> {
   let wakeSupervisors!: () => void;
   const stopped = new Promise<void>((r) => (wakeSupervisors = r));
   /** A supervisor's pause, cut short by stop(). */
-  const pause = (ms: number) => Promise.race([sleep(clock, ms), stopped]);
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const handle = clock.setTimeout(resolve, ms);
+      void stopped.then(() => {
+        clock.clearTimeout(handle);
+        resolve();
+      });
+    });
   const readyWaiters: (() => void)[] = [];
   const checkReady = () => {
     if (live.every((p) => p && !p.isStopped)) readyWaiters.splice(0).forEach((r) => r());
