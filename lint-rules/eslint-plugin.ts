@@ -18,8 +18,8 @@ import tsParser from "@typescript-eslint/parser";
 import type ts from "typescript";
 import { findingsOf, RULES, type RuleDefinition } from "./index.ts";
 
-/** Rule pages ship with the package, under docs/rules/. */
-const DOCS_URL = new URL("../docs/rules/", import.meta.url).href;
+/** Rule pages ship with the package, under docs/rules/ (one level further up from the built dist/lint-rules/). */
+const DOCS_URL = new URL(/\/dist\/lint-rules\/[^/]*$/.test(import.meta.url) ? "../../docs/rules/" : "../docs/rules/", import.meta.url).href;
 
 interface ReportDescriptor {
   loc: { start: { line: number; column: number }; end: { line: number; column: number } };

@@ -51,4 +51,16 @@ test("serializability message names the local, the reason and the await line", (
   assert.is(f[0]!.message, "`cb` is a function and is live across the `await` at line 4, so it cannot be saved in the frame");
 });
 
+test("checkProgram reports only the requested files, without the editor-only fields", async () => {
+  const { checkProgram } = await import("../../lint-rules/index.ts");
+  const { programOf } = await import("./harness.ts");
+  const { sources } = expectations(FLAGGED.find((c) => c.name.startsWith("transitively"))!.files);
+  const program = programOf(sources);
+  const all = checkProgram(program);
+  assert.equal(all.map((d) => d.file).sort(), ["/virtual/util.ts", "/virtual/util.ts"]);
+  assert.equal(checkProgram(program, { files: ["/virtual/main.ts"] }), []);
+  assert.is(checkProgram(program, { files: ["/virtual/util.ts"] }).length, 2);
+  assert.equal(Object.keys(all[0]!).sort(), ["code", "column", "endColumn", "endLine", "expression", "file", "fix", "line", "message"]);
+});
+
 test.run();
