@@ -1,0 +1,94 @@
+// `nwc build` and `nwc graph` end to end through bin/nwc.js, on the fixture
+// projects and the compiler (compiler/index.ts): a clean build writes the
+// compiled files and exits 0; a project with effects exits 1 with the diagnostics
+// (text and --json) and writes nothing; graph prints an xstate config that xstate
+// accepts, Mermaid text and an SVG picture of the compiled machine.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { createActor, createMachine } from "xstate";
+import type { NwcDiagnostic } from "../../compiler/diagnostics.ts";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const dirty = path.join(root, "test/lint/fixtures/project/tsconfig.json");
+const clean = path.join(root, "test/cli/fixtures/clean/tsconfig.json");
+const app = path.join(root, "test/cli/fixtures/clean/src/app.ts");
+const out = mkdtempSync(path.join(tmpdir(), "nwc-cli-"));
+
+function nwc(...args: string[]) {
+  const r = spawnSync(process.execPath, [path.join(root, "bin/nwc.js"), ...args], { cwd: root, encoding: "utf8", env: { ...process.env, NWC_FROM_SOURCE: "1" } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function listFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+}
+
+test("build: a clean project compiles, writes its files and exits 0", () => {
+  const outDir = path.join(out, "clean");
+  const r = nwc("build", "-p", clean, "--outDir", outDir);
+  assert.is(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /1 orchestration compiled/);
+  const files = listFiles(outDir);
+  assert.ok(files.some((f) => f.endsWith("app.js")), `written: ${files.join(", ")}`);
+  const js = readFileSync(files.find((f) => f.endsWith("app.js"))!, "utf8");
+  assert.not.match(js, /await ctx\.sleep/, "the orchestration body was compiled into a machine");
+});
+
+test("build: effects are diagnostics, exit 1, nothing written", () => {
+  const outDir = path.join(out, "dirty");
+  const r = nwc("build", "-p", dirty, "--outDir", outDir);
+  assert.is(r.code, 1);
+  assert.match(r.stdout, /src\/workflows\.ts:\d+:\d+ - error NWC1001: `Date\.now\(\)` reads the wall clock.*Fix: use ctx\.now\(\)/);
+  assert.equal(listFiles(outDir), []);
+  const json = nwc("build", "-p", dirty, "--json", "--outDir", outDir);
+  assert.is(json.code, 1);
+  const data = JSON.parse(json.stdout) as NwcDiagnostic[];
+  assert.ok(data.some((d) => d.code === "NWC1003" && d.fix === "use ctx.random()"));
+  assert.ok(data.every((d) => typeof d.line === "number" && d.line > 0 && d.column > 0));
+});
+
+test("graph --format xstate: a machine config xstate accepts, start to end", () => {
+  const r = nwc("graph", app, "hello", "--format", "xstate");
+  assert.is(r.code, 0, r.stderr);
+  const config = JSON.parse(r.stdout);
+  assert.is(config.id, "hello");
+  assert.is(config.initial, "start");
+  assert.is(config.states.end.type, "final");
+  const machine = createMachine(config);
+  const actor = createActor(machine).start();
+  assert.is(actor.getSnapshot().value, "start");
+  // The graph has await points between start and end (a loop of calls, a sleep, a lock, an entity call).
+  assert.ok(Object.keys(config.states).length >= 4, JSON.stringify(Object.keys(config.states)));
+});
+
+test("graph --format mermaid and svg; default writes all three next to --out", () => {
+  const mermaid = nwc("graph", app, "hello", "--format", "mermaid");
+  assert.is(mermaid.code, 0, mermaid.stderr);
+  assert.match(mermaid.stdout, /stateDiagram-v2\n/);
+  assert.match(mermaid.stdout, /\[\*\] --> s_start/);
+  const svg = nwc("graph", app, "hello", "--format", "svg");
+  assert.is(svg.code, 0);
+  assert.ok(svg.stdout.startsWith("<svg "));
+  const base = path.join(out, "graphs", "hello");
+  const all = nwc("graph", app, "hello", "--out", base);
+  assert.is(all.code, 0, all.stderr);
+  for (const ext of [".xstate.json", ".mmd", ".svg"]) assert.ok(existsSync(base + ext), ext);
+  assert.equal(JSON.parse(readFileSync(base + ".xstate.json", "utf8")), JSON.parse(nwc("graph", app, "hello", "--format", "xstate").stdout));
+});
+
+test("graph: an unknown orchestration names the ones the file defines; bad usage exits 2", () => {
+  const r = nwc("graph", app, "nope");
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /no orchestration "nope" compiled from .*; found: hello/);
+  assert.is(nwc("graph", app).code, 2);
+  assert.match(nwc("graph", app, "hello", "--format", "png").stderr, /unknown --format "png"; use xstate, mermaid or svg/);
+});
+
+test.after(() => rmSync(out, { recursive: true, force: true }));
+test.run();
