@@ -84,6 +84,9 @@ export async function run(args: string[]): Promise<number> {
   const template = generateTemplate({ name: a.name, partitions: a.partitions });
   const bundle = await bundleLambda(a.app);
   for (const w of bundle.warnings) console.error(`warning: ${w}`);
+  if (a.app && !bundle.compiled) {
+    console.error("warning: nwc's compiler API (compiler/index.ts compileSource) is not available: the app was bundled as written; orchestrations that are not already compiled machines will be refused at run time");
+  }
   const codeZip = zip([{ name: "handlers.js", data: bundle.code }, { name: "handlers.js.map", data: bundle.map }]);
   const out = resolve(a.out);
   await mkdir(out, { recursive: true });
