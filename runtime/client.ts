@@ -21,6 +21,7 @@ import { encodePayload } from "./partitions/limits.ts";
 import type { CoreMessage } from "./partitions/messages.ts";
 import { ENTITY_PREFIX, type EntityRecord } from "./partitions/state/entity.ts";
 import { ClientSender } from "./client-sender.ts";
+import { readCommittedObject } from "./inspect.ts";
 
 export type RuntimeStatus = InstanceStatusRecord["status"];
 
@@ -207,19 +208,8 @@ export class Client {
     const id = { name, key };
     const partition = partitionOfEntity(id, this.partitionCount);
     const objectKey = ENTITY_PREFIX + entityKeyOf(id);
-    const store = this.backend.store;
-    // Checkpoint + later commits; retried if a checkpoint moved underneath (its trim may have removed commits we need).
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const before = await store.readCheckpointState(partition);
-      let value: Json | undefined | null = await store.readObject(partition, objectKey);
-      const commits = await store.readCommits(partition, before.logPosition);
-      const after = await store.readCheckpointState(partition);
-      if (after.logPosition !== before.logPosition) continue;
-      for (const c of commits) for (const u of c.updates) if (u.key === objectKey) value = u.value;
-      const rec = value as EntityRecord | null | undefined;
-      return rec && rec.exists ? (decode(rec.state) as S) : undefined;
-    }
-    throw new Error(`readEntity(${name}, ${key}): the partition checkpointed during every attempt; try again`);
+    const rec = (await readCommittedObject(this.backend.store, partition, objectKey)) as EntityRecord | undefined;
+    return rec && rec.exists ? (decode(rec.state) as S) : undefined;
   }
 
   async list(filter: ListFilter = {}): Promise<InstanceStatus[]> {

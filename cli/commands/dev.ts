@@ -1,0 +1,48 @@
+/**
+ * `nwc dev [--port 7071] [--backend memory|local] [--dir .nwc] [file...]`:
+ * a host running the files' orchestrations, activities and entities, with the
+ * JSON HTTP API of runtime/dev-server.ts on 127.0.0.1. Runs until interrupted.
+ */
+import { parseArgs } from "node:util";
+import { backendFromFlags, loadAppFile } from "../../runtime/app-loader.ts";
+import { startDevServer } from "../../runtime/dev-server.ts";
+import { startHost } from "../../runtime/host.ts";
+
+export const summary = "run a host with a JSON HTTP API (the dashboard's) on 127.0.0.1";
+
+const USAGE = "usage: nwc dev [--port 7071] [--backend memory|local] [--dir .nwc] [file...]";
+
+export async function run(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { port: { type: "string" }, backend: { type: "string" }, dir: { type: "string" }, help: { type: "boolean", short: "h" } },
+    });
+  } catch (error) {
+    console.error(`nwc dev: ${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const port = parsed.values.port !== undefined ? Number(parsed.values.port) : 7071;
+  if (!(Number.isInteger(port) && port >= 0 && port < 65536)) {
+    console.error(`nwc dev: --port must be an integer from 0 to 65535, got ${parsed.values.port}`);
+    return 2;
+  }
+  const files = await Promise.all(parsed.positionals.map(loadAppFile));
+  const host = await startHost({ app: files.map((f) => f.definitions), backend: backendFromFlags(parsed.values.backend, parsed.values.dir) });
+  const dev = await startDevServer(host, { port });
+  const names = [...host.app.latest.keys()];
+  console.log(`nwc dev: listening on ${dev.url}/api (orchestrations: ${names.join(", ") || "none"})`);
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  await dev.close();
+  await host.stop();
+  return 0;
+}

@@ -1,0 +1,93 @@
+/**
+ * `nwc run <file> <orchestration> [--input JSON] [--backend memory|local]
+ * [--dir .nwc] [--timeout ms]`: compile the file on load, run a host, start
+ * the orchestration, print its result and its step timeline (each step: time,
+ * position, wakes received, commands issued, outcome).
+ */
+import { parseArgs } from "node:util";
+import { backendFromFlags, findOrchestration, loadAppFile } from "../../runtime/app-loader.ts";
+import { startHost, type StepTrace } from "../../runtime/host.ts";
+
+export const summary = "run an orchestration on the embedded backend and print its result and step timeline";
+
+const USAGE = "usage: nwc run <file> <orchestration> [--input JSON] [--backend memory|local] [--dir .nwc] [--timeout ms]";
+
+export async function run(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        input: { type: "string" },
+        backend: { type: "string" },
+        dir: { type: "string" },
+        timeout: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error) {
+    console.error(`nwc run: ${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (positionals.length !== 2) {
+    console.error(`nwc run: expected a file and an orchestration name\n${USAGE}`);
+    return 2;
+  }
+  const [file, name] = positionals;
+  let input: unknown = undefined;
+  if (values.input !== undefined) {
+    try {
+      input = JSON.parse(values.input);
+    } catch (error) {
+      console.error(`nwc run: --input is not valid JSON (${(error as Error).message}); quote it for the shell, e.g. --input '["Tokyo","Seattle"]'`);
+      return 2;
+    }
+  }
+  const timeoutMs = values.timeout !== undefined ? Number(values.timeout) : 60_000;
+  if (!(timeoutMs > 0)) {
+    console.error("nwc run: --timeout must be a positive number of milliseconds");
+    return 2;
+  }
+  const loaded = await loadAppFile(file);
+  const orchestration = findOrchestration([loaded], name);
+  const traces: StepTrace[] = [];
+  const host = await startHost({
+    app: loaded.definitions,
+    backend: backendFromFlags(values.backend, values.dir),
+    onStep: (t) => traces.push(t),
+  });
+  try {
+    const started = Date.now();
+    const id = await host.client.start(orchestration, input);
+    const status = await host.client.wait(id, { timeoutMs });
+    const ms = Date.now() - started;
+    console.log(`instance ${id}: ${status.status} in ${ms} ms`);
+    if (status.status === "Completed") console.log(JSON.stringify(status.output, null, 2));
+    else if (status.error) console.log(`${status.error.name}: ${status.error.message}`);
+    else console.log(JSON.stringify(status.output));
+    console.log("");
+    console.log(formatTimeline(traces.filter((t) => t.instanceId === id)));
+    return status.status === "Completed" ? 0 : 1;
+  } finally {
+    await host.stop();
+  }
+}
+
+export function formatTimeline(traces: StepTrace[]): string {
+  if (traces.length === 0) return "timeline: no steps recorded";
+  const t0 = traces[0].atMs;
+  const lines = ["timeline:", "  step  time      position               wakes received          commands issued -> outcome"];
+  traces.forEach((t, i) => {
+    const wakes = t.wakes.length ? t.wakes.map((w) => `#${w.taskId} ${w.ok ? "ok" : "error"}`).join(", ") : "-";
+    const commands = t.commands.length ? t.commands.join("; ") : "-";
+    const position = (t.position ?? []).join(", ") || "-";
+    lines.push(`  ${String(i + 1).padStart(4)}  ${`+${t.atMs - t0}ms`.padEnd(9)} ${position.padEnd(22)} ${wakes.padEnd(23)} ${commands} -> ${t.outcome}`);
+  });
+  return lines.join("\n");
+}
