@@ -236,6 +236,15 @@ test("a checkpoint with an object over 400 KB and many objects round-trips; dele
   assert.is((await store().readCheckpointState(3)).logPosition, 5);
 });
 
+test("an update of the same key twice in one checkpoint or commit keeps the last", async () => {
+  const lease = await waitForLease(3, "host-a");
+  await store().writeCheckpoint(lease, { logPosition: 7 }, [{ key: "twice", value: 1 }, { key: "twice", value: 2 }]);
+  assert.is(await store().readObject(3, "twice"), 2);
+  const { last } = await store().readHead(3);
+  await store().appendCommit(lease, commit(lease, last + 1, { statusUpdates: [status("dup-s", { updatedAt: 1 }), status("dup-s", { status: "Completed", updatedAt: 2 })] }));
+  assert.is((await store().readStatus("dup-s"))!.status, "Completed");
+});
+
 test("an object too large for one transaction is refused naming the limit", async () => {
   const lease = await waitForLease(3, "host-a");
   try {

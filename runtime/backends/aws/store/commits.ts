@@ -84,7 +84,9 @@ export class CommitLog {
         `appendCommit: partition ${p} commit ${record.position} is ${bytes} bytes, over the ${TRANSACT_MAX_BYTES} bytes one DynamoDB transaction can hold (4 MB less a margin); process smaller batches`,
       );
     }
-    const statusPuts = record.statusUpdates.flatMap((s) => statusItems(s));
+    // One transaction may not touch an item twice: keep the last status of each instance.
+    const lastStatus = new Map(record.statusUpdates.map((s) => [s.instanceId, s]));
+    const statusPuts = [...lastStatus.values()].flatMap((s) => statusItems(s));
     const statusBytes = statusPuts.reduce((sum, item) => sum + itemBytes(item), 0);
     const deferStatus = actions.length + statusPuts.length > TRANSACT_MAX_ACTIONS || bytes + statusBytes > TRANSACT_MAX_BYTES;
     if (deferStatus) logItems[0].deferredStatus = true;

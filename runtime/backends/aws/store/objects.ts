@@ -37,7 +37,10 @@ export class Objects {
     const groups: TransactItem[][] = [];
     let group: TransactItem[] = [];
     let groupBytes = 0;
-    for (const update of updates) {
+    // One transaction may not touch an item twice: the last update of a key wins, as it would applied in order.
+    const latest = new Map<string, ObjectUpdate>();
+    for (const update of updates) latest.set(update.key, update);
+    for (const update of latest.values()) {
       assertObjectKey(update.key);
       const items = this.objectActions(pk, update);
       const bytes = items.reduce((sum, a) => sum + (a.Put ? itemBytes(a.Put.Item as Item) : 100), 0);
