@@ -20,6 +20,15 @@ import { admitOperation } from "./scheduler.ts";
 export function admitEntityOperation(rec: EntityRecord, message: EntityOperationMessage, batch: Batch): "run" | "queued" {
   if (rec.ext.lock === undefined && message.requestId === undefined) return "run";
   const lock = lockOf(rec);
+  if (message.requestId !== undefined && lock.lockedBy?.requestId !== message.requestId) {
+    // Cannot happen while the protocol holds (a tagged call travels between the grant and the release,
+    // on the release's ordered channel). Throwing here would crash the partition on every replay of
+    // this message, so the call fails loudly instead and the partition keeps serving.
+    const error = { name: "LockProtocolError", message: `entity ${rec.entity.name}(${rec.entity.key}): a call of critical section ${message.requestId} arrived while the entity is ${lock.lockedBy ? `held by ${lock.lockedBy.requestId}` : "not locked"}` };
+    batch.env.log("error", error.message);
+    if (message.caller) batch.sendToInstance(message.caller.instanceId, { kind: "wake", to: message.caller, result: { ok: false, error } });
+    return "queued";
+  }
   if (admitOperation(lock, message, message.requestId) === "queued") {
     storeLock(batch, rec, lock);
     return "queued";
