@@ -1,0 +1,83 @@
+/**
+ * Every example in examples/ runs compiled on load (compiler/register.ts)
+ * on a memory host and gives its documented result.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { installCompileOnLoad } from "../../runtime/app-loader.ts";
+import { startHost } from "../../runtime/host.ts";
+
+const hasCompiler = existsSync(fileURLToPath(new URL("../../compiler/register.ts", import.meta.url)));
+const WAIT = { timeoutMs: 20_000 };
+
+async function hostFor(file: string) {
+  await installCompileOnLoad();
+  const mod = await import(`../../examples/${file}`);
+  const host = await startHost({ app: Object.values(mod), backend: "memory", partitions: 2, log: () => undefined });
+  return { mod, host, client: host.client };
+}
+
+const t = hasCompiler ? test : test.skip;
+
+t("hello-sequence: helloSequence and hello5", async () => {
+  const { mod, host, client } = await hostFor("hello-sequence.ts");
+  try {
+    const s = await client.wait(await client.start(mod.helloSequence, ["Tokyo", "Seattle", "London"]), WAIT);
+    assert.equal(s.output, ["Hello Tokyo!", "Hello Seattle!", "Hello London!"]);
+    const five = await client.wait(await client.start(mod.hello5, null), WAIT);
+    assert.is((five.output as string[]).length, 5);
+  } finally {
+    await host.stop();
+  }
+});
+
+t("fan-out-fan-in", async () => {
+  const { mod, host, client } = await hostFor("fan-out-fan-in.ts");
+  try {
+    const s = await client.wait(await client.start(mod.fanOutFanIn, ["a.txt", "bb.txt", "ccc.txt"]), WAIT);
+    assert.equal(s.output, { items: 3, total: 1800 });
+  } finally {
+    await host.stop();
+  }
+});
+
+t("human-approval: the event wins, or the timer escalates", async () => {
+  const { mod, host, client } = await hostFor("human-approval.ts");
+  try {
+    const id = await client.start(mod.approvalWorkflow, { request: "boat", timeoutMs: 30_000 });
+    for (let i = 0; i < 200 && (await client.status(id))?.customStatus !== "waiting for approval"; i++) await new Promise((r) => setTimeout(r, 10));
+    await client.raise(id, "approval", { approved: true, by: "alice" });
+    assert.equal((await client.wait(id, WAIT)).output, { outcome: "approved", by: "alice" });
+    const late = await client.wait(await client.start(mod.approvalWorkflow, { request: "car", timeoutMs: 100 }), WAIT);
+    assert.equal(late.output, { outcome: "escalated", note: "escalated car to the manager" });
+  } finally {
+    await host.stop();
+  }
+});
+
+t("monitor: periodic timer with continue-as-new", async () => {
+  const { mod, host, client } = await hostFor("monitor.ts");
+  try {
+    const s = await client.wait(await client.start(mod.monitor, { jobId: "job-7", round: 0, maxRounds: 5, intervalMs: 20 }), WAIT);
+    assert.is(s.output, "sent: job-7 finished after 3 rounds");
+    assert.equal(s.input, { jobId: "job-7", round: 3, maxRounds: 5, intervalMs: 20 });
+  } finally {
+    await host.stop();
+  }
+});
+
+t("chaining-retries: retried to success; a declined card is compensated", async () => {
+  const { mod, host, client } = await hostFor("chaining-retries.ts");
+  try {
+    const ok = await client.wait(await client.start(mod.orderWorkflow, { orderId: "o-1", card: "ok" }), WAIT);
+    assert.equal(ok.output, { ok: true, steps: ["reserved for o-1 on attempt 3", "charged o-1"] });
+    const bad = await client.wait(await client.start(mod.orderWorkflow, { orderId: "o-2", card: "declined" }), WAIT);
+    assert.equal(bad.output, { ok: false, error: "PaymentDeclined: card declined for o-2", steps: ["reserved for o-2 on attempt 3", "released stock of o-2"] });
+  } finally {
+    await host.stop();
+  }
+});
+
+test.run();
