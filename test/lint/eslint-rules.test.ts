@@ -7,6 +7,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { fileURLToPath } from "node:url";
 import { RuleTester } from "@typescript-eslint/rule-tester";
+import { Linter } from "eslint";
 import plugin from "../../lint-rules/eslint-plugin.ts";
 import { RULES } from "../../lint-rules/index.ts";
 import { ACCEPTED, expectations, FLAGGED, orch } from "./cases.ts";
@@ -75,6 +76,14 @@ test("the plugin exposes one ESLint rule per shared rule, and a one-line recomme
   assert.is(rec.languageOptions.parserOptions.projectService, true);
   assert.equal(Object.keys(rec.rules).sort(), RULES.map((r) => `nwc/${r.name}`).sort());
   for (const r of RULES) assert.ok(plugin.rules[r.name]!.meta.docs.description.startsWith(r.code));
+});
+
+test("without type information the rules stop with the set-up to use", () => {
+  const linter = new Linter();
+  assert.throws(
+    () => linter.verify("const a = Date.now();", [{ plugins: { nwc: plugin as never }, rules: { "nwc/no-date-now": "error" } }], { filename: "x.js" }),
+    /nwc\/no-date-now needs type information: use @typescript-eslint\/parser with parserOptions: \{ projectService: true \}/,
+  );
 });
 
 test.run();
