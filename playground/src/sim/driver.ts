@@ -245,7 +245,8 @@ export class Driver {
   }
 
   private step(wakes: Wake[], woke: string[]): void {
-    const r = this.machine.step(this.s.frame, wakes, { instanceId: this.s.instanceId, nowMs: this.s.nowMs });
+    // As a partition does: step a freshly decoded copy of the persisted frame (steps may mutate the frame they get).
+    const r = this.machine.step(deserialize(serialize(this.s.frame)), wakes, { instanceId: this.s.instanceId, nowMs: this.s.nowMs });
     this.s.frame = r.frame;
     this.s.steps++;
     this.s.outcome = r.outcome;

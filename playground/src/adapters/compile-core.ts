@@ -1,0 +1,52 @@
+/**
+ * Compile adapter: the one place the playground calls the compiler
+ * (compiler/index.ts `compileSource`). Loaded lazily through
+ * `import.meta.glob`, so a build without the compiler still serves a page that
+ * says so instead of failing. Runs inside the compile worker.
+ *
+ * Invariant: always resolves with a `CompileView`; a compiler crash becomes
+ * one diagnostic at line 1 with the crash's message.
+ */
+import type { NwcDiagnostic } from "../../../compiler/diagnostics.ts";
+import type { MachineGraph } from "../../../runtime/machine.ts";
+
+export const PROGRAM_FILE = "/playground/program.ts";
+
+export interface CompileView {
+  outputs: { fileName: string; text: string }[];
+  machines: { name: string; file: string; version: string; graph: MachineGraph }[];
+  diagnostics: NwcDiagnostic[];
+  /** Time the compiler took, in ms. */
+  elapsedMs: number;
+}
+
+type CompileSource = (fileName: string, text: string, options?: unknown) => Omit<CompileView, "elapsedMs">;
+
+const compilerModules = import.meta.glob("../../../compiler/index.ts");
+
+let compilerPromise: Promise<CompileSource> | undefined;
+
+function loadCompiler(): Promise<CompileSource> {
+  const load = Object.values(compilerModules)[0];
+  if (!load) return Promise.reject(new Error("this build of the playground has no compiler (compiler/index.ts was missing when it was built); rebuild with `nwc playground --rebuild`"));
+  return (compilerPromise ??= load().then((m: any) => {
+    if (typeof m.compileSource !== "function") throw new Error("compiler/index.ts does not export compileSource(fileName, text, options)");
+    return m.compileSource as CompileSource;
+  }));
+}
+
+export function crashDiagnostic(error: unknown): NwcDiagnostic {
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: "NWC0000", file: PROGRAM_FILE, line: 1, column: 1, endLine: 1, endColumn: 1, message: `the compiler failed: ${message}`, expression: "", fix: "report this with the program that causes it" };
+}
+
+export async function compileProgram(text: string): Promise<CompileView> {
+  const started = performance.now();
+  try {
+    const compileSource = await loadCompiler();
+    const r = compileSource(PROGRAM_FILE, text);
+    return { outputs: r.outputs, machines: r.machines, diagnostics: r.diagnostics, elapsedMs: performance.now() - started };
+  } catch (e) {
+    return { outputs: [], machines: [], diagnostics: [crashDiagnostic(e)], elapsedMs: performance.now() - started };
+  }
+}

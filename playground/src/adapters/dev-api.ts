@@ -1,0 +1,92 @@
+/**
+ * Dev-API adapter: the dashboard's client for a running `nwc dev` (HTTP on
+ * 127.0.0.1 with CORS). Routes: GET /api/orchestrations, GET /api/instances
+ * (?status=&name=), GET /api/instances/:id (status + position), POST
+ * /api/instances, POST .../events/:name, POST .../terminate.
+ *
+ * Invariant: every failure becomes an Error whose message names the URL and
+ * what the server said.
+ */
+import type { MachineGraph } from "../../../runtime/machine.ts";
+
+export const STATUSES = ["Pending", "Running", "Completed", "Failed", "Terminated"] as const;
+export type RuntimeStatusName = (typeof STATUSES)[number];
+
+export interface InstanceStatusView {
+  instanceId: string;
+  name: string;
+  status: RuntimeStatusName;
+  input?: unknown;
+  output?: unknown;
+  error?: { name: string; message: string; stack?: string };
+  customStatus?: unknown;
+  createdAt?: number | string;
+  updatedAt?: number | string;
+  /** Only on GET /api/instances/:id: state ids of the graph where it waits. */
+  position?: string[];
+  version?: string;
+}
+
+export interface OrchestrationView {
+  name: string;
+  version: string;
+  graph: MachineGraph;
+}
+
+export class DevApi {
+  readonly base: string;
+
+  constructor(base: string, private readonly fetchImpl: typeof fetch = (...a) => fetch(...a)) {
+    const trimmed = base.trim().replace(/\/+$/, "");
+    if (!/^https?:\/\/[^/]+/.test(trimmed)) throw new Error(`"${base}" is not an http(s) URL; expected e.g. http://127.0.0.1:7071`);
+    this.base = trimmed;
+  }
+
+  private async request<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<T> {
+    const url = `${this.base}${path}`;
+    let res: Response;
+    try {
+      res = await this.fetchImpl(url, {
+        method,
+        ...(body !== undefined ? { body: JSON.stringify(body), headers: { "content-type": "application/json" } } : {}),
+      });
+    } catch (e) {
+      throw new Error(`cannot reach ${url}: ${e instanceof Error ? e.message : String(e)} (is 'nwc dev' running?)`);
+    }
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${url} answered ${res.status}: ${text.slice(0, 300)}`);
+    try {
+      return (text ? JSON.parse(text) : undefined) as T;
+    } catch {
+      throw new Error(`${method} ${url} answered with something that is not JSON: ${text.slice(0, 120)}`);
+    }
+  }
+
+  orchestrations(): Promise<OrchestrationView[]> {
+    return this.request("GET", "/api/orchestrations");
+  }
+
+  list(filter: { status?: string; name?: string } = {}): Promise<InstanceStatusView[]> {
+    const q = new URLSearchParams();
+    if (filter.status) q.set("status", filter.status);
+    if (filter.name) q.set("name", filter.name);
+    const qs = q.toString();
+    return this.request("GET", `/api/instances${qs ? `?${qs}` : ""}`);
+  }
+
+  status(instanceId: string): Promise<InstanceStatusView> {
+    return this.request("GET", `/api/instances/${encodeURIComponent(instanceId)}`);
+  }
+
+  start(name: string, input: unknown, instanceId?: string): Promise<{ instanceId: string }> {
+    return this.request("POST", "/api/instances", { name, input, ...(instanceId ? { instanceId } : {}) });
+  }
+
+  raise(instanceId: string, event: string, data: unknown): Promise<unknown> {
+    return this.request("POST", `/api/instances/${encodeURIComponent(instanceId)}/events/${encodeURIComponent(event)}`, data);
+  }
+
+  terminate(instanceId: string, reason: string): Promise<unknown> {
+    return this.request("POST", `/api/instances/${encodeURIComponent(instanceId)}/terminate`, { reason });
+  }
+}
