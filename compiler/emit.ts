@@ -1,0 +1,157 @@
+/**
+ * Compiles the orchestrations and ctx helpers of one source file and splices
+ * them into its emitted JavaScript.
+ *
+ * Per file: unsupported.ts checks each compiled function; the three lowerings
+ * (async-to-generator, downlevel, hoist-frame) turn each into step-function
+ * definitions, all registered in one table, `__nwc_fns`, under the hash of
+ * the file's compiled code. The TypeScript emit of the file then runs with a
+ * transformer that replaces `orchestration(name, asyncFn)`'s second argument
+ * by `defineMachine({ ... })` and a helper's body by a call that starts a
+ * branch.
+ *
+ * Invariant: a file with any diagnostic produces no output; a file without
+ * orchestrations or helpers is emitted exactly as TypeScript would.
+ */
+import ts from "typescript";
+import type { MachineGraph } from "../runtime/machine.ts";
+import { contentHash } from "../runtime/engine/hash.ts";
+import type { NwcDiagnostic } from "./diagnostics.ts";
+import type { Discovered } from "./discover.ts";
+import { asyncToGenerator } from "./transforms/async-to-generator.ts";
+import { downlevel } from "./transforms/downlevel.ts";
+import { buildGraph } from "./transforms/graph.ts";
+import { FrameHoister, type StepFunctionDef } from "./transforms/hoist-frame.ts";
+import { checkUnsupported } from "./transforms/unsupported.ts";
+
+export interface CompiledMachineInfo {
+  name: string;
+  file: string;
+  version: string;
+  graph: MachineGraph;
+}
+
+export interface FilePlan {
+  fileName: string;
+  /** Replacement text for each discovered function, by node. */
+  machines: Map<ts.Node, { placeholder: string; code: string }>;
+  helpers: Map<ts.Node, number>;
+  /** Code inserted at the top of the emitted module. */
+  prelude: string;
+  infos: CompiledMachineInfo[];
+}
+
+export interface EmitOptions {
+  /** Module specifier of the engine in emitted code (default "nwc/engine"). */
+  engineSpecifier?: string;
+}
+
+function lineOf(n: ts.Node): number {
+  const sf = n.getSourceFile();
+  return sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1;
+}
+
+/** Plans one file: diagnostics, or the code to splice in. */
+export function planFile(sf: ts.SourceFile, found: Discovered[], checker: ts.TypeChecker, options: EmitOptions = {}): { plan?: FilePlan; diagnostics: NwcDiagnostic[] } {
+  const diagnostics: NwcDiagnostic[] = [];
+  for (const d of found) diagnostics.push(...checkUnsupported(d.fn, checker));
+  if (diagnostics.length > 0) return { diagnostics };
+  let counter = 0;
+  const nextIndex = () => counter++;
+  const defs: StepFunctionDef[] = [];
+  const helpersUsed = new Set<string>();
+  const roots: { d: Discovered; index: number }[] = [];
+  for (const d of found) {
+    const index = nextIndex();
+    const pre = asyncToGenerator(d.fn, checker, nextIndex);
+    const es5 = downlevel(pre.text);
+    const out = ts.createSourceFile("step.js", es5, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
+    const stmt = out.statements.find((s) => ts.isExpressionStatement(s) && ts.isCallExpression(s.expression) &&
+      ts.isIdentifier(s.expression.expression) && s.expression.expression.text === "__nwcRoot") as ts.ExpressionStatement | undefined;
+    const fnExpr = stmt && (stmt.expression as ts.CallExpression).arguments[0];
+    if (!fnExpr || !ts.isFunctionExpression(fnExpr)) throw new Error(`nwc compiler: unexpected ES5 output for ${d.name} (internal error)`);
+    const names = new Map<number, { name: string; line: number }>([[index, { name: d.name, line: lineOf(d.fn) }]]);
+    for (const c of pre.closures) names.set(c.index, { name: `${d.name}/${c.name}`, line: c.line });
+    const userNames = new Set<string>();
+    const collect = (n: ts.Node): void => { if (ts.isIdentifier(n)) userNames.add(n.text); ts.forEachChild(n, collect); };
+    collect(ts.createSourceFile("pre.ts", pre.text, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS));
+    const hoister = new FrameHoister(out, names, userNames);
+    if (/\[5 \/\*yield\*\/|__values\(|__await\(/.test(es5)) {
+      throw new Error(`nwc compiler: ${d.name} lowered to a delegating generator (internal error: an unsupported construct was not diagnosed)`);
+    }
+    hoister.process(fnExpr, 0, index, []);
+    defs.push(...hoister.defs);
+    hoister.helpersUsed.forEach((h) => helpersUsed.add(h));
+    roots.push({ d, index });
+  }
+  defs.sort((a, b) => a.index - b.index);
+  if (defs.length !== counter || defs.some((d, i) => d.index !== i)) throw new Error("nwc compiler: step function table has gaps (internal error)");
+  const moduleHash = contentHash(defs.map((d) => d.text).join("\n"));
+  const engine = JSON.stringify(options.engineSpecifier ?? "nwc/engine");
+  const prelude =
+    `import * as __nwc_engine from ${engine};\n` +
+    (helpersUsed.size ? `const { ${[...helpersUsed].sort().join(", ")} } = __nwc_engine.tslib;\n` : "") +
+    `const __nwc_fns = __nwc_engine.registerModule(${JSON.stringify(moduleHash)}, [\n${defs.map((d) => d.text).join(",\n")}\n]);\n`;
+
+  const plan: FilePlan = { fileName: sf.fileName, machines: new Map(), helpers: new Map(), prelude, infos: [] };
+  for (const { d, index } of roots) {
+    if (d.kind === "helper") {
+      plan.helpers.set(d.fn, index);
+      continue;
+    }
+    const family = defs.filter((x) => isWithin(x, index, defs));
+    const version = contentHash(family.map((x) => x.text).join("\n"));
+    const graph = buildGraph(family.map((x) => ({ index: x.index, name: x.name, flow: x.flow, root: x.index === index })));
+    const placeholder = `__nwc_machine_${index}__`;
+    const code = `__nwc_engine.defineMachine({ name: ${JSON.stringify(d.name)}, root: __nwc_fns[${index}], version: ${JSON.stringify(version)}, graph: ${JSON.stringify(graph)} })`;
+    if (!d.call) throw new Error(`nwc compiler: orchestration ${d.name} has no call site to rewrite (internal error)`);
+    plan.machines.set(d.call.arguments[1]!, { placeholder, code });
+    plan.infos.push({ name: d.name, file: sf.fileName, version, graph });
+  }
+  return { plan, diagnostics };
+}
+
+function isWithin(def: StepFunctionDef, root: number, all: StepFunctionDef[]): boolean {
+  let cur: StepFunctionDef | undefined = def;
+  while (cur) {
+    if (cur.index === root) return true;
+    cur = cur.parent === undefined ? undefined : all.find((x) => x.index === cur!.parent);
+  }
+  return false;
+}
+
+/** The emit transformer: placeholders for machines, branch-starting bodies for helpers. */
+export function spliceTransformer(plans: Map<string, FilePlan>): ts.TransformerFactory<ts.SourceFile> {
+  return (context) => (sf) => {
+    const plan = plans.get(sf.fileName);
+    if (!plan) return sf;
+    const f = context.factory;
+    const helperBody = (index: number) => f.createBlock([f.createReturnStatement(f.createCallExpression(
+      f.createPropertyAccessExpression(f.createIdentifier("__nwc_engine"), "callCompiled"), undefined,
+      [f.createElementAccessExpression(f.createIdentifier("__nwc_fns"), index), f.createIdentifier("arguments")]))], true);
+    const noAsync = (mods: readonly ts.ModifierLike[] | undefined) => mods?.filter((m) => m.kind !== ts.SyntaxKind.AsyncKeyword);
+    const visit = (node: ts.Node): ts.Node => {
+      const original = ts.getOriginalNode(node);
+      const m = plan.machines.get(original);
+      if (m) return f.createIdentifier(m.placeholder);
+      const h = plan.helpers.get(original);
+      if (h !== undefined) {
+        if (ts.isFunctionDeclaration(node)) return f.updateFunctionDeclaration(node, noAsync(node.modifiers), undefined, node.name, undefined, node.parameters, undefined, helperBody(h));
+        if (ts.isFunctionExpression(node) || ts.isArrowFunction(node)) return f.createFunctionExpression(undefined, undefined, undefined, undefined, node.parameters, undefined, helperBody(h));
+        if (ts.isMethodDeclaration(node)) return f.updateMethodDeclaration(node, noAsync(node.modifiers), undefined, node.name, undefined, undefined, node.parameters, undefined, helperBody(h));
+      }
+      return ts.visitEachChild(node, visit, context);
+    };
+    return ts.visitEachChild(sf, visit, context);
+  };
+}
+
+/** Puts the prelude and machines into the emitted JavaScript of a planned file. */
+export function finishOutput(js: string, plan: FilePlan): string {
+  let out = plan.prelude + js;
+  for (const { placeholder, code } of plan.machines.values()) {
+    if (!out.includes(placeholder)) throw new Error(`nwc compiler: lost the call site of a machine in ${plan.fileName} (internal error)`);
+    out = out.replace(placeholder, () => code);
+  }
+  return out;
+}

@@ -1,0 +1,111 @@
+/**
+ * The compiler API: `compileSource` (in-memory, browser-safe) and
+ * `compileProject` (Node, tsconfig-based; in project.ts), both returning
+ * `{ outputs, machines, diagnostics }`.
+ *
+ * Pipeline: TypeScript type check -> effect and serializability checks
+ * (lint-rules `checkProgram`) -> discovery (discover.ts) -> NWC3xxx checks and
+ * lowerings (transforms/) -> TypeScript emit with the machines spliced in.
+ *
+ * Invariant: with any diagnostic, nothing is emitted (`outputs` is empty).
+ */
+import ts from "typescript";
+import { checkProgram } from "../lint-rules/index.ts";
+import type { NwcDiagnostic } from "./diagnostics.ts";
+import { discover } from "./discover.ts";
+import { finishOutput, planFile, spliceTransformer, type CompiledMachineInfo, type EmitOptions, type FilePlan } from "./emit.ts";
+import { createMemoryProgram, type MemoryProgramOptions } from "./program.ts";
+
+export type { NwcDiagnostic } from "./diagnostics.ts";
+export { formatDiagnostic } from "./diagnostics.ts";
+export type { CompiledMachineInfo } from "./emit.ts";
+export { discover, isCtxMethodCall, ctxMethodOf, isOrchestrationCall } from "./discover.ts";
+
+export interface CompileResult {
+  outputs: { fileName: string; text: string }[];
+  machines: CompiledMachineInfo[];
+  diagnostics: NwcDiagnostic[];
+}
+
+export interface CompileSourceOptions extends MemoryProgramOptions, EmitOptions {
+  /** Skip the effect checks (lint-rules); used by tests that compile generated programs. */
+  skipEffectChecks?: boolean;
+  /** Skip the TypeScript type check (the program must still parse). */
+  skipTypeCheck?: boolean;
+}
+
+export function tsDiagnostic(d: ts.Diagnostic): NwcDiagnostic {
+  const file = d.file;
+  const start = file && d.start !== undefined ? file.getLineAndCharacterOfPosition(d.start) : { line: 0, character: 0 };
+  const end = file && d.start !== undefined ? file.getLineAndCharacterOfPosition(d.start + (d.length ?? 0)) : start;
+  return {
+    code: `TS${d.code}`, file: file?.fileName ?? "<project>", line: start.line + 1, column: start.character + 1,
+    endLine: end.line + 1, endColumn: end.character + 1,
+    message: ts.flattenDiagnosticMessageText(d.messageText, "\n"),
+    expression: file && d.start !== undefined ? file.text.slice(d.start, d.start + Math.min(d.length ?? 0, 80)) : "",
+    fix: "fix the TypeScript error",
+  };
+}
+
+/** Type check, effect checks, translation: the diagnostics of `files` in `program`, and each file's plan. */
+export function analyze(program: ts.Program, files: readonly string[], options: CompileSourceOptions = {}): { plans: Map<string, FilePlan>; diagnostics: NwcDiagnostic[] } {
+  const diagnostics: NwcDiagnostic[] = [];
+  const wanted = new Set(files);
+  for (const name of files) {
+    const sf = program.getSourceFile(name);
+    if (!sf) {
+      diagnostics.push({ code: "NWC3000", file: name, line: 1, column: 1, endLine: 1, endColumn: 1, message: "file not found in the program", expression: "", fix: "check the path" });
+      continue;
+    }
+    diagnostics.push(...program.getSyntacticDiagnostics(sf).map(tsDiagnostic));
+    if (!options.skipTypeCheck) diagnostics.push(...program.getSemanticDiagnostics(sf).map(tsDiagnostic));
+  }
+  if (!options.skipEffectChecks) diagnostics.push(...checkProgram(program, { files }));
+  const plans = new Map<string, FilePlan>();
+  const checker = program.getTypeChecker();
+  const found = discover(program, wanted);
+  for (const name of files) {
+    const sf = program.getSourceFile(name);
+    const mine = found.filter((d) => d.sourceFile === sf);
+    if (!sf || mine.length === 0) continue;
+    const { plan, diagnostics: ds } = planFile(sf, mine, checker, options);
+    diagnostics.push(...ds);
+    if (plan) plans.set(name, plan);
+  }
+  diagnostics.sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : a.file < b.file ? -1 : 1));
+  return { plans, diagnostics };
+}
+
+/** Emits `files` of `program` with machines spliced in; `write` receives every output. */
+export function emitPlanned(program: ts.Program, files: readonly string[], plans: Map<string, FilePlan>, write: (fileName: string, text: string) => void): void {
+  for (const name of files) {
+    const sf = program.getSourceFile(name)!;
+    const result = program.emit(sf, (fileName, text) => {
+      const plan = plans.get(name);
+      write(fileName, plan && /\.(m|c)?js$/.test(fileName) ? finishOutput(text, plan) : text);
+    }, undefined, false, { before: [spliceTransformer(plans)] });
+    if (result.emitSkipped) throw new Error(`nwc compiler: TypeScript skipped the emit of ${name}`);
+  }
+}
+
+/** Compiles in-memory sources (one program for all of them). Browser-safe. */
+export function compileSources(sources: { fileName: string; text: string }[], options: CompileSourceOptions = {}): CompileResult {
+  for (const s of sources) {
+    if (typeof s.fileName !== "string" || typeof s.text !== "string") throw new TypeError("compileSources: each source needs { fileName: string, text: string }");
+  }
+  const program = createMemoryProgram(sources, options);
+  const files = sources.map((s) => s.fileName);
+  const { plans, diagnostics } = analyze(program, files, options);
+  const machines = [...plans.values()].flatMap((p) => p.infos);
+  if (diagnostics.length > 0) return { outputs: [], machines: [], diagnostics };
+  const outputs: CompileResult["outputs"] = [];
+  emitPlanned(program, files, plans, (fileName, text) => {
+    if (!fileName.endsWith(".map")) outputs.push({ fileName, text });
+  });
+  return { outputs, machines, diagnostics };
+}
+
+/** Compiles one in-memory file (`fileName` should be absolute, e.g. "/app/main.ts"). */
+export function compileSource(fileName: string, text: string, options: CompileSourceOptions = {}): CompileResult {
+  return compileSources([{ fileName, text }], options);
+}

@@ -1,0 +1,83 @@
+/**
+ * Builds TypeScript programs for the compiler: over in-memory sources (the
+ * browser-safe path: the playground and tests) or over a tsconfig (Node).
+ * "nwc" resolves to the author API declarations (runtime/api.ts).
+ *
+ * Invariant: no `node:` import here: file access goes through `ts.sys`
+ * when it exists (Node) or through caller-supplied files (browser).
+ */
+import ts from "typescript";
+
+/** Absolute path of a file of this package, from this module's URL (file: URLs only). */
+export function packagePath(relative: string): string | undefined {
+  try {
+    const url = new URL(relative, import.meta.url);
+    if (url.protocol !== "file:") return undefined;
+    return decodeURIComponent(url.pathname).replace(/^\/([A-Za-z]:)/, "$1");
+  } catch {
+    return undefined;
+  }
+}
+
+export const DEFAULT_OPTIONS: ts.CompilerOptions = {
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.ESNext,
+  moduleResolution: ts.ModuleResolutionKind.Bundler,
+  lib: ["lib.es2023.d.ts", "lib.esnext.disposable.d.ts"],
+  strict: true,
+  skipLibCheck: true,
+  allowImportingTsExtensions: true,
+  noEmit: false,
+  types: [],
+  noUnusedLocals: false,
+};
+
+export interface MemoryProgramOptions {
+  /** Extra in-memory files (e.g. lib .d.ts files and the author API in a browser). */
+  files?: Record<string, string>;
+  /** Path "nwc" resolves to (default: runtime/api.ts of this package). */
+  nwcPath?: string;
+  compilerOptions?: ts.CompilerOptions;
+}
+
+export function createMemoryProgram(sources: { fileName: string; text: string }[], options: MemoryProgramOptions = {}): ts.Program {
+  const compilerOptions = { ...DEFAULT_OPTIONS, ...options.compilerOptions };
+  const memory = new Map<string, string>(Object.entries(options.files ?? {}));
+  for (const s of sources) memory.set(s.fileName, s.text);
+  const nwcPath = options.nwcPath ?? packagePath("../runtime/api.ts");
+  if (!nwcPath) throw new Error("compileSource: pass options.nwcPath and options.files (the author API and lib files) outside Node");
+  const sys = ts.sys as ts.System | undefined;
+  const read = (name: string): string | undefined => memory.get(name) ?? sys?.readFile(name);
+  const libDir = sys ? ts.getDefaultLibFilePath(compilerOptions).replace(/[\\/][^\\/]*$/, "") : "/lib";
+  const cache = sharedLibCache;
+  const host: ts.CompilerHost = {
+    getSourceFile(fileName, languageVersion) {
+      const isLib = fileName.startsWith(libDir) || fileName.includes("/node_modules/");
+      if (isLib && cache.has(fileName)) return cache.get(fileName);
+      const text = read(fileName);
+      if (text === undefined) return undefined;
+      const sf = ts.createSourceFile(fileName, text, languageVersion);
+      if (isLib || fileName === nwcPath || fileName.endsWith("/runtime/machine.ts")) cache.set(fileName, sf);
+      return sf;
+    },
+    getDefaultLibFileName: (o) => (sys ? ts.getDefaultLibFilePath(o) : "/lib/lib.d.ts"),
+    writeFile: () => {},
+    getCurrentDirectory: () => (sys ? sys.getCurrentDirectory() : "/"),
+    getDirectories: () => [],
+    fileExists: (name) => memory.has(name) || !!sys?.fileExists(name),
+    readFile: read,
+    getCanonicalFileName: (n) => n,
+    useCaseSensitiveFileNames: () => true,
+    getNewLine: () => "\n",
+    resolveModuleNameLiterals(literals, containingFile) {
+      return literals.map((lit) => {
+        if (lit.text === "nwc") return { resolvedModule: { resolvedFileName: nwcPath, extension: ts.Extension.Ts, isExternalLibraryImport: false } };
+        return ts.resolveModuleName(lit.text, containingFile, compilerOptions, host);
+      });
+    },
+  };
+  return ts.createProgram({ rootNames: sources.map((s) => s.fileName), options: compilerOptions, host });
+}
+
+/** Parsed lib and API files are immutable: sharing them across programs makes repeated compiles fast. */
+const sharedLibCache = new Map<string, ts.SourceFile>();

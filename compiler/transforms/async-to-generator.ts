@@ -1,0 +1,135 @@
+/**
+ * First lowering: rewrites one compiled async function (orchestration body or
+ * ctx helper) into a generator function the ES5 generator lowering
+ * (downlevel.ts) can turn into a step function.
+ *
+ * - `await e`                 -> `(yield [line, e])`  (the line feeds the graph and `position`)
+ * - nested `async (x) => b`   -> `__nwcAsync(N, function* (x) { b' })` (a branch when called)
+ * - `Promise.all(xs)` (the global Promise, by symbol; also race/any/allSettled/resolve/reject)
+ *                             -> `__nwc_rt.all(xs)`
+ * - `for (x of e)`, `[...e]`, `f(...e)`, `[a, b] = e` where `e` is not typed as an array
+ *                             -> `e` wrapped in `__nwc_rt.iter(e)` (materialized into an array,
+ *                                since an iterator cannot live in a frame)
+ * - `await using x = e; rest` -> `const x = e; try { rest } finally { (yield [line, __nwc_rt.dispose(x, true)]) }`
+ *   (`using` likewise, without the yield)
+ *
+ * Before:  async (ctx, xs) => { await using l = await ctx.lock(a); return Promise.all(xs.map(async (x) => await ctx.call(f, x))); }
+ * After:   function* (ctx, xs) { const l = (yield [1, ctx.lock(a)]);
+ *            try { return __nwc_rt.all(xs.map(__nwcAsync(1, function* (x) { return (yield [1, ctx.call(f, x)]); }))); }
+ *            finally { (yield [1, __nwc_rt.dispose(l, true)]); } }
+ *
+ * Invariant: apart from these rewrites the function is printed unchanged, so
+ * the generator has the original's evaluation order; unsupported.ts has run
+ * first, so every nested async function met here is an arrow or function expression.
+ */
+import ts from "typescript";
+
+export interface PreTransformResult {
+  /** `__nwcRoot(function* (...) { ... })` as TypeScript source text. */
+  text: string;
+  /** Names given to nested async closures, by marker index. */
+  closures: { index: number; name: string; line: number }[];
+}
+
+const COMBINATORS = new Set(["all", "race", "any", "allSettled", "resolve", "reject"]);
+
+function isAsync(n: ts.Node): boolean {
+  return !!ts.getModifiers(n as any)?.some((m: ts.ModifierLike) => m.kind === ts.SyntaxKind.AsyncKeyword);
+}
+
+function isGlobalPromise(checker: ts.TypeChecker, e: ts.Expression): boolean {
+  if (!ts.isIdentifier(e) || e.text !== "Promise") return false;
+  const s = checker.getSymbolAtLocation(e);
+  return !!s?.declarations?.every((d) => d.getSourceFile().hasNoDefaultLib || /lib\.[^/]*\.d\.ts$/.test(d.getSourceFile().fileName));
+}
+
+function isArrayLike(checker: ts.TypeChecker, e: ts.Expression): boolean {
+  const t = checker.getTypeAtLocation(e);
+  const all = t.isUnion() ? t.types : [t];
+  return all.every((x) => checker.isArrayType(x) || checker.isTupleType(x) || !!(x.flags & ts.TypeFlags.Any));
+}
+
+export function asyncToGenerator(fn: ts.FunctionLikeDeclaration, checker: ts.TypeChecker, nextIndex: () => number): PreTransformResult {
+  const sf = fn.getSourceFile();
+  const closures: PreTransformResult["closures"] = [];
+  const lineOf = (n: ts.Node) => sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1;
+
+  const transformer: ts.TransformerFactory<ts.Node> = (context) => {
+    const f = context.factory;
+    const yieldOf = (line: number, e: ts.Expression) =>
+      f.createParenthesizedExpression(f.createYieldExpression(undefined, f.createArrayLiteralExpression([f.createNumericLiteral(line), e])));
+    const iter = (e: ts.Expression) =>
+      f.createCallExpression(f.createPropertyAccessExpression(f.createIdentifier("__nwc_rt"), "iter"), undefined, [e]);
+
+    const toGenerator = (node: ts.FunctionLikeDeclaration): ts.FunctionExpression => {
+      const params = node.parameters.map((p) => ts.visitNode(p, visit) as ts.ParameterDeclaration);
+      let body: ts.Block;
+      if (ts.isBlock(node.body!)) body = visitBlock(node.body);
+      else body = f.createBlock([f.createReturnStatement(ts.visitNode(node.body!, visit) as ts.Expression)], true);
+      return f.createFunctionExpression(undefined, f.createToken(ts.SyntaxKind.AsteriskToken), undefined, undefined, params, undefined, body);
+    };
+
+    /** Blocks: `using` declarations wrap the rest of the block in try/finally. */
+    const visitStatements = (stmts: readonly ts.Statement[]): ts.Statement[] => {
+      const out: ts.Statement[] = [];
+      for (let i = 0; i < stmts.length; i++) {
+        const s = stmts[i]!;
+        if (ts.isVariableStatement(s) && (s.declarationList.flags & ts.NodeFlags.Using)) {
+          const isAwait = (s.declarationList.flags & ts.NodeFlags.AwaitUsing) === ts.NodeFlags.AwaitUsing;
+          const decls = s.declarationList.declarations.map((d) => ts.visitNode(d, visit) as ts.VariableDeclaration);
+          out.push(f.createVariableStatement(undefined, f.createVariableDeclarationList(decls, ts.NodeFlags.Const)));
+          const rest = visitStatements(stmts.slice(i + 1));
+          const line = lineOf(s);
+          const disposals: ts.Statement[] = [...decls].reverse().map((d) => {
+            const call = f.createCallExpression(f.createPropertyAccessExpression(f.createIdentifier("__nwc_rt"), "dispose"), undefined,
+              [f.createIdentifier((d.name as ts.Identifier).text), isAwait ? f.createTrue() : f.createFalse()]);
+            return f.createExpressionStatement(isAwait ? yieldOf(line, call) : call);
+          });
+          out.push(f.createTryStatement(f.createBlock(rest, true), undefined, f.createBlock(disposals, true)));
+          return out;
+        }
+        out.push(ts.visitNode(s, visit) as ts.Statement);
+      }
+      return out;
+    };
+    const visitBlock = (b: ts.Block): ts.Block => f.createBlock(visitStatements(b.statements), true);
+
+    const visit = (node: ts.Node): ts.Node => {
+      if (ts.isAwaitExpression(node)) return yieldOf(lineOf(node), ts.visitNode(node.expression, visit) as ts.Expression);
+      if ((ts.isArrowFunction(node) || ts.isFunctionExpression(node)) && isAsync(node)) {
+        const index = nextIndex();
+        closures.push({ index, name: node.name?.text ?? (ts.isVariableDeclaration(node.parent) && ts.isIdentifier(node.parent.name) ? node.parent.name.text : `closure@${lineOf(node)}`), line: lineOf(node) });
+        return f.createCallExpression(f.createIdentifier("__nwcAsync"), undefined, [f.createNumericLiteral(index), toGenerator(node)]);
+      }
+      if (ts.isBlock(node)) return visitBlock(node);
+      if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && COMBINATORS.has(node.expression.name.text) && isGlobalPromise(checker, node.expression.expression)) {
+        return f.createCallExpression(
+          f.createPropertyAccessExpression(f.createIdentifier("__nwc_rt"), node.expression.name.text), undefined,
+          node.arguments.map((a) => ts.visitNode(a, visit) as ts.Expression),
+        );
+      }
+      if (ts.isForOfStatement(node) && !isArrayLike(checker, node.expression)) {
+        return f.updateForOfStatement(node, node.awaitModifier, ts.visitNode(node.initializer, visit) as ts.ForInitializer,
+          iter(ts.visitNode(node.expression, visit) as ts.Expression), ts.visitNode(node.statement, visit) as ts.Statement);
+      }
+      if (ts.isSpreadElement(node) && !isArrayLike(checker, node.expression)) {
+        return f.updateSpreadElement(node, iter(ts.visitNode(node.expression, visit) as ts.Expression));
+      }
+      if (ts.isVariableDeclaration(node) && ts.isArrayBindingPattern(node.name) && node.initializer && !isArrayLike(checker, node.initializer)) {
+        return f.updateVariableDeclaration(node, ts.visitNode(node.name, visit) as ts.BindingName, undefined, undefined, iter(ts.visitNode(node.initializer, visit) as ts.Expression));
+      }
+      if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isArrayLiteralExpression(node.left) && !isArrayLike(checker, node.right)) {
+        return f.updateBinaryExpression(node, ts.visitNode(node.left, visit) as ts.Expression, node.operatorToken, iter(ts.visitNode(node.right, visit) as ts.Expression));
+      }
+      return ts.visitEachChild(node, visit, context);
+    };
+    return (root) => toGenerator(root as ts.FunctionLikeDeclaration);
+  };
+
+  const result = ts.transform<ts.Node>(fn, [transformer]);
+  const gen = result.transformed[0]!;
+  const printer = ts.createPrinter({ removeComments: true });
+  const text = `__nwcRoot(${printer.printNode(ts.EmitHint.Expression, gen, sf)});`;
+  result.dispose();
+  return { text, closures };
+}

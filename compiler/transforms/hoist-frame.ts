@@ -1,0 +1,269 @@
+/**
+ * Third lowering: moves the locals of the ES5 generator output into frame
+ * scopes and cuts each compiled function out as a step-function definition.
+ *
+ * Every `var` and parameter of a compiled function F at nesting depth d becomes
+ * a property of scope object d: a reference `x` becomes `__nwc_L<d>.x`, where
+ * `__nwc_L<d> = __nwc_S[d]` and `__nwc_S` is the branch's scope chain (from the
+ * frame). Nested compiled closures (`__nwcAsync(N, fn)`) become
+ * `__nwc_rt.closure(__nwc_fns[N], __nwc_S)`: calling one starts a branch whose
+ * chain extends the current one. Locals of nested sync functions, catch
+ * variables of try blocks without awaits, and function declarations stay
+ * ordinary JavaScript locals of the step (they never live across an await).
+ *
+ * Before:  __nwcRoot(function (ctx, x) { var a; return __generator(this, function (_a) {
+ *            switch (_a.label) { case 0: return [4, [3, ctx.call(f, x)]]; case 1: a = _a.sent(); return [2, a + 1]; } }); });
+ * After:   { name: "n", params: ["ctx", "x"], body: function (_a, __nwc_S, __nwc_rt) { var __nwc_L0 = __nwc_S[0];
+ *            switch (_a.label) { case 0: return [4, [3, __nwc_L0.ctx.call(f, __nwc_L0.x)]];
+ *                                case 1: __nwc_L0.a = _a.sent(); return [2, __nwc_L0.a + 1]; } } }
+ *
+ * Invariant: a name is rewritten iff it resolves (by the scoping rules of ES5
+ * output: function scopes, catch clauses) to a local or parameter of a
+ * compiled function; so the step function reads and writes exactly the
+ * variables the original did, only they live in the frame.
+ */
+import ts from "typescript";
+import { flowOf, type FunctionFlow } from "./graph.ts";
+
+export interface StepFunctionDef {
+  index: number;
+  name: string;
+  line: number;
+  /** JavaScript source of the CompiledFunction object literal (runtime/engine/registry.ts). */
+  text: string;
+  flow: FunctionFlow;
+  /** Index of the compiled function this one is nested in, if any. */
+  parent?: number;
+}
+
+type Scope = { frame: number | undefined; names: Set<string> };
+
+const f = ts.factory;
+
+function varNamesOf(body: ts.Node, out: Set<string>): void {
+  const visit = (n: ts.Node): void => {
+    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name)) out.add(n.name.text);
+    if (ts.isFunctionDeclaration(n)) {
+      if (n.name) out.add(n.name.text);
+      return;
+    }
+    if (ts.isFunctionLike(n)) return;
+    ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(body, visit);
+}
+
+function isGeneratorReturn(s: ts.Statement): s is ts.ReturnStatement {
+  return ts.isReturnStatement(s) && !!s.expression && ts.isCallExpression(s.expression) &&
+    ts.isIdentifier(s.expression.expression) && s.expression.expression.text === "__generator";
+}
+
+export class FrameHoister {
+  readonly defs: StepFunctionDef[] = [];
+  readonly helpersUsed = new Set<string>();
+  private printer = ts.createPrinter({ removeComments: true });
+
+  /** Call-binding temporaries of the function being rewritten (see findCallTemps). */
+  private callTemps = new Map<string, CallTemp>();
+
+  constructor(private sf: ts.SourceFile, private names: Map<number, { name: string; line: number }>, private userNames: ReadonlySet<string>) {}
+
+  /** Processes the compiled function `fn` (ES5 output) at `depth`, registering it (and its nested closures) as step functions. */
+  process(fn: ts.FunctionExpression, depth: number, index: number, outer: Scope[], parent?: number): void {
+    const stmts = fn.body.statements;
+    const gen = stmts.find(isGeneratorReturn);
+    if (!gen) throw new Error("nwc compiler: expected the ES5 generator shape `return __generator(this, function (_a) {...})` (internal error)");
+    const body = (gen.expression as ts.CallExpression).arguments[1];
+    if (!body || !ts.isFunctionExpression(body)) throw new Error("nwc compiler: unexpected __generator body (internal error)");
+
+    const frameNames = new Set<string>();
+    for (const p of fn.parameters) frameNames.add((p.name as ts.Identifier).text);
+    const funcDecls: ts.FunctionDeclaration[] = [];
+    const pre: ts.Statement[] = [];
+    for (const s of stmts) {
+      if (s === gen) continue;
+      if (ts.isFunctionDeclaration(s)) funcDecls.push(s);
+      else {
+        if (ts.isVariableStatement(s)) for (const d of s.declarationList.declarations) frameNames.add((d.name as ts.Identifier).text);
+        pre.push(s);
+      }
+    }
+    const innerVars = new Set<string>();
+    varNamesOf(body.body, innerVars);
+    for (const v of innerVars) frameNames.add(v);
+    for (const d of funcDecls) frameNames.delete(d.name!.text);
+    for (const n of frameNames) if (/^_loop_\d+$/.test(n)) {
+      throw new Error("nwc compiler: a per-iteration loop binding needs a delegating generator (internal error: should have been NWC3011)");
+    }
+
+    const frameScope: Scope = { frame: depth, names: frameNames };
+    const localFns: Scope = { frame: undefined, names: new Set(funcDecls.map((d) => d.name!.text)) };
+    const scopes = [...outer, frameScope, localFns];
+    const stateName = (body.parameters[0]!.name as ts.Identifier).text;
+    const bodyScopes = [...scopes, { frame: undefined, names: new Set([stateName]) }];
+
+    const savedTemps = this.callTemps;
+    this.callTemps = findCallTemps(body, (n) => frameNames.has(n) && !this.userNames.has(n));
+    const aliases = Array.from({ length: depth + 1 }, (_, d) => `__nwc_L${d} = __nwc_S[${d}]`).join(", ");
+    const fnText = funcDecls.map((d) => this.print(this.rewrite(d, bodyScopes, true, index))).join("\n");
+    const preText = pre.map((s) => this.print(this.rewrite(s, scopes, true, index, true))).filter((t) => t.trim() !== "" && t.trim() !== ";").join("\n");
+    const bodyText = body.body.statements.map((s) => this.print(this.rewrite(s, bodyScopes, true, index))).join("\n");
+    this.callTemps = savedTemps;
+    const meta = this.names.get(index) ?? { name: "<anonymous>", line: 0 };
+    const params = fn.parameters.map((p) => JSON.stringify((p.name as ts.Identifier).text)).join(", ");
+    const text =
+      `{ name: ${JSON.stringify(meta.name)}, line: ${meta.line}, params: [${params}],` +
+      (preText ? `\n  pre: function (__nwc_S, __nwc_rt, __nwc_args) { var ${aliases};\n${preText}\n  },` : "") +
+      `\n  body: function (${stateName}, __nwc_S, __nwc_rt) { var ${aliases};\n${fnText}\n${bodyText}\n  } }`;
+    this.defs.push({ index, name: meta.name, line: meta.line, text, flow: flowOf(body, this.sf), parent });
+  }
+
+  private print(n: ts.Node): string {
+    return this.printer.printNode(ts.EmitHint.Unspecified, n, this.sf);
+  }
+
+  private resolve(name: string, scopes: Scope[]): Scope | undefined {
+    for (let i = scopes.length - 1; i >= 0; i--) if (scopes[i]!.names.has(name)) return scopes[i];
+    return undefined;
+  }
+
+  private ref(id: ts.Identifier, scopes: Scope[], inPre: boolean): ts.Expression {
+    if (inPre && id.text === "arguments") return f.createIdentifier("__nwc_args");
+    const s = this.resolve(id.text, scopes);
+    if (s && s.frame !== undefined) return f.createPropertyAccessExpression(f.createIdentifier(`__nwc_L${s.frame}`), id.text);
+    if (!s && /^__(assign|rest|spreadArray|makeTemplateObject)$/.test(id.text)) this.helpersUsed.add(id.text);
+    return f.createIdentifier(id.text);
+  }
+
+  /** Rewrites `node`; `inFrame`: the innermost function is a compiled one (its vars are frame slots). */
+  private rewrite<T extends ts.Node>(node: T, scopes: Scope[], inFrame: boolean, owner: number, inPre = false): T {
+    const visit = (n: ts.Node): ts.Node | undefined => {
+      if (ts.isIdentifier(n)) return this.ref(n, scopes, inPre);
+      const temps = this.callTemps;
+      if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && temps.has(n.left.text)) {
+        const t = temps.get(n.left.text)!;
+        if (t.kind === "f") return f.createVoidZero();
+        return visit(t.objAssign!) as ts.Expression; // keep `T1 = E`, drop the function temp
+      }
+      if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === "apply" &&
+          ts.isIdentifier(n.expression.expression) && temps.has(n.expression.expression.text)) {
+        const t = temps.get(n.expression.expression.text)!;
+        const fn = t.kind === "f"
+          ? (visit(t.ident!) as ts.Expression)
+          : t.key!.kind === "name"
+            ? f.createPropertyAccessExpression(this.ref(t.obj!, scopes, inPre), t.key!.name!)
+            : f.createElementAccessExpression(this.ref(t.obj!, scopes, inPre), visit(t.key!.expr!) as ts.Expression);
+        return f.createCallExpression(f.createPropertyAccessExpression(fn, "apply"), undefined, n.arguments.map((a) => visit(a) as ts.Expression));
+      }
+      if (ts.isPropertyAccessExpression(n)) return f.updatePropertyAccessExpression(n, visit(n.expression) as ts.Expression, n.name);
+      if (ts.isPropertyAssignment(n)) {
+        const name = ts.isComputedPropertyName(n.name) ? (visit(n.name) as ts.PropertyName) : n.name;
+        return f.updatePropertyAssignment(n, name, visit(n.initializer) as ts.Expression);
+      }
+      if (ts.isShorthandPropertyAssignment(n)) return f.createPropertyAssignment(n.name.text, this.ref(n.name, scopes, inPre));
+      if (ts.isLabeledStatement(n)) return f.updateLabeledStatement(n, n.label, visit(n.statement) as ts.Statement);
+      if (ts.isBreakOrContinueStatement(n) || ts.isMetaProperty(n)) return n;
+      if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === "__nwcAsync") {
+        const idx = Number((n.arguments[0] as ts.NumericLiteral).text);
+        const inner = n.arguments[1] as ts.FunctionExpression;
+        if (!inFrame) throw new Error("nwc compiler: async closure inside a sync function (internal error: should have been NWC3010)");
+        const depth = scopes.filter((s) => s.frame !== undefined).length;
+        this.process(inner, depth, idx, scopes, owner);
+        return f.createCallExpression(f.createPropertyAccessExpression(f.createIdentifier("__nwc_rt"), "closure"), undefined,
+          [f.createElementAccessExpression(f.createIdentifier("__nwc_fns"), idx), f.createIdentifier("__nwc_S")]);
+      }
+      if (ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n) || ts.isMethodDeclaration(n) || ts.isAccessor(n)) {
+        const names = new Set<string>();
+        for (const p of n.parameters) if (ts.isIdentifier(p.name)) names.add(p.name.text);
+        if (ts.isFunctionExpression(n) && n.name) names.add(n.name.text);
+        names.add("arguments");
+        if (n.body) varNamesOf(n.body, names);
+        const inner = [...scopes, { frame: undefined, names }];
+        const newBody = n.body ? this.rewrite(n.body, inner, false, owner) : undefined;
+        if (ts.isFunctionDeclaration(n)) return f.updateFunctionDeclaration(n, n.modifiers, n.asteriskToken, n.name, undefined, n.parameters, undefined, newBody);
+        if (ts.isFunctionExpression(n)) return f.updateFunctionExpression(n, n.modifiers, n.asteriskToken, n.name, undefined, n.parameters, undefined, newBody!);
+        if (ts.isMethodDeclaration(n)) return f.updateMethodDeclaration(n, n.modifiers, n.asteriskToken, visitName(n.name), n.questionToken, undefined, n.parameters, undefined, newBody);
+        if (ts.isGetAccessor(n)) return f.updateGetAccessorDeclaration(n, n.modifiers, visitName(n.name), n.parameters, undefined, newBody);
+        return f.updateSetAccessorDeclaration(n as ts.SetAccessorDeclaration, n.modifiers, visitName(n.name), n.parameters, newBody);
+      }
+      if (ts.isCatchClause(n)) {
+        const names = new Set<string>();
+        if (n.variableDeclaration && ts.isIdentifier(n.variableDeclaration.name)) names.add(n.variableDeclaration.name.text);
+        return f.updateCatchClause(n, n.variableDeclaration, this.rewrite(n.block, [...scopes, { frame: undefined, names }], inFrame, owner, inPre));
+      }
+      if (ts.isVariableStatement(n)) {
+        if (!inFrame) return f.updateVariableStatement(n, n.modifiers, visit(n.declarationList) as ts.VariableDeclarationList);
+        const e = assignments(n.declarationList);
+        return e ? f.createExpressionStatement(e) : f.createEmptyStatement();
+      }
+      if (ts.isVariableDeclarationList(n)) {
+        if (!inFrame) return f.updateVariableDeclarationList(n, n.declarations.map((d) => f.updateVariableDeclaration(d, d.name, undefined, undefined, d.initializer && (visit(d.initializer) as ts.Expression))));
+        return assignments(n);
+      }
+      if (ts.isForInStatement(n) || ts.isForOfStatement(n)) {
+        if (inFrame && ts.isVariableDeclarationList(n.initializer)) {
+          const init = this.ref(n.initializer.declarations[0]!.name as ts.Identifier, scopes, inPre);
+          return ts.isForInStatement(n)
+            ? f.updateForInStatement(n, init, visit(n.expression) as ts.Expression, visit(n.statement) as ts.Statement)
+            : f.updateForOfStatement(n, n.awaitModifier, init, visit(n.expression) as ts.Expression, visit(n.statement) as ts.Statement);
+        }
+      }
+      return ts.visitEachChild(n, visit, (ts as any).nullTransformationContext);
+    };
+    const visitName = (name: ts.PropertyName): ts.PropertyName => (ts.isComputedPropertyName(name) ? (visit(name) as ts.PropertyName) : name);
+    const assignments = (list: ts.VariableDeclarationList): ts.Expression | undefined => {
+      const parts = list.declarations.filter((d) => d.initializer).map((d) =>
+        f.createAssignment(this.ref(d.name as ts.Identifier, scopes, inPre), visit(d.initializer!) as ts.Expression));
+      if (parts.length === 0) return undefined;
+      return parts.reduce<ts.Expression>((a, b) => f.createComma(a, b), parts.shift()!);
+    };
+    return visit(node) as T;
+  }
+}
+
+/**
+ * TypeScript evaluates a callee before arguments that await by saving it in
+ * temporaries: `_b = (_a = obj).push; ... _b.apply(_a, [_c.sent()])`, or
+ * `_a = f; ... _a.apply(void 0, [...])`. A function cannot live in a frame, so
+ * the function temporary is dropped and the callee is read again at the call
+ * (`_a.push.apply(_a, ...)`, `f.apply(void 0, ...)`). The object is still
+ * evaluated first; only the property read moves after the arguments, which
+ * differs only if evaluating the arguments reassigns that property or binding.
+ */
+interface CallTemp {
+  kind: "m" | "f";
+  obj?: ts.Identifier;
+  objAssign?: ts.Expression;
+  key?: { kind: "name"; name?: ts.MemberName; expr?: undefined } | { kind: "expr"; expr?: ts.Expression; name?: undefined };
+  ident?: ts.Identifier;
+}
+
+function findCallTemps(body: ts.FunctionExpression, isTemp: (name: string) => boolean): Map<string, CallTemp> {
+  const found = new Map<string, CallTemp>();
+  const applied = new Set<string>();
+  const uses = new Map<string, number>();
+  const visit = (n: ts.Node): void => {
+    if (ts.isIdentifier(n)) uses.set(n.text, (uses.get(n.text) ?? 0) + 1);
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && isTemp(n.left.text)) {
+      const r = n.right;
+      if ((ts.isPropertyAccessExpression(r) || ts.isElementAccessExpression(r)) && ts.isParenthesizedExpression(r.expression) &&
+          ts.isBinaryExpression(r.expression.expression) && r.expression.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+          ts.isIdentifier(r.expression.expression.left) && isTemp(r.expression.expression.left.text)) {
+        const key = ts.isPropertyAccessExpression(r)
+          ? { kind: "name" as const, name: r.name }
+          : ts.isLiteralExpression(r.argumentExpression) || ts.isIdentifier(r.argumentExpression) ? { kind: "expr" as const, expr: r.argumentExpression } : undefined;
+        if (key) found.set(n.left.text, { kind: "m", obj: r.expression.expression.left, objAssign: r.expression.expression, key });
+      } else if (ts.isIdentifier(r) && !isTemp(r.text)) {
+        found.set(n.left.text, { kind: "f", ident: r });
+      }
+    }
+    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === "apply" && ts.isIdentifier(n.expression.expression)) {
+      applied.add(n.expression.expression.text);
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(body.body);
+  // Only temporaries used exactly twice (set once, applied once) are call bindings.
+  for (const [name] of found) if (!applied.has(name) || uses.get(name) !== 2) found.delete(name);
+  return found;
+}

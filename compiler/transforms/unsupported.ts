@@ -1,0 +1,173 @@
+/**
+ * Rejects what the lowering cannot translate with exactly the original
+ * semantics, as NWC3xxx diagnostics naming the construct and the fix.
+ *
+ * Invariant: if this returns no diagnostic for a compiled function, every
+ * construct in it is one the later lowerings handle; nothing is silently
+ * translated into a different program.
+ *
+ * Example: `async (ctx) => { function* g() {} }` gives NWC3001 "a generator
+ * function inside an orchestration", fix "move it out of the orchestration".
+ */
+import ts from "typescript";
+import type { NwcDiagnostic } from "../diagnostics.ts";
+
+export function diagnosticAt(node: ts.Node, code: string, message: string, fix: string): NwcDiagnostic {
+  const sf = node.getSourceFile();
+  const start = sf.getLineAndCharacterOfPosition(node.getStart(sf));
+  const end = sf.getLineAndCharacterOfPosition(node.getEnd());
+  const text = node.getText(sf);
+  return {
+    code, file: sf.fileName, line: start.line + 1, column: start.character + 1, endLine: end.line + 1, endColumn: end.character + 1,
+    message, expression: text.length > 80 ? text.slice(0, 77) + "..." : text, fix,
+  };
+}
+
+function isFunctionBoundary(n: ts.Node): n is ts.FunctionLikeDeclaration {
+  return ts.isFunctionLike(n) && !ts.isTypeNode(n) && !!(n as ts.FunctionLikeDeclaration).body;
+}
+
+function isAsyncFn(n: ts.Node): boolean {
+  return ts.isFunctionLike(n) && !!ts.getModifiers(n as any)?.some((m: ts.ModifierLike) => m.kind === ts.SyntaxKind.AsyncKeyword);
+}
+
+/** Does `node` contain an await of its own function (not of a nested function)? */
+export function containsAwait(node: ts.Node): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isAwaitExpression(n) || (ts.isForOfStatement(n) && n.awaitModifier) || (ts.isVariableDeclarationList(n) && (n.flags & ts.NodeFlags.AwaitUsing) === ts.NodeFlags.AwaitUsing)) {
+      found = true;
+      return;
+    }
+    if (isFunctionBoundary(n)) return;
+    ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(node, visit);
+  return found;
+}
+
+function isLoop(n: ts.Node): n is ts.IterationStatement {
+  return ts.isForStatement(n) || ts.isForOfStatement(n) || ts.isForInStatement(n) || ts.isWhileStatement(n) || ts.isDoStatement(n);
+}
+
+/** Checks one compiled function (an orchestration body or ctx helper) and everything nested in it. */
+export function checkUnsupported(fn: ts.FunctionLikeDeclaration, checker: ts.TypeChecker): NwcDiagnostic[] {
+  const out: NwcDiagnostic[] = [];
+  const report = (node: ts.Node, code: string, message: string, fix: string) => out.push(diagnosticAt(node, code, message, fix));
+
+  for (const p of fn.parameters) {
+    if (p.initializer && containsAwaitDeep(p.initializer)) report(p, "NWC3003", "await in a parameter default is not supported in an orchestration", "await the value in the body instead");
+  }
+
+  // `compiledDepth`: inside compiled (async) code; `syncDepth`: inside a sync function nested in it.
+  const visit = (n: ts.Node, inSync: boolean): void => {
+    if (ts.isFunctionLike(n) && n !== fn && isFunctionBoundary(n)) {
+      const f = n as ts.FunctionLikeDeclaration;
+      if (f.asteriskToken) {
+        report(n, "NWC3001", "a generator function inside an orchestration cannot be compiled", "move the generator out of the orchestration, to module level");
+        return;
+      }
+      if (isAsyncFn(f)) {
+        if (ts.isFunctionDeclaration(f)) {
+          report(n, "NWC3009", "a nested async function declaration inside an orchestration is not supported", "write it as `const name = async (...) => { ... }`, or as a module-level helper taking ctx");
+          return;
+        }
+        if (!ts.isArrowFunction(f) && !ts.isFunctionExpression(f)) {
+          report(n, "NWC3009", "an async method inside an orchestration is not supported", "use an async arrow function");
+          return;
+        }
+        if (inSync) {
+          report(n, "NWC3010", "an async function inside a non-async nested function cannot be compiled (its captured locals would not be in the frame)", "make the enclosing function async, or move the async function up");
+          return;
+        }
+        for (const p of f.parameters) {
+          if (p.initializer && containsAwaitDeep(p.initializer)) report(p, "NWC3003", "await in a parameter default is not supported in an orchestration", "await the value in the body instead");
+        }
+        ts.forEachChild(n, (c) => visit(c, false));
+        return;
+      }
+      ts.forEachChild(n, (c) => visit(c, true));
+      return;
+    }
+    if (ts.isClassLike(n)) {
+      report(n, "NWC3008", "a class inside an orchestration cannot be compiled", "declare the class at module level");
+      return;
+    }
+    if (n.kind === ts.SyntaxKind.WithStatement) report(n, "NWC3002", "`with` cannot be compiled", "use explicit property access");
+    if (n.kind === ts.SyntaxKind.ThisKeyword && !inSync) report(n, "NWC3005", "`this` inside an orchestration cannot be compiled", "pass the value as an argument");
+    if (ts.isIdentifier(n) && n.text === "arguments" && !inSync && !ts.isPropertyAccessExpression(n.parent)) {
+      const sym = checker.getSymbolAtLocation(n);
+      if (!sym || sym.name === "arguments") report(n, "NWC3006", "`arguments` inside an orchestration cannot be compiled", "use a rest parameter");
+    }
+    if (ts.isForOfStatement(n) && n.awaitModifier) report(n, "NWC3007", "`for await` cannot be compiled: only durable tasks may be awaited", "use for...of and await each task");
+    if (ts.isLabeledStatement(n) && ts.isFunctionDeclaration(n.statement)) report(n, "NWC3004", "a labeled function declaration cannot be compiled", "remove the label");
+    if (ts.isYieldExpression(n)) report(n, "NWC3001", "yield inside an orchestration cannot be compiled", "use await");
+    if (ts.isVariableDeclarationList(n) && (n.flags & ts.NodeFlags.Using) && !inSync) {
+      const holder = n.parent;
+      if (!ts.isVariableStatement(holder) || !(ts.isBlock(holder.parent) || ts.isSourceFile(holder.parent))) {
+        report(n, "NWC3012", "`using` / `await using` is only supported as a statement of a block", "declare it as a statement at the start of a block");
+      }
+    }
+    if (ts.isMetaProperty(n) && n.keywordToken === ts.SyntaxKind.ImportKeyword) report(n, "NWC3015", "import.meta inside an orchestration cannot be compiled", "read it at module level");
+    if (n.kind === ts.SyntaxKind.SuperKeyword) report(n, "NWC3015", "super inside an orchestration cannot be compiled", "move the code to a module-level function");
+    if (isLoop(n) && !inSync && containsAwait(n)) checkLoopCaptures(n, checker, report);
+    ts.forEachChild(n, (c) => visit(c, inSync));
+  };
+  if (fn.body) visit(fn.body, false);
+  return out;
+}
+
+function containsAwaitDeep(n: ts.Node): boolean {
+  let found = false;
+  const v = (c: ts.Node): void => {
+    if (found) return;
+    if (ts.isAwaitExpression(c)) found = true;
+    else ts.forEachChild(c, v);
+  };
+  v(n);
+  return found;
+}
+
+/**
+ * A loop that awaits and whose block-scoped bindings (per iteration in
+ * JavaScript) are captured by a closure: the ES5 lowering would need a
+ * delegating generator per iteration, which a frame cannot hold.
+ */
+function checkLoopCaptures(loop: ts.IterationStatement, checker: ts.TypeChecker, report: (n: ts.Node, c: string, m: string, f: string) => void): void {
+  const declared = new Set<ts.Symbol>();
+  const collect = (n: ts.Node): void => {
+    if (isFunctionBoundary(n)) return;
+    if (ts.isVariableDeclarationList(n) && (n.flags & ts.NodeFlags.BlockScoped)) {
+      for (const d of n.declarations) bindingNames(d.name).forEach((id) => {
+        const s = checker.getSymbolAtLocation(id);
+        if (s) declared.add(s);
+      });
+    }
+    ts.forEachChild(n, collect);
+  };
+  collect(loop);
+  if (declared.size === 0) return;
+  let reported = false;
+  const findInClosures = (n: ts.Node, inClosure: boolean): void => {
+    if (reported) return;
+    if (isFunctionBoundary(n)) inClosure = true;
+    if (inClosure && ts.isIdentifier(n)) {
+      const s = checker.getSymbolAtLocation(n);
+      if (s && declared.has(s)) {
+        reported = true;
+        report(n, "NWC3011", `the loop variable \`${n.text}\` is captured by a closure in a loop that awaits; per-iteration bindings captured by closures cannot be kept in a frame`, "copy the value into an argument of the closure (e.g. xs.map(async (x) => ...)), or declare it outside the loop");
+        return;
+      }
+    }
+    ts.forEachChild(n, (c) => findInClosures(c, inClosure));
+  };
+  ts.forEachChild(loop, (c) => findInClosures(c, false));
+}
+
+function bindingNames(name: ts.BindingName): ts.Identifier[] {
+  if (ts.isIdentifier(name)) return [name];
+  const out: ts.Identifier[] = [];
+  for (const e of name.elements) if (!ts.isOmittedExpression(e)) out.push(...bindingNames(e.name));
+  return out;
+}
