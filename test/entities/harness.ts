@@ -2,9 +2,10 @@
  * Helpers for the entity integration tests: compile-on-load, start a host on a
  * backend, wait for instances and for conditions with a bound.
  */
-export async function loadCompiled<T>(path: string): Promise<T> {
-  await import("../../compiler/register.ts");
-  return (await import(path)) as T;
+/** Installs compile-on-load when this build has the compiler; false means compiled tests must skip. */
+export async function compileOnLoad(): Promise<boolean> {
+  const { installCompileOnLoad } = await import("../../runtime/app-loader.ts");
+  return installCompileOnLoad();
 }
 
 /**

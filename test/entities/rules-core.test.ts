@@ -11,7 +11,7 @@ import type { EntityId } from "../../runtime/machine.ts";
 import { lockLeftovers } from "./durable-state.ts";
 import { account, genAudit, genHold, genOpen } from "./gen-app.ts";
 import { genOrchestration, value } from "./gen-machine.ts";
-import { startTestHost } from "./harness.ts";
+import { compileOnLoad, startTestHost } from "./harness.ts";
 
 const A = (k: string): EntityId => account.id(k);
 
@@ -125,8 +125,85 @@ test("no durable lock state is left", async () => {
   assert.equal(left, []);
 });
 
+
+// The same rules with compiled orchestrations (test/entities/rules-app.ts), when this build has the compiler.
+const compiled = await compileOnLoad();
+const test_ = compiled ? test : test.skip;
+let m: any, chost: any, cclient: any;
+if (compiled) {
+  m = await import("./rules-app.ts");
+  chost = await startTestHost(m.app, { partitions: 3 });
+  cclient = chost.client;
+}
+
+
+async function runC(orch: unknown, input: unknown, id: string) {
+  await cclient.start(orch, input, { instanceId: id });
+  return cclient.wait(id, WAIT);
+}
+
+async function assertReleasedC(keys: string[], id: string) {
+  const s = await runC(m.addAll, keys, id);
+  assert.is(s.status, "Completed", `${id}: the entities ${keys} are still locked (${JSON.stringify(s.error)})`);
+}
+
+test_("compiled: calling an entity not held fails with CriticalSectionError; locks released", async () => {
+  const s = await runC(m.callOutside, { held: ["a", "b"], target: "c" }, "r-call");
+  assert.is(s.status, "Failed");
+  assert.is(s.error.name, "CriticalSectionError");
+  assert.ok(s.error.message.startsWith(`ctx.entity("Box", "c"): the critical section does not hold this entity`), s.error.message);
+  await assertReleasedC(["a", "b", "c"], "r-call-after");
+});
+
+test_("compiled: signalling a held entity fails with CriticalSectionError; locks released", async () => {
+  const s = await runC(m.signalInside, { held: ["a", "d"], target: "d" }, "r-signal");
+  assert.is(s.status, "Failed");
+  assert.is(s.error.name, "CriticalSectionError");
+  assert.ok(s.error.message.startsWith(`ctx.signal("Box", "d"): the entity is held`), s.error.message);
+  await assertReleasedC(["a", "d"], "r-signal-after");
+  const ok = await runC(m.signalInside, { held: ["a"], target: "e" }, "r-signal-ok");
+  assert.is(ok.status, "Completed", "signalling an entity not held is allowed");
+});
+
+test_("compiled: nesting fails with CriticalSectionError; locks released", async () => {
+  const s = await runC(m.nested, { outer: "f", inner: "g" }, "r-nested");
+  assert.is(s.status, "Failed");
+  assert.is(s.error.name, "CriticalSectionError");
+  assert.ok(s.error.message.startsWith("ctx.lock: a critical section is already held"), s.error.message);
+  await assertReleasedC(["f", "g"], "r-nested-after");
+});
+
+test_("compiled: a lock over no entities fails with CriticalSectionError", async () => {
+  const s = await runC(m.lockKeys, [], "r-empty");
+  assert.is(s.status, "Failed");
+  assert.is(s.error.name, "CriticalSectionError");
+  assert.ok(s.error.message.startsWith("ctx.lock: no entities were given"), s.error.message);
+});
+
+test_("compiled: termination while holding releases the locks", async () => {
+  await cclient.start(m.holdUntilEvent, ["h", "i"], { instanceId: "r-term" });
+  // Wait until it holds: a second locker must be blocked meanwhile.
+  await cclient.start(m.addAll, ["i"], { instanceId: "r-term-blocked" });
+  const blocked = await cclient.wait("r-term-blocked", { timeoutMs: 1500 });
+  assert.is(blocked.status === "Completed", false, "the second locker ran while the first held the lock");
+  await cclient.terminate("r-term", "test");
+  const after = await cclient.wait("r-term-blocked", WAIT);
+  assert.is(after.status, "Completed");
+  assert.is((await cclient.wait("r-term", WAIT)).status, "Terminated");
+  await assertReleasedC(["h", "i"], "r-term-after");
+});
+
+test_("compiled: failure inside a section releases the locks; completion releases them too", async () => {
+  const s = await runC(m.failInside, ["j", "k"], "r-fail");
+  assert.is(s.status, "Failed");
+  assert.is(s.error.message, "failed inside the critical section");
+  await assertReleasedC(["j", "k"], "r-fail-after");
+  assert.is((await cclient.readEntity(m.box, "j")).n, 2, "the add before the failure stays; the second add is from addAll");
+});
+
 test.after(async () => {
   await host.stop();
+  await chost?.stop();
 });
 
 test.run();
