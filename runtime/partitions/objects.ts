@@ -21,7 +21,10 @@ import { INSTANCE_PREFIX } from "./state/instance.ts";
 const ABSENT = Symbol("absent");
 
 export class ObjectTable {
-  private readonly values = new Map<string, unknown>();
+  /** Instances and entities, in LRU order (Map iteration order is insertion order). */
+  private readonly cache = new Map<string, unknown>();
+  /** Everything else; a deleted pinned object is simply absent (all of them are in memory). */
+  private readonly pinned = new Map<string, unknown>();
   readonly dirtyForCommit = new Set<string>();
   readonly unflushed = new Set<string>();
   /** Keys whose checkpoint write is in flight: not evictable until it completes. */
@@ -37,61 +40,65 @@ export class ObjectTable {
     if (!(cacheSize >= 1)) throw new Error(`instance cache size must be >= 1, got ${cacheSize}`);
   }
 
+  private mapOf(key: string): Map<string, unknown> {
+    return isCacheable(key) ? this.cache : this.pinned;
+  }
+
   has(key: string): boolean {
-    return this.values.has(key);
+    return this.mapOf(key).has(key);
   }
 
   /** Loads the keys not in memory from the store (objects absent there are remembered as absent). */
   async load(keys: Iterable<string>): Promise<void> {
-    const missing = [...new Set(keys)].filter((k) => !this.values.has(k));
+    const missing = [...new Set(keys)].filter((k) => !this.has(k));
     if (missing.length === 0) return;
     const loaded = await Promise.all(missing.map((k) => this.store.readObject(this.partition, k)));
     for (let i = 0; i < missing.length; i++) {
       // A concurrent load or a batch may have set it meanwhile; memory wins (it is newer).
-      if (!this.values.has(missing[i])) this.values.set(missing[i], loaded[i] === undefined ? ABSENT : loaded[i]);
+      if (!this.has(missing[i]) && (loaded[i] !== undefined || isCacheable(missing[i]))) this.mapOf(missing[i]).set(missing[i], loaded[i] === undefined ? ABSENT : loaded[i]);
     }
     this.cacheLoads += missing.length;
   }
 
   get<T>(key: string): T | undefined {
-    if (!this.values.has(key)) {
-      // Pinned kinds (dedup, outboxes, timers, activities) are all in memory: missing means absent.
-      if (!isCacheable(key)) return undefined;
-      throw new Error(`object ${key} was used without being loaded first (a handler's keys() is missing it)`);
-    }
-    const v = this.values.get(key);
-    if (isCacheable(key)) {
-      // Refresh LRU order: Map iteration order is insertion order.
-      this.values.delete(key);
-      this.values.set(key, v);
-    }
+    // Pinned kinds (dedup, outboxes, timers, activities, run markers) are all in memory: missing means absent.
+    if (!isCacheable(key)) return this.pinned.get(key) as T | undefined;
+    if (!this.cache.has(key)) throw new Error(`object ${key} was used without being loaded first (a handler's keys() is missing it)`);
+    const v = this.cache.get(key);
+    // Refresh LRU order.
+    this.cache.delete(key);
+    this.cache.set(key, v);
     return v === ABSENT ? undefined : (v as T);
   }
 
   set(key: string, value: unknown): void {
     if (value === undefined) throw new Error(`object ${key}: use delete() rather than storing undefined`);
-    this.values.delete(key);
-    this.values.set(key, value);
+    const map = this.mapOf(key);
+    map.delete(key);
+    map.set(key, value);
     this.dirtyForCommit.add(key);
     this.unflushed.add(key);
   }
 
   /** Marks a mutated-in-place object as changed. */
   touch(key: string): void {
-    if (!this.values.has(key) || this.values.get(key) === ABSENT) throw new Error(`object ${key}: touch of an absent object`);
+    const v = this.mapOf(key).get(key);
+    if (v === undefined || v === ABSENT) throw new Error(`object ${key}: touch of an absent object`);
     this.dirtyForCommit.add(key);
     this.unflushed.add(key);
   }
 
   delete(key: string): void {
-    this.values.set(key, ABSENT);
+    if (isCacheable(key)) this.cache.set(key, ABSENT);
+    else this.pinned.delete(key);
     this.dirtyForCommit.add(key);
     this.unflushed.add(key);
   }
 
   /** Applies a redo record during recovery. */
   applyUpdate(update: ObjectUpdate): void {
-    this.values.set(update.key, update.value === null ? ABSENT : update.value);
+    if (update.value === null && !isCacheable(update.key)) this.pinned.delete(update.key);
+    else this.mapOf(update.key).set(update.key, update.value === null ? ABSENT : update.value);
     this.unflushed.add(update.key);
   }
 
@@ -99,7 +106,7 @@ export class ObjectTable {
   snapshot(keys: Iterable<string>): ObjectUpdate[] {
     const out: ObjectUpdate[] = [];
     for (const key of keys) {
-      const v = this.values.get(key);
+      const v = this.mapOf(key).get(key);
       out.push({ key, value: v === ABSENT || v === undefined ? null : (structuredClone(v) as Json) });
     }
     return out;
@@ -126,14 +133,12 @@ export class ObjectTable {
   /** Keys in memory with a prefix (pinned kinds: timers, activities, outboxes). */
   keysWithPrefix(prefix: string): string[] {
     const out: string[] = [];
-    for (const [k, v] of this.values) if (k.startsWith(prefix) && v !== ABSENT) out.push(k);
+    for (const [k, v] of this.pinned) if (k.startsWith(prefix) && v !== ABSENT) out.push(k);
     return out;
   }
 
   get cachedCount(): number {
-    let n = 0;
-    for (const k of this.values.keys()) if (isCacheable(k)) n++;
-    return n;
+    return this.cache.size;
   }
 
   /** Evicts least recently used clean instances and entities beyond the cache size; returns how many. */
@@ -141,10 +146,10 @@ export class ObjectTable {
     let over = this.cachedCount - this.cacheSize;
     let evicted = 0;
     if (over <= 0) return 0;
-    for (const k of this.values.keys()) {
+    for (const k of this.cache.keys()) {
       if (over <= 0) break;
-      if (!isCacheable(k) || this.unflushed.has(k) || this.flushing.has(k) || this.dirtyForCommit.has(k)) continue;
-      this.values.delete(k);
+      if (this.unflushed.has(k) || this.flushing.has(k) || this.dirtyForCommit.has(k)) continue;
+      this.cache.delete(k);
       over--;
       evicted++;
     }

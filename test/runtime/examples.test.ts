@@ -21,6 +21,24 @@ async function hostFor(file: string) {
 
 const t = hasCompiler ? test : test.skip;
 
+test("every example exports the orchestrations its header names, defined with the author API", async () => {
+  const expected: Record<string, string[]> = {
+    "hello-sequence.ts": ["helloSequence", "hello5"],
+    "fan-out-fan-in.ts": ["fanOutFanIn"],
+    "human-approval.ts": ["approvalWorkflow"],
+    "monitor.ts": ["monitor"],
+    "chaining-retries.ts": ["orderWorkflow"],
+  };
+  for (const [file, names] of Object.entries(expected)) {
+    const mod = await import(`../../examples/${file}`);
+    for (const name of names) {
+      assert.is(mod[name]?.kind, "orchestration", `${file} exports ${name}`);
+      assert.is(mod[name].name, name);
+      assert.ok(mod[name].fn || mod[name].machine, `${file}: ${name} has a body`);
+    }
+  }
+});
+
 t("hello-sequence: helloSequence and hello5", async () => {
   const { mod, host, client } = await hostFor("hello-sequence.ts");
   try {
