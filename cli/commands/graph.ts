@@ -10,6 +10,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import path from "node:path";
+import ts from "typescript";
 import type { MachineGraph } from "../../runtime/machine.ts";
 import { formatDiagnostic } from "../../compiler/diagnostics.ts";
 import { parseArgs, UsageError } from "../graph/args.ts";
@@ -47,9 +48,11 @@ export async function run(args: string[]): Promise<number> {
   if (!existsSync(fileName)) { console.error(`nwc graph: ${file} does not exist`); return 2; }
   const compiler = await loadCompiler();
   const project = parsed.flags["-p"] ?? parsed.flags["--project"];
-  const result: CompileResult = typeof project === "string"
-    ? compiler.compileProject({ tsconfigPath: path.resolve(project), rootNames: [fileName] })
-    : compiler.compileSource(fileName, readFileSync(fileName, "utf8"));
+  // The file's own compiler options (types, lib, module resolution) come from its tsconfig:
+  // -p, or the nearest tsconfig.json above the file.
+  const tsconfigPath = typeof project === "string" ? path.resolve(project) : ts.findConfigFile(path.dirname(fileName), ts.sys.fileExists);
+  const compilerOptions = tsconfigPath ? readCompilerOptions(tsconfigPath) : undefined;
+  const result: CompileResult = compiler.compileSource(fileName, readFileSync(fileName, "utf8"), compilerOptions ? { compilerOptions } : undefined);
   const machine = result.machines.find((m) => m.name === orchestrationName);
   if (!machine) {
     for (const d of result.diagnostics) console.error(formatDiagnostic(d));
@@ -70,6 +73,13 @@ export async function run(args: string[]): Promise<number> {
     else process.stdout.write(`// ${f}\n${text}\n`);
   }
   return 0;
+}
+
+function readCompilerOptions(tsconfigPath: string): ts.CompilerOptions {
+  const read = ts.readConfigFile(tsconfigPath, ts.sys.readFile);
+  if (read.error) throw new Error(`cannot read ${tsconfigPath}: ${ts.flattenDiagnosticMessageText(read.error.messageText, "\n")}`);
+  const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, path.dirname(tsconfigPath), undefined, tsconfigPath);
+  return { ...parsed.options, noEmit: false };
 }
 
 function write(file: string, text: string): void {

@@ -15,7 +15,7 @@ export interface CompileResult {
   diagnostics: NwcDiagnostic[];
 }
 export interface Compiler {
-  compileSource(fileName: string, text: string, options?: unknown): CompileResult;
+  compileSource(fileName: string, text: string, options?: { compilerOptions?: import("typescript").CompilerOptions }): CompileResult;
   compileProject(options: { tsconfigPath?: string; rootNames?: string[]; outDir?: string }): CompileResult;
 }
 

@@ -12,6 +12,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createActor, createMachine } from "xstate";
 import type { NwcDiagnostic } from "../../compiler/diagnostics.ts";
+import * as graph from "../../cli/commands/graph.ts";
+import * as build from "../../cli/commands/build.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const dirty = path.join(root, "test/lint/fixtures/project/tsconfig.json");
@@ -22,6 +24,24 @@ const out = mkdtempSync(path.join(tmpdir(), "nwc-cli-"));
 function nwc(...args: string[]) {
   const r = spawnSync(process.execPath, [path.join(root, "bin/nwc.js"), ...args], { cwd: root, encoding: "utf8", env: { ...process.env, NWC_FROM_SOURCE: "1" } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Runs a command module in this process (the compiler stays loaded), capturing its output. */
+async function inProcess(module: { run(args: string[]): Promise<number> }, ...args: string[]) {
+  let stdout = "", stderr = "";
+  const write = process.stdout.write.bind(process.stdout);
+  const log = console.log, error = console.error;
+  process.stdout.write = ((chunk: string) => { stdout += chunk; return true; }) as typeof process.stdout.write;
+  console.log = (...a: unknown[]) => { stdout += a.join(" ") + "\n"; };
+  console.error = (...a: unknown[]) => { stderr += a.join(" ") + "\n"; };
+  try {
+    const code = await module.run(args);
+    return { code, stdout, stderr };
+  } finally {
+    process.stdout.write = write;
+    console.log = log;
+    console.error = error;
+  }
 }
 
 function listFiles(dir: string): string[] {
@@ -40,21 +60,21 @@ test("build: a clean project compiles, writes its files and exits 0", () => {
   assert.not.match(js, /await ctx\.sleep/, "the orchestration body was compiled into a machine");
 });
 
-test("build: effects are diagnostics, exit 1, nothing written", () => {
+test("build: effects are diagnostics, exit 1, nothing written", async () => {
   const outDir = path.join(out, "dirty");
   const r = nwc("build", "-p", dirty, "--outDir", outDir);
   assert.is(r.code, 1);
   assert.match(r.stdout, /src\/workflows\.ts:\d+:\d+ - error NWC1001: `Date\.now\(\)` reads the wall clock.*Fix: use ctx\.now\(\)/);
   assert.equal(listFiles(outDir), []);
-  const json = nwc("build", "-p", dirty, "--json", "--outDir", outDir);
+  const json = await inProcess(build, "-p", dirty, "--json", "--outDir", outDir);
   assert.is(json.code, 1);
   const data = JSON.parse(json.stdout) as NwcDiagnostic[];
   assert.ok(data.some((d) => d.code === "NWC1003" && d.fix === "use ctx.random()"));
   assert.ok(data.every((d) => typeof d.line === "number" && d.line > 0 && d.column > 0));
 });
 
-test("graph --format xstate: a machine config xstate accepts, start to end", () => {
-  const r = nwc("graph", app, "hello", "--format", "xstate");
+test("graph --format xstate: a machine config xstate accepts, start to end", async () => {
+  const r = await inProcess(graph, app, "hello", "--format", "xstate");
   assert.is(r.code, 0, r.stderr);
   const config = JSON.parse(r.stdout);
   assert.is(config.id, "hello");
@@ -67,27 +87,27 @@ test("graph --format xstate: a machine config xstate accepts, start to end", () 
   assert.ok(Object.keys(config.states).length >= 4, JSON.stringify(Object.keys(config.states)));
 });
 
-test("graph --format mermaid and svg; default writes all three next to --out", () => {
-  const mermaid = nwc("graph", app, "hello", "--format", "mermaid");
+test("graph --format mermaid and svg; default writes all three next to --out", async () => {
+  const mermaid = await inProcess(graph, app, "hello", "--format", "mermaid");
   assert.is(mermaid.code, 0, mermaid.stderr);
   assert.match(mermaid.stdout, /stateDiagram-v2\n/);
   assert.match(mermaid.stdout, /\[\*\] --> s_start/);
-  const svg = nwc("graph", app, "hello", "--format", "svg");
+  const svg = await inProcess(graph, app, "hello", "--format", "svg");
   assert.is(svg.code, 0);
   assert.ok(svg.stdout.startsWith("<svg "));
   const base = path.join(out, "graphs", "hello");
   const all = nwc("graph", app, "hello", "--out", base);
   assert.is(all.code, 0, all.stderr);
   for (const ext of [".xstate.json", ".mmd", ".svg"]) assert.ok(existsSync(base + ext), ext);
-  assert.equal(JSON.parse(readFileSync(base + ".xstate.json", "utf8")), JSON.parse(nwc("graph", app, "hello", "--format", "xstate").stdout));
+  assert.equal(JSON.parse(readFileSync(base + ".xstate.json", "utf8")), JSON.parse((await inProcess(graph, app, "hello", "--format", "xstate")).stdout));
 });
 
-test("graph: an unknown orchestration names the ones the file defines; bad usage exits 2", () => {
-  const r = nwc("graph", app, "nope");
+test("graph: an unknown orchestration names the ones the file defines; bad usage exits 2", async () => {
+  const r = await inProcess(graph, app, "nope");
   assert.is(r.code, 1);
   assert.match(r.stderr, /no orchestration "nope" compiled from .*; found: hello/);
-  assert.is(nwc("graph", app).code, 2);
-  assert.match(nwc("graph", app, "hello", "--format", "png").stderr, /unknown --format "png"; use xstate, mermaid or svg/);
+  assert.is((await inProcess(graph, app)).code, 2);
+  assert.match((await inProcess(graph, app, "hello", "--format", "png")).stderr, /unknown --format "png"; use xstate, mermaid or svg/);
 });
 
 test.after(() => rmSync(out, { recursive: true, force: true }));
