@@ -5,19 +5,19 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { compileOnLoad, eventually, startTestHost } from "./harness.ts";
+import { compileModules, eventually, startTestHost } from "./harness.ts";
 
-const compiled = await compileOnLoad();
-const test_ = compiled ? test : test.skip;
+// Compiled in-process (compiler/index.ts + compiler/load.ts), the same lowering `nwc build` and compile-on-load use.
+const compiled = true;
+const test_ = test;
 type M = any;
-const counter: M = await import("../../examples/counter.ts");
-const bank: M = await import("../../examples/bank.ts");
-const bankTx: M = await import("../../examples/bank-transaction.ts");
-const trip: M = await import("../../examples/trip-saga.ts");
-const agg: M = await import("../../examples/aggregator.ts");
-const everything = [...new Set([...counter.app, ...bank.app, ...bankTx.app, ...trip.app, ...agg.app])];
-// Without the compiler only the entities can run (a host refuses uncompiled orchestrations).
-const host: M = await startTestHost(compiled ? everything : everything.filter((d: any) => d.kind === "entity"), { partitions: 4 });
+const mods = await compileModules(["../../examples/counter.ts", "../../examples/bank.ts", "../../examples/bank-transaction.ts", "../../examples/trip-saga.ts", "../../examples/aggregator.ts"]);
+const counter: M = mods.get("counter.ts");
+const bank: M = mods.get("bank.ts");
+const bankTx: M = mods.get("bank-transaction.ts");
+const trip: M = mods.get("trip-saga.ts");
+const agg: M = mods.get("aggregator.ts");
+const host: M = await startTestHost([...new Set([...counter.app, ...bank.app, ...bankTx.app, ...trip.app, ...agg.app])], { partitions: 4 });
 const client: M = host.client;
 const WAIT = { timeoutMs: 30_000 };
 

@@ -2,6 +2,28 @@
  * Helpers for the entity integration tests: compile-on-load, start a host on a
  * backend, wait for instances and for conditions with a bound.
  */
+/**
+ * Compiles source files with the compiler (type check, effect checks, lowering)
+ * and imports the emitted modules; returns their namespaces by file name
+ * ("bank.ts"). Throws with the diagnostics if any file does not compile.
+ */
+export async function compileModules(paths: string[]): Promise<Map<string, any>> {
+  const { readFileSync } = await import("node:fs");
+  const { basename } = await import("node:path");
+  const { fileURLToPath } = await import("node:url");
+  const { compileSources, formatDiagnostic } = await import("../../compiler/index.ts");
+  const { loadCompiled } = await import("../../compiler/load.ts");
+  const files = paths.map((p) => fileURLToPath(new URL(p, import.meta.url)));
+  const result = compileSources(files.map((f) => ({ fileName: f, text: readFileSync(f, "utf8") })));
+  if (result.diagnostics.length > 0) {
+    throw new Error(`compiling ${paths.join(", ")} failed:\n${result.diagnostics.map((d: any) => formatDiagnostic(d)).join("\n")}`);
+  }
+  const loaded = await loadCompiled(result.outputs);
+  const out = new Map<string, any>();
+  for (const [fileName, ns] of loaded) out.set(basename(fileName).replace(/\.m?js$/, ".ts"), ns);
+  return out;
+}
+
 /** Installs compile-on-load when this build has the compiler; false means compiled tests must skip. */
 export async function compileOnLoad(): Promise<boolean> {
   const { installCompileOnLoad } = await import("../../runtime/app-loader.ts");
