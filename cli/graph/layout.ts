@@ -29,6 +29,10 @@ const CHAR_WIDTH = 7;
 const MIN_STATE_WIDTH = 60;
 /** How far back edges bulge to the right of the states they join. */
 const BACK_EDGE_BULGE = 50;
+/** How far left of the states the first lane of layer-skipping edges runs. */
+const LONG_EDGE_BULGE = 30;
+/** Distance between lanes of layer-skipping edges. */
+const LANE_GAP = 14;
 
 export function stateLabel(s: { label: string; line?: number }): string {
   return s.line !== undefined ? `${s.label} (line ${s.line})` : s.label;
@@ -100,9 +104,14 @@ export function layoutGraph(graph: MachineGraph): Layout {
   const widthOf = (id: string) => Math.max(MIN_STATE_WIDTH, stateLabel(byId.get(id)!).length * CHAR_WIDTH + 24);
   const rowWidths = rows.map((row) => row.reduce((a, id) => a + widthOf(id), 0) + STATE_GAP * Math.max(0, row.length - 1));
   const contentWidth = Math.max(...rowWidths);
+  // Forward edges that skip layers run down the left side, each in its own lane, so they
+  // never cross the states in between; the lanes need room left of the widest row.
+  const isLong = (t: { from: string; to: string }, i: number) => !back.has(i) && t.from !== t.to && layer.get(t.to)! - layer.get(t.from)! > 1;
+  const longCount = graph.transitions.filter(isLong).length;
+  const leftLanes = longCount > 0 ? LONG_EDGE_BULGE + LANE_GAP * longCount : 0;
   const placed = new Map<string, PlacedState>();
   rows.forEach((row, r) => {
-    let x = MARGIN + (contentWidth - rowWidths[r]!) / 2;
+    let x = MARGIN + leftLanes + (contentWidth - rowWidths[r]!) / 2;
     for (const id of row) {
       const s = byId.get(id)!;
       const width = widthOf(id);
@@ -111,6 +120,7 @@ export function layoutGraph(graph: MachineGraph): Layout {
     }
   });
 
+  let longIndex = 0;
   const edges: PlacedEdge[] = graph.transitions.map((t, i) => {
     const a = placed.get(t.from)!;
     const b = placed.get(t.to)!;
@@ -124,6 +134,11 @@ export function layoutGraph(graph: MachineGraph): Layout {
       const bulge = Math.max(x1, x2) + BACK_EDGE_BULGE;
       return { from: t.from, to: t.to, ...label, back: true, path: `M ${x1} ${y1} C ${bulge} ${y1}, ${bulge} ${y2}, ${x2} ${y2}`, labelX: bulge - 10, labelY: (y1 + y2) / 2 };
     }
+    if (isLong(t, i)) {
+      const lane = MARGIN + LANE_GAP * (longIndex++);
+      const x1 = a.x, y1 = a.y + a.height / 2, x2 = b.x, y2 = b.y + b.height / 2;
+      return { from: t.from, to: t.to, ...label, back: false, path: `M ${x1} ${y1} C ${lane} ${y1}, ${lane} ${y2}, ${x2} ${y2}`, labelX: lane + 20, labelY: (y1 + y2) / 2 };
+    }
     const x1 = a.x + a.width / 2, y1 = a.y + a.height, x2 = b.x + b.width / 2, y2 = b.y;
     const my = (y1 + y2) / 2;
     return { from: t.from, to: t.to, ...label, back: false, path: `M ${x1} ${y1} C ${x1} ${my}, ${x2} ${my}, ${x2} ${y2}`, labelX: (x1 + x2) / 2, labelY: my };
@@ -131,7 +146,7 @@ export function layoutGraph(graph: MachineGraph): Layout {
 
   const maxRight = Math.max(...[...placed.values()].map((s) => s.x + s.width), ...edges.filter((e) => e.back).map((e) => e.labelX + 80));
   return {
-    width: Math.ceil(Math.max(maxRight, contentWidth + MARGIN) + MARGIN),
+    width: Math.ceil(Math.max(maxRight, contentWidth + MARGIN + leftLanes) + MARGIN),
     height: MARGIN * 2 + layerCount * STATE_HEIGHT + (layerCount - 1) * LAYER_GAP,
     states: ids.map((id) => placed.get(id)!),
     edges,

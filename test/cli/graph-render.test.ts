@@ -106,6 +106,13 @@ test("layout: layers follow forward edges, loops are back edges, no two states o
       assert.ok(a.x >= 0 && a.x + a.width <= layout.width && a.y + a.height <= layout.height);
     }
   }
+  // start -> s2 skips the layer of s1: it runs in a lane left of every state it passes.
+  const l = layoutGraph(loop);
+  const skip = l.edges.find((e) => e.from === "start" && e.to === "s2")!;
+  const lane = Number(/ C (\S+) /.exec(skip.path)![1]);
+  const s1 = l.states.find((s) => s.id === "s1")!;
+  assert.ok(lane < s1.x, `lane ${lane} passes left of s1 at ${s1.x}`);
+  assert.ok(lane >= 0);
   const d = layoutGraph(diamond);
   assert.ok(d.edges.find((e) => e.from === "join" && e.to === "a")!.back, "join -> a closes a loop");
   assert.equal(layoutGraph(diamond), d, "deterministic");
