@@ -107,7 +107,7 @@ export class ObjectTable {
     const out: ObjectUpdate[] = [];
     for (const key of keys) {
       const v = this.mapOf(key).get(key);
-      out.push({ key, value: v === ABSENT || v === undefined ? null : (structuredClone(v) as Json) });
+      out.push({ key, value: v === ABSENT || v === undefined ? null : (JSON.parse(JSON.stringify(v)) as Json) });
     }
     return out;
   }
