@@ -13,7 +13,7 @@ import * as assert from "uvu/assert";
 import { checkBank, openAccounts, planTransfers, startTransfers, type BankOrchestrations } from "./bank-run.ts";
 import { memoryFaults } from "./faults.ts";
 import * as g from "./gen-app.ts";
-import { startTestHost } from "./harness.ts";
+import { compileModules, startTestHost } from "./harness.ts";
 
 /** The brief's size: 1,000 transfers over 50 accounts (each account in ~40 of them). */
 const TRANSFERS = 1000;
@@ -45,6 +45,14 @@ test("1,000 concurrent locked transfers, 4 partitions, seeded message faults and
 test("1,000 concurrent transactional transfers, 5 partitions, seeded message faults and crashes", async () => {
   const r = await runOn(memoryFaults(12), 5, transactional, g.genApp, 12);
   assert.ok(r.faults.crashesBefore + r.faults.crashesAfter > 0, `no crash injected: ${JSON.stringify(r.faults)}`);
+});
+
+test("1,000 concurrent transfers of the compiled examples (bank.ts, bank-transaction.ts), seeded faults", async () => {
+  const mods = await compileModules(["../../examples/bank.ts", "../../examples/bank-transaction.ts"]);
+  const bank = mods.get("bank.ts"), bankTx = mods.get("bank-transaction.ts");
+  const o: BankOrchestrations = { account: bank.account, open: bank.openAccounts, transfer: bank.transfer, audit: bankTx.auditTx };
+  const r = await runOn(memoryFaults(13), 4, o, [...new Set([...bank.app, ...bankTx.app])], 13);
+  assert.ok(r.faults.dropped + r.faults.duplicated > 20, `too few faults injected: ${JSON.stringify(r.faults)}`);
 });
 
 test.run();
