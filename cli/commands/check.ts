@@ -6,15 +6,24 @@
 import { formatDiagnostic, type NwcDiagnostic } from "../../compiler/diagnostics.ts";
 import { checkProgram } from "../../lint-rules/index.ts";
 import { parseArgs, UsageError } from "../graph/args.ts";
+import { loadCompiler } from "../graph/compiler.ts";
 import { loadProgram, relativeTo, typeDiagnostics } from "../graph/project.ts";
 
 export const summary = "type-check and effect-check a project, without emitting";
 
 const USAGE = "usage: nwc check [-p tsconfig.json] [--json]";
 
-/** Type errors, then rule diagnostics, of the project at `tsconfigPath`. */
-export function checkProject(tsconfigPath: string): NwcDiagnostic[] {
+/**
+ * Every diagnostic `nwc build` would report for the project at `tsconfigPath`,
+ * without emitting: type errors, the rules, and the compiler's NWC3xxx checks
+ * (through the compiler's `analyze`). Without a compiler module (a trimmed
+ * install) it still reports type errors and the rules.
+ */
+export async function checkProject(tsconfigPath: string): Promise<NwcDiagnostic[]> {
   const program = loadProgram(tsconfigPath);
+  const files = program.getRootFileNames().filter((f) => !/\.d\.[cm]?ts$/.test(f));
+  const compiler = await loadCompiler().catch(() => undefined);
+  if (compiler?.analyze) return compiler.analyze(program, files).diagnostics;
   return [...typeDiagnostics(program), ...checkProgram(program)];
 }
 
@@ -38,7 +47,7 @@ export async function run(args: string[]): Promise<number> {
     throw e;
   }
   const project = String(flags["-p"] ?? flags["--project"] ?? "tsconfig.json");
-  const diagnostics = checkProject(project);
+  const diagnostics = await checkProject(project);
   printDiagnostics(diagnostics, flags["--json"] === true);
   return diagnostics.length > 0 ? 1 : 0;
 }

@@ -17,6 +17,8 @@ export interface CompileResult {
 export interface Compiler {
   compileSource(fileName: string, text: string, options?: { compilerOptions?: import("typescript").CompilerOptions }): CompileResult;
   compileProject(options: { tsconfigPath?: string; rootNames?: string[]; outDir?: string }): CompileResult;
+  /** Type check, rules and translation checks of `files` in `program`, without emitting. */
+  analyze?(program: import("typescript").Program, files: readonly string[]): { diagnostics: NwcDiagnostic[] };
 }
 
 export async function loadCompiler(): Promise<Compiler> {

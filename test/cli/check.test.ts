@@ -24,10 +24,10 @@ test("a clean project: exit 0, nothing printed", () => {
   assert.is(r.code, 0);
 });
 
-test("diagnostics: exit 1, one `file:line:col - error CODE: ...` line each, in order", () => {
+test("diagnostics: exit 1, one `file:line:col - error CODE: ...` line each, in order", async () => {
   const r = nwc("check", "-p", dirty);
   assert.is(r.code, 1, r.stderr);
-  const expected = checkProject(dirty).map((d) => formatDiagnostic({ ...d, file: path.relative(root, d.file) }));
+  const expected = (await checkProject(dirty)).map((d) => formatDiagnostic({ ...d, file: path.relative(root, d.file) }));
   assert.ok(expected.length >= 10);
   const lines = r.stdout.trim().split("\n");
   assert.equal(lines.slice(0, expected.length), expected);
@@ -36,11 +36,11 @@ test("diagnostics: exit 1, one `file:line:col - error CODE: ...` line each, in o
   assert.match(r.stdout, /test\/lint\/fixtures\/project\/src\/workflows\.ts:\d+:\d+ - error NWC1001: `Date\.now\(\)` reads the wall clock/);
 });
 
-test("--json: the same diagnostics as data", () => {
+test("--json: the same diagnostics as data", async () => {
   const r = nwc("check", "-p", dirty, "--json");
   assert.is(r.code, 1);
   const data = JSON.parse(r.stdout) as NwcDiagnostic[];
-  const direct = checkProject(dirty);
+  const direct = (await checkProject(dirty));
   assert.is(data.length, direct.length);
   assert.equal(data.map((d) => [d.code, d.line, d.column, d.message, d.fix]), direct.map((d) => [d.code, d.line, d.column, d.message, d.fix]));
   for (const d of data) assert.ok(!path.isAbsolute(d.file), "paths relative to the working directory");

