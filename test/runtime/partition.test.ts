@@ -100,4 +100,23 @@ test("repeated crashes between batches lose nothing", async () => {
   await host.stop();
 });
 
+test("an instance started for an orchestration its host lacks stays Pending with a clear error, and a host that has it begins it on a repeated start", async () => {
+  const backend = createMemoryBackend({ partitions: 1 });
+  let host = await startHost({ app: [A.greet], backend, partitions: 1, log: quiet });
+  await host.client.start("helloSequence", ["x"], { instanceId: "later" }).catch(() => undefined);
+  const { connect } = await import("../../runtime/client.ts");
+  const client = await connect({ backend, partitions: 1 });
+  assert.is(await client.start(A.helloSequence, ["x"], { instanceId: "later" }), "later");
+  const pending = (await client.status("later"))!;
+  assert.is(pending.status, "Pending");
+  assert.is(pending.error!.name, "UnknownOrchestration");
+  assert.match(pending.error!.message, /no orchestration named "helloSequence" is registered on this host/);
+  await host.stop();
+  host = await startHost({ app: A.app, backend, partitions: 1, log: quiet });
+  await host.client.start(A.helloSequence, ["ignored"], { instanceId: "later" });
+  const s = await host.client.wait("later", { timeoutMs: 10_000 });
+  assert.equal(s.output, ["Hello x!"]);
+  await host.stop();
+});
+
 test.run();

@@ -16,6 +16,16 @@ export const startInstance: MessageHandler<StartInstanceMessage> = {
       throw new Error(`startInstance ${m.instanceId} reached partition ${batch.env.partition}, which does not own it`);
     }
     const existing = batch.instance(m.instanceId);
+    if (existing && existing.status === "Pending" && existing.frame === null && !m.parent) {
+      // Pending because an earlier host lacked the orchestration: a repeated start on a host that has it begins it.
+      const machine = batch.app.latest.get(existing.name);
+      if (machine) {
+        existing.version = machine.version;
+        existing.suspended = undefined;
+        if (beginExecution(batch, existing, machine)) batch.scheduleStep(existing.instanceId);
+      }
+      return;
+    }
     if (existing) {
       // A sub-orchestration id already used by another instance: tell the parent instead of leaving it waiting.
       if (m.parent && (existing.parent?.instanceId !== m.parent.instanceId || existing.parent.taskId !== m.parent.taskId)) {
