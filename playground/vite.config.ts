@@ -20,6 +20,7 @@ export default defineConfig({
     target: "es2022",
     chunkSizeWarningLimit: 12_000,
     reportCompressedSize: false,
+    rolldownOptions: { checks: { pluginTimings: false } },
   },
   server: { host: "127.0.0.1" },
 });

@@ -24,6 +24,22 @@ type CompileSource = (fileName: string, text: string, options?: unknown) => Omit
 
 const compilerModules = import.meta.glob("../../../compiler/index.ts");
 
+/** TypeScript's lib declarations (ES only: orchestrations see no DOM), served from "/lib" as the compiler expects outside Node. */
+const libTexts = import.meta.glob(["../../../node_modules/typescript/lib/lib.es*.d.ts", "../../../node_modules/typescript/lib/lib.decorators*.d.ts"], { query: "?raw", import: "default", eager: true }) as Record<string, string>;
+import apiText from "../../../runtime/api.ts?raw";
+import machineText from "../../../runtime/machine.ts?raw";
+
+/** Where "nwc" resolves in the in-memory program; the path ends in runtime/api.ts, which is how the checks recognise the author API. */
+const NWC_PATH = "/nwc/runtime/api.ts";
+
+function browserFiles(): Record<string, string> {
+  const files: Record<string, string> = { [NWC_PATH]: apiText, "/nwc/runtime/machine.ts": machineText };
+  for (const [path, text] of Object.entries(libTexts)) files[`/lib/${path.slice(path.lastIndexOf("/") + 1)}`] = text;
+  return files;
+}
+
+let files: Record<string, string> | undefined;
+
 let compilerPromise: Promise<CompileSource> | undefined;
 
 function loadCompiler(): Promise<CompileSource> {
@@ -44,7 +60,7 @@ export async function compileProgram(text: string): Promise<CompileView> {
   const started = performance.now();
   try {
     const compileSource = await loadCompiler();
-    const r = compileSource(PROGRAM_FILE, text);
+    const r = compileSource(PROGRAM_FILE, text, { files: (files ??= browserFiles()), nwcPath: NWC_PATH });
     return { outputs: r.outputs, machines: r.machines, diagnostics: r.diagnostics, elapsedMs: performance.now() - started };
   } catch (e) {
     return { outputs: [], machines: [], diagnostics: [crashDiagnostic(e)], elapsedMs: performance.now() - started };

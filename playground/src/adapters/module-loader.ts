@@ -32,13 +32,16 @@ interface Recorder {
 const GLOBAL_KEY = "__nwcPlaygroundModules";
 let loadCounter = 0;
 
-/** Specifier -> bare specifiers it may import, resolved by `rewriteImports`. */
+/**
+ * Rewrites the module specifiers of the program's import and export-from
+ * declarations (statements at the start of a line, as TypeScript emits them);
+ * strings elsewhere, like `"from":"start"` in a graph literal, are left alone.
+ */
 export function rewriteImports(text: string, resolve: (specifier: string) => string): string {
   const replace = (_m: string, head: string, quote: string, spec: string) => `${head}${quote}${resolve(spec)}${quote}`;
   return text
-    .replace(/(\bfrom\s*)(["'])([^"']+)\2/g, (m, head, quote, spec) => replace(m, head, quote, spec))
-    .replace(/(\bimport\s*)(["'])([^"']+)\2/g, (m, head, quote, spec) => replace(m, head, quote, spec))
-    .replace(/(\bimport\s*\(\s*)(["'])([^"']+)\2/g, (m, head, quote, spec) => replace(m, head, quote, spec));
+    .replace(/^(\s*(?:import|export)\b[^"';]*?\bfrom\s*)(["'])([^"']+)\2/gm, replace)
+    .replace(/^(\s*import\s*)(["'])([^"']+)\2/gm, replace);
 }
 
 function shimSource(id: string, names: string[]): string {

@@ -1,0 +1,52 @@
+// Helpers of the playground's browser tests: build and serve the page, launch
+// Debian's Chromium through playwright-core, save screenshots under
+// test-output/playground/.
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { buildPlayground, servePlayground, type PlaygroundServer } from "../../playground/serve.ts";
+
+export const SCREENSHOT_DIR = fileURLToPath(new URL("../../test-output/playground/", import.meta.url));
+const CHROMIUM = process.env.NWC_CHROMIUM ?? "/usr/bin/chromium";
+
+export interface Session {
+  server: PlaygroundServer;
+  browser: Browser;
+  page: Page;
+  /** Page errors and console errors seen so far. */
+  errors: string[];
+  screenshot(name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function openPlayground(options: { devUrl?: string; query?: string } = {}): Promise<Session> {
+  await buildPlayground({ log: (l) => console.log(l) });
+  const server = await servePlayground({ port: 0, ...(options.devUrl ? { devUrl: options.devUrl } : {}) });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+  const page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
+  page.on("console", (m) => { if (m.type() === "error") errors.push(`console: ${m.text()}`); });
+  await page.goto(server.url + (options.query ?? ""));
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  return {
+    server, browser, page, errors,
+    async screenshot(name) {
+      const file = path.join(SCREENSHOT_DIR, `${name}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      return file;
+    },
+    async close() {
+      await browser.close();
+      await server.close();
+    },
+  };
+}
+
+/** Replaces the editor's whole text as a paste would (no auto-closed brackets or auto-indent). */
+export async function setEditorText(page: Page, text: string): Promise<void> {
+  await page.click(".cm-content");
+  await page.keyboard.press("Control+A");
+  await page.keyboard.insertText(text);
+}
