@@ -22,6 +22,7 @@ import { startHost } from "../runtime/host.ts";
 import * as g from "../test/entities/gen-app.ts";
 import * as y from "./ycsbt-app.ts";
 import { genOrchestration, value } from "../test/entities/gen-machine.ts";
+import { compileModules } from "../test/entities/harness.ts";
 
 const quick = process.argv.includes("--quick");
 /** Medians over 3 runs: enough to drop one outlier on a shared 2-core machine, short enough to finish in minutes. */
@@ -108,28 +109,33 @@ async function withHost<T>(app: unknown[], fn: (client: any) => Promise<T>): Pro
 async function benchBank(): Promise<void> {
   const accounts = 100;
   const transfers = quick ? 300 : 1000;
-  const base: RunResult[] = [], locked: RunResult[] = [];
+  const base: RunResult[] = [], locked: RunResult[] = [], compiled: RunResult[] = [];
+  const bank = (await compileModules(["../../examples/bank.ts"])).get("bank.ts");
   for (let r = 0; r < REPEATS; r++) {
-    await withHost([...g.genApp, y.record, unlockedTransfer], async (client) => {
-      const keys = Array.from({ length: accounts }, (_, i) => `acct-${i}`);
-      await client.wait(await client.start(g.genOpen, { keys, amount: 1000 }, { instanceId: `open-${r}` }), { timeoutMs: STUCK_AFTER_MS });
-      const random = rng(1000 + r);
-      const pick = () => keys[Math.floor(random() * keys.length)];
-      const pairs = Array.from({ length: transfers }, () => {
-        const from = pick();
-        let to = pick();
-        while (to === from) to = pick();
-        return { from, to, amount: 1 + Math.floor(random() * 10) };
-      });
-      base.push(await drive(client, pairs.map((p) => ({ orch: unlockedTransfer, input: p })), `base-${r}`));
-      locked.push(await drive(client, pairs.map((p) => ({ orch: g.genTransfer, input: p })), `xfer-${r}`));
+    const random = rng(1000 + r);
+    const keys = Array.from({ length: accounts }, (_, i) => `acct-${i}`);
+    const pick = () => keys[Math.floor(random() * keys.length)];
+    const pairs = Array.from({ length: transfers }, () => {
+      const from = pick();
+      let to = pick();
+      while (to === from) to = pick();
+      return { from, to, amount: 1 + Math.floor(random() * 10) };
     });
+    // A fresh host per workload, so no workload runs on a state the others grew.
+    for (const [orch, out] of [[unlockedTransfer, base], [g.genTransfer, locked], [bank.transfer, compiled]] as const) {
+      await withHost([...g.genApp, unlockedTransfer, bank.transfer], async (client) => {
+        await client.wait(await client.start(g.genOpen, { keys, amount: 1000 }, { instanceId: `open-${r}` }), { timeoutMs: STUCK_AFTER_MS });
+        out.push(await drive(client, pairs.map((p) => ({ orch, input: p })), `xfer-${r}`));
+      });
+    }
   }
   const b = median(base.map((x) => x.opsPerSec)), l = median(locked.map((x) => x.opsPerSec));
   table(`Bank: ${transfers} transfers, ${accounts} accounts, ${PARTITIONS} partitions, ${CONCURRENCY} in flight, median of ${REPEATS}`,
     ["workload", "transfers/s", "p50 ms", "p99 ms", "vs baseline", "stuck"], [
       ["unlocked transfer (baseline)", b, median(base.map((x) => x.p50Ms)), median(base.map((x) => x.p99Ms)), 1, base.reduce((a, x) => a + x.stuck, 0)],
       ["locked transfer", l, median(locked.map((x) => x.p50Ms)), median(locked.map((x) => x.p99Ms)), l / b, locked.reduce((a, x) => a + x.stuck, 0)],
+      ["locked transfer, compiled examples/bank.ts", median(compiled.map((x) => x.opsPerSec)), median(compiled.map((x) => x.p50Ms)), median(compiled.map((x) => x.p99Ms)),
+        median(compiled.map((x) => x.opsPerSec)) / b, compiled.reduce((a, x) => a + x.stuck, 0)],
     ]);
 }
 
