@@ -114,9 +114,15 @@ export function analyzeProgram(program: ts.Program, rules: readonly RuleDefiniti
         if (visit) { current = rule; visit(node); }
       }
       if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
-        const target = userFunctionOf(program, node.expression, ts.isNewExpression(node));
-        if (target && !visited.has(target) && isUserFile(program, target.getSourceFile())) {
-          queue.push({ fn: target, reach: { root: reach.root, via: [...reach.via, describeFunction(target)] }, rootKind });
+        const follow = (target: ts.FunctionLikeDeclaration | undefined): void => {
+          if (target && !visited.has(target) && isUserFile(program, target.getSourceFile())) {
+            queue.push({ fn: target, reach: { root: reach.root, via: [...reach.via, describeFunction(target)] }, rootKind });
+          }
+        };
+        follow(userFunctionOf(program, node.expression, ts.isNewExpression(node)));
+        // A function passed by name (`items.map(stamp)`) runs here too.
+        for (const arg of node.arguments ?? []) {
+          if (ts.isIdentifier(arg) || ts.isPropertyAccessExpression(arg)) follow(userFunctionOf(program, arg, false));
         }
       }
       ts.forEachChild(node, walk);

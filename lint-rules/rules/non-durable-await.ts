@@ -92,10 +92,15 @@ export default defineRule({
   code: "NWC1014",
   description: "Allow await only on durable tasks (ctx.* calls, Promise combinators over them, compiled helpers).",
   messages: {
+    forAwait: { message: "`for await` over an async iterator: its position cannot be saved in the frame{{via}}", fix: "read the items in an activity and loop over the returned array, or await {{ctx}}.* tasks in a plain loop" },
     await: { message: "`await` of a value that is not a durable task: the orchestration could not resume from it after a restart{{via}}", fix: "await only {{ctx}}.* tasks, Promise.all/race/any/allSettled over them, or async helpers; do other asynchronous work in an activity" },
   },
   create(context) {
     return {
+      [ts.SyntaxKind.ForOfStatement]: (n) => {
+        const node = n as ts.ForOfStatement;
+        if (node.awaitModifier) context.report({ node: node.awaitModifier, messageId: "forAwait" });
+      },
       [ts.SyntaxKind.AwaitExpression]: (n) => {
         const node = n as ts.AwaitExpression;
         if (!isDurable(context, node.expression)) context.report({ node, messageId: "await" });

@@ -35,7 +35,7 @@ export const FLAGGED: Case[] = [
   { name: "module-level state writes", files: orch(`  /*NWC1011*/count++;\n  /*NWC1011*/count += 2;\n  /*NWC1011*/cache.set(input, 1);\n  /*NWC1011*/list.push(input);\n  /*NWC1011*/state.last = input;\n  /*NWC1011*/Registry.size = 3;\n  /*NWC1011*/delete state.last;`, `let count = 0;\nconst cache = new Map<string, number>();\nconst list: string[] = [];\nconst state: { last?: string } = {};\nclass Registry { static size = 0; }`) },
   { name: "WeakRef and FinalizationRegistry", files: orch(`  const r = /*NWC1012*/new WeakRef({});\n  const f = /*NWC1012*/new FinalizationRegistry(() => 1);`) },
   { name: "eval and new Function", files: orch(`  /*NWC1013*/eval("1");\n  const f = /*NWC1013*/new Function("return 1");`) },
-  { name: "awaiting non-durable values", files: orch(`  /*NWC1014*/await new Promise((r) => r(1));\n  /*NWC1014*/await 5;\n  const p = Promise.resolve(1);\n  /*NWC1014*/await p;\n  /*NWC1014*/await Promise.all([ctx.call(greet, "a"), Promise.resolve(2)]);`, entities) },
+  { name: "awaiting non-durable values", files: orch(`  /*NWC1014*/await new Promise((r) => r(1));\n  /*NWC1014*/await 5;\n  const p = Promise.resolve(1);\n  /*NWC1014*/await p;\n  /*NWC1014*/await Promise.all([ctx.call(greet, "a"), Promise.resolve(2)]);\n  for /*NWC1014*/await (const x of gen()) x;`, `${entities}\nasync function* gen() { yield 1; }`) },
   { name: "locals live across await that are not serializable", files: orch(`  const /*NWC2001*/f = () => input;\n  const /*NWC2001*/s = Symbol("x");\n  const /*NWC2001*/box = new Box();\n  const /*NWC2001*/holder = { cb: (x: number) => x };\n  const /*NWC2001*/pending = Promise.resolve(1);\n  await ctx.call(greet, input);\n  f(); s.toString(); box.v; holder.cb(1); pending.then(() => 1);`, `${entities}\nclass Box { v = 1; }`) },
   { name: "a local used in a loop around the await", files: orch(`  const /*NWC2001*/f = (x: string) => x;\n  for (const c of [input]) {\n    f(c);\n    await ctx.call(greet, c);\n  }`, entities) },
   { name: "nested critical sections", files: orch(`  await using l = await ctx.lock(account.id("a"));\n  await using m = await /*NWC4001*/ctx.lock(account.id("b"));\n  await /*NWC4001*/ctx.transaction([account.id("c")], async (tx) => 1);`, entities) },
@@ -58,6 +58,10 @@ export const FLAGGED: Case[] = [
       "node_modules/uuid/package.json": `{ "name": "uuid", "version": "9.0.0", "types": "dist/index.d.ts" }`,
       "node_modules/uuid/dist/index.d.ts": `export declare function v4(): string;\nexport declare function validate(s: string): boolean;\n`,
     },
+  },
+  {
+    name: "functions passed by name are followed",
+    files: orch(`  const xs = [input].map(stamp);\n  [1].forEach(Store.bump);`, `function stamp(s: string) { return s + /*NWC1003*/Math.random(); }\nlet total = 0;\nclass Store { static bump(n: number) { /*NWC1011*/total += n; } }`),
   },
   {
     name: "ctx helper functions are roots",
