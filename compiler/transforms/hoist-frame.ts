@@ -92,19 +92,21 @@ export class FrameHoister {
     varNamesOf(body.body, innerVars);
     for (const v of innerVars) frameNames.add(v);
     for (const d of funcDecls) frameNames.delete(d.name!.text);
-    for (const n of frameNames) if (/^_loop_\d+$/.test(n)) {
-      throw new Error("nwc compiler: a per-iteration loop binding needs a delegating generator (internal error: should have been NWC3011)");
-    }
+    // `_loop_N`: TypeScript's per-iteration function for a loop whose block-scoped
+    // bindings are captured by closures. Such a loop has no await (else NWC3011),
+    // so the function is created and used within one step: a step-local, not a frame slot.
+    const loopFns = [...frameNames].filter((n) => /^_loop_\d+$/.test(n));
+    for (const n of loopFns) frameNames.delete(n);
 
     const frameScope: Scope = { frame: depth, names: frameNames };
-    const localFns: Scope = { frame: undefined, names: new Set(funcDecls.map((d) => d.name!.text)) };
+    const localFns: Scope = { frame: undefined, names: new Set([...funcDecls.map((d) => d.name!.text), ...loopFns]) };
     const scopes = [...outer, frameScope, localFns];
     const stateName = (body.parameters[0]!.name as ts.Identifier).text;
     const bodyScopes = [...scopes, { frame: undefined, names: new Set([stateName]) }];
 
     const savedTemps = this.callTemps;
     this.callTemps = findCallTemps(body, (n) => frameNames.has(n) && !this.userNames.has(n));
-    const aliases = Array.from({ length: depth + 1 }, (_, d) => `__nwc_L${d} = __nwc_S[${d}]`).join(", ");
+    const aliases = [...Array.from({ length: depth + 1 }, (_, d) => `__nwc_L${d} = __nwc_S[${d}]`), ...loopFns].join(", ");
     const fnText = funcDecls.map((d) => this.print(this.rewrite(d, bodyScopes, true, index))).join("\n");
     const preText = pre.map((s) => this.print(this.rewrite(s, scopes, true, index, true))).filter((t) => t.trim() !== "" && t.trim() !== ";").join("\n");
     const bodyText = body.body.statements.map((s) => this.print(this.rewrite(s, bodyScopes, true, index))).join("\n");
@@ -138,18 +140,22 @@ export class FrameHoister {
   /** Rewrites `node`; `inFrame`: the innermost function is a compiled one (its vars are frame slots). */
   private rewrite<T extends ts.Node>(node: T, scopes: Scope[], inFrame: boolean, owner: number, inPre = false): T {
     const visit = (n: ts.Node): ts.Node | undefined => {
-      if (ts.isIdentifier(n)) return this.ref(n, scopes, inPre);
       const temps = this.callTemps;
+      if (ts.isIdentifier(n)) {
+        const t = temps.get(n.text);
+        if (t?.kind === "path" && this.resolve(n.text, scopes)?.frame !== undefined) return visit(t.path!);
+        return this.ref(n, scopes, inPre);
+      }
       if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && temps.has(n.left.text)) {
         const t = temps.get(n.left.text)!;
-        if (t.kind === "f") return f.createVoidZero();
+        if (t.kind === "path") return f.createVoidZero();
         return visit(t.objAssign!) as ts.Expression; // keep `T1 = E`, drop the function temp
       }
       if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === "apply" &&
           ts.isIdentifier(n.expression.expression) && temps.has(n.expression.expression.text)) {
         const t = temps.get(n.expression.expression.text)!;
-        const fn = t.kind === "f"
-          ? (visit(t.ident!) as ts.Expression)
+        const fn = t.kind === "path"
+          ? (visit(t.path!) as ts.Expression)
           : t.key!.kind === "name"
             ? f.createPropertyAccessExpression(this.ref(t.obj!, scopes, inPre), t.key!.name!)
             : f.createElementAccessExpression(this.ref(t.obj!, scopes, inPre), visit(t.key!.expr!) as ts.Expression);
@@ -231,19 +237,35 @@ export class FrameHoister {
  * differs only if evaluating the arguments reassigns that property or binding.
  */
 interface CallTemp {
-  kind: "m" | "f";
+  kind: "m" | "path";
   obj?: ts.Identifier;
   objAssign?: ts.Expression;
   key?: { kind: "name"; name?: ts.MemberName; expr?: undefined } | { kind: "expr"; expr?: ts.Expression; name?: undefined };
-  ident?: ts.Identifier;
+  path?: ts.Expression;
+}
+
+/** A callee TypeScript saved that can be read again without effects: `f`, `Math.max`, `"s".concat`, `a.b.c`. */
+function isPath(e: ts.Expression, isTemp: (name: string) => boolean): boolean {
+  if (ts.isIdentifier(e)) return !isTemp(e.text);
+  if (ts.isPropertyAccessExpression(e)) return isPath(e.expression, isTemp) || ts.isStringLiteral(e.expression);
+  return false;
 }
 
 function findCallTemps(body: ts.FunctionExpression, isTemp: (name: string) => boolean): Map<string, CallTemp> {
   const found = new Map<string, CallTemp>();
   const applied = new Set<string>();
   const uses = new Map<string, number>();
+  const assigned = new Map<string, number>();
+  const calleeUses = new Map<string, number>();
   const visit = (n: ts.Node): void => {
-    if (ts.isIdentifier(n)) uses.set(n.text, (uses.get(n.text) ?? 0) + 1);
+    if (ts.isIdentifier(n)) {
+      uses.set(n.text, (uses.get(n.text) ?? 0) + 1);
+      const p = n.parent;
+      const asCallee = ts.isPropertyAccessExpression(p) && p.expression === n && p.name.text === "apply";
+      const asThisOfApplyApply = ts.isCallExpression(p) && p.arguments[0] === n && ts.isPropertyAccessExpression(p.expression) &&
+        ts.isPropertyAccessExpression(p.expression.expression) && ts.isIdentifier(p.expression.expression.expression) && p.expression.expression.expression.text === n.text;
+      if (asCallee || asThisOfApplyApply) calleeUses.set(n.text, (calleeUses.get(n.text) ?? 0) + 1);
+    }
     if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && isTemp(n.left.text)) {
       const r = n.right;
       if ((ts.isPropertyAccessExpression(r) || ts.isElementAccessExpression(r)) && ts.isParenthesizedExpression(r.expression) &&
@@ -253,9 +275,10 @@ function findCallTemps(body: ts.FunctionExpression, isTemp: (name: string) => bo
           ? { kind: "name" as const, name: r.name }
           : ts.isLiteralExpression(r.argumentExpression) || ts.isIdentifier(r.argumentExpression) ? { kind: "expr" as const, expr: r.argumentExpression } : undefined;
         if (key) found.set(n.left.text, { kind: "m", obj: r.expression.expression.left, objAssign: r.expression.expression, key });
-      } else if (ts.isIdentifier(r) && !isTemp(r.text)) {
-        found.set(n.left.text, { kind: "f", ident: r });
+      } else if (isPath(r, isTemp) && (ts.isIdentifier(r) || ts.isPropertyAccessExpression(r))) {
+        found.set(n.left.text, { kind: "path", path: r });
       }
+      assigned.set(n.left.text, (assigned.get(n.left.text) ?? 0) + 1);
     }
     if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === "apply" && ts.isIdentifier(n.expression.expression)) {
       applied.add(n.expression.expression.text);
@@ -263,7 +286,13 @@ function findCallTemps(body: ts.FunctionExpression, isTemp: (name: string) => bo
     ts.forEachChild(n, visit);
   };
   visit(body.body);
-  // Only temporaries used exactly twice (set once, applied once) are call bindings.
-  for (const [name] of found) if (!applied.has(name) || uses.get(name) !== 2) found.delete(name);
+  // Method bindings: set once, applied once. Paths: set once, then only read.
+  const objects = new Set([...found.values()].filter((t) => t.kind === "m").map((t) => t.obj!.text));
+  for (const [name, t] of found) {
+    if (assigned.get(name) !== 1) found.delete(name);
+    // A path temp is only ever called (T.apply / T.apply.apply(T, ...)); anything else keeps the saved value.
+    else if (t.kind === "path" && (objects.has(name) || (uses.get(name) ?? 0) !== 1 + (calleeUses.get(name) ?? 0))) found.delete(name);
+    else if (t.kind === "m" && (!applied.has(name) || uses.get(name) !== 2)) found.delete(name);
+  }
   return found;
 }

@@ -11,6 +11,13 @@
  * (no copy), which is the common case.
  */
 import { registerClass } from "../codec.ts";
+import { closureTag, makeClosure } from "./rt.ts";
+
+/** A compiled async closure in a frame: its step function and scope chain (functions themselves cannot be stored). */
+export class ClosureRef {
+  constructor(readonly key: string, readonly chain: number[]) {}
+}
+registerClass({ name: "nwc.Closure", ctor: ClosureRef, encode: (c) => [c.key, c.chain], decode: ([k, c]: [string, number[]]) => new ClosureRef(k, c) });
 
 export class HeapRef {
   constructor(readonly id: number) {}
@@ -43,7 +50,9 @@ function mapChildren(v: object, fn: (c: unknown) => unknown): object {
 /** Moves shared containers of `frame` into `frame.heap` (a new frame object if any are shared). */
 export function pack<F extends object>(frame: F): F {
   const seen = new Map<object, number>();
+  let closures = false;
   const count = (v: unknown): void => {
+    if (typeof v === "function" && closureTag(v)) closures = true;
     if (!isContainer(v)) return;
     const n = seen.get(v);
     seen.set(v, (n ?? 0) + 1);
@@ -52,9 +61,13 @@ export function pack<F extends object>(frame: F): F {
   count(frame);
   const ids = new Map<object, number>();
   for (const [obj, n] of seen) if (n > 1 && obj !== frame) ids.set(obj, ids.size);
-  if (ids.size === 0) return frame;
+  if (ids.size === 0 && !closures) return frame;
   const heap: Record<number, unknown> = {};
   const copy = (v: unknown): unknown => {
+    if (typeof v === "function") {
+      const tag = closureTag(v);
+      return tag ? new ClosureRef(tag.key, tag.chain) : v;
+    }
     if (!isContainer(v)) return v;
     const id = ids.get(v);
     if (id === undefined) return mapChildren(v, copy);
@@ -71,8 +84,7 @@ export function pack<F extends object>(frame: F): F {
 
 /** Resolves the HeapRefs of a decoded frame in place (the inverse of pack). */
 export function unpack<F extends object>(frame: F): F {
-  const heap = (frame as any).heap as Record<string, object> | undefined;
-  if (!heap) return frame;
+  const heap = ((frame as any).heap ?? {}) as Record<string, object>;
   delete (frame as any).heap;
   const done = new Set<object>();
   const resolve = (v: unknown): unknown => {
@@ -82,6 +94,7 @@ export function unpack<F extends object>(frame: F): F {
       fix(obj);
       return obj;
     }
+    if (v instanceof ClosureRef) return makeClosure(v.key, v.chain);
     if (isContainer(v)) fix(v);
     return v;
   };

@@ -8,7 +8,7 @@
  * frame-storable values (task handles, arrays) or a closure that is used
  * within the step that created it.
  */
-import { currentRun, setRtFactory, type StepRun } from "./run.ts";
+import { currentRun, setClosureTagReader, setRtFactory, type StepRun } from "./run.ts";
 import { TaskRef } from "./values.ts";
 
 export interface ClosureTag {
@@ -26,6 +26,13 @@ const asyncDispose: symbol = (Symbol as any).asyncDispose ?? Symbol.for("Symbol.
 const syncDispose: symbol = (Symbol as any).dispose ?? Symbol.for("Symbol.dispose");
 export { asyncDispose, syncDispose };
 
+/** The function value of a compiled async closure; its tag is what a frame stores (heap.ts). */
+export function makeClosure(key: string, chain: number[]): (...args: unknown[]) => TaskRef {
+  const fn = (...args: unknown[]) => currentRun("a compiled async function").startBranch(key, chain, args);
+  Object.defineProperty(fn, CLOSURE_TAG, { value: { key, chain } satisfies ClosureTag });
+  return fn;
+}
+
 function makeRt(run: StepRun) {
   return {
     all: (xs: unknown) => run.combinator("all", xs),
@@ -41,9 +48,7 @@ function makeRt(run: StepRun) {
         if (id === undefined) throw new Error("nwc engine: closure over a scope that is not in the frame (compiler bug)");
         return id;
       });
-      const fn = (...args: unknown[]) => currentRun("a compiled async function").startBranch(key, chain, args);
-      Object.defineProperty(fn, CLOSURE_TAG, { value: { key, chain } satisfies ClosureTag });
-      return fn;
+      return makeClosure(key, chain);
     },
     /** `await using x` / `using x` at the end of its scope. */
     dispose(value: unknown, isAsync: boolean): unknown {
@@ -68,6 +73,7 @@ function makeRt(run: StepRun) {
 
 export type Rt = ReturnType<typeof makeRt>;
 
+setClosureTagReader(closureTag);
 const cache = new WeakMap<StepRun, Rt>();
 setRtFactory((run) => {
   let rt = cache.get(run);

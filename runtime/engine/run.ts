@@ -246,13 +246,32 @@ export class StepRun {
   collect(): void {
     const f = this.f;
     const liveScopes = new Set<number>();
-    for (const b of Object.values(f.branches)) for (const s of b.sc) liveScopes.add(s);
-    for (const sid of Object.keys(f.scopes)) if (!liveScopes.has(Number(sid))) delete f.scopes[sid];
     const marked = new Set<number>();
+    const work: unknown[] = [];
+    const liveScope = (s: number) => {
+      if (liveScopes.has(s)) return;
+      liveScopes.add(s);
+      work.push(f.scopes[s]);
+    };
+    const liveTask = (id: number) => {
+      if (marked.has(id)) return;
+      marked.add(id);
+      const t = f.tasks[id];
+      if (t) work.push(t.s === 0 ? t.c?.vals : t.v);
+    };
+    for (const b of Object.values(f.branches)) {
+      b.sc.forEach(liveScope);
+      work.push(b.g.ops);
+    }
+    for (const [id, t] of Object.entries(f.tasks)) if (t.s === 0) liveTask(Number(id));
     const mark = (v: unknown, depth: number): void => {
+      if (typeof v === "function") {
+        closureTagOf(v)?.chain.forEach(liveScope);
+        return;
+      }
       if (v === null || typeof v !== "object" || depth > 64) return;
       if (v instanceof TaskRef) {
-        marked.add(v.id);
+        liveTask(v.id);
         return;
       }
       if (Array.isArray(v)) for (const x of v) mark(x, depth + 1);
@@ -260,15 +279,9 @@ export class StepRun {
       else if (v instanceof Set) for (const x of v) mark(x, depth + 1);
       else for (const k of Object.keys(v)) mark((v as any)[k], depth + 1);
     };
-    for (const s of Object.values(f.scopes)) mark(s, 0);
-    for (const b of Object.values(f.branches)) mark(b.g.ops, 0);
-    for (const [id, t] of Object.entries(f.tasks)) {
-      if (t.s === 0) {
-        marked.add(Number(id));
-        mark(t.c?.vals, 0);
-      } else mark(t.v, 0);
-    }
-    for (const id of Object.keys(f.tasks)) if (!marked.has(Number(id)) && f.tasks[id]!.s !== 0) delete f.tasks[id];
+    while (work.length > 0) mark(work.pop(), 0);
+    for (const sid of Object.keys(f.scopes)) if (!liveScopes.has(Number(sid))) delete f.scopes[sid];
+    for (const id of Object.keys(f.tasks)) if (!marked.has(Number(id))) delete f.tasks[id];
   }
 }
 
@@ -277,6 +290,10 @@ function isThenable(v: unknown): boolean {
 }
 
 // Bound late to avoid an import cycle (rt.ts imports this file).
+let closureTagOf: (fn: unknown) => { chain: number[] } | undefined = () => undefined;
+export function setClosureTagReader(f: typeof closureTagOf): void {
+  closureTagOf = f;
+}
 let rtFactory: ((run: StepRun) => unknown) | undefined;
 export function setRtFactory(f: (run: StepRun) => unknown): void {
   rtFactory = f;
