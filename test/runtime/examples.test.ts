@@ -1,21 +1,24 @@
 /**
- * Every example in examples/ runs compiled on load (compiler/register.ts)
- * on a memory host and gives its documented result.
+ * Every example in examples/ runs compiled (the way `nwc run` loads it:
+ * runtime/app-loader.ts, compile-on-load or the compiler's API) on a memory
+ * host and gives its documented result.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { installCompileOnLoad } from "../../runtime/app-loader.ts";
+import { loadAppFile } from "../../runtime/app-loader.ts";
 import { startHost } from "../../runtime/host.ts";
 
-const hasCompiler = existsSync(fileURLToPath(new URL("../../compiler/register.ts", import.meta.url)));
+const hasCompiler =
+  existsSync(fileURLToPath(new URL("../../compiler/register.ts", import.meta.url))) ||
+  existsSync(fileURLToPath(new URL("../../compiler/load.ts", import.meta.url)));
 const WAIT = { timeoutMs: 20_000 };
 
 async function hostFor(file: string) {
-  await installCompileOnLoad();
-  const mod = await import(`../../examples/${file}`);
-  const host = await startHost({ app: Object.values(mod), backend: "memory", partitions: 2, log: () => undefined });
+  const loaded = await loadAppFile(fileURLToPath(new URL(`../../examples/${file}`, import.meta.url)));
+  const mod = loaded.exports as Record<string, any>;
+  const host = await startHost({ app: loaded.definitions, backend: "memory", partitions: 2, log: () => undefined });
   return { mod, host, client: host.client };
 }
 
