@@ -23,10 +23,17 @@ export interface BundleResult {
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 interface CompilerApi {
-  compileSource?: (source: string, fileName: string) => unknown;
+  compileSource?: (fileName: string, text: string) => {
+    outputs: { fileName: string; text: string }[];
+    diagnostics: { code: string; file: string; line: number; column: number; message: string; fix?: string }[];
+  };
 }
 
-/** Uses compiler/index.ts's `compileSource` on the app's own TypeScript files, if that API exists. */
+/**
+ * Compiles the app's own TypeScript files with compiler/index.ts's
+ * `compileSource` (orchestrations become machines); nwc's own files and
+ * node_modules are bundled as they are. Undefined when the compiler is absent.
+ */
 async function compilePlugin(): Promise<Plugin | undefined> {
   let api: CompilerApi;
   try {
@@ -36,19 +43,27 @@ async function compilePlugin(): Promise<Plugin | undefined> {
   }
   const compileSource = api.compileSource;
   if (typeof compileSource !== "function") return undefined;
+  const own = (path: string) => ["runtime", "compiler", "lint-rules", "deploy"].some((d) => path.startsWith(resolve(root, d) + "/"));
   return {
     name: "nwc-compile",
     setup(build) {
-      build.onLoad({ filter: /\.(ts|mts|tsx)$/ }, async (args) => {
-        if (args.path.includes("node_modules") || args.path.startsWith(root + "/runtime/") || args.path.startsWith(root + "/compiler/")) return undefined;
+      build.onLoad({ filter: /\.(ts|mts)$/ }, async (args) => {
+        if (args.path.includes("/node_modules/") || own(args.path)) return undefined;
         const source = await readFile(args.path, "utf8");
-        const out = compileSource(source, args.path) as { code?: string; diagnostics?: { message?: string; code?: string; line?: number }[] } | string;
-        const code = typeof out === "string" ? out : out.code;
-        const diagnostics = typeof out === "string" ? [] : out.diagnostics ?? [];
-        if (diagnostics.length > 0) {
-          return { errors: diagnostics.map((d) => ({ text: `${d.code ?? "nwc"}: ${d.message ?? JSON.stringify(d)}`, location: { file: args.path, line: d.line ?? 1 } })) };
+        // Only files that define orchestrations from async functions need the compiler;
+        // the rest (including already-compiled machines) bundle as written.
+        if (!/\borchestration\s*\(\s*["'`][^"'`]*["'`]\s*,\s*async\b/.test(source)) return undefined;
+        const out = compileSource(args.path, source);
+        if (out.diagnostics.length > 0) {
+          return {
+            errors: out.diagnostics.map((d) => ({
+              text: `${d.code}: ${d.message}${d.fix ? ` (${d.fix})` : ""}`,
+              location: { file: d.file, line: d.line, column: Math.max(0, d.column - 1) },
+            })),
+          };
         }
-        return code === undefined ? undefined : { contents: code, loader: "ts" };
+        const js = out.outputs.find((o) => /\.m?js$/.test(o.fileName));
+        return js ? { contents: js.text, loader: "js", resolveDir: dirname(args.path) } : undefined;
       });
     },
   };
@@ -66,6 +81,7 @@ export async function bundleLambda(appFile: string | undefined): Promise<BundleR
     `export const timer = handlers.timer;`,
     `export const client = handlers.client;`,
     `export const activity = handlers.activity;`,
+    `export const close = handlers.close; // not a Lambda handler: stops cached partitions (tests, local runs)`,
   ].join("\n");
   const plugin = app ? await compilePlugin() : undefined;
   const result = await esbuild.build({
