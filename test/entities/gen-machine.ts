@@ -16,14 +16,15 @@ export type Req =
   | { kind: "call"; entity: EntityId; op: string; input?: unknown; transactionId?: number }
   | { kind: "signal"; entity: EntityId; op: string; input?: unknown }
   | { kind: "endTransaction"; lockTaskId: number; entities: EntityId[]; commit: boolean }
-  | { kind: "event"; name: string };
+  | { kind: "event"; name: string }
+  | { kind: "sub"; name: string; input: unknown; instanceId: string };
 
 /** What a yield returns: one entry per awaited request (lock, call, event), in order, with its task id. */
 export type Res = { taskId: number; result: TaskResult };
 
 export type Script<I> = (input: I) => Generator<Req[], unknown, Res[]>;
 
-const awaited = (r: Req) => r.kind === "lock" || r.kind === "call" || r.kind === "event";
+const awaited = (r: Req) => r.kind === "lock" || r.kind === "call" || r.kind === "event" || r.kind === "sub";
 
 interface GenFrame {
   input: unknown;
@@ -62,6 +63,7 @@ export function genMachine<I>(name: string, script: Script<I>): Machine {
         case "lock": commands.push({ kind: "lock", taskId, entities: r.entities }); frame.waiting.push(taskId++); break;
         case "call": commands.push({ kind: "callEntity", taskId, entity: r.entity, op: r.op, input: r.input, transactionId: r.transactionId }); frame.waiting.push(taskId++); break;
         case "event": commands.push({ kind: "waitEvent", taskId, name: r.name }); frame.waiting.push(taskId++); break;
+        case "sub": commands.push({ kind: "subOrchestration", taskId, name: r.name, input: r.input, instanceId: r.instanceId }); frame.waiting.push(taskId++); break;
         case "unlock": commands.push({ kind: "unlock", lockTaskId: r.lockTaskId, entities: r.entities }); break;
         case "signal": commands.push({ kind: "signalEntity", entity: r.entity, op: r.op, input: r.input }); break;
         case "endTransaction": commands.push({ kind: "endTransaction", lockTaskId: r.lockTaskId, entities: r.entities, commit: r.commit }); break;

@@ -41,6 +41,12 @@ const txOutside = genOrchestration("txOutside", function* (key: string) {
   const [r] = yield [{ kind: "call", entity: A(key), op: "get", transactionId: 1 }];
   return value(r);
 });
+const subInside = genOrchestration("subInside", function* (keys: string[]) {
+  const [g] = yield [{ kind: "lock", entities: keys.map(A) }];
+  value(g);
+  const [r] = yield [{ kind: "sub", name: "genAudit", input: keys, instanceId: "sub-of-subInside" }];
+  return value(r);
+});
 const failInside = genOrchestration("failInside", function* (keys: string[]) {
   const [g] = yield [{ kind: "lock", entities: keys.map(A) }];
   value(g);
@@ -49,7 +55,7 @@ const failInside = genOrchestration("failInside", function* (keys: string[]) {
   throw new Error("failed inside the critical section");
 });
 
-const host = await startTestHost([account, genOpen, genAudit, genHold, callOutside, signalInside, nested, emptyLock, txOutside, failInside], { partitions: 3 });
+const host = await startTestHost([account, genOpen, genAudit, genHold, callOutside, signalInside, nested, emptyLock, txOutside, failInside, subInside], { partitions: 3 });
 const client = host.client as any;
 const WAIT = { timeoutMs: 20_000 };
 
@@ -92,6 +98,12 @@ test("a lock over no entities", async () => {
 
 test("a transactional call outside any transaction", async () => {
   await assertRuleError(await run(txOutside, "h", "r5"), `tx.entity("Account", "h"): no transaction is open`);
+});
+
+test("a sub-orchestration inside a critical section (it could wait for its parent's locks forever)", async () => {
+  await assertRuleError(await run(subInside, ["s1", "s2"], "r8"), `ctx.callSub("genAudit"): sub-orchestrations cannot start inside a critical section`);
+  await assertReleased(["s1", "s2"], "r8-after");
+  assert.is(await client.status("sub-of-subInside"), undefined, "the sub-orchestration must not have started");
 });
 
 test("termination while holding releases; a second locker waits until then", async () => {

@@ -7,7 +7,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { EntityId } from "../../runtime/machine.ts";
 import { CriticalSectionError } from "../../runtime/partitions/entities/errors.ts";
-import { checkSignal, onEndTransactionCommand, onLockCommand, onUnlockCommand, releaseOnEnd, tagEntityCall, type HolderLockRecord } from "../../runtime/partitions/entities/holder.ts";
+import { checkSignal, checkSubOrchestration, onEndTransactionCommand, onLockCommand, onUnlockCommand, releaseOnEnd, tagEntityCall, type HolderLockRecord } from "../../runtime/partitions/entities/holder.ts";
 import { onLockGranted } from "../../runtime/partitions/entities/on-lock-granted.ts";
 import { compareEntityIds, sortLockSet } from "../../runtime/partitions/entities/lock-order.ts";
 
@@ -77,6 +77,15 @@ test("inside a section: signal only entities not held", () => {
   throwsRule(() => checkSignal(r, { kind: "signalEntity", entity: A("b"), op: "add", input: 1 }), `ctx.signal("Account", "b"): the entity is held`);
   checkSignal(r, { kind: "signalEntity", entity: A("c"), op: "add", input: 1 });
   checkSignal({}, { kind: "signalEntity", entity: A("b"), op: "add", input: 1 });
+});
+
+test("no sub-orchestration inside a section (held or being acquired)", () => {
+  const sub = { kind: "subOrchestration" as const, taskId: 5, name: "child", input: null, instanceId: "c1" };
+  throwsRule(() => checkSubOrchestration(held(), sub), `ctx.callSub("child"): sub-orchestrations cannot start inside a critical section`);
+  const acquiring: HolderLockRecord = {};
+  onLockCommand(acquiring, { kind: "lock", taskId: 3, entities: [A("a")] }, "i1", 0);
+  throwsRule(() => checkSubOrchestration(acquiring, sub), "ctx.callSub(");
+  checkSubOrchestration({}, sub);
 });
 
 test("transactional calls only under their own transaction", () => {

@@ -41,6 +41,11 @@ export const ruleErrors = {
       `tx.entity${show(entity)}: no transaction is open under this lock (transaction ${lockTaskId ?? "none"}); ` +
         `use tx only inside the body of its ctx.transaction(...)`,
     ),
+  subOrchestration: (name: string, held: readonly EntityId[]) =>
+    new CriticalSectionError(
+      `ctx.callSub(${JSON.stringify(name)}): sub-orchestrations cannot start inside a critical section (it holds ${held.map(show).join(", ")}): ` +
+        `one that locks a held entity would wait for its parent forever; start it before or after the section`,
+    ),
   unlockNotHeld: (lockTaskId: TaskId) =>
     new CriticalSectionError(
       `unlock: lock task ${lockTaskId} is not held; a critical section is released once, at the end of its await using scope`,

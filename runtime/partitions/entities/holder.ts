@@ -101,6 +101,18 @@ export function checkSignal(record: HolderLockRecord, command: SignalEntityComma
   if (current && lockSetHas(current.lockSet, command.entity)) throw ruleErrors.signalHeld(command.entity);
 }
 
+type SubOrchestrationCommand = Extract<Command, { kind: "subOrchestration" }>;
+
+/**
+ * No sub-orchestration inside a critical section (as in Durable Functions): a
+ * child that locks an entity its parent holds would wait forever, and the
+ * parent for it. Throws CriticalSectionError.
+ */
+export function checkSubOrchestration(record: HolderLockRecord, command: SubOrchestrationCommand): void {
+  const current = record.held ?? record.pending;
+  if (current) throw ruleErrors.subOrchestration(command.name, current.lockSet);
+}
+
 /**
  * The instance completed, failed, continued as new or was terminated: abort an
  * open transaction and release what it holds. A pending request is forgotten;

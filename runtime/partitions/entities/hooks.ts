@@ -2,7 +2,7 @@
  * The lock protocol's hooks into the core (runtime/partitions/registry.ts):
  * - admitEntityOperation: an entity locked by someone else queues the
  *   operation; the holder's transactional calls run on staged state;
- * - tagEntityCall / checkSignal: the rules of section 4 of docs/entities.md;
+ * - tagEntityCall / checkSignal / sub-orchestrations: the rules of section 4 of docs/entities.md;
  * - onInstanceEnd: a finished instance aborts its open transaction and
  *   releases what it holds, in the commit that records its end.
  */
@@ -12,7 +12,7 @@ import type { EntityOperationMessage } from "../messages.ts";
 import type { EntityRecord } from "../state/entity.ts";
 import type { InstanceRecord } from "../state/instance.ts";
 import { lockOf, runTransactionalOperation, storeLock } from "./entity-binding.ts";
-import { checkSignal, releaseOnEnd, tagEntityCall } from "./holder.ts";
+import { checkSignal, checkSubOrchestration, releaseOnEnd, tagEntityCall } from "./holder.ts";
 import { holderLocks, sendAll, storeHolderLocks } from "./holder-binding.ts";
 import type { HolderLockRecord } from "./holder.ts";
 import { admitOperation } from "./scheduler.ts";
@@ -53,6 +53,11 @@ export function tagCall(instance: InstanceRecord, command: Extract<Command, { ki
 export function checkSignalRule(instance: InstanceRecord, command: Extract<Command, { kind: "signalEntity" }>): void {
   const record = instance.ext.locks as unknown as HolderLockRecord | undefined;
   if (record) checkSignal(record, command);
+}
+
+export function checkSubOrchestrationRule(instance: InstanceRecord, command: Extract<Command, { kind: "subOrchestration" }>): void {
+  const record = instance.ext.locks as unknown as HolderLockRecord | undefined;
+  if (record) checkSubOrchestration(record, command);
 }
 
 export function releaseAtEnd(instance: InstanceRecord, batch: Batch): void {
