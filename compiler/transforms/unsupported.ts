@@ -100,6 +100,9 @@ export function checkUnsupported(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
       const sym = checker.getSymbolAtLocation(n);
       if (!sym || sym.name === "arguments") report(n, "NWC3006", "`arguments` inside an orchestration cannot be compiled", "use a rest parameter");
     }
+    if (ts.isTaggedTemplateExpression(n) && !inSync && containsAwaitDeep(n.template)) {
+      report(n, "NWC3016", "a tagged template with an await in a substitution cannot be compiled (its strings array would have to live in the frame)", "await the values into locals first, then apply the tag");
+    }
     if (ts.isForOfStatement(n) && n.awaitModifier) report(n, "NWC3007", "`for await` cannot be compiled: only durable tasks may be awaited", "use for...of and await each task");
     if (ts.isLabeledStatement(n) && ts.isFunctionDeclaration(n.statement)) report(n, "NWC3004", "a labeled function declaration cannot be compiled", "remove the label");
     if (ts.isYieldExpression(n)) report(n, "NWC3001", "yield inside an orchestration cannot be compiled", "use await");

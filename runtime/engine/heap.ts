@@ -24,6 +24,45 @@ export class HeapRef {
 }
 registerClass({ name: "nwc.HeapRef", ctor: HeapRef, encode: (r) => r.id, decode: (id: number) => new HeapRef(id) });
 
+/**
+ * Built-in functions and namespace objects (Math.max, Array.prototype.push,
+ * Math itself...) that compiled code may hold across an await (TypeScript
+ * saves a callee before evaluating awaited arguments): stored by name.
+ */
+export class BuiltinRef {
+  constructor(readonly name: string) {}
+}
+registerClass({ name: "nwc.Builtin", ctor: BuiltinRef, encode: (b) => b.name, decode: (n: string) => new BuiltinRef(n) });
+
+const builtinByValue = new Map<unknown, string>();
+const builtinByName = new Map<string, unknown>();
+function addBuiltins(prefix: string, holder: any): void {
+  for (const key of Object.getOwnPropertyNames(holder)) {
+    const d = Object.getOwnPropertyDescriptor(holder, key);
+    if (d && typeof d.value === "function" && !builtinByValue.has(d.value)) {
+      builtinByValue.set(d.value, `${prefix}.${key}`);
+      builtinByName.set(`${prefix}.${key}`, d.value);
+    }
+  }
+}
+const NAMESPACES: Record<string, object> = { Math, JSON, Reflect, Intl, console };
+for (const [name, ns] of Object.entries(NAMESPACES)) {
+  builtinByValue.set(ns, name);
+  builtinByName.set(name, ns);
+  addBuiltins(name, ns);
+}
+const CLASSES: Record<string, any> = { Object, Array, String, Number, Boolean, Map, Set, Date, RegExp, Error, BigInt, Symbol, Function };
+for (const [name, ctor] of Object.entries(CLASSES)) {
+  builtinByValue.set(ctor, name);
+  builtinByName.set(name, ctor);
+  addBuiltins(name, ctor);
+  addBuiltins(`${name}.prototype`, ctor.prototype);
+}
+for (const name of ["parseInt", "parseFloat", "isNaN", "isFinite", "encodeURIComponent", "decodeURIComponent", "encodeURI", "decodeURI"]) {
+  builtinByValue.set((globalThis as any)[name], name);
+  builtinByName.set(name, (globalThis as any)[name]);
+}
+
 function isContainer(v: unknown): v is object {
   if (typeof v !== "object" || v === null) return false;
   if (Array.isArray(v) || v instanceof Map || v instanceof Set) return true;
@@ -52,8 +91,8 @@ export function pack<F extends object>(frame: F): F {
   const seen = new Map<object, number>();
   let closures = false;
   const count = (v: unknown): void => {
-    if (typeof v === "function" && closureTag(v)) closures = true;
-    if (!isContainer(v)) return;
+    if ((typeof v === "function" && closureTag(v)) || builtinByValue.has(v)) closures = true;
+    if (!isContainer(v) || builtinByValue.has(v)) return;
     const n = seen.get(v);
     seen.set(v, (n ?? 0) + 1);
     if (n === undefined) children(v, count);
@@ -64,6 +103,8 @@ export function pack<F extends object>(frame: F): F {
   if (ids.size === 0 && !closures) return frame;
   const heap: Record<number, unknown> = {};
   const copy = (v: unknown): unknown => {
+    const builtin = builtinByValue.get(v);
+    if (builtin !== undefined) return new BuiltinRef(builtin);
     if (typeof v === "function") {
       const tag = closureTag(v);
       return tag ? new ClosureRef(tag.key, tag.chain) : v;
@@ -95,6 +136,10 @@ export function unpack<F extends object>(frame: F): F {
       return obj;
     }
     if (v instanceof ClosureRef) return makeClosure(v.key, v.chain);
+    if (v instanceof BuiltinRef) {
+      if (!builtinByName.has(v.name)) throw new Error(`nwc engine: unknown built-in ${v.name} in frame`);
+      return builtinByName.get(v.name);
+    }
     if (isContainer(v)) fix(v);
     return v;
   };

@@ -23,7 +23,8 @@ const tag = (parts: TemplateStringsArray, ...vals: unknown[]) => parts.raw.join(
 
 export const templates = orchestration("templates", async (ctx, name: string) => {
   const s = `hi ${await ctx.call(echo, name)} (${await ctx.call(len, name)}) ${name.toUpperCase()}`;
-  return [s, tag`a${1}b${await ctx.call(double, 2)}c`];
+  const v = await ctx.call(double, 2);
+  return [s, tag`a${1}b${v}c`];
 });
 
 export const syncClosures = orchestration("syncClosures", async (ctx, xs: number[]) => {
