@@ -55,7 +55,7 @@ test("an effect in the orchestration is a diagnostic, inline and in the list; fi
 });
 
 test("a type error is shown too", async () => {
-  await setEditorText(s.page, WITH_EFFECT.replace("Date.now()", "ctx.now()").replace("out.push(", "out.push(42 + "));
+  await setEditorText(s.page, WITH_EFFECT.replace("Date.now()", "ctx.now()").replace("const out: string[]", "const out: number[]"));
   await s.page.waitForSelector("body[data-compiled=errors]", { timeout: 30_000 });
   assert.match((await s.page.textContent("#diagnostics")) ?? "", /TS2345/);
   await setEditorText(s.page, WITH_EFFECT.replace("Date.now()", "ctx.now()"));
@@ -64,8 +64,9 @@ test("a type error is shown too", async () => {
 
 test("run: the result, the timeline and the end state highlighted", async () => {
   await s.page.click("#run");
-  await s.page.waitForSelector("#result.completed", { timeout: 10_000 });
+  await s.page.waitForSelector("#result.completed, #result.failed", { timeout: 10_000 });
   const result = (await s.page.textContent("#result")) ?? "";
+  assert.ok(await s.page.$("#result.completed"), result);
   assert.match(result, /"out":\["Hello Tokyo!","Hello Seattle!","Hello London!"\]/);
   assert.match(result, /"started":1767258000000/, "ctx.now() is the virtual clock's start");
   assert.is(await s.page.$$eval("#timeline li", (l) => l.length), 4);
@@ -79,7 +80,7 @@ test("approval preset: waits at its race, crash and resume, raise the event: sam
   await s.page.click("#run");
   await s.page.waitForFunction(() => /waiting for event "decision"/.test(document.querySelector("#run-status")?.textContent ?? ""), undefined, { timeout: 10_000 });
   const waiting = await s.page.$$eval("#graph g.state.active text", (ts) => ts.map((t) => t.textContent));
-  assert.ok(waiting.some((l) => /Promise\.race/.test(l ?? "")), `active: ${waiting}`);
+  assert.ok(waiting.some((l) => /race\(\[decision, timeout\]\)/.test(l ?? "")), `active: ${waiting}`);
   const frameBefore = await s.page.textContent("#frame");
   await s.page.click("#crash");
   await s.page.waitForSelector("#crash-report:not([hidden])", { timeout: 10_000 });
