@@ -109,3 +109,5 @@ export function compileSources(sources: { fileName: string; text: string }[], op
 export function compileSource(fileName: string, text: string, options: CompileSourceOptions = {}): CompileResult {
   return compileSources([{ fileName, text }], options);
 }
+
+export { compileProject, type CompileProjectOptions } from "./project.ts";
