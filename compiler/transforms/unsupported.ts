@@ -96,7 +96,7 @@ export function checkUnsupported(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
     }
     if (n.kind === ts.SyntaxKind.WithStatement) report(n, "NWC3002", "`with` cannot be compiled", "use explicit property access");
     if (n.kind === ts.SyntaxKind.ThisKeyword && !inSync) report(n, "NWC3005", "`this` inside an orchestration cannot be compiled", "pass the value as an argument");
-    if (ts.isIdentifier(n) && n.text === "arguments" && !inSync && !ts.isPropertyAccessExpression(n.parent)) {
+    if (ts.isIdentifier(n) && n.text === "arguments" && !inSync && !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) {
       const sym = checker.getSymbolAtLocation(n);
       if (!sym || sym.name === "arguments") report(n, "NWC3006", "`arguments` inside an orchestration cannot be compiled", "use a rest parameter");
     }

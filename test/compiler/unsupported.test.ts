@@ -1,0 +1,56 @@
+// Constructs the compiler cannot translate exactly are NWC3xxx errors naming the construct, and nothing is emitted.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { compileSources } from "../../compiler/index.ts";
+
+const HEADER = `import { activity, orchestration, type OrchestrationContext } from "nwc";\nconst a = activity("a", async (x: number) => x);\n`;
+
+const CASES: { name: string; code: string; body: string; construct: RegExp }[] = [
+  { name: "generator", code: "NWC3001", body: `function* g() { yield 1; } await ctx.call(a, 1); return [...g()];`, construct: /generator/ },
+  { name: "await in parameter default", code: "NWC3003", body: `const f = async (x = await ctx.call(a, 1)) => x; return await f();`, construct: /parameter default/ },
+  { name: "labeled function declaration", code: "NWC3004", body: `await ctx.call(a, 1); l: function h() {} return 1;`, construct: /labeled function/ },
+  { name: "this", code: "NWC3005", body: `await ctx.call(a, 1); return typeof this;`, construct: /`this`/ },
+  { name: "arguments", code: "NWC3006", body: `await ctx.call(a, 1); return arguments.length;`, construct: /`arguments`/ },
+  { name: "for await", code: "NWC3007", body: `for await (const x of [ctx.call(a, 1)]) { return x; } return 0;`, construct: /for await/ },
+  { name: "class", code: "NWC3008", body: `class K { v = 1; } await ctx.call(a, 1); return new K().v;`, construct: /class/ },
+  { name: "nested async function declaration", code: "NWC3009", body: `async function inner() { return await ctx.call(a, 1); } return await inner();`, construct: /async function declaration/ },
+  { name: "async function in a sync function", code: "NWC3010", body: `const mk = () => async () => await ctx.call(a, 1); return await mk()();`, construct: /non-async nested function/ },
+  { name: "captured per-iteration binding in an awaiting loop", code: "NWC3011", body: `const fs: (() => number)[] = []; for (let i = 0; i < 2; i++) { fs.push(() => i); await ctx.call(a, i); } return fs.map((f) => f());`, construct: /loop variable `i`/ },
+  { name: "using in a for head", code: "NWC3012", body: `for (await using x of [] as any[]) { await ctx.call(a, 1); } return 1;`, construct: /using/ },
+  { name: "tagged template with await", code: "NWC3016", body: `const t = (s: TemplateStringsArray, ...v: unknown[]) => s.join("") + v.join(""); return t\`x\${await ctx.call(a, 1)}\`;`, construct: /tagged template/ },
+];
+
+for (const c of CASES) {
+  test(`${c.name} gives ${c.code}`, () => {
+    const text = `${HEADER}export const o = orchestration("o", async function (ctx, n: number) {\n${c.body}\n});\n`;
+    const r = compileSources([{ fileName: `/virtual/${c.code}.ts`, text }], { skipEffectChecks: true, skipTypeCheck: true });
+    const mine = r.diagnostics.filter((d) => d.code === c.code);
+    assert.ok(mine.length >= 1, `expected ${c.code}, got ${JSON.stringify(r.diagnostics.map((d) => d.code + " " + d.message))}`);
+    assert.match(mine[0]!.message, c.construct);
+    assert.ok(mine[0]!.fix.length > 10, "the diagnostic says how to fix it");
+    assert.is(mine[0]!.line, 4, "points at the offending line");
+    assert.equal(r.outputs, [], "nothing is emitted");
+  });
+}
+
+test("the same constructs are fine outside orchestrations", () => {
+  const text = `${HEADER}function* g() { yield 1; }\nclass K { v = [...g()]; }\nexport const o = orchestration("o", async (ctx, n: number) => (await ctx.call(a, n)) + new K().v.length);\n`;
+  const r = compileSources([{ fileName: "/virtual/ok.ts", text }], { skipEffectChecks: true });
+  assert.equal(r.diagnostics, []);
+  assert.is(r.machines.length, 1);
+});
+
+test("a helper taking ctx is checked like an orchestration", () => {
+  const text = `${HEADER}export async function h(ctx: OrchestrationContext) {\n  class K {}\n  return await ctx.call(a, 1);\n}\n`;
+  const r = compileSources([{ fileName: "/virtual/helper.ts", text }], { skipEffectChecks: true, skipTypeCheck: true });
+  assert.equal(r.diagnostics.map((d) => d.code), ["NWC3008"]);
+});
+
+test("type errors are diagnostics too, and block the emit", () => {
+  const text = `${HEADER}export const o = orchestration("o", async (ctx, n: number) => { const s: string = await ctx.call(a, n); return s; });\n`;
+  const r = compileSources([{ fileName: "/virtual/typed.ts", text }]);
+  assert.ok(r.diagnostics.some((d) => d.code === "TS2322"), JSON.stringify(r.diagnostics));
+  assert.equal(r.outputs, []);
+});
+
+test.run();
