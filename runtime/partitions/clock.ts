@@ -19,11 +19,14 @@ export interface Clock {
   clearTimeout(handle: TimerHandle | undefined): void;
 }
 
+/** The longest delay timers accept (2^31-1 ms, ~24.8 days); longer ones would fire at once. Callers re-arm after an early wake-up. */
+export const MAX_TIMER_DELAY_MS = 2_147_483_647;
+
 export const realClock: Clock = {
   now: () => Date.now(),
   setTimeout(fn, ms) {
     // Not unref'd: a running host keeps its process alive until stop(), like a server.
-    const t = globalThis.setTimeout(fn, Math.max(0, ms));
+    const t = globalThis.setTimeout(fn, Math.min(MAX_TIMER_DELAY_MS, Math.max(0, ms)));
     return { id: 0, t } as unknown as TimerHandle;
   },
   clearTimeout(handle) {

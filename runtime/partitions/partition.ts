@@ -29,7 +29,7 @@ import { OutboxSender } from "./outbox-sender.ts";
 import { recover } from "./recovery.ts";
 import { messageHandlers } from "./registry.ts";
 import { ACTIVITY_PREFIX, type ActivityRecord } from "./state/activities.ts";
-import { admit, DEDUP_KEY, emptyDedup, type DedupRecord } from "./state/dedup.ts";
+import { admit, DEDUP_KEY, emptyDedup, noteClient, type DedupRecord } from "./state/dedup.ts";
 import { TIMER_PREFIX, DueHeap, type TimerRecord } from "./state/timers.ts";
 import { runStep } from "./step.ts";
 
@@ -276,6 +276,7 @@ export class Partition {
       const admission = admit(dedup, env);
       if (admission.kind === "apply") {
         dedupChanged = true;
+        if (env.from.startsWith("c:")) noteClient(dedup, env.from, clock.now());
         for (const body of admission.bodies) messages.push({ from: env.from, body: body as AnyMessage });
         if (env.from.startsWith("p")) ackTo.add(env.from);
       } else if (admission.kind === "held") {

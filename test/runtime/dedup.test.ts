@@ -1,7 +1,7 @@
 /** DedupState and OutboxState: the exactly-once bookkeeping, checked directly. */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { admit, emptyDedup, MAX_HELD_PER_SENDER } from "../../runtime/partitions/state/dedup.ts";
+import { admit, CLIENT_SENDER_TTL_MS, emptyDedup, MAX_CLIENT_SENDERS, MAX_HELD_PER_SENDER, noteClient } from "../../runtime/partitions/state/dedup.ts";
 import { acknowledge, emptyOutbox, enqueue } from "../../runtime/partitions/state/outbox.ts";
 
 const env = (from: string, seq: number) => ({ from, to: 0, seq, body: { n: seq } });
@@ -41,6 +41,21 @@ test("held messages are bounded", () => {
 
 test("seq 0 or negative is a programming error", () => {
   assert.throws(() => admit(emptyDedup(), env("p1", 0)), /start at 1/);
+});
+
+test("idle client senders are forgotten beyond the bound; active ones and partitions are kept", () => {
+  const d = emptyDedup();
+  admit(d, env("p1", 1));
+  for (let i = 0; i < MAX_CLIENT_SENDERS; i++) {
+    admit(d, env(`c:${i}`, 1));
+    noteClient(d, `c:${i}`, 0);
+  }
+  admit(d, env("c:new", 1));
+  assert.ok(noteClient(d, "c:new", CLIENT_SENDER_TTL_MS + 1));
+  assert.is(d.last["c:0"], undefined);
+  assert.is(d.last["c:new"], 1);
+  assert.is(d.last.p1, 1);
+  assert.is(Object.keys(d.seen!).length, 1);
 });
 
 test("outbox: contiguous seqs; acks drop confirmed entries only; an ack beyond what was sent is an error", () => {

@@ -33,7 +33,8 @@ test("every example exports the orchestrations its header names, defined with th
     "chaining-retries.ts": ["orderWorkflow"],
   };
   for (const [file, names] of Object.entries(expected)) {
-    const mod = await import(`../../examples/${file}`);
+    // Through the same loader as the other tests: a module imported uncompiled first would stay cached uncompiled.
+    const mod = hasCompiler ? (await loadAppFile(fileURLToPath(new URL(`../../examples/${file}`, import.meta.url)))).exports : await import(`../../examples/${file}`);
     for (const name of names) {
       assert.is(mod[name]?.kind, "orchestration", `${file} exports ${name}`);
       assert.is(mod[name].name, name);

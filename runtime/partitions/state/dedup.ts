@@ -16,13 +16,42 @@ export const DEDUP_KEY = "dedup";
 /** Messages held back per sender: a sender ahead by more than this is re-sending anyway (outbox), so the rest is dropped. */
 export const MAX_HELD_PER_SENDER = 1024;
 
+/**
+ * Client senders remembered at most; beyond it, those idle for CLIENT_SENDER_TTL_MS are forgotten.
+ * Why it is safe: a client re-sends only within its retry window (seconds), so a sender idle for an
+ * hour sends nothing old again. Why needed: every client process is a new sender id.
+ */
+export const MAX_CLIENT_SENDERS = 10_000;
+export const CLIENT_SENDER_TTL_MS = 60 * 60 * 1000;
+
 export interface DedupRecord {
   last: Record<string, number>;
   held: Record<string, { seq: number; body: Json }[]>;
+  /** Client senders: time of their last admitted message (for forgetting idle ones). */
+  seen?: Record<string, number>;
+  /** Number of keys of `seen` (kept so admission stays O(1)). */
+  seenCount?: number;
 }
 
 export function emptyDedup(): DedupRecord {
   return { last: {}, held: {} };
+}
+
+/** Records that a client sender was active; forgets idle clients beyond MAX_CLIENT_SENDERS. Returns whether anything was forgotten. */
+export function noteClient(dedup: DedupRecord, sender: string, nowMs: number): boolean {
+  const seen = (dedup.seen ??= {});
+  if (seen[sender] === undefined) dedup.seenCount = (dedup.seenCount ?? 0) + 1;
+  seen[sender] = nowMs;
+  if ((dedup.seenCount ?? 0) <= MAX_CLIENT_SENDERS) return false;
+  let forgot = false;
+  for (const s of Object.keys(seen)) {
+    if (nowMs - seen[s] < CLIENT_SENDER_TTL_MS || dedup.held[s]) continue;
+    delete seen[s];
+    delete dedup.last[s];
+    dedup.seenCount!--;
+    forgot = true;
+  }
+  return forgot;
 }
 
 export type Admission = { kind: "apply"; bodies: Json[] } | { kind: "duplicate" } | { kind: "held" } | { kind: "overflow" };

@@ -69,7 +69,7 @@ export function genMachine(name: string, fn: GenFn, version = "gen-1"): Machine 
       return [`segment ${f.segTimes.length}`];
     },
     step(frame0: unknown, wakes: readonly Wake[], env: StepEnv) {
-      const frame = structuredClone(frame0) as GenFrame;
+      const frame = clone(frame0) as GenFrame;
       for (const w of wakes) {
         if (frame.results[w.taskId] !== undefined) continue;
         frame.results[w.taskId] = w.result;
@@ -171,6 +171,17 @@ export function genMachine(name: string, fn: GenFn, version = "gen-1"): Machine 
       return { frame, commands, outcome };
     },
   };
+}
+
+/** Deep copy of plain data (frames are plain data; the runtime decoded this one for us). */
+function clone(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(clone);
+  if (v !== null && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = clone(x);
+    return out;
+  }
+  return v;
 }
 
 export function genOrchestration(name: string, fn: GenFn, version?: string): Orchestration {
