@@ -1,0 +1,44 @@
+/** `nwc dev`: loads the files, serves the API on 127.0.0.1, stops cleanly on SIGINT. */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+
+test("serves the orchestrations of the given files and exits 0 on SIGINT", async () => {
+  const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", "cli/main.ts", "dev", "--port", "0", "--backend", "memory", "test/runtime/machines/apps.ts"], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  child.stderr.on("data", (d) => (out += d));
+  const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+  const deadline = Date.now() + 45_000;
+  while (!/listening on (http:\/\/127\.0\.0\.1:\d+)/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
+  assert.ok(url, `no listening line in: ${out}`);
+  const list = (await (await fetch(`${url}/api/orchestrations`)).json()) as { name: string }[];
+  assert.ok(list.some((o) => o.name === "helloSequence"));
+  const started = (await (await fetch(`${url}/api/instances`, { method: "POST", body: JSON.stringify({ name: "helloSequence", input: ["Oslo"] }) })).json()) as { instanceId: string };
+  let status: { status: string; output?: unknown } = { status: "" };
+  for (let i = 0; i < 100 && status.status !== "Completed"; i++) {
+    status = (await (await fetch(`${url}/api/instances/${started.instanceId}`)).json()) as typeof status;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.equal(status.output, ["Hello Oslo!"]);
+  child.kill("SIGINT");
+  assert.is(await exited, 0);
+});
+
+test("a bad --port is refused", async () => {
+  const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", "cli/main.ts", "dev", "--port", "http"], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  let err = "";
+  child.stderr.on("data", (d) => (err += d));
+  const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
+  assert.is(code, 2);
+  assert.match(err, /--port must be an integer/);
+});
+
+test.run();
