@@ -48,7 +48,7 @@ export const FUNCTIONS = {
 export const ACTIONS = {
   kinesisRead: [
     "kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords", "kinesis:GetShardIterator",
-    "kinesis:ListShards", "kinesis:SubscribeToShard",
+    "kinesis:ListShards",
   ],
   kinesisWrite: ["kinesis:PutRecords", "kinesis:PutRecord", "kinesis:DescribeStreamSummary", "kinesis:ListShards"],
   partitionsTable: [
