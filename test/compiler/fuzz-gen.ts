@@ -1,0 +1,92 @@
+/**
+ * Random orchestration programs over the constructs the compiler lowers:
+ * sequences, if/else, conditional and logical expressions with awaits, switch
+ * with fall-through, for / for...of / while / do...while with break and
+ * continue (also labeled), try/catch/finally, throw, early return, block
+ * shadowing, async closures run concurrently with Promise.all, and helper
+ * calls. Entropy comes from a fast-check array of naturals, so a failing case
+ * is reproduced from its seed.
+ *
+ * Invariant: every generated program terminates (loops have constant bounds
+ * or a decremented guard) and type-checks loosely (the fuzz test skips the
+ * type check, not the translation).
+ */
+export class Entropy {
+  private i = 0;
+  constructor(private readonly xs: number[]) {}
+  next(n: number): number {
+    const v = this.xs.length ? this.xs[this.i++ % this.xs.length]! : 0;
+    return (v + this.i * 7) % n;
+  }
+  pick<T>(options: T[]): T {
+    return options[this.next(options.length)]!;
+  }
+}
+
+/** Bound on statement nesting: deeper programs add run time, not new constructs. */
+const MAX_DEPTH = 3;
+
+export function genProgram(name: string, e: Entropy): string {
+  let uid = 0;
+  const expr = (loopVars: string[]): string => {
+    const atoms = ["a", "b", "c", String(e.next(20)), ...loopVars];
+    const x = e.pick(atoms), y = e.pick(atoms);
+    return e.pick([`${x}`, `(${x} + ${y})`, `((${x} * 3 + ${y}) % 17)`, `(${x} - ${y})`]);
+  };
+  const call = (loopVars: string[]) => `await ctx.call(step, ${expr(loopVars)})`;
+  const cond = (loopVars: string[]): string =>
+    e.pick([`${expr(loopVars)} % 2 === 0`, `a > ${e.next(30)}`, `(${call(loopVars)}) % 3 === 0`, `b < c`]);
+  const block = (depth: number, loopVars: string[], inLoop: boolean, labels: string[], closures: boolean): string => {
+    const n = 1 + e.next(3);
+    const out: string[] = [];
+    for (let i = 0; i < n; i++) out.push(stmt(depth, loopVars, inLoop, labels, closures));
+    return out.join("\n");
+  };
+  const stmt = (depth: number, lv: string[], inLoop: boolean, labels: string[], closures: boolean): string => {
+    const simple = [
+      () => `${e.pick(["a", "b", "c"])} = ${call(lv)};`,
+      () => `log.push(${call(lv)});`,
+      () => `${e.pick(["a", "b", "c"])} = ${expr(lv)};`,
+      () => `${e.pick(["a", "b", "c"])} += ${expr(lv)} > 5 ? ${call(lv)} : ${expr(lv)};`,
+      () => `${e.pick(["a", "b", "c"])} = (${cond(lv)} && ${call(lv)}) || ${expr(lv)};`,
+      () => `c = ${expr(lv)} ?? ${call(lv)};`,
+      () => `b = await twiceStep(ctx, ${expr(lv)});`,
+      () => `if (${expr(lv)} % 7 === 3) throw new Error("t" + ${expr(lv)});`,
+      () => `if (${expr(lv)} % 9 === 4) return [a, b, "early", log];`,
+      ...(inLoop ? [() => `if (${cond(lv)}) ${e.pick(["break", "continue"])};`] : []),
+      ...(labels.length ? [() => `if (${cond(lv)}) ${e.pick(["break", "continue"])} ${e.pick(labels)};`] : []),
+      ...(closures ? [() => `log.push(...(await Promise.all([${expr(lv)}, ${expr(lv)}].map(async (x) => { const r = await ctx.call(step, x + a); b += r; return r; }))));`] : []),
+    ];
+    if (depth >= MAX_DEPTH) return e.pick(simple)();
+    const d = depth + 1;
+    const compound = [
+      () => `if (${cond(lv)}) {\n${block(d, lv, inLoop, labels, closures)}\n} else {\n${block(d, lv, inLoop, labels, closures)}\n}`,
+      () => {
+        const i = `i${uid++}`;
+        return `for (let ${i} = 0; ${i} < ${1 + e.next(3)}; ${i}++) {\n${block(d, [...lv, i], true, labels, closures)}\n}`;
+      },
+      () => {
+        const x = `x${uid++}`;
+        return `for (const ${x} of [${expr(lv)}, ${expr(lv)}]) {\n${block(d, [...lv, x], true, labels, closures)}\n}`;
+      },
+      () => {
+        const g = `g${uid++}`;
+        return `let ${g} = ${1 + e.next(3)};\nwhile (${g}-- > 0) {\n${block(d, lv, true, labels, closures)}\n}`;
+      },
+      () => {
+        const g = `g${uid++}`;
+        return `let ${g} = ${e.next(3)};\ndo {\n${block(d, lv, true, labels, closures)}\n} while (${g}-- > 0);`;
+      },
+      () => {
+        const l = `L${uid++}`, i = `i${uid++}`;
+        return `${l}: for (let ${i} = 0; ${i} < 2; ${i}++) {\n${block(d, [...lv, i], true, [...labels, l], closures)}\n}`;
+      },
+      () => `try {\n${block(d, lv, inLoop, labels, closures)}\n} catch (err) {\nlog.push(-1);\n${block(d, lv, inLoop, labels, closures)}\n} finally {\nlog.push(-2);\n${e.next(2) ? `log.push(${call(lv)});` : ""}\n}`,
+      () => `switch (${expr(lv)} % 3) {\ncase 0:\n${block(d, lv, inLoop, labels, closures)}\ncase 1:\n${block(d, lv, inLoop, labels, closures)}\nbreak;\ndefault:\n${block(d, lv, inLoop, labels, closures)}\n}`,
+      () => `{\nlet a = await ctx.call(step, b + ${e.next(9)});\nlog.push(a);\n${block(d, lv, inLoop, labels, false)}\n}`,
+    ];
+    return e.next(3) === 0 ? e.pick(simple)() : e.pick(compound)();
+  };
+  const body = block(0, [], false, [], true);
+  return `export const ${name} = orchestration("${name}", async (ctx, n: number) => {\nlet a = n, b = 1, c = 2;\nconst log: number[] = [];\n${body}\nreturn [a, b, c, log];\n});\n`;
+}
