@@ -57,6 +57,8 @@ export const ACTIONS = {
   ],
   statusWrite: ["dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan"],
   statusRead: ["dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:Scan"],
+  /** readEntity: the checkpointed object plus the commits after the checkpoint. */
+  partitionsRead: ["dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:Query"],
   logs: ["logs:CreateLogStream", "logs:PutLogEvents"],
 } as const;
 
@@ -177,11 +179,11 @@ export function generateTemplate(options: TemplateOptions): { [key: string]: Jso
     TimerRole: role([
       { Effect: "Allow", Action: [...ACTIONS.kinesisWrite], Resource: streamArn },
     ], `${FUNCTIONS.timer.logicalId}Logs`),
-    // Client operations: send requests to partitions, read the status index.
+    // Client operations: send requests to partitions, read the status index and entity states.
     ClientRole: role([
       { Effect: "Allow", Action: [...ACTIONS.kinesisWrite], Resource: streamArn },
       { Effect: "Allow", Action: [...ACTIONS.statusRead], Resource: statusArn },
-      { Effect: "Allow", Action: ["dynamodb:DescribeTable"], Resource: partitionsArn },
+      { Effect: "Allow", Action: [...ACTIONS.partitionsRead], Resource: partitionsArn },
     ], `${FUNCTIONS.client.logicalId}Logs`),
 
     [FUNCTIONS.processor.logicalId]: fn(FUNCTIONS.processor, "ProcessorRole", { NWC_ACTIVITY_FUNCTION: ref(FUNCTIONS.activity.logicalId) }),

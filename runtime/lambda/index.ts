@@ -6,7 +6,7 @@
  * container is warm. Invariant: importing this module does no I/O.
  */
 import { App } from "../partitions/app.ts";
-import { createAwsBackend } from "../backends/aws/index.ts";
+import { createAwsBackend, createAwsChannels } from "../backends/aws/index.ts";
 import { connect, type Client } from "../client.ts";
 import { runClientOperation, type ClientEvent } from "./client-api.ts";
 import { configFromEnv, type LambdaConfig } from "./config.ts";
@@ -65,12 +65,14 @@ export function createLambdaHandlers(app: unknown, config?: LambdaConfig, option
     : new PartitionProcessor(getConfig(), App.from(app)));
   let client: Promise<Client> | undefined;
   let workers: ActivityWorkers | undefined;
+  let timerChannels: ReturnType<typeof createAwsChannels> | undefined;
   const getClient = () => (client ??= getProcessor().getBackend().then((backend) => connect({ backend, partitions: getConfig().partitions })));
   return {
     partition: (event, context) => getProcessor().handle(event, context),
     async timer() {
-      const backend = await getProcessor().getBackend();
-      return { ticked: await tickAll(backend.channels) };
+      // Channels only: the timer's role may put records and nothing else.
+      timerChannels ??= createAwsChannels({ ...getConfig().backend, createResources: false }, getConfig().partitions);
+      return { ticked: await tickAll((await timerChannels).channels) };
     },
     async client(event) {
       return runClientOperation(await getClient(), event);
@@ -84,6 +86,7 @@ export function createLambdaHandlers(app: unknown, config?: LambdaConfig, option
     },
     async close() {
       await processor?.close();
+      if (timerChannels) await (await timerChannels).close();
       if (client) await (await client).close();
     },
   };

@@ -24,6 +24,32 @@ export interface AwsBackend extends Backend {
   readonly clients: AwsClients;
 }
 
+/**
+ * Only the channels (the stream checked, no table touched): for callers that
+ * just send, such as the timer function, whose role has no table access.
+ */
+export async function createAwsChannels(options: unknown, partitionCount: number): Promise<{ channels: KinesisChannels; clients: AwsClients; close(): Promise<void> }> {
+  const o: AwsBackendOptions = validateAwsOptions(options);
+  const c = createClients(o);
+  try {
+    const shards = await ensureStream(c.kinesis, o.stream, partitionCount, o.createResources ?? o.endpoints !== undefined);
+    const channels = new KinesisChannels(c.kinesis, o.stream, shards, o.minReadIntervalMs);
+    return {
+      channels,
+      clients: c,
+      async close() {
+        await channels.close();
+        c.kinesis.destroy();
+        c.dynamodb.destroy();
+      },
+    };
+  } catch (error) {
+    c.kinesis.destroy();
+    c.dynamodb.destroy();
+    throw error;
+  }
+}
+
 export async function createAwsBackend(options: unknown, partitionCount: number, clients?: AwsClients): Promise<AwsBackend> {
   const o: AwsBackendOptions = validateAwsOptions(options);
   if (!(Number.isInteger(partitionCount) && partitionCount >= 1)) throw new TypeError(`aws backend: partitions must be an integer >= 1, got ${partitionCount}`);

@@ -118,6 +118,20 @@ export class CommitLog {
     for (const s of record.statusUpdates) await this.status.putIfNewer(s);
   }
 
+  /**
+   * Recovery finishes what a crash between a commit and its deferred status writes
+   * cut short. A reader without write access (a client reading an entity) skips
+   * it: the partition's owner does it when it recovers.
+   */
+  private async reapplyDeferredStatus(record: CommitRecord): Promise<void> {
+    try {
+      await this.writeDeferredStatus(record);
+    } catch (error) {
+      const name = (error as { name?: string }).name;
+      if (name !== "AccessDeniedException" && name !== "UnrecognizedClientException") throw error;
+    }
+  }
+
   private async committedWithToken(partition: number, position: number, token: string): Promise<boolean> {
     const { Item } = await withRetry(`read commit ${position}`, () => this.doc.send(new GetCommand({
       TableName: this.table, Key: { pk: partitionKey(partition), sk: logSk(position, 0) }, ConsistentRead: true,
@@ -143,7 +157,7 @@ export class CommitLog {
       const { position } = positionOfLogSk(first.sk as string);
       if (group.length !== first.n) throw new Error(`readCommits: partition ${partition} commit ${position} has ${group.length} of ${String(first.n)} chunks`);
       const record = joinChunks(`commit ${position}`, group as { data?: Uint8Array; ver?: string }[], first.ver as string) as CommitRecord;
-      if (first.deferredStatus) await this.writeDeferredStatus(record); // recovery: finish what a crash may have cut short
+      if (first.deferredStatus) await this.reapplyDeferredStatus(record);
       records.push(record);
       group = [];
     };
