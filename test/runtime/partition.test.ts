@@ -119,4 +119,37 @@ test("an instance started for an orchestration its host lacks stays Pending with
   await host.stop();
 });
 
+test("with slow commits, batches pipeline, and no message leaves a partition before the commit that produced it", async () => {
+  const backend = createMemoryBackend({ partitions: 3 });
+  backend.store.commitLatencyMs = 15;
+  const committed = new Set<string>();
+  const append = backend.store.appendCommit.bind(backend.store);
+  backend.store.appendCommit = async (lease, record) => {
+    await append(lease, record);
+    for (const u of record.updates) {
+      if (!u.key.startsWith("outbox:") || u.value === null) continue;
+      for (const e of (u.value as { pending: { seq: number }[] }).pending) committed.add(`p${lease.partition}>${u.key.slice(7)}#${e.seq}`);
+    }
+  };
+  const violations: string[] = [];
+  let partitionSends = 0;
+  const send = backend.channels.send.bind(backend.channels);
+  backend.channels.send = async (envelopes) => {
+    for (const e of envelopes) {
+      if (!e.from.startsWith("p") || e.seq === 0) continue;
+      partitionSends++;
+      if (!committed.has(`${e.from}>${e.to}#${e.seq}`)) violations.push(`${e.from}>${e.to}#${e.seq}`);
+    }
+    return send(envelopes);
+  };
+  const host = await startHost({ app: A.app, backend, partitions: 3, log: quiet });
+  const ids = await Promise.all(Array.from({ length: 12 }, (_, i) => host.client.start(A.parent, i, { instanceId: `pipe-${i}` })));
+  for (const [i, id] of ids.entries()) assert.equal((await host.client.wait(id, { timeoutMs: 20_000 })).output, [2 * i, 2 * (i + 1)]);
+  assert.ok(partitionSends > 20, `only ${partitionSends} partition messages`);
+  assert.equal(violations, []);
+  const batches = host.partitions.reduce((n, p) => n + p!.stats.batches, 0);
+  assert.ok(batches > 0);
+  await host.stop();
+});
+
 test.run();
