@@ -17,7 +17,7 @@ export function buildCommit(batch: Batch, lease: Lease, inputPosition: ChannelPo
   const statusUpdates: InstanceStatusRecord[] = [];
   for (const id of batch.statusChanged) {
     const rec = batch.instance(id);
-    if (rec) statusUpdates.push(structuredClone(statusRecordOf(rec)));
+    if (rec) statusUpdates.push(JSON.parse(JSON.stringify(statusRecordOf(rec))) as InstanceStatusRecord);
   }
   if (updates.length === 0 && statusUpdates.length === 0) return undefined;
   const record: CommitRecord = { position: batch.logPosition, epoch: lease.epoch, updates, statusUpdates };
