@@ -50,12 +50,12 @@ export const ACTIONS = {
     "kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords", "kinesis:GetShardIterator",
     "kinesis:ListShards",
   ],
-  kinesisWrite: ["kinesis:PutRecords", "kinesis:PutRecord", "kinesis:DescribeStreamSummary", "kinesis:ListShards"],
+  kinesisWrite: ["kinesis:PutRecords", "kinesis:DescribeStreamSummary", "kinesis:ListShards"],
   partitionsTable: [
     "dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
     "dynamodb:ConditionCheckItem", "dynamodb:Query", "dynamodb:BatchWriteItem",
   ],
-  statusWrite: ["dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan"],
+  statusWrite: ["dynamodb:DescribeTable", "dynamodb:PutItem"],
   statusRead: ["dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:Scan"],
   /** readEntity: the checkpointed object plus the commits after the checkpoint. */
   partitionsRead: ["dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:Query"],
@@ -167,7 +167,7 @@ export function generateTemplate(options: TemplateOptions): { [key: string]: Jso
     // The processor reads its shard (through the event source mapping), sends to other partitions,
     // and owns the partition's commit log, checkpoints, lease and status index.
     ProcessorRole: role([
-      { Effect: "Allow", Action: [...ACTIONS.kinesisRead, "kinesis:PutRecords", "kinesis:PutRecord"], Resource: streamArn },
+      { Effect: "Allow", Action: [...ACTIONS.kinesisRead, "kinesis:PutRecords"], Resource: streamArn },
       { Effect: "Allow", Action: [...ACTIONS.partitionsTable], Resource: partitionsArn },
       { Effect: "Allow", Action: [...ACTIONS.statusWrite], Resource: statusArn },
       { Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: getAtt(FUNCTIONS.activity.logicalId, "Arn") },
