@@ -28,7 +28,8 @@ export async function run(args: string[]): Promise<number> {
   const tsconfigPath = path.resolve(String(flags["-p"] ?? flags["--project"] ?? "tsconfig.json"));
   const outDir = typeof flags["--outDir"] === "string" ? path.resolve(flags["--outDir"]) : undefined;
   const compiler = await loadCompiler();
-  const result = compiler.compileProject({ tsconfigPath, ...(outDir ? { outDir } : {}) });
+  // The command writes the outputs itself, only once it knows there is no diagnostic.
+  const result = compiler.compileProject({ tsconfigPath, noWrite: true, ...(outDir ? { outDir } : {}) });
   if (result.diagnostics.length > 0) {
     printDiagnostics(result.diagnostics, json);
     return 1;

@@ -57,7 +57,10 @@ test("build: a clean project compiles, writes its files and exits 0", () => {
   const files = listFiles(outDir);
   assert.ok(files.some((f) => f.endsWith("app.js")), `written: ${files.join(", ")}`);
   const js = readFileSync(files.find((f) => f.endsWith("app.js"))!, "utf8");
-  assert.not.match(js, /await ctx\.sleep/, "the orchestration body was compiled into a machine");
+  assert.match(js, /orchestration\("hello", [^\n]*defineMachine\(\{ name: "hello"/, "the orchestration body was replaced by its machine");
+  const infos = JSON.parse(readFileSync(files.find((f) => f.endsWith("app.machines.json"))!, "utf8")) as { name: string; graph: { states: unknown[] } }[];
+  assert.equal(infos.map((m) => m.name), ["hello"]);
+  assert.ok(infos[0]!.graph.states.length >= 4);
 });
 
 test("build: effects are diagnostics, exit 1, nothing written", async () => {
