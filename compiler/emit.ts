@@ -61,29 +61,36 @@ export function planFile(sf: ts.SourceFile, found: Discovered[], checker: ts.Typ
   const defs: StepFunctionDef[] = [];
   const helpersUsed = new Set<string>();
   const roots: { d: Discovered; index: number }[] = [];
+  // Pass 1: the first lowering per function; pass 2: one ES5 transpile for the whole file
+  // (a transpile per function would dominate compile time); pass 3: hoisting per function.
+  const pres: { d: Discovered; index: number; pre: ReturnType<typeof asyncToGenerator> }[] = [];
   for (const d of found) {
     const index = nextIndex();
-    const pre = asyncToGenerator(d.fn, checker, nextIndex);
-    const es5 = downlevel(pre.text);
-    const out = ts.createSourceFile("step.js", es5, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
-    const stmt = out.statements.find((s) => ts.isExpressionStatement(s) && ts.isCallExpression(s.expression) &&
-      ts.isIdentifier(s.expression.expression) && s.expression.expression.text === "__nwcRoot") as ts.ExpressionStatement | undefined;
-    const fnExpr = stmt && (stmt.expression as ts.CallExpression).arguments[0];
+    pres.push({ d, index, pre: asyncToGenerator(d.fn, checker, nextIndex) });
+  }
+  const joined = pres.map((p) => p.pre.text).join("\n");
+  const es5 = downlevel(joined);
+  if (/\[5 \/\*yield\*\/|__values\(|__await\(/.test(es5)) {
+    throw new Error(`nwc compiler: ${sf.fileName} lowered to a delegating generator (internal error: an unsupported construct was not diagnosed)`);
+  }
+  const out = ts.createSourceFile("step.js", es5, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
+  const rootsOut = out.statements.filter((s) => ts.isExpressionStatement(s) && ts.isCallExpression(s.expression) &&
+    ts.isIdentifier(s.expression.expression) && s.expression.expression.text === "__nwcRoot") as ts.ExpressionStatement[];
+  if (rootsOut.length !== pres.length) throw new Error(`nwc compiler: unexpected ES5 output for ${sf.fileName} (internal error)`);
+  const userNames = new Set<string>();
+  const collect = (n: ts.Node): void => { if (ts.isIdentifier(n)) userNames.add(n.text); ts.forEachChild(n, collect); };
+  collect(ts.createSourceFile("pre.ts", joined, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS));
+  pres.forEach(({ d, index, pre }, k) => {
+    const fnExpr = (rootsOut[k]!.expression as ts.CallExpression).arguments[0];
     if (!fnExpr || !ts.isFunctionExpression(fnExpr)) throw new Error(`nwc compiler: unexpected ES5 output for ${d.name} (internal error)`);
     const names = new Map<number, { name: string; line: number }>([[index, { name: d.name, line: lineOf(d.fn) }]]);
     for (const c of pre.closures) names.set(c.index, { name: `${d.name}/${c.name}`, line: c.line });
-    const userNames = new Set<string>();
-    const collect = (n: ts.Node): void => { if (ts.isIdentifier(n)) userNames.add(n.text); ts.forEachChild(n, collect); };
-    collect(ts.createSourceFile("pre.ts", pre.text, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS));
     const hoister = new FrameHoister(out, names, userNames);
-    if (/\[5 \/\*yield\*\/|__values\(|__await\(/.test(es5)) {
-      throw new Error(`nwc compiler: ${d.name} lowered to a delegating generator (internal error: an unsupported construct was not diagnosed)`);
-    }
     hoister.process(fnExpr, 0, index, []);
     defs.push(...hoister.defs);
     hoister.helpersUsed.forEach((h) => helpersUsed.add(h));
     roots.push({ d, index });
-  }
+  });
   defs.sort((a, b) => a.index - b.index);
   if (defs.length !== counter || defs.some((d, i) => d.index !== i)) throw new Error("nwc compiler: step function table has gaps (internal error)");
   const moduleHash = contentHash(defs.map((d) => d.text).join("\n"));
