@@ -23,6 +23,8 @@ export interface Finding extends NwcDiagnostic {
   start: number;
   end: number;
   suggestion?: { description: string; start: number; end: number; text: string };
+  /** File of the orchestration or ctx helper the finding is reached from. */
+  rootFile: string;
 }
 
 /** Longest expression text kept in a diagnostic: enough to recognise it, short enough for one line. */
@@ -52,9 +54,9 @@ export function analyzeProgram(program: ts.Program, rules: readonly RuleDefiniti
   const findings: Finding[] = [];
   const seenFindings = new Set<string>();
   const visited = new Set<ts.Node>();
-  const queue: { fn: ts.FunctionLikeDeclaration; reach: Reach; rootKind: string }[] = [];
+  const queue: { fn: ts.FunctionLikeDeclaration; reach: Reach; rootKind: string; rootFile: string }[] = [];
   for (const root of discoverRoots(program)) {
-    queue.push({ fn: root.fn, reach: { root: root.name, via: [] }, rootKind: root.kind === "orchestration" ? "orchestration" : "ctx helper" });
+    queue.push({ fn: root.fn, reach: { root: root.name, via: [] }, rootKind: root.kind === "orchestration" ? "orchestration" : "ctx helper", rootFile: root.fn.getSourceFile().fileName });
   }
 
   const ctxNameAt = (node: ts.Node): string | undefined => {
@@ -68,7 +70,7 @@ export function analyzeProgram(program: ts.Program, rules: readonly RuleDefiniti
   };
 
   while (queue.length > 0) {
-    const { fn, reach, rootKind } = queue.shift()!;
+    const { fn, reach, rootKind, rootFile } = queue.shift()!;
     if (visited.has(fn) || !fn.body) continue;
     const via = viaText(reach, rootKind);
     const context: RuleContext = {
@@ -89,7 +91,7 @@ export function analyzeProgram(program: ts.Program, rules: readonly RuleDefiniti
           code: rule.code, rule: rule.name, messageId, file: sf.fileName,
           line: s.line + 1, column: s.character + 1, endLine: e.line + 1, endColumn: e.character + 1,
           message: interpolate(template.message, full), fix: interpolate(template.fix, full),
-          expression: expressionText(node), start, end: node.getEnd(),
+          expression: expressionText(node), start, end: node.getEnd(), rootFile,
           suggestion: suggestion && { description: suggestion.description, start: suggestion.node.getStart(sf), end: suggestion.node.getEnd(), text: suggestion.text },
         });
       },
@@ -116,7 +118,7 @@ export function analyzeProgram(program: ts.Program, rules: readonly RuleDefiniti
       if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
         const follow = (target: ts.FunctionLikeDeclaration | undefined): void => {
           if (target && !visited.has(target) && isUserFile(program, target.getSourceFile())) {
-            queue.push({ fn: target, reach: { root: reach.root, via: [...reach.via, describeFunction(target)] }, rootKind });
+            queue.push({ fn: target, reach: { root: reach.root, via: [...reach.via, describeFunction(target)] }, rootKind, rootFile });
           }
         };
         follow(userFunctionOf(program, node.expression, ts.isNewExpression(node)));

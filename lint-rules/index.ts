@@ -14,7 +14,12 @@ export type { Finding } from "./analyze.ts";
 export type { RuleDefinition } from "./rule.ts";
 
 export interface CheckOptions {
-  /** Only report diagnostics in these files (default: every non-declaration file of the program). */
+  /**
+   * Only report diagnostics in these files, plus those elsewhere that orchestrations of
+   * these files reach (a helper module's `Date.now()` is an error of the orchestration
+   * that calls it, even when only the orchestration's file is being compiled).
+   * Default: every finding of the program.
+   */
   files?: readonly string[];
 }
 
@@ -37,6 +42,6 @@ function normalize(path: string): string {
 export function checkProgram(program: ts.Program, options: CheckOptions = {}): NwcDiagnostic[] {
   const only = options.files ? new Set(options.files.map((f) => normalize(f))) : undefined;
   return findingsOf(program)
-    .filter((f) => !only || only.has(normalize(f.file)))
+    .filter((f) => !only || only.has(normalize(f.file)) || only.has(normalize(f.rootFile)))
     .map(({ code, file, line, column, endLine, endColumn, message, expression, fix }) => ({ code, file, line, column, endLine, endColumn, message, expression, fix }));
 }

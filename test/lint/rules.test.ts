@@ -58,8 +58,13 @@ test("checkProgram reports only the requested files, without the editor-only fie
   const program = programOf(sources);
   const all = checkProgram(program);
   assert.equal(all.map((d) => d.file).sort(), ["/virtual/util.ts", "/virtual/util.ts"]);
-  assert.equal(checkProgram(program, { files: ["/virtual/main.ts"] }), []);
+  assert.not.ok("rootFile" in all[0]!, "the diagnostic shape is the shared NwcDiagnostic");
+  // util.ts has no orchestration: compiling it alone reports what it contains...
   assert.is(checkProgram(program, { files: ["/virtual/util.ts"] }).length, 2);
+  // ...and compiling main.ts alone reports the effects its orchestration reaches in util.ts.
+  assert.equal(checkProgram(program, { files: ["/virtual/main.ts"] }), all);
+  const other = programOf({ ...sources, "other.ts": "export const x = 1;\n" });
+  assert.equal(checkProgram(other, { files: ["/virtual/other.ts"] }), []);
   assert.equal(Object.keys(all[0]!).sort(), ["code", "column", "endColumn", "endLine", "expression", "file", "fix", "line", "message"]);
 });
 
