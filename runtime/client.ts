@@ -15,7 +15,7 @@ import type { Backend, InstanceStatusRecord, Json, StatusFilter } from "./backen
 import { decode } from "./codec.ts";
 import type { ErrorInfo } from "./machine.ts";
 import { NotCompiledError, type App } from "./partitions/app.ts";
-import { realClock, sleep, type Clock } from "./partitions/clock.ts";
+import { realClock, type Clock } from "./partitions/clock.ts";
 import { entityKeyOf, partitionOfEntity, partitionOfInstance } from "./partitions/hash.ts";
 import { encodePayload } from "./partitions/limits.ts";
 import type { CoreMessage } from "./partitions/messages.ts";
@@ -118,14 +118,22 @@ export class Client {
     let resendAt = this.clock.now() + START_RESEND_MS;
     let delay = POLL_FIRST_MS;
     for (;;) {
-      if (await this.backend.store.readStatus(instanceId)) return instanceId;
+      // Watch before reading, so a commit between the read and the wait is not missed.
+      const change = this.watch(instanceId, delay);
+      if (await this.backend.store.readStatus(instanceId)) {
+        change.cancel();
+        return instanceId;
+      }
       const now = this.clock.now();
-      if (now >= deadline) throw new Error(`start: instance ${instanceId} did not appear within ${START_CONFIRM_TIMEOUT_MS} ms; is a host running for this backend?`);
+      if (now >= deadline) {
+        change.cancel();
+        throw new Error(`start: instance ${instanceId} did not appear within ${START_CONFIRM_TIMEOUT_MS} ms; is a host running for this backend?`);
+      }
       if (now >= resendAt) {
         await this.sender.send(to, body as unknown as Json);
         resendAt = now + START_RESEND_MS;
       }
-      await this.waitForChange(instanceId, delay);
+      await change.promise;
       delay = Math.min(delay * 2, POLL_MAX_MS);
     }
   }
@@ -144,31 +152,44 @@ export class Client {
     const deadline = this.clock.now() + timeoutMs;
     let delay = POLL_FIRST_MS;
     for (;;) {
-      const s = await this.backend.store.readStatus(instanceId);
-      if (s && FINISHED.includes(s.status)) return toStatus<O>(s);
       const left = deadline - this.clock.now();
-      if (left <= 0) throw new WaitTimeoutError(instanceId, timeoutMs, s?.status);
-      await this.waitForChange(instanceId, Math.min(delay, left));
+      const change = this.watch(instanceId, Math.max(0, Math.min(delay, left)));
+      const s = await this.backend.store.readStatus(instanceId);
+      if (s && FINISHED.includes(s.status)) {
+        change.cancel();
+        return toStatus<O>(s);
+      }
+      if (left <= 0) {
+        change.cancel();
+        throw new WaitTimeoutError(instanceId, timeoutMs, s?.status);
+      }
+      await change.promise;
       delay = Math.min(delay * 2, POLL_MAX_MS);
     }
   }
 
-  private waitForChange(instanceId: string, ms: number): Promise<void> {
+  /**
+   * Resolves on the next status change of the instance (host clients: the
+   * commit notification) or after `ms` (polling). Set up before reading the
+   * status, so a change between the read and the wait is never missed.
+   */
+  private watch(instanceId: string, ms: number): { promise: Promise<void>; cancel(): void } {
     const notifier = this.context.notifier;
-    if (!notifier) return sleep(this.clock, ms);
-    return new Promise((resolve) => {
-      let done = false;
-      const finish = () => {
-        if (done) return;
-        done = true;
-        unsubscribe();
-        this.clock.clearTimeout(handle);
-        resolve();
-      };
-      const unsubscribe = notifier.subscribe(instanceId, finish);
-      // With a notifier the poll is only a safety net: a missed notification costs one long poll.
-      const handle = this.clock.setTimeout(finish, Math.max(ms, POLL_MAX_MS));
-    });
+    let finish!: () => void;
+    const promise = new Promise<void>((resolve) => (finish = resolve));
+    let done = false;
+    let unsubscribe = () => {};
+    const end = () => {
+      if (done) return;
+      done = true;
+      unsubscribe();
+      this.clock.clearTimeout(handle);
+      finish();
+    };
+    if (notifier) unsubscribe = notifier.subscribe(instanceId, end);
+    // With a notifier the timer is only a safety net.
+    const handle = this.clock.setTimeout(end, notifier ? Math.max(ms, POLL_MAX_MS) : ms);
+    return { promise, cancel: end };
   }
 
   async raise(instanceId: string, eventName: string, data?: unknown): Promise<void> {
