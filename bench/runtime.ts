@@ -11,6 +11,9 @@
  *    the point of compiled frames: it should be ~1 (no replay).
  * 5. Memory per idle instance: heap growth per waiting instance (IDLE_INSTANCES),
  *    and the size of one idle instance's record.
+ * 6. Group commit and pipelining: Hello5 throughput when every commit costs
+ *    one fsync, with the defaults vs one channel record per batch and one
+ *    commit in flight (memory backend only).
  * Each latency is also given as a multiple of one fsync of 4 KiB measured in
  * this run (the floor any durable commit pays on this machine). Each figure is
  * the median of REPEATS runs.
@@ -21,6 +24,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { activity } from "../runtime/api.ts";
 import type { BackendSpec } from "../runtime/backends/index.ts";
+import { createMemoryBackend } from "../runtime/backends/memory/index.ts";
 import { startHost } from "../runtime/host.ts";
 import { fanOut, idle, longLoop, sequence } from "./runtime-machines.ts";
 
@@ -36,6 +40,9 @@ const LONG_LOOP_STEPS = quick ? 10_000 : 100_000;
 const RESUME_SAMPLES = 30;
 const IDLE_INSTANCES = quick ? 2_000 : 10_000;
 const PARTITIONS = 4;
+/** Instances for the group-commit comparison: the unbatched baseline pays ~6 fsyncs per instance, so it gets fewer. */
+const GROUP_INSTANCES = quick ? 500 : 2_000;
+const GROUP_BASELINE_INSTANCES = quick ? 50 : 100;
 
 const greet = activity("greet", async (name: string) => `Hello ${name}!`);
 const noop = activity("noop", async (n: number) => n);
@@ -82,6 +89,31 @@ function backend(): BackendSpec {
 
 async function newHost() {
   return startHost({ app, backend: backend(), partitions: PARTITIONS, log: () => undefined, partitionOptions: { cacheSize: 200_000 } });
+}
+
+/**
+ * Group commit and pipelining, isolated: the memory store made to pay one
+ * fsync (measured above) per commit; Hello5 throughput with the defaults vs
+ * one message per batch and one commit in flight (no group commit, no
+ * pipelining), same run, same machine.
+ */
+async function groupCommitGain(fsync: number): Promise<{ grouped: number; single: number }> {
+  const run = async (n: number, partitionOptions: Record<string, number>) => {
+    const mem = createMemoryBackend({ partitions: PARTITIONS });
+    mem.store.commitLatencyMs = fsync;
+    const host = await startHost({ app, backend: mem, partitions: PARTITIONS, log: () => undefined, partitionOptions });
+    const t = performance.now();
+    const ids = await Promise.all(Array.from({ length: n }, (_, i) => host.client.start(hello5, null, { instanceId: `g-${i}` })));
+    await Promise.all(ids.map((id) => host.client.wait(id, { timeoutMs: 600_000 })));
+    const perSecond = n / ((performance.now() - t) / 1000);
+    await host.stop();
+    await mem.close();
+    return perSecond;
+  };
+  return {
+    grouped: await run(GROUP_INSTANCES, {}),
+    single: await run(GROUP_BASELINE_INSTANCES, { maxBatchRecords: 1, maxPipelinedBatches: 1 }),
+  };
 }
 
 async function hello3Latency(): Promise<{ p50: number; p99: number }> {
@@ -178,6 +210,7 @@ const fan = await repeat(fanOutWall);
 const resumeSmall = await repeat(() => resumeCost(10));
 const resumeLarge = await repeat(() => resumeCost(LONG_LOOP_STEPS));
 const mem = await repeat(idleMemory);
+const group = backendArg === "memory" ? await repeat(() => groupCommitGain(fsync)) : [];
 for (const d of dirs) rmSync(d, { recursive: true, force: true });
 
 const p50 = median(h3.map((x) => x.p50));
@@ -193,6 +226,12 @@ const rows: [string, string, string][] = [
   ["Fan-out of 100 wall time", `${fanMs.toFixed(1)} ms`, `${(fanMs / fsync).toFixed(1)}x fsync`],
   ["Resume at step 10", `${rs.toFixed(2)} ms`, `${(rs / fsync).toFixed(1)}x fsync`],
   [`Resume at step ${LONG_LOOP_STEPS}`, `${rl.toFixed(2)} ms`, `${(rl / rs).toFixed(2)}x step 10`],
+  ...(group.length
+    ? ([
+        ["Hello5 orch/s, commit = 1 fsync, group commit", `${median(group.map((g) => g.grouped)).toFixed(0)} orch/s`, `${(median(group.map((g) => g.grouped)) / median(group.map((g) => g.single))).toFixed(1)}x unbatched`],
+        ["Hello5 orch/s, commit = 1 fsync, 1 record/batch, no pipelining", `${median(group.map((g) => g.single)).toFixed(0)} orch/s`, "1x"],
+      ] as [string, string, string][])
+    : []),
   [`Memory per idle instance (${IDLE_INSTANCES})`, `${median(mem.map((m) => m.bytesPerInstance)).toFixed(0)} B heap`, `record ${mem[0].recordBytes} B`],
 ];
 console.log(`\nnwc runtime benchmarks: backend ${backendArg}, ${PARTITIONS} partitions, median of ${REPEATS} run(s)${quick ? " (quick)" : ""}\n`);
