@@ -348,10 +348,11 @@ export class Partition {
     this.objects.evict();
   }
 
-  private maybeCheckpoint(): void {
+  private maybeCheckpoint(force = false): void {
     const { options, clock, store, index } = this.deps;
     if (this.checkpointInFlight || this.logPosition === this.checkpointPosition) return;
     const due =
+      force ||
       this.logPosition - this.checkpointPosition >= options.checkpointEveryCommits ||
       clock.now() - this.lastCheckpointAtMs >= options.checkpointIntervalMs;
     if (!due) return;
@@ -372,13 +373,7 @@ export class Partition {
 
   /** Forces a checkpoint now (tests, graceful shutdown); resolves when written. */
   async checkpointNow(): Promise<void> {
-    const before = this.deps.options.checkpointEveryCommits;
-    (this.deps.options as PartitionOptions).checkpointEveryCommits = 0;
-    try {
-      this.maybeCheckpoint();
-    } finally {
-      (this.deps.options as PartitionOptions).checkpointEveryCommits = before;
-    }
+    this.maybeCheckpoint(true);
     await this.chain.drain();
   }
 
