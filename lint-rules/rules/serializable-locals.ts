@@ -5,7 +5,8 @@
  * instances of classes without a codec. Date, Map, Set, BigInt, typed arrays,
  * Error and RegExp are fine, as are nwc's task handles, CriticalSection, Saga
  * and the contexts, and classes passed to `registerClass({ ctor })` anywhere in
- * the program.
+ * the program. nwc's activity, orchestration and entity definitions are not:
+ * they hold functions (the codec rejects them at run time).
  *
  * "Live across" is decided from source positions: declared before the await
  * and referenced after it, or referenced anywhere in a loop around the await
@@ -16,7 +17,8 @@ import ts from "typescript";
 import { isNwcDeclaration, isNwcSymbol, isUserFile, resolveAlias } from "../discover.ts";
 import { defineRule } from "../rule.ts";
 
-const NWC_SAFE_TYPES = new Set(["Task", "CriticalSection", "Saga", "OrchestrationContext", "TransactionContext", "Activity", "Orchestration", "Entity", "EntityId"]);
+const NWC_SAFE_TYPES = new Set(["Task", "CriticalSection", "Saga", "OrchestrationContext", "TransactionContext", "EntityId"]);
+const NWC_DEFINITIONS = new Set(["Activity", "Orchestration", "Entity"]);
 const BUILTIN_SAFE = new Set(["Date", "RegExp", "ArrayBuffer", "Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array", "Uint32Array", "Float32Array", "Float64Array", "BigInt64Array", "BigUint64Array", "DataView"]);
 const BUILTIN_CONTAINERS = new Set(["Array", "ReadonlyArray", "Map", "ReadonlyMap", "Set", "ReadonlySet"]);
 /** Nesting depth of object types inspected: deeper shapes are rare, and it bounds recursive types. */
@@ -71,6 +73,10 @@ function unserializable(program: ts.Program, checker: ts.TypeChecker, type: ts.T
   const symbol = type.aliasSymbol ?? type.getSymbol();
   const name = symbol?.name ?? "";
   if (symbol && isNwcDeclaration(symbol) && NWC_SAFE_TYPES.has(name)) return undefined;
+  // Definitions carry their functions (activity.fn, entity ops), which no frame can hold.
+  if (symbol && isNwcDeclaration(symbol) && NWC_DEFINITIONS.has(name)) {
+    return { reason: `an nwc ${name.toLowerCase()} definition, which holds functions`, advice: `use the module-level ${name.toLowerCase()} constant after the await, or keep its name in the local and look it up in a module-level map` };
+  }
   const external = !!symbol?.declarations?.some((d) => !isUserFile(program, d.getSourceFile()));
   if (external) {
     if (BUILTIN_SAFE.has(name) || /Error$/.test(name)) return undefined;
