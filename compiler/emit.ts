@@ -80,6 +80,8 @@ export function planFile(sf: ts.SourceFile, found: Discovered[], checker: ts.Typ
   const userNames = new Set<string>();
   const collect = (n: ts.Node): void => { if (ts.isIdentifier(n)) userNames.add(n.text); ts.forEachChild(n, collect); };
   collect(ts.createSourceFile("pre.ts", joined, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS));
+  const awaitTexts = new Map<number, string[]>();
+  for (const p of pres) for (const [line, texts] of p.pre.awaits) awaitTexts.set(line, [...(awaitTexts.get(line) ?? []), ...texts]);
   pres.forEach(({ d, index, pre }, k) => {
     const fnExpr = (rootsOut[k]!.expression as ts.CallExpression).arguments[0];
     if (!fnExpr || !ts.isFunctionExpression(fnExpr)) throw new Error(`nwc compiler: unexpected ES5 output for ${d.name} (internal error)`);
@@ -108,7 +110,7 @@ export function planFile(sf: ts.SourceFile, found: Discovered[], checker: ts.Typ
     }
     const family = defs.filter((x) => isWithin(x, index, defs));
     const version = contentHash(family.map((x) => x.text).join("\n"));
-    const graph = buildGraph(family.map((x) => ({ index: x.index, name: x.name, flow: x.flow, root: x.index === index })));
+    const graph = buildGraph(family.map((x) => ({ index: x.index, name: x.name, flow: x.flow, root: x.index === index })), awaitTexts);
     const placeholder = `__nwc_machine_${index}__`;
     const code = `__nwc_engine.defineMachine({ name: ${JSON.stringify(d.name)}, root: __nwc_fns[${index}], version: ${JSON.stringify(version)}, graph: ${JSON.stringify(graph)} })`;
     if (!d.call) throw new Error(`nwc compiler: orchestration ${d.name} has no call site to rewrite (internal error)`);

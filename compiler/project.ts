@@ -38,8 +38,10 @@ export function compileProject(options: CompileProjectOptions = {}): CompileResu
   if (options.outDir) compilerOptions = { ...compilerOptions, outDir: options.outDir };
   compilerOptions = { ...compilerOptions, noEmit: false, emitDeclarationOnly: false };
   const program = ts.createProgram({ rootNames, options: compilerOptions });
+  // The project's own files: the root names (not nwc's sources, which "nwc" may resolve to in a checkout).
+  const roots = new Set(rootNames.map((n) => n.replace(/\\/g, "/")));
   const files = program.getSourceFiles()
-    .filter((sf) => !sf.isDeclarationFile && !program.isSourceFileFromExternalLibrary(sf) && !/[\\/]node_modules[\\/]/.test(sf.fileName))
+    .filter((sf) => roots.has(sf.fileName) && !sf.isDeclarationFile)
     .map((sf) => sf.fileName);
   const { plans, diagnostics } = analyze(program, files);
   diagnostics.unshift(...program.getOptionsDiagnostics().map(tsDiagnostic), ...program.getGlobalDiagnostics().map(tsDiagnostic));

@@ -29,6 +29,8 @@ export interface PreTransformResult {
   text: string;
   /** Names given to nested async closures, by marker index. */
   closures: { index: number; name: string; line: number }[];
+  /** Source text of each await, by line, in source order (graph labels). */
+  awaits: Map<number, string[]>;
 }
 
 const COMBINATORS = new Set(["all", "race", "any", "allSettled", "resolve", "reject"]);
@@ -52,6 +54,7 @@ function isArrayLike(checker: ts.TypeChecker, e: ts.Expression): boolean {
 export function asyncToGenerator(fn: ts.FunctionLikeDeclaration, checker: ts.TypeChecker, nextIndex: () => number): PreTransformResult {
   const sf = fn.getSourceFile();
   const closures: PreTransformResult["closures"] = [];
+  const awaits: PreTransformResult["awaits"] = new Map();
   const lineOf = (n: ts.Node) => sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1;
 
   const transformer: ts.TransformerFactory<ts.Node> = (context) => {
@@ -95,7 +98,11 @@ export function asyncToGenerator(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
     const visitBlock = (b: ts.Block): ts.Block => f.createBlock(visitStatements(b.statements), true);
 
     const visit = (node: ts.Node): ts.Node => {
-      if (ts.isAwaitExpression(node)) return yieldOf(lineOf(node), ts.visitNode(node.expression, visit) as ts.Expression);
+      if (ts.isAwaitExpression(node)) {
+        const text = node.expression.getText(sf).replace(/\s+/g, " ");
+        (awaits.get(lineOf(node)) ?? awaits.set(lineOf(node), []).get(lineOf(node))!).push(text.length > 60 ? text.slice(0, 57) + "..." : text);
+        return yieldOf(lineOf(node), ts.visitNode(node.expression, visit) as ts.Expression);
+      }
       if ((ts.isArrowFunction(node) || ts.isFunctionExpression(node)) && isAsync(node)) {
         const index = nextIndex();
         closures.push({ index, name: node.name?.text ?? (ts.isVariableDeclaration(node.parent) && ts.isIdentifier(node.parent.name) ? node.parent.name.text : `closure@${lineOf(node)}`), line: lineOf(node) });
@@ -131,5 +138,5 @@ export function asyncToGenerator(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
   const printer = ts.createPrinter({ removeComments: true });
   const text = `__nwcRoot(${printer.printNode(ts.EmitHint.Expression, gen, sf)});`;
   result.dispose();
-  return { text, closures };
+  return { text, closures, awaits };
 }

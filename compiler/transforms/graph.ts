@@ -84,14 +84,22 @@ export function flowOf(body: ts.FunctionExpression, sf: ts.SourceFile): Function
 }
 
 /** The graph of one machine: its root function and the compiled closures nested in it. */
-export function buildGraph(fns: { index: number; name: string; flow: FunctionFlow; root: boolean }[]): MachineGraph {
+export function buildGraph(fns: { index: number; name: string; flow: FunctionFlow; root: boolean }[], sourceTexts?: Map<number, string[]>): MachineGraph {
+  const used = new Map<number, number>();
+  const labelOf = (a: { line: number; text: string }) => {
+    const texts = sourceTexts?.get(a.line);
+    if (!texts || texts.length === 0) return `await ${a.text}`;
+    const k = used.get(a.line) ?? 0;
+    used.set(a.line, k + 1);
+    return `await ${texts[Math.min(k, texts.length - 1)]}`;
+  };
   const states: MachineGraph["states"] = [{ id: "start", label: "start" }, { id: "end", label: "end" }];
   const transitions: MachineGraph["transitions"] = [];
   const seen = new Set<string>();
   for (const fn of fns) {
     const exit = fn.root ? "end" : `${fn.index}:return`;
     if (!fn.root) states.push({ id: `${fn.index}:start`, label: `${fn.name} start` }, { id: exit, label: `${fn.name} returns` });
-    for (const [resume, a] of fn.flow.awaits) states.push({ id: `${fn.index}:${resume}`, label: `await ${a.text}`, line: a.line });
+    for (const [resume, a] of fn.flow.awaits) states.push({ id: `${fn.index}:${resume}`, label: labelOf(a), line: a.line });
     const from = (label: number, src: string) => {
       const visited = new Set<number>();
       const stack = [label];
