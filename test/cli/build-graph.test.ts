@@ -5,44 +5,19 @@
 // accepts, Mermaid text and an SVG picture of the compiled machine.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { createActor, createMachine } from "xstate";
 import type { NwcDiagnostic } from "../../compiler/diagnostics.ts";
 import * as graph from "../../cli/commands/graph.ts";
 import * as build from "../../cli/commands/build.ts";
+import { inProcess, nwc, root } from "./run-command.ts";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
 const dirty = path.join(root, "test/lint/fixtures/project/tsconfig.json");
 const clean = path.join(root, "test/cli/fixtures/clean/tsconfig.json");
 const app = path.join(root, "test/cli/fixtures/clean/src/app.ts");
 const out = mkdtempSync(path.join(tmpdir(), "nwc-cli-"));
-
-function nwc(...args: string[]) {
-  const r = spawnSync(process.execPath, [path.join(root, "bin/nwc.js"), ...args], { cwd: root, encoding: "utf8", env: { ...process.env, NWC_FROM_SOURCE: "1" } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** Runs a command module in this process (the compiler stays loaded), capturing its output. */
-async function inProcess(module: { run(args: string[]): Promise<number> }, ...args: string[]) {
-  let stdout = "", stderr = "";
-  const write = process.stdout.write.bind(process.stdout);
-  const log = console.log, error = console.error;
-  process.stdout.write = ((chunk: string) => { stdout += chunk; return true; }) as typeof process.stdout.write;
-  console.log = (...a: unknown[]) => { stdout += a.join(" ") + "\n"; };
-  console.error = (...a: unknown[]) => { stderr += a.join(" ") + "\n"; };
-  try {
-    const code = await module.run(args);
-    return { code, stdout, stderr };
-  } finally {
-    process.stdout.write = write;
-    console.log = log;
-    console.error = error;
-  }
-}
 
 function listFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];

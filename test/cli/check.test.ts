@@ -2,20 +2,15 @@
 // codes, one formatted line per diagnostic, --json, and clear usage errors.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { spawnSync } from "node:child_process";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { formatDiagnostic, type NwcDiagnostic } from "../../compiler/diagnostics.ts";
-import { checkProject } from "../../cli/commands/check.ts";
+import * as check from "../../cli/commands/check.ts";
+import { inProcess, nwc, root } from "./run-command.ts";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
+const { checkProject } = check;
+
 const dirty = path.join(root, "test/lint/fixtures/project/tsconfig.json");
 const clean = path.join(root, "test/cli/fixtures/clean/tsconfig.json");
-
-function nwc(...args: string[]) {
-  const r = spawnSync(process.execPath, [path.join(root, "bin/nwc.js"), ...args], { cwd: root, encoding: "utf8", env: { ...process.env, NWC_FROM_SOURCE: "1" } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 test("a clean project: exit 0, nothing printed", () => {
   const r = nwc("check", "-p", clean);
@@ -37,7 +32,7 @@ test("diagnostics: exit 1, one `file:line:col - error CODE: ...` line each, in o
 });
 
 test("--json: the same diagnostics as data", async () => {
-  const r = nwc("check", "-p", dirty, "--json");
+  const r = await inProcess(check, "-p", dirty, "--json");
   assert.is(r.code, 1);
   const data = JSON.parse(r.stdout) as NwcDiagnostic[];
   const direct = (await checkProject(dirty));
@@ -46,18 +41,18 @@ test("--json: the same diagnostics as data", async () => {
   for (const d of data) assert.ok(!path.isAbsolute(d.file), "paths relative to the working directory");
 });
 
-test("type errors are diagnostics too", () => {
-  const r = nwc("check", "-p", path.join(root, "test/cli/fixtures/type-error/tsconfig.json"), "--json");
+test("type errors are diagnostics too", async () => {
+  const r = await inProcess(check, "-p", path.join(root, "test/cli/fixtures/type-error/tsconfig.json"), "--json");
   assert.is(r.code, 1);
   const data = JSON.parse(r.stdout) as NwcDiagnostic[];
   assert.equal(data.map((d) => `${d.code}@${d.line}:${d.column}`), ["TS2322@2:14"]);
 });
 
-test("usage errors: missing tsconfig, unknown option", () => {
+test("usage errors: missing tsconfig, unknown option", async () => {
   const missing = nwc("check", "-p", "no/such/tsconfig.json");
   assert.is(missing.code, 1);
   assert.match(missing.stderr, /no\/such\/tsconfig\.json does not exist; pass the project's tsconfig with -p/);
-  const unknown = nwc("check", "--frobnicate");
+  const unknown = await inProcess(check, "--frobnicate");
   assert.is(unknown.code, 2);
   assert.match(unknown.stderr, /unknown option --frobnicate\nusage: nwc check/);
 });
