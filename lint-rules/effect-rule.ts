@@ -40,7 +40,18 @@ export function effectRule(options: EffectRuleOptions): RuleDefinition {
     description: options.description,
     messages: { effect: options.message },
     create(context) {
+      // `items.map(Math.random)`: an effect passed by name runs as surely as one called.
+      const checkArguments = (node: ts.CallExpression | ts.NewExpression): void => {
+        for (const arg of node.arguments ?? []) {
+          if (!ts.isIdentifier(arg) && !ts.isPropertyAccessExpression(arg) && !ts.isElementAccessExpression(arg)) continue;
+          const target = resolveTarget(context.program, arg);
+          if (target && effectOf(target) === options.category && !options.reads) {
+            context.report({ node: arg, messageId: "effect", data: { name: calleeName(arg) } });
+          }
+        }
+      };
       const check = (node: ts.CallExpression | ts.NewExpression): void => {
+        checkArguments(node);
         const target = resolveTarget(context.program, node.expression);
         if (!target || effectOf(target) !== options.category) return;
         const ctx = context.ctxNameAt(node);
