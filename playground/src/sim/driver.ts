@@ -65,10 +65,11 @@ export const MAX_STEPS_PER_RUN = 10_000;
 /** Virtual start time of every run: a fixed date, so `ctx.now()` is reproducible. */
 export const DEFAULT_START_MS = Date.UTC(2026, 0, 1, 9, 0, 0);
 
-export function describeCommand(c: Command): string {
+/** One line per command; times relative to `startMs` (the run's virtual start). */
+export function describeCommand(c: Command, startMs = 0): string {
   switch (c.kind) {
     case "activity": return `call activity ${c.name}(${short(c.input)}) #${c.taskId}`;
-    case "timer": return `timer #${c.taskId} at +${c.fireAtMs}ms`;
+    case "timer": return `timer #${c.taskId} at +${c.fireAtMs - startMs} ms`;
     case "waitEvent": return `wait for event "${c.name}" #${c.taskId}`;
     case "callEntity": return `${c.entity.name}("${c.entity.key}").${c.op}(${short(c.input)}) #${c.taskId}`;
     case "signalEntity": return `signal ${c.entity.name}("${c.entity.key}").${c.op}(${short(c.input)})`;
@@ -253,7 +254,7 @@ export class Driver {
     for (const c of r.commands) this.apply(c);
     if (this.ended) this.s.pending = [];
     this.s.timeline.push({
-      step: this.s.steps, atMs: this.s.nowMs - this.s.startMs, woke, issued: r.commands.map(describeCommand),
+      step: this.s.steps, atMs: this.s.nowMs - this.s.startMs, woke, issued: r.commands.map((c) => describeCommand(c, this.s.startMs)),
       position: this.position(), outcome: r.outcome.kind,
     });
   }

@@ -216,9 +216,10 @@ export class RunPanel {
     $("frame-size").textContent = d ? `(${serialize(d.frame).length} bytes encoded)` : "";
     const items: HTMLLIElement[] = [];
     const notesAt = (n: number) => this.notes.filter((x) => x.afterStep === n).map((x) => Object.assign(document.createElement("li"), { className: "note", textContent: x.text }));
+    const labelOf = new Map(machine?.graph.states.map((st) => [st.id, st.line !== undefined ? `${st.label} (line ${st.line})` : st.label]) ?? []);
     for (const t of d?.timeline ?? []) {
       const li = document.createElement("li");
-      li.textContent = `+${t.atMs} ms · ${t.woke.join("; ")} → ${t.issued.length ? t.issued.join("; ") : "nothing issued"} · ${t.outcome === "running" ? `waits at ${t.position.join(", ") || "?"}` : t.outcome}`;
+      li.textContent = `+${t.atMs} ms · ${t.woke.join("; ")} → ${t.issued.length ? t.issued.join("; ") : "nothing issued"} · ${t.outcome === "running" ? `waits at ${t.position.map((id) => labelOf.get(id) ?? id).join(" and ") || "?"}` : t.outcome}`;
       items.push(li, ...notesAt(t.step));
     }
     $("timeline").replaceChildren(...items);
