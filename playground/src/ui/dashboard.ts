@@ -105,7 +105,7 @@ export class Dashboard {
     const position = orch ? knownIds(orch.graph, finished ? ["end"] : s.position ?? []) : [];
     const parts = [
       `<h3>${esc(s.instanceId)} <span class="badge ${esc(s.status)}">${esc(s.status)}</span></h3>`,
-      `<p>${esc(s.name)}${s.version ? ` @ ${esc(s.version)}` : ""} · position: <b class="position">${esc(position.join(", ") || "-")}</b></p>`,
+      `<p>${esc(s.name)}${s.version ? ` @ ${esc(s.version)}` : ""} · waits at: <b class="position">${esc(position.map((id) => labelOf(orch!, id)).join(" and ") || "-")}</b></p>`,
       orch ? `<div class="graph">${renderGraphSvg(orch.graph, { active: position })}</div>` : `<p class="muted">The orchestration ${esc(s.name)} is not registered with this host.</p>`,
       `<h3>Input</h3><pre class="input">${esc(json(s.input))}</pre>`,
       `<h3>Output</h3><pre class="output">${esc(json(s.output))}</pre>`,
@@ -114,6 +114,11 @@ export class Dashboard {
     ];
     el.innerHTML = parts.join("");
   }
+}
+
+function labelOf(orch: OrchestrationView, id: string): string {
+  const st = orch.graph.states.find((x) => x.id === id);
+  return st ? (st.line !== undefined ? `${st.label} (line ${st.line})` : st.label) : id;
 }
 
 function json(v: unknown): string {
