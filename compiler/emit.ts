@@ -70,7 +70,7 @@ export function planFile(sf: ts.SourceFile, found: Discovered[], checker: ts.Typ
   }
   const joined = pres.map((p) => p.pre.text).join("\n");
   const es5 = downlevel(joined);
-  if (/\[5 \/\*yield\*\/|__values\(|__await\(/.test(es5)) {
+  if (/__await\(|__asyncGenerator\(/.test(es5)) {
     throw new Error(`nwc compiler: ${sf.fileName} lowered to a delegating generator (internal error: an unsupported construct was not diagnosed)`);
   }
   const out = ts.createSourceFile("step.js", es5, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
@@ -87,7 +87,7 @@ export function planFile(sf: ts.SourceFile, found: Discovered[], checker: ts.Typ
     if (!fnExpr || !ts.isFunctionExpression(fnExpr)) throw new Error(`nwc compiler: unexpected ES5 output for ${d.name} (internal error)`);
     const names = new Map<number, { name: string; line: number }>([[index, { name: d.name, line: lineOf(d.fn) }]]);
     for (const c of pre.closures) names.set(c.index, { name: `${d.name}/${c.name}`, line: c.line });
-    const hoister = new FrameHoister(out, names, userNames);
+    const hoister = new FrameHoister(out, names, userNames, nextIndex);
     hoister.process(fnExpr, 0, index, []);
     defs.push(...hoister.defs);
     hoister.helpersUsed.forEach((h) => helpersUsed.add(h));

@@ -66,7 +66,17 @@ export class FrameHoister {
   /** Call-binding temporaries of the function being rewritten (see findCallTemps). */
   private callTemps = new Map<string, CallTemp>();
 
-  constructor(private sf: ts.SourceFile, private names: Map<number, { name: string; line: number }>, private userNames: ReadonlySet<string>) {}
+  /** `_loop_N` generator functions of the function being rewritten, by name -> step-function index. */
+  private loopGens = new Map<string, number>();
+
+  constructor(
+    private sf: ts.SourceFile,
+    private names: Map<number, { name: string; line: number }>,
+    private userNames: ReadonlySet<string>,
+    private nextIndex: () => number = () => {
+      throw new Error("nwc compiler: no index allocator (internal error)");
+    },
+  ) {}
 
   /** Processes the compiled function `fn` (ES5 output) at `depth`, registering it (and its nested closures) as step functions. */
   process(fn: ts.FunctionExpression, depth: number, index: number, outer: Scope[], parent?: number): void {
@@ -97,6 +107,23 @@ export class FrameHoister {
     // so the function is created and used within one step: a step-local, not a frame slot.
     const loopFns = [...frameNames].filter((n) => /^_loop_\d+$/.test(n));
     for (const n of loopFns) frameNames.delete(n);
+    // A `_loop_N` whose body is a generator (its loop awaits) is a compiled function of its own:
+    // each iteration runs it as a delegated activation with a fresh scope (the per-iteration
+    // binding, boxed in the frame), as `yield*` would.
+    const savedLoops = this.loopGens;
+    this.loopGens = new Map();
+    const meta0 = this.names.get(index) ?? { name: "<anonymous>", line: 0 };
+    const findLoops = (n: ts.Node): void => {
+      if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && /^_loop_\d+$/.test(n.left.text) &&
+          ts.isFunctionExpression(n.right) && n.right.body.statements.some(isGeneratorReturn)) {
+        const idx = this.nextIndex();
+        this.loopGens.set(n.left.text, idx);
+        this.names.set(idx, { name: `${meta0.name}/loop@${idx}`, line: meta0.line });
+      }
+      if (n !== body && ts.isFunctionLike(n)) return;
+      ts.forEachChild(n, findLoops);
+    };
+    ts.forEachChild(body.body, findLoops);
 
     const frameScope: Scope = { frame: depth, names: frameNames };
     const localFns: Scope = { frame: undefined, names: new Set([...funcDecls.map((d) => d.name!.text), ...loopFns]) };
@@ -111,6 +138,7 @@ export class FrameHoister {
     const preText = pre.map((s) => this.print(this.rewrite(s, scopes, true, index, true))).filter((t) => t.trim() !== "" && t.trim() !== ";").join("\n");
     const bodyText = body.body.statements.map((s) => this.print(this.rewrite(s, bodyScopes, true, index))).join("\n");
     this.callTemps = savedTemps;
+    this.loopGens = savedLoops;
     const meta = this.names.get(index) ?? { name: "<anonymous>", line: 0 };
     const params = fn.parameters.map((p) => JSON.stringify((p.name as ts.Identifier).text)).join(", ");
     const text =
@@ -145,6 +173,22 @@ export class FrameHoister {
         const t = temps.get(n.text);
         if (t?.kind === "path" && this.resolve(n.text, scopes)?.frame !== undefined) return visit(t.path!);
         return this.ref(n, scopes, inPre);
+      }
+      if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && this.loopGens.has(n.left.text) && ts.isFunctionExpression(n.right)) {
+        const depth = scopes.filter((s) => s.frame !== undefined).length;
+        this.process(n.right, depth, this.loopGens.get(n.left.text)!, scopes, owner);
+        return f.createVoidZero();
+      }
+      if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && (n.expression.text === "__values" || this.loopGens.has(n.expression.text))) {
+        // `yield* _loop_N(args)` (with downlevelIteration: `yield* __values(_loop_N(args))`).
+        const inner = n.expression.text === "__values" ? n.arguments[0]! : n;
+        if (ts.isCallExpression(inner) && ts.isIdentifier(inner.expression) && this.loopGens.has(inner.expression.text)) {
+          return f.createCallExpression(f.createPropertyAccessExpression(f.createIdentifier("__nwc_rt"), "delegate"), undefined, [
+            f.createElementAccessExpression(f.createIdentifier("__nwc_fns"), this.loopGens.get(inner.expression.text)!),
+            f.createIdentifier("__nwc_S"),
+            f.createArrayLiteralExpression(inner.arguments.map((a) => visit(a) as ts.Expression)),
+          ]);
+        }
       }
       if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && temps.has(n.left.text)) {
         const t = temps.get(n.left.text)!;

@@ -114,7 +114,6 @@ export function checkUnsupported(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
     }
     if (ts.isMetaProperty(n) && n.keywordToken === ts.SyntaxKind.ImportKeyword) report(n, "NWC3015", "import.meta inside an orchestration cannot be compiled", "read it at module level");
     if (n.kind === ts.SyntaxKind.SuperKeyword) report(n, "NWC3015", "super inside an orchestration cannot be compiled", "move the code to a module-level function");
-    if (isLoop(n) && !inSync && containsAwait(n)) checkLoopCaptures(n, checker, report);
     ts.forEachChild(n, (c) => visit(c, inSync));
   };
   if (fn.body) visit(fn.body, false);

@@ -36,6 +36,8 @@ export interface BranchRec {
   sc: number[];
   g: GenState;
   at?: number;
+  /** Suspended outer activations while a delegated per-iteration loop body runs (innermost last). */
+  d?: { fn: string; sc: number[]; g: GenState }[];
 }
 
 export interface SagaComp {

@@ -7,7 +7,8 @@
  * and returns an instruction:
  *   [0, v] next / [1, e] throw (only as resume input), [2, v] return,
  *   [3, label] break (jump), [4, v] yield (here: await; v = [line, awaited]),
- *   [6, e] catch (internal), [7] end of a finally block.
+ *   [5, d] delegate (yield*) to a per-iteration loop body, [6, e] catch (internal),
+ *   [7] end of a finally block.
  * `state.trys` holds [tryLabel, catchLabel, finallyLabel, endLabel] regions and
  * `state.ops` the instructions a finally block must resume after it ends.
  *
@@ -34,7 +35,7 @@ export interface StateView {
 
 export type StepBody = (state: StateView, scopes: Record<string, unknown>[], rt: unknown) => Op;
 
-export type ResumeResult = { done: false; value: unknown } | { done: true; value: unknown };
+export type ResumeResult = { done: false; value: unknown; delegate?: true } | { done: true; value: unknown };
 
 export function newGenState(): GenState {
   return { label: 0, trys: [], ops: [] };
@@ -69,7 +70,9 @@ export function resume(body: StepBody, gs: GenState, scopes: Record<string, unkn
             view.trys.pop();
             continue;
           case 5:
-            throw new Error("nwc engine: yield* is not part of compiled code (compiler bug)");
+            // yield*: only of a per-iteration loop body (`_loop_N`); the caller runs it as a delegated activation.
+            view.label++;
+            return { done: false, value: op[1], delegate: true };
           default: {
             const t = view.trys.length > 0 ? view.trys[view.trys.length - 1] : undefined;
             if (!t && (op[0] === 6 || op[0] === 2)) {

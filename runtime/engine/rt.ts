@@ -11,6 +11,10 @@
 import { currentRun, setClosureTagReader, setRtFactory, type StepRun } from "./run.ts";
 import { TaskRef } from "./values.ts";
 
+export class Delegate {
+  constructor(readonly key: string, readonly chain: number[], readonly args: unknown[]) {}
+}
+
 export interface ClosureTag {
   key: string;
   chain: number[];
@@ -49,6 +53,10 @@ function makeRt(run: StepRun) {
         return id;
       });
       return makeClosure(key, chain);
+    },
+    /** `yield*` of a per-iteration loop body: consumed at once by the branch runner (run.ts). */
+    delegate(key: string, scopes: object[], args: unknown[]) {
+      return new Delegate(key, scopes.map((s) => run.scopeIds.get(s)!), args);
     },
     /** `await using x` / `using x` at the end of its scope. */
     dispose(value: unknown, isAsync: boolean): unknown {

@@ -164,19 +164,52 @@ export class StepRun {
     });
   }
 
-  private runBranch(id: number, op: Op): void {
+  private runBranch(id: number, input: Op): void {
     if (this.ended) return;
     const b = this.f.branches[id];
     if (!b) return; // the branch already ended
-    const fn = lookup(b.fn);
+    let op = input;
     let r;
-    try {
-      r = resume(fn.body, b.g, this.scopesOf(b.sc), rtFor(this), op);
-    } catch (e) {
-      if (!(e instanceof Thrown)) throw e;
-      delete this.f.branches[id];
-      this.settle(id, false, e.value);
-      return;
+    for (;;) {
+      const fn = lookup(b.fn);
+      try {
+        r = resume(fn.body, b.g, this.scopesOf(b.sc), rtFor(this), op);
+      } catch (e) {
+        if (!(e instanceof Thrown)) throw e;
+        if (b.d?.length) {
+          // A delegated loop body threw: it propagates at the outer activation's yield*.
+          Object.assign(b, b.d.pop()!);
+          if (b.d!.length === 0) delete b.d;
+          op = [1, e.value];
+          continue;
+        }
+        delete this.f.branches[id];
+        this.settle(id, false, e.value);
+        return;
+      }
+      if (!r.done && r.delegate) {
+        const d = r.value as { key: string; chain: number[]; args: unknown[] };
+        const inner = lookup(d.key);
+        const scope: Record<string, unknown> = {};
+        inner.params.forEach((p, i) => (scope[p] = d.args[i]));
+        const sid = this.f.nextScope++;
+        this.f.scopes[sid] = scope;
+        this.scopeIds.set(scope, sid);
+        (b.d ??= []).push({ fn: b.fn, sc: b.sc, g: b.g });
+        b.fn = d.key;
+        b.sc = [...d.chain, sid];
+        b.g = newGenState();
+        if (inner.pre) inner.pre(this.scopesOf(b.sc), rtFor(this), d.args);
+        op = [0, undefined];
+        continue;
+      }
+      if (r.done && b.d?.length) {
+        Object.assign(b, b.d.pop()!);
+        if (b.d!.length === 0) delete b.d;
+        op = [0, r.value];
+        continue;
+      }
+      break;
     }
     if (!r.done) {
       const [line, awaited] = r.value as [number, unknown];
@@ -262,6 +295,10 @@ export class StepRun {
     for (const b of Object.values(f.branches)) {
       b.sc.forEach(liveScope);
       work.push(b.g.ops);
+      for (const outer of b.d ?? []) {
+        outer.sc.forEach(liveScope);
+        work.push(outer.g.ops);
+      }
     }
     for (const [id, t] of Object.entries(f.tasks)) if (t.s === 0) liveTask(Number(id));
     const mark = (v: unknown, depth: number): void => {

@@ -3,8 +3,8 @@
  * sequences, if/else, conditional and logical expressions with awaits, switch
  * with fall-through, for / for...of / while / do...while with break and
  * continue (also labeled), try/catch/finally, throw, early return, block
- * shadowing, async closures run concurrently with Promise.all, and helper
- * calls. Entropy comes from a fast-check array of naturals, so a failing case
+ * shadowing, async closures run concurrently with Promise.all (capturing
+ * per-iteration loop bindings), and helper calls. Entropy comes from a fast-check array of naturals, so a failing case
  * is reproduced from its seed.
  *
  * Invariant: every generated program terminates (loops have constant bounds
@@ -55,7 +55,7 @@ export function genProgram(name: string, e: Entropy): string {
       () => `if (${expr(lv)} % 9 === 4) return [a, b, "early", log];`,
       ...(inLoop ? [() => `if (${cond(lv)}) ${e.pick(["break", "continue"])};`] : []),
       ...(labels.length ? [() => `if (${cond(lv)}) ${e.pick(["break", "continue"])} ${e.pick(labels)};`] : []),
-      ...(closures ? [() => `log.push(...(await Promise.all([${expr(lv)}, ${expr(lv)}].map(async (x) => { const r = await ctx.call(step, x + a); b += r; return r; }))));`] : []),
+      ...(closures ? [() => `log.push(...(await Promise.all([${expr(lv)}, ${expr(lv)}].map(async (x) => { const r = await ctx.call(step, x + ${e.pick(["a", ...lv])}); b += r; return r; }))));`] : []),
     ];
     if (depth >= MAX_DEPTH) return e.pick(simple)();
     const d = depth + 1;
