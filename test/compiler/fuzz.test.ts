@@ -3,7 +3,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import fc from "fast-check";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { compileSources } from "../../compiler/index.ts";
 import { formatDiagnostic } from "../../compiler/diagnostics.ts";
@@ -78,6 +78,7 @@ test(`${CASES} random programs: compiled == original`, async () => {
     }
   }
   assert.is(runs, CASES);
+  rmSync(dir, { recursive: true, force: true });
   console.log(`fuzz: ${CASES} programs, ${runs} differential runs; batch compile ${compileMs} ms, total ${Date.now() - started} ms`);
 });
 
