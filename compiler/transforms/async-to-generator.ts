@@ -75,6 +75,15 @@ export function asyncToGenerator(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
     /** Blocks: `using` declarations wrap the rest of the block in try/finally. */
     const visitStatements = (stmts: readonly ts.Statement[]): ts.Statement[] => {
       const out: ts.Statement[] = [];
+      // Nested `async function f() {}` declarations: hoisted to the top of their block as
+      // `var f = <compiled closure>`, so calls before the declaration still work.
+      for (const s of stmts) {
+        if (ts.isFunctionDeclaration(s) && s.name && s.body && isAsync(s)) {
+          out.push(f.createVariableStatement(undefined, f.createVariableDeclarationList(
+            [f.createVariableDeclaration(s.name.text, undefined, undefined, visit(s) as ts.Expression)], ts.NodeFlags.None)));
+        }
+      }
+      stmts = stmts.filter((s) => !(ts.isFunctionDeclaration(s) && s.name && s.body && isAsync(s)));
       for (let i = 0; i < stmts.length; i++) {
         const s = stmts[i]!;
         if (ts.isVariableStatement(s) && (s.declarationList.flags & ts.NodeFlags.Using)) {
@@ -103,7 +112,7 @@ export function asyncToGenerator(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
         (awaits.get(lineOf(node)) ?? awaits.set(lineOf(node), []).get(lineOf(node))!).push(text.length > 60 ? text.slice(0, 57) + "..." : text);
         return yieldOf(lineOf(node), ts.visitNode(node.expression, visit) as ts.Expression);
       }
-      if ((ts.isArrowFunction(node) || ts.isFunctionExpression(node)) && isAsync(node)) {
+      if ((ts.isArrowFunction(node) || ts.isFunctionExpression(node) || (ts.isFunctionDeclaration(node) && node !== fn)) && isAsync(node)) {
         const index = nextIndex();
         closures.push({ index, name: node.name?.text ?? (ts.isVariableDeclaration(node.parent) && ts.isIdentifier(node.parent.name) ? node.parent.name.text : `closure@${lineOf(node)}`), line: lineOf(node) });
         return f.createCallExpression(f.createIdentifier("__nwcAsync"), undefined, [f.createNumericLiteral(index), toGenerator(node)]);

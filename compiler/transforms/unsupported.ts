@@ -69,11 +69,11 @@ export function checkUnsupported(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
         return;
       }
       if (isAsyncFn(f)) {
-        if (ts.isFunctionDeclaration(f)) {
-          report(n, "NWC3009", "a nested async function declaration inside an orchestration is not supported", "write it as `const name = async (...) => { ... }`, or as a module-level helper taking ctx");
+        if (ts.isFunctionDeclaration(f) && !ts.isBlock(f.parent) && !ts.isSourceFile(f.parent)) {
+          report(n, "NWC3009", "an async function declaration outside a block cannot be compiled", "declare it at the start of a block, or as `const name = async (...) => { ... }`");
           return;
         }
-        if (!ts.isArrowFunction(f) && !ts.isFunctionExpression(f)) {
+        if (!ts.isArrowFunction(f) && !ts.isFunctionExpression(f) && !ts.isFunctionDeclaration(f)) {
           report(n, "NWC3009", "an async method inside an orchestration is not supported", "use an async arrow function");
           return;
         }

@@ -13,7 +13,7 @@ const CASES: { name: string; code: string; body: string; construct: RegExp }[] =
   { name: "arguments", code: "NWC3006", body: `await ctx.call(a, 1); return arguments.length;`, construct: /`arguments`/ },
   { name: "for await", code: "NWC3007", body: `for await (const x of [ctx.call(a, 1)]) { return x; } return 0;`, construct: /for await/ },
   { name: "class", code: "NWC3008", body: `class K { v = 1; } await ctx.call(a, 1); return new K().v;`, construct: /class/ },
-  { name: "nested async function declaration", code: "NWC3009", body: `async function inner() { return await ctx.call(a, 1); } return await inner();`, construct: /async function declaration/ },
+  { name: "async method", code: "NWC3009", body: `const o = { async m() { return await ctx.call(a, 1); } }; return await o.m();`, construct: /async method/ },
   { name: "async function in a sync function", code: "NWC3010", body: `const mk = () => async () => await ctx.call(a, 1); return await mk()();`, construct: /non-async nested function/ },
   { name: "using in a for head", code: "NWC3012", body: `for (await using x of [] as any[]) { await ctx.call(a, 1); } return 1;`, construct: /using/ },
   { name: "tagged template with await", code: "NWC3016", body: `const t = (s: TemplateStringsArray, ...v: unknown[]) => s.join("") + v.join(""); return t\`x\${await ctx.call(a, 1)}\`;`, construct: /tagged template/ },

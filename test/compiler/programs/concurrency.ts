@@ -122,5 +122,13 @@ export const returnTask = orchestration("returnTask", async (ctx, x: number) => 
 export const inputs: Record<string, unknown[]> = {
   asyncMap: [[1, 2, 3]], race: [4], anyOf: [[1, 2, 3], [3, 4]], allSettled: [[1, 2, 3]], helpers: [2], recursiveHelper: [4],
   deferredAwait: [1], tasksInLoop: [4], mixedAll: [3], branchesLoop: [2], nestedAsync: [[1, 2]], sharedMutation: [[1, 2, 3]],
-  raceTimerEvent: [50], raceSettledFirst: [2], evenOdd: [[1, 2, 3, 4]], returnTask: [3],
+  nestedAsyncDecl: [2], raceTimerEvent: [50], raceSettledFirst: [2], evenOdd: [[1, 2, 3, 4]], returnTask: [3],
 };
+
+export const nestedAsyncDecl = orchestration("nestedAsyncDecl", async (ctx, x: number) => {
+  const early = await twiceLocal(x);
+  async function twiceLocal(v: number): Promise<number> {
+    return (await ctx.call(double, v)) + (v > 0 ? await twiceLocal(v - 1) : 0);
+  }
+  return [early, await twiceLocal(1)];
+});
