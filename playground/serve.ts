@@ -7,7 +7,8 @@
  * Invariant: the server only ever reads files inside the build folder.
  */
 import { createServer, type Server } from "node:http";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -41,8 +42,38 @@ export function buildIsStale(): boolean {
   return SOURCE_DIRS.some((d) => newestMtimeMs(d) > built);
 }
 
-/** Runs the Vite build (a few seconds); returns the build folder. */
+/** One build at a time per checkout (parallel test files, two commands): a directory made atomically is the lock. */
+const LOCK_DIR = path.join(tmpdir(), `nwc-playground-build-${Buffer.from(REPO_DIR).toString("hex").slice(-40)}.lock`);
+/** A build takes seconds; a lock older than this was left by a killed process. */
+const STALE_LOCK_MS = 180_000;
+const LOCK_POLL_MS = 200;
+
+async function withBuildLock<T>(fn: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + STALE_LOCK_MS;
+  for (;;) {
+    try {
+      mkdirSync(LOCK_DIR);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      const age = Date.now() - (existsSync(LOCK_DIR) ? statSync(LOCK_DIR).mtimeMs : Date.now());
+      if (age > STALE_LOCK_MS || Date.now() > deadline) rmSync(LOCK_DIR, { recursive: true, force: true });
+      await new Promise((r) => setTimeout(r, LOCK_POLL_MS));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(LOCK_DIR, { recursive: true, force: true });
+  }
+}
+
+/** Runs the Vite build (a few seconds) if needed; returns the build folder. */
 export async function buildPlayground(options: { force?: boolean; log?: (line: string) => void } = {}): Promise<string> {
+  return withBuildLock(() => buildUnlocked(options));
+}
+
+async function buildUnlocked(options: { force?: boolean; log?: (line: string) => void }): Promise<string> {
   if (!options.force && !buildIsStale()) return DIST_DIR;
   options.log?.("building the playground with Vite...");
   const vite = await import("vite");

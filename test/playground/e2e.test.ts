@@ -74,6 +74,16 @@ test("run: the result, the timeline and the end state highlighted", async () => 
   await s.screenshot("03-hello-run");
 });
 
+test("the failure rate of the activity simulator reaches the orchestration as an error", async () => {
+  await s.page.fill("#failure-rate", "1");
+  await s.page.click("#reset");
+  await s.page.click("#run");
+  await s.page.waitForSelector("#result.failed", { timeout: 10_000 });
+  assert.match((await s.page.textContent("#result")) ?? "", /Failed: SimulatedFailure: simulated failure of activity greet \(attempt 1\)/);
+  await s.page.fill("#failure-rate", "0");
+  await s.page.click("#reset");
+});
+
 test("approval preset: waits at its race, crash and resume, raise the event: same result as an uncrashed run", async () => {
   await s.page.selectOption("#preset", "approval");
   await s.page.waitForFunction(() => document.querySelector("#orchestration")?.textContent?.includes("approval") && document.body.dataset.compiled === "ok", undefined, { timeout: 30_000 });
