@@ -13,14 +13,14 @@ export default defineConfig({
   base: "./",
   logLevel: "warn",
   resolve: { conditions: ["source", "browser", "module", "import", "default"] },
-  worker: { format: "es" },
+  worker: { format: "es", rolldownOptions: { checks: { bundlerTimings: false, pluginTimings: false } } },
   build: {
     outDir: fileURLToPath(new URL("./dist", import.meta.url)),
     emptyOutDir: true,
     target: "es2022",
     chunkSizeWarningLimit: 12_000,
     reportCompressedSize: false,
-    rolldownOptions: { checks: { pluginTimings: false } },
+    rolldownOptions: { checks: { bundlerTimings: false, pluginTimings: false } },
   },
   server: { host: "127.0.0.1" },
 });
