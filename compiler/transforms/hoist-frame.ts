@@ -192,18 +192,21 @@ export class FrameHoister {
       }
       if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && temps.has(n.left.text)) {
         const t = temps.get(n.left.text)!;
-        if (t.kind === "path") return f.createVoidZero();
+        if (t.kind === "path" || t.objPath) return f.createVoidZero();
         return visit(t.objAssign!) as ts.Expression; // keep `T1 = E`, drop the function temp
       }
       if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === "apply" &&
           ts.isIdentifier(n.expression.expression) && temps.has(n.expression.expression.text)) {
         const t = temps.get(n.expression.expression.text)!;
+        // The receiver: the saved object temp, or (objPath) the path itself, read again.
+        const receiver = () => (t.objPath ? (visit(t.objPath) as ts.Expression) : this.ref(t.obj!, scopes, inPre));
         const fn = t.kind === "path"
           ? (visit(t.path!) as ts.Expression)
           : t.key!.kind === "name"
-            ? f.createPropertyAccessExpression(this.ref(t.obj!, scopes, inPre), t.key!.name!)
-            : f.createElementAccessExpression(this.ref(t.obj!, scopes, inPre), visit(t.key!.expr!) as ts.Expression);
-        return f.createCallExpression(f.createPropertyAccessExpression(fn, "apply"), undefined, n.arguments.map((a) => visit(a) as ts.Expression));
+            ? f.createPropertyAccessExpression(receiver(), t.key!.name!)
+            : f.createElementAccessExpression(receiver(), visit(t.key!.expr!) as ts.Expression);
+        const args = n.arguments.map((a, i) => (i === 0 && t.objPath && ts.isIdentifier(a) && a.text === t.obj!.text ? receiver() : (visit(a) as ts.Expression)));
+        return f.createCallExpression(f.createPropertyAccessExpression(fn, "apply"), undefined, args);
       }
       if (ts.isPropertyAccessExpression(n)) return f.updatePropertyAccessExpression(n, visit(n.expression) as ts.Expression, n.name);
       if (ts.isPropertyAssignment(n)) {
@@ -284,6 +287,8 @@ interface CallTemp {
   kind: "m" | "path";
   obj?: ts.Identifier;
   objAssign?: ts.Expression;
+  /** The receiver is a path (`out` in `out.push(await x)`): read it again rather than keep an alias in the frame. */
+  objPath?: ts.Expression;
   key?: { kind: "name"; name?: ts.MemberName; expr?: undefined } | { kind: "expr"; expr?: ts.Expression; name?: undefined };
   path?: ts.Expression;
 }
@@ -332,6 +337,10 @@ function findCallTemps(body: ts.FunctionExpression, isTemp: (name: string) => bo
   visit(body.body);
   // Method bindings: set once, applied once. Paths: set once, then only read.
   const objects = new Set([...found.values()].filter((t) => t.kind === "m").map((t) => t.obj!.text));
+  for (const t of found.values()) {
+    const rhs = t.kind === "m" && t.objAssign && ts.isBinaryExpression(t.objAssign) ? t.objAssign.right : undefined;
+    if (rhs && isPath(rhs, isTemp) && (ts.isIdentifier(rhs) || ts.isPropertyAccessExpression(rhs)) && uses.get(t.obj!.text) === 2 && assigned.get(t.obj!.text) === 1) t.objPath = rhs;
+  }
   for (const [name, t] of found) {
     if (assigned.get(name) !== 1) found.delete(name);
     // A path temp is only ever called (T.apply / T.apply.apply(T, ...)); anything else keeps the saved value.

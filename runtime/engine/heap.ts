@@ -125,7 +125,9 @@ export function pack<F extends object>(frame: F): F {
 
 /** Resolves the HeapRefs of a decoded frame in place (the inverse of pack). */
 export function unpack<F extends object>(frame: F): F {
-  const heap = ((frame as any).heap ?? {}) as Record<string, object>;
+  // pack() adds `heap` (possibly empty) whenever it replaced anything; without it there is nothing to resolve.
+  const heap = (frame as any).heap as Record<string, object> | undefined;
+  if (!heap) return frame;
   delete (frame as any).heap;
   const done = new Set<object>();
   const resolve = (v: unknown): unknown => {
