@@ -101,6 +101,7 @@ export class RunPanel {
     const el = $("result");
     el.className = "panel result failed";
     el.textContent = message;
+    el.hidden = false;
   }
 
   private ensureStarted(): boolean {
@@ -205,6 +206,7 @@ export class RunPanel {
       const ev = d.waitingEvents()[0];
       if (ev && !$<HTMLInputElement>("event-name").value) $<HTMLInputElement>("event-name").value = ev;
     }
+    result.hidden = result.textContent === "";
     const graph = $("graph");
     if (machine) {
       const active = d ? d.position() : [];
