@@ -51,37 +51,79 @@ function lineOf(n: ts.Node): number {
   return sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1;
 }
 
-/** Plans one file: diagnostics, or the code to splice in. */
-export function planFile(sf: ts.SourceFile, found: Discovered[], checker: ts.TypeChecker, options: EmitOptions = {}): { plan?: FilePlan; diagnostics: NwcDiagnostic[] } {
+interface Prepared {
+  sf: ts.SourceFile;
+  pres: { d: Discovered; index: number; pre: ReturnType<typeof asyncToGenerator> }[];
+  nextIndex: () => number;
+  count: () => number;
+}
+
+/** First lowering of one file's compiled functions, or its NWC3xxx diagnostics. */
+function prepareFile(sf: ts.SourceFile, found: Discovered[], checker: ts.TypeChecker): { prepared?: Prepared; diagnostics: NwcDiagnostic[] } {
   const diagnostics: NwcDiagnostic[] = [];
   for (const d of found) diagnostics.push(...checkUnsupported(d.fn, checker));
   if (diagnostics.length > 0) return { diagnostics };
   let counter = 0;
   const nextIndex = () => counter++;
-  const defs: StepFunctionDef[] = [];
-  const helpersUsed = new Set<string>();
-  const roots: { d: Discovered; index: number }[] = [];
-  // Pass 1: the first lowering per function; pass 2: one ES5 transpile for the whole file
-  // (a transpile per function would dominate compile time); pass 3: hoisting per function.
-  const pres: { d: Discovered; index: number; pre: ReturnType<typeof asyncToGenerator> }[] = [];
+  const pres: Prepared["pres"] = [];
   for (const d of found) {
     const index = nextIndex();
     pres.push({ d, index, pre: asyncToGenerator(d.fn, checker, nextIndex) });
   }
-  const joined = pres.map((p) => p.pre.text).join("\n");
+  return { prepared: { sf, pres, nextIndex, count: () => counter }, diagnostics };
+}
+
+const FILE_BREAK = "__nwcFileBreak();";
+
+/**
+ * Plans several files: the first lowering per function, then ONE ES5 transpile
+ * for all of them (a transpile per function or per file would dominate compile
+ * time), then hoisting per function.
+ */
+export function planFiles(entries: { sf: ts.SourceFile; found: Discovered[] }[], checker: ts.TypeChecker, options: EmitOptions = {}): { plans: FilePlan[]; diagnostics: NwcDiagnostic[] } {
+  const diagnostics: NwcDiagnostic[] = [];
+  const prepared: Prepared[] = [];
+  for (const e of entries) {
+    const r = prepareFile(e.sf, e.found, checker);
+    diagnostics.push(...r.diagnostics);
+    if (r.prepared) prepared.push(r.prepared);
+  }
+  if (prepared.length === 0) return { plans: [], diagnostics };
+  const joined = prepared.map((p) => p.pres.map((x) => x.pre.text).join("\n")).join(`\n${FILE_BREAK}\n`);
   const es5 = downlevel(joined);
   if (/__await\(|__asyncGenerator\(/.test(es5)) {
-    throw new Error(`nwc compiler: ${sf.fileName} lowered to a delegating generator (internal error: an unsupported construct was not diagnosed)`);
+    throw new Error("nwc compiler: an async generator reached the lowering (internal error: an unsupported construct was not diagnosed)");
   }
   const out = ts.createSourceFile("step.js", es5, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
-  const rootsOut = out.statements.filter((s) => ts.isExpressionStatement(s) && ts.isCallExpression(s.expression) &&
-    ts.isIdentifier(s.expression.expression) && s.expression.expression.text === "__nwcRoot") as ts.ExpressionStatement[];
-  if (rootsOut.length !== pres.length) throw new Error(`nwc compiler: unexpected ES5 output for ${sf.fileName} (internal error)`);
   const userNames = new Set<string>();
   const collect = (n: ts.Node): void => { if (ts.isIdentifier(n)) userNames.add(n.text); ts.forEachChild(n, collect); };
   collect(ts.createSourceFile("pre.ts", joined, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS));
+  const groups: ts.ExpressionStatement[][] = [[]];
+  for (const s of out.statements) {
+    if (!ts.isExpressionStatement(s) || !ts.isCallExpression(s.expression) || !ts.isIdentifier(s.expression.expression)) continue;
+    const callee = s.expression.expression.text;
+    if (callee === "__nwcFileBreak") groups.push([]);
+    else if (callee === "__nwcRoot") groups[groups.length - 1]!.push(s);
+  }
+  if (groups.length !== prepared.length) throw new Error("nwc compiler: unexpected ES5 output (file groups) (internal error)");
+  const plans = prepared.map((p, k) => finishFile(p, out, groups[k]!, userNames, options));
+  return { plans, diagnostics };
+}
+
+/** Plans one file: diagnostics, or the code to splice in. */
+export function planFile(sf: ts.SourceFile, found: Discovered[], checker: ts.TypeChecker, options: EmitOptions = {}): { plan?: FilePlan; diagnostics: NwcDiagnostic[] } {
+  const { plans, diagnostics } = planFiles([{ sf, found }], checker, options);
+  return { plan: plans[0], diagnostics };
+}
+
+function finishFile(p: Prepared, out: ts.SourceFile, rootsOut: ts.ExpressionStatement[], userNames: Set<string>, options: EmitOptions): FilePlan {
+  const { sf, pres, nextIndex } = p;
+  const defs: StepFunctionDef[] = [];
+  const helpersUsed = new Set<string>();
+  const roots: { d: Discovered; index: number }[] = [];
+  if (rootsOut.length !== pres.length) throw new Error(`nwc compiler: unexpected ES5 output for ${sf.fileName} (internal error)`);
   const awaitTexts = new Map<number, string[]>();
-  for (const p of pres) for (const [line, texts] of p.pre.awaits) awaitTexts.set(line, [...(awaitTexts.get(line) ?? []), ...texts]);
+  for (const q of pres) for (const [line, texts] of q.pre.awaits) awaitTexts.set(line, [...(awaitTexts.get(line) ?? []), ...texts]);
   pres.forEach(({ d, index, pre }, k) => {
     const fnExpr = (rootsOut[k]!.expression as ts.CallExpression).arguments[0];
     if (!fnExpr || !ts.isFunctionExpression(fnExpr)) throw new Error(`nwc compiler: unexpected ES5 output for ${d.name} (internal error)`);
@@ -94,7 +136,7 @@ export function planFile(sf: ts.SourceFile, found: Discovered[], checker: ts.Typ
     roots.push({ d, index });
   });
   defs.sort((a, b) => a.index - b.index);
-  if (defs.length !== counter || defs.some((d, i) => d.index !== i)) throw new Error("nwc compiler: step function table has gaps (internal error)");
+  if (defs.length !== p.count() || defs.some((d, i) => d.index !== i)) throw new Error("nwc compiler: step function table has gaps (internal error)");
   const moduleHash = contentHash(defs.map((d) => d.text).join("\n"));
   const engine = JSON.stringify(options.engineSpecifier ?? "nwc/engine");
   const prelude =
@@ -117,7 +159,7 @@ export function planFile(sf: ts.SourceFile, found: Discovered[], checker: ts.Typ
     plan.machines.set(d.call.arguments[1]!, { placeholder, code });
     plan.infos.push({ name: d.name, file: sf.fileName, version, graph });
   }
-  return { plan, diagnostics };
+  return plan;
 }
 
 function isWithin(def: StepFunctionDef, root: number, all: StepFunctionDef[]): boolean {

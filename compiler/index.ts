@@ -13,7 +13,7 @@ import ts from "typescript";
 import { checkProgram } from "../lint-rules/index.ts";
 import type { NwcDiagnostic } from "./diagnostics.ts";
 import { discover } from "./discover.ts";
-import { finishOutput, planFile, spliceTransformer, type CompiledMachineInfo, type EmitOptions, type FilePlan } from "./emit.ts";
+import { finishOutput, planFiles, spliceTransformer, type CompiledMachineInfo, type EmitOptions, type FilePlan } from "./emit.ts";
 import { createMemoryProgram, type MemoryProgramOptions } from "./program.ts";
 
 export type { NwcDiagnostic } from "./diagnostics.ts";
@@ -64,14 +64,15 @@ export function analyze(program: ts.Program, files: readonly string[], options: 
   const plans = new Map<string, FilePlan>();
   const checker = program.getTypeChecker();
   const found = discover(program, wanted);
+  const entries: { sf: ts.SourceFile; found: typeof found }[] = [];
   for (const name of files) {
     const sf = program.getSourceFile(name);
     const mine = found.filter((d) => d.sourceFile === sf);
-    if (!sf || mine.length === 0) continue;
-    const { plan, diagnostics: ds } = planFile(sf, mine, checker, options);
-    diagnostics.push(...ds);
-    if (plan) plans.set(name, plan);
+    if (sf && mine.length > 0) entries.push({ sf, found: mine });
   }
+  const planned = planFiles(entries, checker, options);
+  diagnostics.push(...planned.diagnostics);
+  for (const plan of planned.plans) plans.set(plan.fileName, plan);
   diagnostics.sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : a.file < b.file ? -1 : 1));
   return { plans, diagnostics };
 }
