@@ -6,6 +6,8 @@
  * writes `result.json` into the directory. Exits 0 only after the checks pass.
  *
  * Usage: node --conditions=source --import tsx bank-crash-child.ts <local|memory> <dir> <seed> <transfers>
+ * Every incarnation
+ * uses the same host id, so it takes over its killed predecessor's leases at once.
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -18,7 +20,7 @@ const seed = Number(seedText), count = Number(countText);
 const backend = kind === "local" ? { kind: "local", dir } : "memory";
 const o: BankOrchestrations = { account: g.account, open: g.genOpen, transfer: g.genTransfer, audit: g.genAudit };
 
-const host = await startTestHost(g.genApp, { backend, partitions: 4 });
+const host = await startTestHost(g.genApp, { backend, partitions: 4, hostId: "bank-crash-host" });
 const client = host.client as any;
 process.stdout.write("READY\n");
 await openAccounts(client, o, "open");

@@ -31,10 +31,11 @@ interface ChildRun {
 }
 
 /** Runs the child; kills it with SIGKILL `killAfterMs` after it reports READY (undefined: let it finish). */
-function runChild(kind: string, dir: string, seed: number, killAfterMs?: number): Promise<ChildRun> {
+function runChild(kind: string, dir: string, seed: number, killAfterMs?: number, transfers = TRANSFERS, env: Record<string, string> = {}): Promise<ChildRun> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", CHILD, kind, dir, String(seed), String(TRANSFERS)], {
+    const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", CHILD, kind, dir, String(seed), String(transfers)], {
       stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, ...env },
     });
     let output = "";
     let timer: NodeJS.Timeout | undefined;

@@ -37,13 +37,14 @@ export async function compileOnLoad(): Promise<boolean> {
  */
 const TEST_RESEND_AFTER_MS = 40;
 
-export async function startTestHost(app: unknown[], options: { partitions?: number; backend?: unknown } = {}) {
+export async function startTestHost(app: unknown[], options: { partitions?: number; backend?: unknown; hostId?: string } = {}) {
   const { startHost } = await import("../../runtime/host.ts");
   return startHost({
     app: app as any,
     backend: (options.backend ?? "memory") as any,
     partitions: options.partitions ?? 4,
     partitionOptions: { resendAfterMs: TEST_RESEND_AFTER_MS },
+    ...(options.hostId ? { hostId: options.hostId } : {}),
     // Injected send failures are logged as warnings by design; keep errors visible.
     log: (level, message) => {
       if (level === "error") console.error(`nwc: ${message}`);
