@@ -47,10 +47,6 @@ export function containsAwait(node: ts.Node): boolean {
   return found;
 }
 
-function isLoop(n: ts.Node): n is ts.IterationStatement {
-  return ts.isForStatement(n) || ts.isForOfStatement(n) || ts.isForInStatement(n) || ts.isWhileStatement(n) || ts.isDoStatement(n);
-}
-
 /** Checks one compiled function (an orchestration body or ctx helper) and everything nested in it. */
 export function checkUnsupported(fn: ts.FunctionLikeDeclaration, checker: ts.TypeChecker): NwcDiagnostic[] {
   const out: NwcDiagnostic[] = [];
@@ -129,47 +125,4 @@ function containsAwaitDeep(n: ts.Node): boolean {
   };
   v(n);
   return found;
-}
-
-/**
- * A loop that awaits and whose block-scoped bindings (per iteration in
- * JavaScript) are captured by a closure: the ES5 lowering would need a
- * delegating generator per iteration, which a frame cannot hold.
- */
-function checkLoopCaptures(loop: ts.IterationStatement, checker: ts.TypeChecker, report: (n: ts.Node, c: string, m: string, f: string) => void): void {
-  const declared = new Set<ts.Symbol>();
-  const collect = (n: ts.Node): void => {
-    if (isFunctionBoundary(n)) return;
-    if (ts.isVariableDeclarationList(n) && (n.flags & ts.NodeFlags.BlockScoped)) {
-      for (const d of n.declarations) bindingNames(d.name).forEach((id) => {
-        const s = checker.getSymbolAtLocation(id);
-        if (s) declared.add(s);
-      });
-    }
-    ts.forEachChild(n, collect);
-  };
-  collect(loop);
-  if (declared.size === 0) return;
-  let reported = false;
-  const findInClosures = (n: ts.Node, inClosure: boolean): void => {
-    if (reported) return;
-    if (isFunctionBoundary(n)) inClosure = true;
-    if (inClosure && ts.isIdentifier(n)) {
-      const s = checker.getSymbolAtLocation(n);
-      if (s && declared.has(s)) {
-        reported = true;
-        report(n, "NWC3011", `the loop variable \`${n.text}\` is captured by a closure in a loop that awaits; per-iteration bindings captured by closures cannot be kept in a frame`, "copy the value into an argument of the closure (e.g. xs.map(async (x) => ...)), or declare it outside the loop");
-        return;
-      }
-    }
-    ts.forEachChild(n, (c) => findInClosures(c, inClosure));
-  };
-  ts.forEachChild(loop, (c) => findInClosures(c, false));
-}
-
-function bindingNames(name: ts.BindingName): ts.Identifier[] {
-  if (ts.isIdentifier(name)) return [name];
-  const out: ts.Identifier[] = [];
-  for (const e of name.elements) if (!ts.isOmittedExpression(e)) out.push(...bindingNames(e.name));
-  return out;
 }
