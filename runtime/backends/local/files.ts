@@ -1,0 +1,84 @@
+/**
+ * File primitives with the fsync discipline of the local backend: durable
+ * appends, atomic replacement (temp file, fsync, rename, directory fsync), and
+ * an exclusive lock file between processes.
+ *
+ * Invariant: when `appendDurable` or `writeAtomic` returns, the bytes survive
+ * a power cut; `writeAtomic` leaves either the old or the new file, never a mix.
+ */
+import { closeSync, constants, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { dirname } from "node:path";
+
+/** Appends `bytes` with one write call on an O_APPEND descriptor (whole frames never interleave between processes), then fsyncs. */
+export function appendDurable(path: string, bytes: Buffer): void {
+  const fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o644);
+  try {
+    const written = writeSync(fd, bytes, 0, bytes.length);
+    if (written !== bytes.length) throw new Error(`short append to ${path}: ${written} of ${bytes.length} bytes`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function fsyncDir(dir: string): void {
+  const fd = openSync(dir, constants.O_RDONLY);
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Test hook: throw after the temp file is durable but before the rename (a crash at the worst moment). */
+export const writeAtomicFaults = { crashBeforeRename: false };
+
+export function writeAtomic(path: string, bytes: Buffer | string): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, 0o644);
+  try {
+    const data = typeof bytes === "string" ? Buffer.from(bytes, "utf8") : bytes;
+    const written = writeSync(fd, data, 0, data.length);
+    if (written !== data.length) throw new Error(`short write to ${tmp}`);
+    fsyncSync(fd); // the content is durable before the name points at it
+  } finally {
+    closeSync(fd);
+  }
+  if (writeAtomicFaults.crashBeforeRename) throw new Error("simulated crash before rename");
+  renameSync(tmp, path);
+  fsyncDir(dirname(path)); // the rename itself is durable
+}
+
+/** A lock held longer than this belongs to a dead process (no lock is held across I/O longer than a few fsyncs). */
+export const STALE_LOCK_MS = 10_000;
+/** Poll interval while another process holds a lock. */
+const LOCK_RETRY_MS = 2;
+
+/** Runs `fn` while holding `lockPath` (created with O_EXCL; removed after). */
+export async function withFileLock<T>(lockPath: string, fn: () => T | Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      const fd = openSync(lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      try {
+        if (Date.now() - statSync(lockPath).mtimeMs > STALE_LOCK_MS) unlinkSync(lockPath);
+      } catch {
+        /* removed meanwhile */
+      }
+      await new Promise((r) => setTimeout(r, LOCK_RETRY_MS));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    try {
+      unlinkSync(lockPath);
+    } catch {
+      /* already removed as stale */
+    }
+  }
+}

@@ -1,0 +1,295 @@
+/**
+ * PartitionStore on files, per partition under `<dir>/partitions/p<N>/`:
+ * - `lease.json`: `{ owner, epoch, expiresAtMs }`, replaced atomically under
+ *   `lease.lock` (an O_EXCL lock file shared by every process on the dir);
+ * - `log-<first position>.seg`: commit-log segments of framed CommitRecords;
+ * - `checkpoint.json` (a full snapshot: state, objects, statuses) and
+ *   `delta-<log position>.json` (incremental checkpoints: changed objects
+ *   only), each written atomically; deltas are compacted into a new snapshot
+ *   when they pile up.
+ *
+ * Invariants: a commit is appended only at last+1 and only while the lease
+ * file (re-read under the lock, so across processes) still carries its epoch,
+ * else FencedError; a torn or corrupt log tail is cut when this process takes
+ * the partition, and no record after a bad one is ever used; a checkpoint is
+ * either wholly visible or not at all; the status index reflects every commit.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, truncateSync, unlinkSync } from "node:fs";
+import { join } from "node:path";
+import {
+  FencedError,
+  type CheckpointState,
+  type CommitRecord,
+  type InstanceStatusRecord,
+  type Json,
+  type Lease,
+  type ObjectUpdate,
+  type PartitionStore,
+  type StatusFilter,
+} from "../types.ts";
+import { appendDurable, fsyncDir, withFileLock, writeAtomic } from "./files.ts";
+import { decodeFrames, encodeFrame } from "./framing.ts";
+
+/** A new segment starts past this size, so trimming can delete whole files. */
+export const SEGMENT_BYTES = 4 * 1024 * 1024;
+/** Deltas over this count are compacted into a full snapshot: recovery reads at most this many delta files. */
+export const MAX_DELTAS = 16;
+
+interface PartitionState {
+  dir: string;
+  commits: CommitRecord[];
+  lastPosition: number;
+  /** Segment files in order, with their first position. */
+  segments: { first: number; path: string }[];
+  checkpoint: CheckpointState;
+  objects: Map<string, Json>;
+  /** Statuses as of the checkpoint (persisted with it). */
+  checkpointStatuses: Map<string, InstanceStatusRecord>;
+  deltaFiles: string[];
+  /** This process took the partition (tail cut, may write). */
+  owned: boolean;
+}
+
+const pad = (n: number) => String(n).padStart(12, "0");
+
+export class LocalStore implements PartitionStore {
+  private readonly parts: PartitionState[] = [];
+  private readonly statuses = new Map<string, InstanceStatusRecord>();
+
+  constructor(private readonly root: string, readonly partitionCount: number) {
+    for (let p = 0; p < partitionCount; p++) {
+      const dir = join(root, "partitions", `p${p}`);
+      mkdirSync(dir, { recursive: true });
+      this.parts.push(this.load(dir, false));
+    }
+    this.rebuildStatuses();
+  }
+
+  private rebuildStatuses(): void {
+    this.statuses.clear();
+    for (const part of this.parts) {
+      for (const [id, s] of part.checkpointStatuses) this.statuses.set(id, s);
+      for (const c of part.commits) for (const s of c.statusUpdates) this.statuses.set(s.instanceId, s);
+    }
+  }
+
+  /** Reads a partition from disk; with `cut`, truncates a bad log tail and deletes later segments. */
+  private load(dir: string, cut: boolean): PartitionState {
+    const objects = new Map<string, Json>();
+    const checkpointStatuses = new Map<string, InstanceStatusRecord>();
+    let checkpoint: CheckpointState = { logPosition: 0 };
+    const base = join(dir, "checkpoint.json");
+    if (existsSync(base)) {
+      const snap = JSON.parse(readFileSync(base, "utf8")) as { state: CheckpointState; objects: [string, Json][]; statuses: InstanceStatusRecord[] };
+      checkpoint = snap.state;
+      for (const [k, v] of snap.objects) objects.set(k, v);
+      for (const s of snap.statuses) checkpointStatuses.set(s.instanceId, s);
+    }
+    const names = readdirSync(dir);
+    const deltaFiles = names.filter((n) => /^delta-\d+\.json$/.test(n)).sort().map((n) => join(dir, n));
+    const liveDeltas: string[] = [];
+    for (const path of deltaFiles) {
+      const delta = JSON.parse(readFileSync(path, "utf8")) as { state: CheckpointState; updates: ObjectUpdate[]; statuses: InstanceStatusRecord[] };
+      if (delta.state.logPosition <= checkpoint.logPosition) continue; // already in the snapshot (compaction crashed before deleting it)
+      checkpoint = delta.state;
+      for (const u of delta.updates) u.value === null ? objects.delete(u.key) : objects.set(u.key, u.value);
+      for (const s of delta.statuses) checkpointStatuses.set(s.instanceId, s);
+      liveDeltas.push(path);
+    }
+    const segments = names
+      .filter((n) => /^log-\d+\.seg$/.test(n))
+      .sort()
+      .map((n) => ({ first: Number(n.slice(4, 16)), path: join(dir, n) }));
+    const commits: CommitRecord[] = [];
+    let lastPosition = checkpoint.logPosition;
+    let bad = false;
+    for (let i = 0; i < segments.length; i++) {
+      const seg = segments[i]!;
+      if (bad) {
+        if (cut) unlinkSync(seg.path);
+        continue;
+      }
+      const decoded = decodeFrames(readFileSync(seg.path));
+      for (const f of decoded.frames) {
+        const c = f.value as CommitRecord;
+        if (c.position <= lastPosition && c.position <= checkpoint.logPosition) continue; // covered by the checkpoint
+        if (c.position !== lastPosition + 1) throw new Error(`${seg.path}: commit ${c.position} follows ${lastPosition}; the log has a gap`);
+        commits.push(c);
+        lastPosition = c.position;
+      }
+      if (decoded.stop !== "end") {
+        bad = true;
+        if (cut) truncateSync(seg.path, decoded.goodEnd);
+      }
+    }
+    if (bad && cut) {
+      const keep = segments.filter((s) => existsSync(s.path));
+      segments.length = 0;
+      segments.push(...keep);
+      fsyncDir(dir);
+    }
+    return { dir, commits, lastPosition, segments, checkpoint, objects, checkpointStatuses, deltaFiles: liveDeltas, owned: cut };
+  }
+
+  private part(partition: number): PartitionState {
+    const p = this.parts[partition];
+    if (!p) throw new RangeError(`local store: no partition ${partition} (there are ${this.partitionCount})`);
+    return p;
+  }
+
+  private readLease(part: PartitionState): { owner: string; epoch: number; expiresAtMs: number } | undefined {
+    const path = join(part.dir, "lease.json");
+    return existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : undefined;
+  }
+
+  private lockPath(part: PartitionState): string {
+    return join(part.dir, "lease.lock");
+  }
+
+  /** Takes the partition for this process: re-reads it from disk and cuts a bad tail. */
+  private takeOver(partition: number): void {
+    const fresh = this.load(this.part(partition).dir, true);
+    this.parts[partition] = fresh;
+    this.rebuildStatuses();
+  }
+
+  async acquireLease(partition: number, owner: string, durationMs: number): Promise<Lease | undefined> {
+    const part = this.part(partition);
+    if (!(durationMs > 0)) throw new RangeError(`lease duration must be positive, got ${durationMs}`);
+    const lease = await withFileLock(this.lockPath(part), () => {
+      const now = Date.now();
+      const current = this.readLease(part);
+      if (current && current.owner !== owner && current.expiresAtMs > now) return undefined;
+      const epoch = current && current.owner === owner && current.expiresAtMs > now ? current.epoch : (current?.epoch ?? 0) + 1;
+      const next = { owner, epoch, expiresAtMs: now + durationMs };
+      writeAtomic(join(part.dir, "lease.json"), JSON.stringify(next));
+      if (!this.part(partition).owned || epoch !== current?.epoch) this.takeOver(partition);
+      return { partition, ...next };
+    });
+    return lease;
+  }
+
+  async renewLease(lease: Lease, durationMs: number): Promise<Lease | undefined> {
+    const part = this.part(lease.partition);
+    return withFileLock(this.lockPath(part), () => {
+      const current = this.readLease(part);
+      if (!current || current.owner !== lease.owner || current.epoch !== lease.epoch) return undefined;
+      const next = { owner: lease.owner, epoch: lease.epoch, expiresAtMs: Date.now() + durationMs };
+      writeAtomic(join(part.dir, "lease.json"), JSON.stringify(next));
+      return { partition: lease.partition, ...next };
+    });
+  }
+
+  async releaseLease(lease: Lease): Promise<void> {
+    const part = this.part(lease.partition);
+    await withFileLock(this.lockPath(part), () => {
+      const current = this.readLease(part);
+      if (!current || current.epoch !== lease.epoch || current.owner !== lease.owner) return;
+      writeAtomic(join(part.dir, "lease.json"), JSON.stringify({ ...current, expiresAtMs: 0 }));
+    });
+    this.part(lease.partition).owned = false;
+  }
+
+  /** Runs `fn` only if the lease file still carries `lease.epoch` (checked under the lock, so a host in another process is fenced too). */
+  private async fenced<T>(lease: Lease, fn: (part: PartitionState) => T): Promise<T> {
+    const part = this.part(lease.partition);
+    return withFileLock(this.lockPath(part), () => {
+      const current = this.readLease(part);
+      const epoch = current?.epoch ?? 0;
+      if (epoch !== lease.epoch || current?.owner !== lease.owner) throw new FencedError(lease.partition, lease.epoch, epoch);
+      if (!this.part(lease.partition).owned) this.takeOver(lease.partition);
+      return fn(this.part(lease.partition));
+    });
+  }
+
+  async appendCommit(lease: Lease, record: CommitRecord): Promise<void> {
+    await this.fenced(lease, (part) => {
+      if (record.position !== part.lastPosition + 1) {
+        throw new Error(`partition ${lease.partition}: commit position ${record.position} is not ${part.lastPosition + 1} (last+1)`);
+      }
+      if (record.epoch !== lease.epoch) throw new FencedError(lease.partition, record.epoch, lease.epoch);
+      let seg = part.segments[part.segments.length - 1];
+      if (!seg || statSync(seg.path, { throwIfNoEntry: false })?.size! >= SEGMENT_BYTES) {
+        seg = { first: record.position, path: join(part.dir, `log-${pad(record.position)}.seg`) };
+        part.segments.push(seg);
+        appendDurable(seg.path, encodeFrame(record));
+        fsyncDir(part.dir); // the new segment's name is durable
+      } else {
+        appendDurable(seg.path, encodeFrame(record));
+      }
+      const copy = JSON.parse(JSON.stringify(record)) as CommitRecord;
+      part.commits.push(copy);
+      part.lastPosition = record.position;
+      for (const s of copy.statusUpdates) this.statuses.set(s.instanceId, s);
+    });
+  }
+
+  async readCommits(partition: number, after: number): Promise<CommitRecord[]> {
+    return this.part(partition).commits.filter((c) => c.position > after).map((c) => JSON.parse(JSON.stringify(c)));
+  }
+
+  async writeCheckpoint(lease: Lease, state: CheckpointState, updates: readonly ObjectUpdate[]): Promise<void> {
+    await this.fenced(lease, (part) => {
+      if (state.logPosition < part.checkpoint.logPosition) throw new Error(`partition ${lease.partition}: checkpoint ${state.logPosition} is older than ${part.checkpoint.logPosition}`);
+      if (state.logPosition > part.lastPosition) throw new Error(`partition ${lease.partition}: checkpoint ${state.logPosition} is past the last commit ${part.lastPosition}`);
+      const statuses = new Map<string, InstanceStatusRecord>();
+      for (const c of part.commits) if (c.position > part.checkpoint.logPosition && c.position <= state.logPosition) for (const s of c.statusUpdates) statuses.set(s.instanceId, s);
+      const deltaPath = join(part.dir, `delta-${pad(state.logPosition)}.json`);
+      writeAtomic(deltaPath, JSON.stringify({ state, updates, statuses: [...statuses.values()] }));
+      part.checkpoint = { ...state };
+      for (const u of updates) u.value === null ? part.objects.delete(u.key) : part.objects.set(u.key, JSON.parse(JSON.stringify(u.value)));
+      for (const [id, s] of statuses) part.checkpointStatuses.set(id, s);
+      if (!part.deltaFiles.includes(deltaPath)) part.deltaFiles.push(deltaPath);
+      if (part.deltaFiles.length > MAX_DELTAS) {
+        writeAtomic(join(part.dir, "checkpoint.json"), JSON.stringify({ state, objects: [...part.objects], statuses: [...part.checkpointStatuses.values()] }));
+        for (const d of part.deltaFiles) unlinkSync(d); // the snapshot holds them now
+        part.deltaFiles = [];
+        fsyncDir(part.dir);
+      }
+    });
+  }
+
+  async readCheckpointState(partition: number): Promise<CheckpointState> {
+    return { ...this.part(partition).checkpoint };
+  }
+
+  async readObject(partition: number, key: string): Promise<Json | undefined> {
+    const v = this.part(partition).objects.get(key);
+    return v === undefined ? undefined : JSON.parse(JSON.stringify(v));
+  }
+
+  async listObjectKeys(partition: number, prefix: string): Promise<string[]> {
+    return [...this.part(partition).objects.keys()].filter((k) => k.startsWith(prefix)).sort();
+  }
+
+  async trimCommits(partition: number, upTo: number): Promise<void> {
+    const part = this.part(partition);
+    if (upTo > part.checkpoint.logPosition) throw new Error(`partition ${partition}: cannot trim to ${upTo} past the checkpoint ${part.checkpoint.logPosition}`);
+    part.commits = part.commits.filter((c) => c.position > upTo);
+    // A segment may go when the next one starts at or below upTo+1 (all its records are checkpointed); the last segment stays.
+    while (part.segments.length > 1 && part.segments[1]!.first <= upTo + 1) {
+      unlinkSync(part.segments.shift()!.path);
+    }
+  }
+
+  async readStatus(instanceId: string): Promise<InstanceStatusRecord | undefined> {
+    const s = this.statuses.get(instanceId);
+    return s && JSON.parse(JSON.stringify(s));
+  }
+
+  async listStatus(filter: StatusFilter): Promise<InstanceStatusRecord[]> {
+    const out: InstanceStatusRecord[] = [];
+    for (const s of this.statuses.values()) {
+      if (filter.name !== undefined && s.name !== filter.name) continue;
+      if (filter.status && !filter.status.includes(s.status)) continue;
+      if (filter.createdFrom !== undefined && s.createdAt < filter.createdFrom) continue;
+      if (filter.createdTo !== undefined && s.createdAt > filter.createdTo) continue;
+      if (filter.instanceIdPrefix !== undefined && !s.instanceId.startsWith(filter.instanceIdPrefix)) continue;
+      out.push(JSON.parse(JSON.stringify(s)));
+      if (filter.limit !== undefined && out.length >= filter.limit) break;
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {}
+}
