@@ -1,0 +1,31 @@
+// Child process for test/backends/local*.test.ts: acts on a local backend dir from a second process.
+// Usage: local-child.ts <dir> <partitions> send <from> <count>     (sends <count> envelopes to partition 0, one send each)
+//        local-child.ts <dir> <partitions> append <owner> <epoch> <position>   (prints "fenced" or "ok")
+//        local-child.ts <dir> <partitions> acquire <owner>        (prints the epoch taken, or "busy")
+import { createLocalBackend } from "../../runtime/backends/local/index.ts";
+import { FencedError } from "../../runtime/backends/types.ts";
+
+const [dir, partitionsText, command, ...args] = process.argv.slice(2);
+const backend = await createLocalBackend({ dir: dir! }, Number(partitionsText));
+if (command === "send") {
+  const [from, countText] = args;
+  for (let seq = 1; seq <= Number(countText); seq++) {
+    await backend.channels.send([{ from: from!, to: 0, seq, body: { pad: "x".repeat(seq % 97) } }]);
+  }
+  console.log("ok");
+} else if (command === "append") {
+  const [owner, epochText, positionText] = args;
+  const epoch = Number(epochText);
+  try {
+    await backend.store.appendCommit({ partition: 0, owner: owner!, epoch, expiresAtMs: Date.now() + 60_000 }, { position: Number(positionText), epoch, updates: [], statusUpdates: [] });
+    console.log("ok");
+  } catch (error) {
+    console.log(error instanceof FencedError ? "fenced" : `error ${(error as Error).message}`);
+  }
+} else if (command === "acquire") {
+  const lease = await backend.store.acquireLease(0, args[0]!, 60_000);
+  console.log(lease ? String(lease.epoch) : "busy");
+} else {
+  throw new Error(`unknown command ${command}`);
+}
+await backend.close();

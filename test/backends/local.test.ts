@@ -1,0 +1,259 @@
+// The local backend's Channels and PartitionStore against real files: every
+// method, torn and corrupt tails, atomic checkpoints, fencing within and
+// across processes, concurrent senders from two processes, reopen recovery.
+import { execFile } from "node:child_process";
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { crc32 as zlibCrc32 } from "node:zlib";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { crc32 } from "../../runtime/backends/local/crc32.ts";
+import { writeAtomicFaults } from "../../runtime/backends/local/files.ts";
+import { createLocalBackend } from "../../runtime/backends/local/index.ts";
+import { MAX_DELTAS } from "../../runtime/backends/local/store.ts";
+import { FencedError, type CommitRecord, type InstanceStatusRecord, type Lease } from "../../runtime/backends/types.ts";
+
+const run = promisify(execFile);
+const CHILD = new URL("./local-child.ts", import.meta.url).pathname;
+const child = async (...args: string[]) =>
+  (await run(process.execPath, ["--conditions=source", "--import", "tsx", CHILD, ...args.map(String)])).stdout.trim();
+
+/** Asserts that `fn` rejects with an error matching `expected` (a pattern on the message, or a predicate). */
+async function rejects(fn: () => Promise<unknown>, expected: RegExp | ((e: unknown) => boolean)): Promise<void> {
+  try {
+    await fn();
+  } catch (error) {
+    const ok = expected instanceof RegExp ? expected.test((error as Error).message) : expected(error);
+    assert.ok(ok, `unexpected error: ${(error as Error).message}`);
+    return;
+  }
+  assert.unreachable(`expected a rejection matching ${expected}`);
+}
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), "nwc-local-"));
+  dirs.push(d);
+  return d;
+}
+test.after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function status(id: string, s: InstanceStatusRecord["status"], at: number): InstanceStatusRecord {
+  return { instanceId: id, name: "hello", status: s, input: null, output: s === "Completed" ? `out-${id}` : null, error: null, customStatus: null, createdAt: 1000 + at, updatedAt: 2000 + at };
+}
+function commit(lease: Lease, position: number, extra: Partial<CommitRecord> = {}): CommitRecord {
+  return { position, epoch: lease.epoch, updates: [{ key: `i/${position}`, value: { n: position } }], statusUpdates: [status(`id${position}`, "Running", position)], ...extra };
+}
+function segmentOf(dir: string): string {
+  const pdir = join(dir, "partitions", "p0");
+  const seg = readdirSync(pdir).filter((n) => n.endsWith(".seg")).sort().pop()!;
+  return join(pdir, seg);
+}
+
+test("crc32 matches zlib's", () => {
+  for (const text of ["", "a", "hello world", "x".repeat(1000)]) {
+    const b = Buffer.from(text);
+    assert.is(crc32(b), zlibCrc32(b), text.slice(0, 10));
+  }
+});
+
+test("channels: send, read by position, maxRecords, waitMs wakes on a later send, bad input", async () => {
+  const dir = tempDir();
+  const b = await createLocalBackend({ dir }, 2);
+  assert.equal(await b.channels.read(0, undefined, { maxRecords: 10 }), []);
+  await b.channels.send([{ from: "c:1", to: 0, seq: 1, body: "a" }, { from: "c:1", to: 1, seq: 1, body: "b" }, { from: "c:1", to: 0, seq: 2, body: "c" }]);
+  const r0 = await b.channels.read(0, undefined, { maxRecords: 10 });
+  assert.equal(r0.map((r) => r.envelope.body), ["a", "c"]);
+  assert.ok(b.channels.comparePositions(r0[0]!.position, r0[1]!.position) < 0);
+  assert.equal((await b.channels.read(0, undefined, { maxRecords: 1 })).map((r) => r.envelope.body), ["a"]);
+  assert.equal((await b.channels.read(0, r0[0]!.position, { maxRecords: 10 })).map((r) => r.envelope.body), ["c"]);
+  assert.equal((await b.channels.read(1, undefined, { maxRecords: 10 })).map((r) => r.envelope.body), ["b"]);
+  const started = Date.now();
+  const waiting = b.channels.read(0, r0[1]!.position, { maxRecords: 10, waitMs: 2000 });
+  setTimeout(() => void b.channels.send([{ from: "c:1", to: 0, seq: 3, body: "d" }]), 50);
+  assert.equal((await waiting).map((r) => r.envelope.body), ["d"]);
+  assert.ok(Date.now() - started < 1500, "woke on the send, not at the deadline");
+  const empty = Date.now();
+  assert.equal(await b.channels.read(1, (await b.channels.read(1, undefined, { maxRecords: 9 }))[0]!.position, { maxRecords: 5, waitMs: 100 }), []);
+  assert.ok(Date.now() - empty >= 90, "waited about waitMs");
+  await rejects(() => b.channels.send([{ from: "c:1", to: 5, seq: 1, body: null }]), /no partition 5/);
+  assert.throws(() => b.channels.comparePositions("x", "1"), /not a local channel position/);
+  await b.close();
+});
+
+test("channels: a partial last frame is waited for, a corrupt frame in the middle is reported", async () => {
+  const dir = tempDir();
+  const b = await createLocalBackend({ dir }, 1);
+  await b.channels.send([{ from: "c:1", to: 0, seq: 1, body: "a" }, { from: "c:1", to: 0, seq: 2, body: "b" }]);
+  const file = join(dir, "channels", "p0.log");
+  const whole = readFileSync(file);
+  truncateSync(file, whole.length - 3); // the second frame is still being written
+  assert.equal((await b.channels.read(0, undefined, { maxRecords: 10 })).map((r) => r.envelope.body), ["a"]);
+  writeFileSync(file, whole);
+  assert.equal((await b.channels.read(0, undefined, { maxRecords: 10 })).length, 2);
+  const bad = Buffer.from(whole);
+  bad[10] ^= 0xff; // inside the first payload
+  writeFileSync(file, bad);
+  await rejects(() => b.channels.read(0, undefined, { maxRecords: 10 }), /corrupt at byte 0/);
+  await b.close();
+});
+
+test("store: leases, commits, checkpoints, objects, trimming, statuses, and recovery after reopen", async () => {
+  const dir = tempDir();
+  let b = await createLocalBackend({ dir }, 2);
+  const lease = (await b.store.acquireLease(0, "h1", 60_000))!;
+  assert.is(lease.epoch, 1);
+  assert.is(await b.store.acquireLease(0, "h2", 60_000), undefined, "held by h1");
+  assert.is((await b.store.acquireLease(0, "h1", 60_000))!.epoch, 1, "re-acquire by the holder renews");
+  const renewed = (await b.store.renewLease(lease, 120_000))!;
+  assert.ok(renewed.expiresAtMs > lease.expiresAtMs);
+  for (let p = 1; p <= 5; p++) await b.store.appendCommit(lease, commit(lease, p, p === 5 ? { inputPosition: "42", statusUpdates: [status("id1", "Completed", 5)] } : {}));
+  await rejects(() => b.store.appendCommit(lease, commit(lease, 7)), /not 6/);
+  assert.equal((await b.store.readCommits(0, 3)).map((c) => c.position), [4, 5]);
+  assert.is((await b.store.readStatus("id1"))!.status, "Completed");
+  assert.equal((await b.store.listStatus({ status: ["Running"] })).map((s) => s.instanceId).sort(), ["id2", "id3", "id4"]);
+  assert.equal((await b.store.listStatus({ instanceIdPrefix: "id", limit: 2 })).length, 2);
+  await b.store.writeCheckpoint(lease, { logPosition: 3, inputPosition: "10" }, [{ key: "i/a", value: 1 }, { key: "t/b", value: 2 }]);
+  await b.store.writeCheckpoint(lease, { logPosition: 4 }, [{ key: "i/a", value: null }, { key: "i/c", value: [3] }]);
+  assert.equal(await b.store.readCheckpointState(0), { logPosition: 4 });
+  assert.equal(await b.store.listObjectKeys(0, "i/"), ["i/c"]);
+  assert.equal(await b.store.readObject(0, "i/c"), [3]);
+  assert.is(await b.store.readObject(0, "i/a"), undefined);
+  await rejects(() => b.store.trimCommits(0, 5), /past the checkpoint/);
+  await b.store.trimCommits(0, 4);
+  assert.equal((await b.store.readCommits(0, 0)).map((c) => c.position), [5]);
+  await b.close();
+
+  b = await createLocalBackend({ dir }, 2);
+  assert.equal(await b.store.readCheckpointState(0), { logPosition: 4 });
+  assert.equal((await b.store.readCommits(0, 0)).map((c) => c.position), [5], "exactly the commits after the checkpoint");
+  assert.is((await b.store.readCommits(0, 0))[0]!.inputPosition, "42");
+  assert.equal(await b.store.readObject(0, "t/b"), 2);
+  assert.is((await b.store.readStatus("id1"))!.status, "Completed", "status from a commit");
+  assert.is((await b.store.readStatus("id3"))!.status, "Running", "status from a checkpoint (its commit was trimmed)");
+  assert.is((await b.store.readStatus("id2"))!.output, null);
+  const again = (await b.store.acquireLease(0, "h1", 60_000))!;
+  assert.is(again.epoch, 1, "same owner before expiry keeps its epoch");
+  await b.store.appendCommit(again, commit(again, 6));
+  await b.store.releaseLease(again);
+  const other = (await b.store.acquireLease(0, "h2", 60_000))!;
+  assert.is(other.epoch, 2, "a released lease goes to another owner with a new epoch");
+  await rejects(() => b.store.appendCommit(again, commit(again, 7)), (e: unknown) => e instanceof FencedError);
+  await rejects(() => b.store.writeCheckpoint(again, { logPosition: 6 }, []), (e: unknown) => e instanceof FencedError);
+  await b.close();
+});
+
+test("store: deltas are compacted into a snapshot and survive reopen", async () => {
+  const dir = tempDir();
+  let b = await createLocalBackend({ dir }, 1);
+  const lease = (await b.store.acquireLease(0, "h", 60_000))!;
+  const rounds = MAX_DELTAS + 4;
+  for (let p = 1; p <= rounds; p++) {
+    await b.store.appendCommit(lease, commit(lease, p));
+    await b.store.writeCheckpoint(lease, { logPosition: p }, [{ key: `k/${p % 5}`, value: p }]);
+    await b.store.trimCommits(0, p);
+  }
+  const files = readdirSync(join(dir, "partitions", "p0"));
+  assert.ok(files.includes("checkpoint.json"), "compacted");
+  assert.ok(files.filter((f) => f.startsWith("delta-")).length <= MAX_DELTAS);
+  await b.close();
+  b = await createLocalBackend({ dir }, 1);
+  assert.equal(await b.store.readCheckpointState(0), { logPosition: rounds });
+  for (let k = 0; k < 5; k++) {
+    const last = [...Array(rounds).keys()].map((i) => i + 1).filter((p) => p % 5 === k).pop();
+    assert.equal(await b.store.readObject(0, `k/${k}`), last);
+  }
+  assert.is((await b.store.listStatus({})).length, rounds);
+  await b.close();
+});
+
+test("recovery: a torn tail (truncated mid-frame) is cut, earlier commits survive, appends continue", async () => {
+  const dir = tempDir();
+  let b = await createLocalBackend({ dir }, 1);
+  let lease = (await b.store.acquireLease(0, "h", 60_000))!;
+  for (let p = 1; p <= 3; p++) await b.store.appendCommit(lease, commit(lease, p));
+  await b.close();
+  const seg = segmentOf(dir);
+  truncateSync(seg, statSync(seg).size - 5);
+  b = await createLocalBackend({ dir }, 1);
+  lease = (await b.store.acquireLease(0, "h", 60_000))!;
+  assert.equal((await b.store.readCommits(0, 0)).map((c) => c.position), [1, 2]);
+  await b.store.appendCommit(lease, commit(lease, 3, { updates: [{ key: "again", value: true }] }));
+  await b.close();
+  b = await createLocalBackend({ dir }, 1);
+  const commits = await b.store.readCommits(0, 0);
+  assert.equal(commits.map((c) => c.position), [1, 2, 3]);
+  assert.equal(commits[2]!.updates, [{ key: "again", value: true }]);
+  await b.close();
+});
+
+test("recovery: a flipped byte cuts that record and every record after it", async () => {
+  const dir = tempDir();
+  let b = await createLocalBackend({ dir }, 1);
+  const lease = (await b.store.acquireLease(0, "h", 60_000))!;
+  for (let p = 1; p <= 4; p++) await b.store.appendCommit(lease, commit(lease, p));
+  await b.close();
+  const seg = segmentOf(dir);
+  const bytes = readFileSync(seg);
+  const frameLength = bytes.readUInt32LE(0) + 8;
+  bytes[frameLength + 12] ^= 0x01; // inside the second record's payload
+  writeFileSync(seg, bytes);
+  b = await createLocalBackend({ dir }, 1);
+  await b.store.acquireLease(0, "h", 60_000);
+  assert.equal((await b.store.readCommits(0, 0)).map((c) => c.position), [1]);
+  assert.is(statSync(seg).size, frameLength, "cut right after the last good record");
+  assert.is(await b.store.readStatus("id3"), undefined, "no status from a record after the bad one");
+  await b.close();
+});
+
+test("a crash between the temp write and the rename leaves the old checkpoint", async () => {
+  const dir = tempDir();
+  let b = await createLocalBackend({ dir }, 1);
+  const lease = (await b.store.acquireLease(0, "h", 60_000))!;
+  for (let p = 1; p <= 2; p++) await b.store.appendCommit(lease, commit(lease, p));
+  await b.store.writeCheckpoint(lease, { logPosition: 1 }, [{ key: "k", value: "old" }]);
+  writeAtomicFaults.crashBeforeRename = true;
+  try {
+    await rejects(() => b.store.writeCheckpoint(lease, { logPosition: 2 }, [{ key: "k", value: "new" }]), /simulated crash/);
+  } finally {
+    writeAtomicFaults.crashBeforeRename = false;
+  }
+  await b.close();
+  b = await createLocalBackend({ dir }, 1);
+  assert.equal(await b.store.readCheckpointState(0), { logPosition: 1 });
+  assert.equal(await b.store.readObject(0, "k"), "old");
+  assert.equal((await b.store.readCommits(0, 1)).map((c) => c.position), [2]);
+  await b.close();
+});
+
+test("fencing holds across processes: a second process's stale epoch is refused, a taken lease is seen", async () => {
+  const dir = tempDir();
+  const b = await createLocalBackend({ dir }, 1);
+  const first = (await b.store.acquireLease(0, "h1", 60_000))!;
+  await b.store.appendCommit(first, commit(first, 1));
+  assert.is(await child(dir, "1", "acquire", "h2"), "busy");
+  assert.is(await child(dir, "1", "append", "h1", "1", "2"), "ok", "the holder's epoch from another process is accepted");
+  await b.store.releaseLease(first);
+  assert.is(await child(dir, "1", "acquire", "h2"), "2");
+  assert.is(await child(dir, "1", "append", "h1", "1", "3"), "fenced");
+  await rejects(() => b.store.appendCommit(first, commit(first, 3)), (e: unknown) => e instanceof FencedError);
+  await b.close();
+});
+
+test("two processes sending to one channel concurrently never interleave frames", async () => {
+  const dir = tempDir();
+  const b = await createLocalBackend({ dir }, 1);
+  const PER_SENDER = 150; // enough overlapping appends to interleave if frames could, small enough for 2 cores
+  await Promise.all([child(dir, "1", "send", "c:a", String(PER_SENDER)), child(dir, "1", "send", "c:b", String(PER_SENDER))]);
+  const all = await b.channels.read(0, undefined, { maxRecords: 10_000 });
+  assert.is(all.length, 2 * PER_SENDER);
+  for (const from of ["c:a", "c:b"]) {
+    assert.equal(all.filter((r) => r.envelope.from === from).map((r) => r.envelope.seq), [...Array(PER_SENDER).keys()].map((i) => i + 1));
+  }
+  appendFileSync(join(dir, "channels", "p0.log"), Buffer.alloc(0));
+  await b.close();
+});
+
+test.run();
