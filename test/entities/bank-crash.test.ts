@@ -88,6 +88,7 @@ test("the child checks the invariants (memory backend, no kill)", async () => {
     const result = JSON.parse(readFileSync(join(dir, "result.json"), "utf8"));
     assert.is(result.ok, true);
     assert.is(result.transfers, TRANSFERS);
+    console.log(`  local: ${killed} incarnations killed with SIGKILL; ${result.succeeded} of ${TRANSFERS} transfers moved money; invariants held`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
