@@ -1,0 +1,83 @@
+/**
+ * Crash test of the local backend under the real host: a child process runs
+ * 2,000 hello3 orchestrations (NWC_CRASH_INSTANCES) and is killed with SIGKILL
+ * at seeded random moments 20 times (NWC_CRASH_KILLS), restarted each time;
+ * a last incarnation runs to the end. Then every instance must be Completed
+ * once with the right output, and every activity step must have run (at least
+ * once: re-executions after a kill are counted and reported).
+ */
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { seeded } from "../entities/harness.ts";
+
+const CHILD = fileURLToPath(new URL("./hello-crash-child.ts", import.meta.url));
+/** The required figures; lower them by env on a slow machine. */
+const KILLS = Number(process.env.NWC_CRASH_KILLS ?? 20);
+const INSTANCES = Number(process.env.NWC_CRASH_INSTANCES ?? 2000);
+const SEED = Number(process.env.NWC_CRASH_SEED ?? 7);
+/** A child that neither finishes nor is killed within this long is hung, not slow. */
+const CHILD_TIMEOUT_MS = 150_000;
+/** Kill window after READY: from mid-start-up to deep into the run (a start of 2,000 instances takes about a second). */
+const MIN_KILL_MS = 50, MAX_KILL_MS = 2500;
+
+function runChild(dir: string, logFile: string, killAfterMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", CHILD, dir, String(INSTANCES)], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, NWC_CRASH_LOG: logFile },
+    });
+    let output = "";
+    let timer: NodeJS.Timeout | undefined;
+    const hang = setTimeout(() => child.kill("SIGKILL"), CHILD_TIMEOUT_MS);
+    child.stdout.on("data", (d) => {
+      output += d;
+      if (killAfterMs !== undefined && timer === undefined && output.includes("READY")) timer = setTimeout(() => child.kill("SIGKILL"), killAfterMs);
+    });
+    child.stderr.on("data", (d) => (output += d));
+    child.on("close", (code, signal) => {
+      clearTimeout(hang);
+      if (timer) clearTimeout(timer);
+      resolve({ code, signal, output });
+    });
+  });
+}
+
+test(`SIGKILL a local host ${KILLS} times during ${INSTANCES} hello3 orchestrations: each completes once, right output`, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "nwc-crash-"));
+  const logFile = join(dir, "activities.log");
+  const random = seeded(SEED);
+  try {
+    let killed = 0;
+    for (let i = 0; i < KILLS; i++) {
+      const r = await runChild(dir, logFile, MIN_KILL_MS + Math.floor(random() * (MAX_KILL_MS - MIN_KILL_MS)));
+      if (r.signal === "SIGKILL") killed++;
+      else assert.is(r.code, 0, `incarnation ${i} failed:\n${r.output}`);
+    }
+    const last = await runChild(dir, logFile);
+    assert.is(last.code, 0, `the final incarnation failed:\n${last.output}`);
+    assert.ok(killed >= KILLS * 0.8, `only ${killed} of ${KILLS} incarnations were killed mid-run`);
+    const results = JSON.parse(readFileSync(join(dir, "result.json"), "utf8")) as Record<string, { status: string; output: unknown }>;
+    assert.is(Object.keys(results).length, INSTANCES);
+    for (let i = 0; i < INSTANCES; i++) {
+      const id = `hello-${i}`;
+      assert.is(results[id]?.status, "Completed", id);
+      assert.equal(results[id]!.output, [1, 2, 3].map((s) => `Hello ${id}#${s}!`), id);
+    }
+    const executions = new Map<string, number>();
+    const lines = existsSync(logFile) ? readFileSync(logFile, "utf8").split("\n").filter(Boolean) : [];
+    for (const line of lines) executions.set(line, (executions.get(line) ?? 0) + 1);
+    for (let i = 0; i < INSTANCES; i++) for (let s = 1; s <= 3; s++) assert.ok(executions.has(`hello-${i} ${s}`), `step ${s} of hello-${i} never ran`);
+    assert.is(executions.size, INSTANCES * 3, "no activity for an unknown instance or step");
+    const reExecuted = lines.length - executions.size;
+    console.log(`crash test: ${killed} SIGKILLs, ${INSTANCES} instances, ${lines.length} activity executions for ${executions.size} steps: ${reExecuted} re-executions (${((100 * reExecuted) / executions.size).toFixed(2)}%)`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test.run();
