@@ -256,4 +256,21 @@ test("two processes sending to one channel concurrently never interleave frames"
   await b.close();
 });
 
+test("a lock file left by a killed process is broken at once, not after the stale timeout", async () => {
+  const dir = tempDir();
+  const b = await createLocalBackend({ dir }, 1);
+  const dead = await run(process.execPath, ["-e", "console.log(process.pid)"]);
+  writeFileSync(join(dir, "partitions", "p0", "lease.lock"), dead.stdout.trim());
+  const started = Date.now();
+  const lease = await b.store.acquireLease(0, "h", 60_000);
+  assert.is(lease?.epoch, 1);
+  assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
+  writeFileSync(join(dir, "partitions", "p0", "lease.lock"), String(process.pid)); // a live holder (this process) is waited for
+  const blocked = await Promise.race([b.store.renewLease(lease!, 60_000).then(() => "renewed"), new Promise((r) => setTimeout(() => r("waiting"), 200))]);
+  assert.is(blocked, "waiting");
+  rmSync(join(dir, "partitions", "p0", "lease.lock"));
+  await new Promise((r) => setTimeout(r, 50));
+  await b.close();
+});
+
 test.run();

@@ -6,7 +6,7 @@
  * Invariant: when `appendDurable` or `writeAtomic` returns, the bytes survive
  * a power cut; `writeAtomic` leaves either the old or the new file, never a mix.
  */
-import { closeSync, constants, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, constants, fsyncSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 
 /** Appends `bytes` with one write call on an O_APPEND descriptor (whole frames never interleave between processes), then fsyncs. */
@@ -54,6 +54,43 @@ export const STALE_LOCK_MS = 10_000;
 /** Poll interval while another process holds a lock. */
 const LOCK_RETRY_MS = 2;
 
+function processIsGone(pid: number): boolean {
+  if (!(Number.isInteger(pid) && pid > 0)) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}
+
+/**
+ * Removes a lock whose holder died (SIGKILL while holding it: its pid is gone)
+ * or that is older than STALE_LOCK_MS. The lock is first renamed to a name of
+ * our own and its content checked there, so a lock that another process took
+ * meanwhile is put back (link fails rather than overwrite a newer one).
+ */
+function breakStaleLock(lockPath: string): void {
+  try {
+    const holder = Number(readFileSync(lockPath, "utf8"));
+    const tooOld = Date.now() - statSync(lockPath).mtimeMs > STALE_LOCK_MS;
+    if (!tooOld && !processIsGone(holder)) return;
+    const aside = `${lockPath}.stale-${process.pid}`;
+    renameSync(lockPath, aside);
+    const moved = Number(readFileSync(aside, "utf8"));
+    if (moved !== holder) {
+      try {
+        linkSync(aside, lockPath); // a live lock taken meanwhile: put it back
+      } catch {
+        /* a newer lock exists; the moved one's holder will find its lock gone on unlock, harmlessly */
+      }
+    }
+    unlinkSync(aside);
+  } catch {
+    /* removed or replaced meanwhile: retry the O_EXCL create */
+  }
+}
+
 /** Runs `fn` while holding `lockPath` (created with O_EXCL; removed after). */
 export async function withFileLock<T>(lockPath: string, fn: () => T | Promise<T>): Promise<T> {
   for (;;) {
@@ -64,11 +101,7 @@ export async function withFileLock<T>(lockPath: string, fn: () => T | Promise<T>
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      try {
-        if (Date.now() - statSync(lockPath).mtimeMs > STALE_LOCK_MS) unlinkSync(lockPath);
-      } catch {
-        /* removed meanwhile */
-      }
+      breakStaleLock(lockPath);
       await new Promise((r) => setTimeout(r, LOCK_RETRY_MS));
     }
   }
