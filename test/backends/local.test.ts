@@ -256,6 +256,23 @@ test("two processes sending to one channel concurrently never interleave frames"
   await b.close();
 });
 
+test("a store that does not own a partition sees the statuses another store (process) commits", async () => {
+  const dir = tempDir();
+  const host = await createLocalBackend({ dir }, 1);
+  const client = await createLocalBackend({ dir }, 1);
+  const lease = (await host.store.acquireLease(0, "h", 60_000))!;
+  assert.is(await client.store.readStatus("id1"), undefined);
+  await host.store.appendCommit(lease, commit(lease, 1));
+  assert.is((await client.store.readStatus("id1"))?.status, "Running");
+  await host.store.appendCommit(lease, commit(lease, 2, { statusUpdates: [status("id1", "Completed", 2)] }));
+  await host.store.writeCheckpoint(lease, { logPosition: 2 }, []);
+  await host.store.trimCommits(0, 2);
+  assert.is((await client.store.readStatus("id1"))?.status, "Completed");
+  assert.equal((await client.store.listStatus({ status: ["Completed"] })).map((s) => s.instanceId), ["id1"]);
+  await host.close();
+  await client.close();
+});
+
 test("a lock file left by a killed process is broken at once, not after the stale timeout", async () => {
   const dir = tempDir();
   const b = await createLocalBackend({ dir }, 1);

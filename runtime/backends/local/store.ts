@@ -48,6 +48,20 @@ interface PartitionState {
   deltaFiles: string[];
   /** This process took the partition (tail cut, may write). */
   owned: boolean;
+  /** Names, sizes and mtimes of the files when loaded: a change means another process wrote. */
+  signature: string;
+}
+
+/** What the partition's files look like now (cheap: one readdir and a stat per file). */
+function diskSignature(dir: string): string {
+  return readdirSync(dir)
+    .filter((n) => n.endsWith(".seg") || n.endsWith(".json"))
+    .sort()
+    .map((n) => {
+      const st = statSync(join(dir, n), { throwIfNoEntry: false });
+      return st ? `${n}:${st.size}:${st.mtimeMs}` : n;
+    })
+    .join("|");
 }
 
 const pad = (n: number) => String(n).padStart(12, "0");
@@ -75,6 +89,7 @@ export class LocalStore implements PartitionStore {
 
   /** Reads a partition from disk; with `cut`, truncates a bad log tail and deletes later segments. */
   private load(dir: string, cut: boolean): PartitionState {
+    const signature = diskSignature(dir);
     const objects = new Map<string, Json>();
     const checkpointStatuses = new Map<string, InstanceStatusRecord>();
     let checkpoint: CheckpointState = { logPosition: 0 };
@@ -128,7 +143,7 @@ export class LocalStore implements PartitionStore {
       segments.push(...keep);
       fsyncDir(dir);
     }
-    return { dir, commits, lastPosition, segments, checkpoint, objects, checkpointStatuses, deltaFiles: liveDeltas, owned: cut };
+    return { dir, commits, lastPosition, segments, checkpoint, objects, checkpointStatuses, deltaFiles: liveDeltas, owned: cut, signature };
   }
 
   private part(partition: number): PartitionState {
@@ -272,12 +287,33 @@ export class LocalStore implements PartitionStore {
     }
   }
 
+  /**
+   * Re-reads (without repairing) the partitions another process writes, when
+   * their files changed: a client process sees the statuses a host commits.
+   */
+  private refreshForeign(): void {
+    let changed = false;
+    for (let p = 0; p < this.parts.length; p++) {
+      const part = this.parts[p]!;
+      if (part.owned || diskSignature(part.dir) === part.signature) continue;
+      try {
+        this.parts[p] = this.load(part.dir, false);
+        changed = true;
+      } catch {
+        /* caught mid-compaction or mid-cut by the owner: keep the last view, retry on the next read */
+      }
+    }
+    if (changed) this.rebuildStatuses();
+  }
+
   async readStatus(instanceId: string): Promise<InstanceStatusRecord | undefined> {
+    this.refreshForeign();
     const s = this.statuses.get(instanceId);
     return s && JSON.parse(JSON.stringify(s));
   }
 
   async listStatus(filter: StatusFilter): Promise<InstanceStatusRecord[]> {
+    this.refreshForeign();
     const out: InstanceStatusRecord[] = [];
     for (const s of this.statuses.values()) {
       if (filter.name !== undefined && s.name !== filter.name) continue;
