@@ -16,6 +16,12 @@ const count = Number(countText);
 if (!dir || !(count >= 1)) throw new Error("usage: hello-crash-child.ts <dir> <instances>");
 /** Starts and waits in flight at once: enough to keep 4 partitions busy, few enough not to flood one process. */
 const CONCURRENCY = 200;
+/**
+ * Checkpoint every 40 commits (default 500): a run makes a few hundred commits
+ * per partition, so kills land during checkpoint writes, delta compaction and
+ * log trimming too, not only during commits.
+ */
+const CHECKPOINT_EVERY_COMMITS = 40;
 /** One instance should finish in well under this even on a loaded 2-core machine after a restart. */
 const WAIT_TIMEOUT_MS = 120_000;
 
@@ -25,7 +31,7 @@ if (!logFile) throw new Error("set NWC_CRASH_LOG to the activity log file");
 if (!(await compileOnLoad())) throw new Error("this build has no compiler");
 const app = await import("./hello-app.ts");
 const { startHost } = await import("../../runtime/host.ts");
-const host = await startHost({ app: [app], backend: { kind: "local", dir: join(dir, "store") }, partitions: 4, hostId: "crash-host", log: (level, m) => level === "error" && console.error(m) });
+const host = await startHost({ app: [app], backend: { kind: "local", dir: join(dir, "store") }, partitions: 4, partitionOptions: { checkpointEveryCommits: CHECKPOINT_EVERY_COMMITS }, hostId: "crash-host", log: (level, m) => level === "error" && console.error(m) });
 process.stdout.write("READY\n");
 const ids = Array.from({ length: count }, (_, i) => `hello-${i}`);
 async function each(fn: (id: string) => Promise<void>): Promise<void> {

@@ -101,6 +101,10 @@ export class LocalStore implements PartitionStore {
       for (const s of snap.statuses) checkpointStatuses.set(s.instanceId, s);
     }
     const names = readdirSync(dir);
+    if (cut) {
+      // Temp files of atomic writes that a crash interrupted before their rename: never read, so remove.
+      for (const n of names) if (/\.tmp-\d+$/.test(n)) unlinkSync(join(dir, n));
+    }
     const deltaFiles = names.filter((n) => /^delta-\d+\.json$/.test(n)).sort().map((n) => join(dir, n));
     const liveDeltas: string[] = [];
     for (const path of deltaFiles) {
