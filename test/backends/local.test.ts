@@ -83,6 +83,18 @@ test("channels: send, read by position, maxRecords, waitMs wakes on a later send
   await b.close();
 });
 
+test("channels: concurrent sends in one process are grouped, all stored, in call order", async () => {
+  const dir = tempDir();
+  const b = await createLocalBackend({ dir }, 2);
+  const COUNT = 200;
+  await Promise.all(Array.from({ length: COUNT }, (_, i) => b.channels.send([{ from: "c:g", to: i % 2, seq: Math.floor(i / 2) + 1, body: i }])));
+  for (const p of [0, 1]) {
+    const got = await b.channels.read(p, undefined, { maxRecords: 1000 });
+    assert.equal(got.map((r) => r.envelope.body), [...Array(COUNT).keys()].filter((i) => i % 2 === p));
+  }
+  await b.close();
+});
+
 test("channels: a partial last frame is waited for, a corrupt frame in the middle is reported", async () => {
   const dir = tempDir();
   const b = await createLocalBackend({ dir }, 1);

@@ -19,10 +19,20 @@ import { decodeFrames, encodeFrame } from "./framing.ts";
 const POLL_MS = 10;
 /** Upper bound on bytes read per call, so one read never loads a whole large channel. */
 const MAX_READ_BYTES = 4 * 1024 * 1024;
+/** Upper bound on one grouped write: large enough to group hundreds of concurrent sends, small enough to keep one write call cheap. */
+const MAX_GROUP_BYTES = 4 * 1024 * 1024;
+
+interface PendingSend {
+  frames: Buffer;
+  done: { resolve: () => void; reject: (error: unknown) => void };
+}
 
 export class LocalChannels implements Channels {
   private readonly dir: string;
   private closed = false;
+  /** Sends queued in this tick, per partition: flushed together with one write and one fsync (group commit). */
+  private readonly pending = new Map<number, PendingSend[]>();
+  private flushScheduled = false;
 
   constructor(root: string, readonly partitionCount: number) {
     this.dir = join(root, "channels");
@@ -45,7 +55,43 @@ export class LocalChannels implements Channels {
       list.push(encodeFrame(e));
       byPartition.set(e.to, list);
     }
-    for (const [partition, frames] of byPartition) appendDurable(this.file(partition), Buffer.concat(frames));
+    const writes: Promise<void>[] = [];
+    for (const [partition, frames] of byPartition) {
+      writes.push(new Promise<void>((resolve, reject) => {
+        const queue = this.pending.get(partition) ?? [];
+        queue.push({ frames: Buffer.concat(frames), done: { resolve, reject } });
+        this.pending.set(partition, queue);
+      }));
+    }
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+    await Promise.all(writes);
+  }
+
+  /** Writes every queued send: per partition, whole sends concatenated into writes of at most MAX_GROUP_BYTES, each fsync'd before its senders resolve. */
+  private flush(): void {
+    this.flushScheduled = false;
+    const queued = [...this.pending];
+    this.pending.clear();
+    for (const [partition, sends] of queued) {
+      let at = 0;
+      while (at < sends.length) {
+        const group: PendingSend[] = [];
+        let bytes = 0;
+        while (at < sends.length && (group.length === 0 || bytes + sends[at]!.frames.length <= MAX_GROUP_BYTES)) {
+          bytes += sends[at]!.frames.length;
+          group.push(sends[at++]!);
+        }
+        try {
+          appendDurable(this.file(partition), Buffer.concat(group.map((g) => g.frames)));
+          for (const g of group) g.done.resolve();
+        } catch (error) {
+          for (const g of group) g.done.reject(error);
+        }
+      }
+    }
   }
 
   async read(partition: number, after: ChannelPosition | undefined, options: { maxRecords: number; waitMs?: number }): Promise<ChannelRecord[]> {
