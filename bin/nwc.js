@@ -12,9 +12,12 @@ const source = fileURLToPath(new URL("../cli/main.ts", import.meta.url));
 if (existsSync(built) && !process.env.NWC_FROM_SOURCE) {
   await import(pathToFileURL(built).href);
 } else {
+  // Resolve tsx from this package, not from the caller's working directory, so
+  // that `nwc` works from any folder.
+  const tsx = import.meta.resolve("tsx");
   const result = spawnSync(
     process.execPath,
-    ["--conditions=source", "--import", "tsx", source, ...process.argv.slice(2)],
+    ["--conditions=source", "--import", tsx, source, ...process.argv.slice(2)],
     { stdio: "inherit" },
   );
   process.exit(result.status ?? 1);

@@ -164,13 +164,7 @@ export class PartitionProcessor {
    * commit in a later batch of this same invocation), messages being sent.
    */
   private busy(run: Running): boolean {
-    // The core exposes no "idle" signal; these are its queues, its commit chain, and the
-    // resolver its batch loop parks on when it has nothing to do (undefined while a batch runs).
-    const core = run.partition as unknown as { inputQueue: unknown[]; localQueue: unknown[]; chain: { depth: number }; notifyWork: unknown };
-    if (!Array.isArray(core.inputQueue) || !Array.isArray(core.localQueue) || typeof core.chain?.depth !== "number" || !("notifyWork" in core)) {
-      throw new Error("nwc lambda: the partition core no longer has inputQueue/localQueue/chain/notifyWork; update PartitionProcessor.busy");
-    }
-    return !run.feed.drained || core.inputQueue.length > 0 || core.localQueue.length > 0 || core.chain.depth > 0 || core.notifyWork === undefined ||
+    return !run.feed.drained || !run.partition.idle ||
       run.workers.inFlight > 0 || run.feed.pendingSends > 0 || run.store.appendsInFlight > 0;
   }
 

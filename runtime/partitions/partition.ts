@@ -125,6 +125,16 @@ export class Partition {
     return this.stopped;
   }
 
+  /**
+   * True when the batch loop is parked with nothing queued and no commit in
+   * flight. A caller that must answer only after the work it fed in has
+   * committed (the Lambda processor) polls this; it says nothing about timers
+   * that fall due later or activities running outside the partition.
+   */
+  get idle(): boolean {
+    return this.inputQueue.length === 0 && this.localQueue.length === 0 && this.chain.depth === 0 && this.notifyWork !== undefined;
+  }
+
   get cachedObjects(): number {
     return this.objects?.cachedCount ?? 0;
   }
