@@ -7,6 +7,7 @@
 import { parseArgs } from "node:util";
 import { backendFromFlags, findOrchestration, loadAppFile } from "../../runtime/app-loader.ts";
 import { startHost, type StepTrace } from "../../runtime/host.ts";
+import type { MachineGraph } from "../../runtime/machine.ts";
 
 export const summary = "run an orchestration on the embedded backend and print its result and step timeline";
 
@@ -72,22 +73,30 @@ export async function run(args: string[]): Promise<number> {
     else if (status.error) console.log(`${status.error.name}: ${status.error.message}`);
     else console.log(JSON.stringify(status.output));
     console.log("");
-    console.log(formatTimeline(traces.filter((t) => t.instanceId === id)));
+    console.log(formatTimeline(traces.filter((t) => t.instanceId === id), orchestration.machine?.graph));
     return status.status === "Completed" ? 0 : 1;
   } finally {
     await host.stop();
   }
 }
 
-export function formatTimeline(traces: StepTrace[]): string {
+export function formatTimeline(traces: StepTrace[], graph?: MachineGraph): string {
   if (traces.length === 0) return "timeline: no steps recorded";
   const t0 = traces[0].atMs;
-  const lines = ["timeline:", "  step  time      position               wakes received          commands issued -> outcome"];
+  const lines = ["timeline:", "  step  time      wakes received          commands issued -> outcome             waiting at"];
   traces.forEach((t, i) => {
     const wakes = t.wakes.length ? t.wakes.map((w) => `#${w.taskId} ${w.ok ? "ok" : "error"}`).join(", ") : "-";
     const commands = t.commands.length ? t.commands.join("; ") : "-";
-    const position = (t.position ?? []).join(", ") || "-";
-    lines.push(`  ${String(i + 1).padStart(4)}  ${`+${t.atMs - t0}ms`.padEnd(9)} ${position.padEnd(22)} ${wakes.padEnd(23)} ${commands} -> ${t.outcome}`);
+    const done = `${commands} -> ${t.outcome}`;
+    const position = (t.position ?? []).map((state) => describeState(state, graph)).join("; ") || "-";
+    lines.push(`  ${String(i + 1).padStart(4)}  ${`+${t.atMs - t0}ms`.padEnd(9)} ${wakes.padEnd(23)} ${done.padEnd(35)} ${position}`);
   });
   return lines.join("\n");
+}
+
+/** A graph state as its source line and await expression, so the timeline reads against the code. */
+function describeState(state: string, graph: MachineGraph | undefined): string {
+  const node = graph?.states.find((s) => s.id === state);
+  if (!node || state === "end" || state === "start") return state;
+  return node.line !== undefined ? `line ${node.line}: ${node.label}` : node.label;
 }

@@ -13,9 +13,16 @@ test("prints the result and the step timeline", () => {
   assert.is(r.status, 0, r.stderr);
   assert.match(r.stdout, /Completed in \d+ ms/);
   assert.match(r.stdout, /"Hello Tokyo!",\s*"Hello Seattle!"/);
-  assert.match(r.stdout, /1\s+\+0ms\s+segment 1\s+-\s+activity greet #1 -> running/);
+  assert.match(r.stdout, /1\s+\+0ms\s+-\s+activity greet #1 -> running\s+segment 1/);
   assert.match(r.stdout, /#1 ok\s+activity greet #2 -> running/);
   assert.match(r.stdout, /#2 ok\s+- -> completed/);
+});
+
+test("a compiled orchestration's timeline names the source line and await it waits at", () => {
+  const r = nwc("run", "examples/hello-sequence.ts", "helloSequence", "--input", '["Tokyo","Seattle"]', "--backend", "memory");
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stdout, /1\s+\+0ms\s+-\s+activity greet #\d+ -> running\s+line 12: await ctx\.call\(greet, city\)/);
+  assert.match(r.stdout, /ok\s+- -> completed\s+end/);
 });
 
 test("a failed orchestration exits 1 and prints the error", () => {
