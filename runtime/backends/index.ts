@@ -2,7 +2,10 @@
  * The backend factory: `"memory"`, `{ kind: "memory", ... }`, `{ kind:
  * "local", dir }` (default dir `.nwc/`), `{ kind: "aws", ... }`, or a Backend
  * object already made (shared by a host and clients in one process). local
- * and aws are imported lazily, so a memory-only program loads neither.
+ * and aws are imported lazily, so a memory-only program loads neither. The
+ * specifiers are string literals on purpose: bundlers (esbuild for the Lambda
+ * bundle) follow them and include the backend, and `tsc` rewrites them to the
+ * `.js` files of dist/; a specifier held in a variable reaches neither.
  *
  * Invariant: a spec is validated before anything is created; a bad one gets
  * an error that lists the accepted forms.
@@ -46,10 +49,9 @@ export async function createBackend(spec: BackendSpec | undefined, partitions: n
       return { backend: createMemoryBackend({ partitions, clock: options.clock, faults: typeof s === "object" ? (s as { faults?: FaultOptions }).faults : undefined }), owned: true };
     case "local": {
       const dir = typeof s === "object" ? ((s as { dir?: string }).dir ?? DEFAULT_LOCAL_DIR) : DEFAULT_LOCAL_DIR;
-      const path = "./local/index.ts";
-      let mod: any;
+      let mod: { createLocalBackend?: unknown; default?: unknown };
       try {
-        mod = await import(/* @vite-ignore */ path);
+        mod = await import("./local/index.ts");
       } catch (error) {
         throw new Error(`the local backend is not available in this build (${(error as Error).message}); use backend: "memory"`);
       }
@@ -58,9 +60,8 @@ export async function createBackend(spec: BackendSpec | undefined, partitions: n
       return { backend: await create({ dir }, partitions), owned: true };
     }
     case "aws": {
-      const path = "./aws/index.ts";
-      const mod: any = await import(/* @vite-ignore */ path);
-      return { backend: await mod.createAwsBackend(s, partitions), owned: true };
+      const { createAwsBackend } = await import("./aws/index.ts");
+      return { backend: await createAwsBackend(s, partitions), owned: true };
     }
     default:
       throw new TypeError(`unknown backend ${JSON.stringify(spec)}; use one of ${FORMS}`);

@@ -5,9 +5,10 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { startAwsEmulators, type AwsEmulators } from "../../runtime/testing.ts";
 import { generateTemplate } from "../../deploy/template.ts";
 import { run as runDeploy } from "../../cli/commands/deploy.ts";
@@ -15,6 +16,7 @@ import { createRequire } from "node:module";
 import { createAwsBackend } from "../../runtime/backends/aws/index.ts";
 import { asEvent, readShardAsEvents } from "./esm.ts";
 
+const root = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const out = mkdtempSync(join(tmpdir(), "nwc-deploy-"));
 let emu: AwsEmulators;
 
@@ -124,6 +126,48 @@ test("a compiled app's bundle runs its orchestrations end to end on the emulator
     await h.close();
     await resources.close();
   }
+});
+
+test("a user's own function bundled with esbuild reaches the aws backend through connect() and nwc/lambda", async () => {
+  // As a user's project would: `nwc` resolved from node_modules (a link to this package), the
+  // backend named by a plain spec, so the factory's lazy import must be one esbuild can follow.
+  const dir = join(out, "userfn");
+  mkdirSync(join(dir, "node_modules"), { recursive: true });
+  symlinkSync(root, join(dir, "node_modules", "nwc"));
+  writeFileSync(join(dir, "fn.ts"), [
+    `import { connect } from "nwc";`,
+    `import { connectFromEnv } from "nwc/lambda";`,
+    `export async function bySpec(endpoints: { dynamodb: string; kinesis: string }) {`,
+    `  const client = await connect({ backend: { kind: "aws", region: "us-east-1", stream: "shop", tablePrefix: "shop-", endpoints }, partitions: 3 });`,
+    `  try { return (await client.status("none")) ?? null; } finally { await client.close(); }`,
+    `}`,
+    `export async function fromEnv() {`,
+    `  const client = await connectFromEnv();`,
+    `  try { return (await client.status("none")) ?? null; } finally { await client.close(); }`,
+    `}`,
+  ].join("\n"));
+  const esbuild = await import("esbuild");
+  await esbuild.build({
+    entryPoints: [join(dir, "fn.ts")], bundle: true, platform: "node", format: "cjs", target: "node20", conditions: ["source"],
+    outfile: join(dir, "fn.js"), logLevel: "silent", external: ["aws-crt", "@aws-sdk/signature-v4-crt"],
+  });
+  // Run from a folder without nwc's sources next to it: the bundle must hold everything.
+  const script = `
+    const fn = require(${JSON.stringify(join(dir, "fn.js"))});
+    (async () => {
+      const bySpec = await fn.bySpec(${JSON.stringify(emu.backend.endpoints)});
+      const fromEnv = await fn.fromEnv();
+      console.log(JSON.stringify({ bySpec, fromEnv }));
+    })().catch((e) => { console.error(e); process.exit(1); });`;
+  const r = spawnSync(process.execPath, ["-e", script], {
+    encoding: "utf8", cwd: tmpdir(), timeout: 60_000,
+    env: {
+      PATH: process.env.PATH!, AWS_REGION: emu.backend.region, NWC_STREAM: "shop", NWC_TABLE_PREFIX: "shop-", NWC_PARTITIONS: "3",
+      NWC_DYNAMODB_ENDPOINT: emu.backend.endpoints.dynamodb, NWC_KINESIS_ENDPOINT: emu.backend.endpoints.kinesis,
+    },
+  });
+  assert.is(r.status, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout.trim().split("\n").pop()!), { bySpec: null, fromEnv: null });
 });
 
 test("argument errors name the problem", async () => {
