@@ -19,6 +19,9 @@ export function packagePath(relative: string): string | undefined {
   }
 }
 
+/** This package's runtime folder: its files are parsed once per process and shared by every program. */
+const OWN_ROOT = packagePath("../runtime/");
+
 export const DEFAULT_OPTIONS: ts.CompilerOptions = {
   target: ts.ScriptTarget.ES2022,
   module: ts.ModuleKind.ESNext,
@@ -38,15 +41,25 @@ export interface MemoryProgramOptions {
   /** Path "nwc" resolves to (default: runtime/api.ts of this package). */
   nwcPath?: string;
   compilerOptions?: ts.CompilerOptions;
+  /**
+   * Type-check the sources as files of a Node project would be (compile on
+   * load, deploy bundles): "nwc" is the package's whole public surface (host
+   * and client too) and the @types packages visible from the working
+   * directory apply (console, process under @types/node). Slower per program;
+   * off by default so tests and the playground check against the author API alone.
+   */
+  nodeProject?: boolean;
 }
 
 export function createMemoryProgram(sources: { fileName: string; text: string }[], options: MemoryProgramOptions = {}): ts.Program {
-  const compilerOptions = { ...DEFAULT_OPTIONS, ...options.compilerOptions };
+  const sys = ts.sys as ts.System | undefined;
+  const nodeProject = options.nodeProject === true && sys !== undefined;
+  const nodeDefaults: ts.CompilerOptions = nodeProject ? { types: ["*"] } : {};
+  const compilerOptions = { ...DEFAULT_OPTIONS, ...nodeDefaults, ...options.compilerOptions };
   const memory = new Map<string, string>(Object.entries(options.files ?? {}));
   for (const s of sources) memory.set(s.fileName, s.text);
-  const nwcPath = options.nwcPath ?? packagePath("../runtime/api.ts");
+  const nwcPath = options.nwcPath ?? packagePath(nodeProject ? "../runtime/index.ts" : "../runtime/api.ts");
   if (!nwcPath) throw new Error("compileSource: pass options.nwcPath and options.files (the author API and lib files) outside Node");
-  const sys = ts.sys as ts.System | undefined;
   const read = (name: string): string | undefined => memory.get(name) ?? sys?.readFile(name);
   const libDir = sys ? ts.getDefaultLibFilePath(compilerOptions).replace(/[\\/][^\\/]*$/, "") : "/lib";
   const cache = sharedLibCache;
@@ -57,13 +70,16 @@ export function createMemoryProgram(sources: { fileName: string; text: string }[
       const text = read(fileName);
       if (text === undefined) return undefined;
       const sf = ts.createSourceFile(fileName, text, languageVersion);
-      if (isLib || fileName === nwcPath || fileName.endsWith("/runtime/machine.ts")) cache.set(fileName, sf);
+      // nwc's own sources never change while a process runs; the user's always may.
+      const ownSource = OWN_ROOT !== undefined && fileName.startsWith(OWN_ROOT) && !memory.has(fileName);
+      if (isLib || ownSource || fileName === nwcPath) cache.set(fileName, sf);
       return sf;
     },
     getDefaultLibFileName: (o) => (sys ? ts.getDefaultLibFilePath(o) : "/lib/lib.d.ts"),
     writeFile: () => {},
     getCurrentDirectory: () => (sys ? sys.getCurrentDirectory() : "/"),
-    getDirectories: () => [],
+    getDirectories: (path) => sys?.getDirectories(path) ?? [],
+    directoryExists: (path) => sys?.directoryExists(path) ?? false,
     fileExists: (name) => memory.has(name) || !!sys?.fileExists(name),
     readFile: read,
     getCanonicalFileName: (n) => n,
@@ -72,7 +88,14 @@ export function createMemoryProgram(sources: { fileName: string; text: string }[
     resolveModuleNameLiterals(literals, containingFile) {
       return literals.map((lit) => {
         if (lit.text === "nwc") return { resolvedModule: { resolvedFileName: nwcPath, extension: ts.Extension.Ts, isExternalLibraryImport: false } };
-        return ts.resolveModuleName(lit.text, containingFile, compilerOptions, host);
+        // Resolutions from nwc's own files and from packages never change within a process.
+        const stable = (OWN_ROOT !== undefined && containingFile.startsWith(OWN_ROOT)) || containingFile.includes("/node_modules/");
+        const key = `${containingFile}\0${lit.text}`;
+        const known = stable ? sharedResolutions.get(key) : undefined;
+        if (known) return known;
+        const resolved = ts.resolveModuleName(lit.text, containingFile, compilerOptions, host);
+        if (stable) sharedResolutions.set(key, resolved);
+        return resolved;
       });
     },
   };
@@ -81,3 +104,4 @@ export function createMemoryProgram(sources: { fileName: string; text: string }[
 
 /** Parsed lib and API files are immutable: sharing them across programs makes repeated compiles fast. */
 const sharedLibCache = new Map<string, ts.SourceFile>();
+const sharedResolutions = new Map<string, ts.ResolvedModuleWithFailedLookupLocations>();

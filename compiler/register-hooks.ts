@@ -47,7 +47,7 @@ function compileFile(path: string, text: string): string {
   if (existsSync(cached)) return readFileSync(cached, "utf8");
   let js: string;
   if (MENTIONS.test(text) && !OWN_DIRS.some((d) => path.startsWith(d))) {
-    const result = compileSource(path, text);
+    const result = compileSource(path, text, { nodeProject: true });
     if (result.diagnostics.length > 0) {
       throw new Error(`nwc: ${path} cannot be compiled:\n${result.diagnostics.map(formatDiagnostic).join("\n")}`);
     }

@@ -53,7 +53,7 @@ async function compilePlugin(): Promise<Plugin | undefined> {
         // Only files that define orchestrations from async functions need the compiler;
         // the rest (including already-compiled machines) bundle as written.
         if (!/\borchestration\s*\(\s*["'`][^"'`]*["'`]\s*,\s*async\b/.test(source)) return undefined;
-        const out = compileSource(args.path, source);
+        const out = compileSource(args.path, source, { nodeProject: true });
         if (out.diagnostics.length > 0) {
           return {
             errors: out.diagnostics.map((d) => ({

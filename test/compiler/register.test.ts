@@ -14,6 +14,12 @@ test("an orchestration module imported after nwc/register is a compiled machine"
   assert.equal(r.trace, ['call:shout("a")', 'call:shout("b")']);
 });
 
+test("a single-file app type-checks against all of nwc (startHost) and @types/node (console), then runs", async () => {
+  const mod = (await import("./fixtures/registered-script.ts")) as any;
+  assert.ok(mod.loud.machine, "loud should carry a compiled machine");
+  assert.equal(await mod.runOnce(["a", "b"]), "A B");
+});
+
 test("a module the compiler rejects fails to import, listing the diagnostics", async () => {
   try {
     await import("./fixtures/registered-bad.ts");
