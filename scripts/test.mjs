@@ -13,6 +13,9 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const filters = process.argv.slice(2);
 // Two cores: more parallel files only make each slower and the timing-sensitive ones flaky.
 const PARALLEL_FILES = Number(process.env.NWC_TEST_PARALLEL ?? 2);
+// A file that hangs (a browser that never starts, an emulator that never answers)
+// must fail the run, not stall it: its whole process group is killed after this.
+const FILE_TIMEOUT_MS = Number(process.env.NWC_TEST_FILE_TIMEOUT_MS ?? 420_000);
 
 function findTests(dir) {
   const out = [];
@@ -39,11 +42,21 @@ function runFile(file) {
       cwd: root,
       env: { ...process.env, FORCE_COLOR: "0" },
       stdio: ["ignore", "pipe", "pipe"],
+      detached: true, // its own process group, so a timeout can kill what it started too
     });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {}
+    }, FILE_TIMEOUT_MS);
     let output = "";
     child.stdout.on("data", (d) => (output += d));
     child.stderr.on("data", (d) => (output += d));
     child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      if (timedOut) output += `\nnwc test runner: ${file} did not finish within ${FILE_TIMEOUT_MS / 1000}s and was killed (NWC_TEST_FILE_TIMEOUT_MS sets the limit)\n`;
       const total = Number(/Total:\s+(\d+)/.exec(output)?.[1] ?? 0);
       const ok = Number(/Passed:\s+(\d+)/.exec(output)?.[1] ?? 0);
       const skip = Number(/Skipped:\s+(\d+)/.exec(output)?.[1] ?? 0);
@@ -51,7 +64,7 @@ function runFile(file) {
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
       passed += ok;
       skipped += skip;
-      if (code !== 0 || bad > 0 || total === 0) {
+      if (timedOut || code !== 0 || bad > 0 || total === 0) {
         failed += Math.max(bad, 1);
         failures.push(file);
         process.stdout.write(`FAIL ${file} (${seconds}s, exit ${code ?? signal})\n${output}\n`);

@@ -1,7 +1,7 @@
 // Helpers of the playground's browser tests: build and serve the page, launch
 // Debian's Chromium through playwright-core, save screenshots under
 // test-output/playground/.
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -21,6 +21,9 @@ export interface Session {
 }
 
 export async function openPlayground(options: { devUrl?: string; query?: string } = {}): Promise<Session> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`the browser tests need Debian's Chromium at ${CHROMIUM}: apt-get install chromium (.ci/run does), or set NWC_CHROMIUM to its path`);
+  }
   await buildPlayground({ log: (l) => console.log(l) });
   const server = await servePlayground({ port: 0, ...(options.devUrl ? { devUrl: options.devUrl } : {}) });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
