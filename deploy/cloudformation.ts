@@ -1,29 +1,79 @@
 /**
- * Deploys the template through the CloudFormation API: uploads the code zip to
- * S3 (content-addressed key), then CreateStack or UpdateStack and waits for the
- * stack to settle. Invariant: without usable AWS credentials nothing is called
- * past the credential check, and the error says how to provide them.
+ * Deploys the template through the CloudFormation API. The requests, in order:
+ *
+ *   1. DescribeStacks           does the stack exist, and may it be changed now?
+ *   2. PutObject (S3)           the code zip, under a content-addressed key
+ *      PutObject (S3)           the template too, when it is over the 51,200
+ *                               bytes CreateStack accepts inline (TemplateURL)
+ *   3. CreateStack | UpdateStack  (CAPABILITY_IAM: the template makes roles)
+ *   4. DescribeStacks ...       every `pollIntervalMs` until the status settles
+ *   5. DescribeStackEvents      only when it settled in a failed state: the reasons
+ *
+ * Invariants: without usable AWS credentials nothing is called past the
+ * credential check, and the error says how to provide them; a stack that
+ * cannot be updated (an operation in progress, a failed creation) is refused
+ * before anything is uploaded, with what to do; the wait is bounded.
  */
 import { createHash } from "node:crypto";
 import {
-  CloudFormationClient, CreateStackCommand, DescribeStacksCommand, UpdateStackCommand,
-  waitUntilStackCreateComplete, waitUntilStackUpdateComplete,
+  CloudFormationClient, CreateStackCommand, DescribeStackEventsCommand, DescribeStacksCommand, UpdateStackCommand,
+  type Stack,
 } from "@aws-sdk/client-cloudformation";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+
+export interface DeployClients {
+  cloudformation: CloudFormationClient;
+  s3: S3Client;
+}
 
 export interface DeployOptions {
   stackName: string;
   region: string;
+  /** An existing S3 bucket in `region` (Lambda reads its code from the function's region). */
   bucket: string;
   template: object;
   codeZip: Uint8Array;
+  /** Clients to use (tests answer their requests with middleware); default: new clients for `region`. */
+  clients?: DeployClients;
+  /** Between two DescribeStacks while the stack changes (default 10 s). */
+  pollIntervalMs?: number;
 }
 
-/** CloudFormation stacks with tables and a stream take minutes; 30 minutes means something is stuck. */
-const STACK_WAIT_SECONDS = 30 * 60;
+export interface DeployResult {
+  status: string;
+  outputs: Record<string, string>;
+  /** "<logical id> (<type>): <reason>" of each resource that failed, when the stack did not settle in a *_COMPLETE state. */
+  failures: string[];
+}
 
-export async function deployStack(options: DeployOptions, log: (line: string) => void): Promise<{ status: string; outputs: Record<string, string> }> {
-  const cfn = new CloudFormationClient({ region: options.region });
+/** CreateStack and UpdateStack take at most 51,200 bytes of TemplateBody; larger templates go through S3. */
+export const TEMPLATE_BODY_MAX_BYTES = 51_200;
+/** CloudFormation stacks with tables and a stream take minutes; 30 minutes means something is stuck. */
+const STACK_WAIT_MS = 30 * 60_000;
+/** CloudFormation's own waiters poll every 30 s; 10 s reports progress sooner at a negligible request rate. */
+const DEFAULT_POLL_INTERVAL_MS = 10_000;
+/** Failure reasons reported: the first few name the cause, the rest are cascades ("Resource creation cancelled"). */
+const MAX_REPORTED_FAILURES = 10;
+/** DescribeStackEvents pages read for the reasons: 100 events each, newest first, enough for one operation. */
+const MAX_EVENT_PAGES = 5;
+
+export function isSettled(status: string): boolean {
+  return !status.endsWith("_IN_PROGRESS");
+}
+
+export function isSuccess(status: string): boolean {
+  return status === "CREATE_COMPLETE" || status === "UPDATE_COMPLETE";
+}
+
+export function codeKey(stackName: string, codeZip: Uint8Array): string {
+  return `nwc/${stackName}/code-${createHash("sha256").update(codeZip).digest("hex").slice(0, 16)}.zip`;
+}
+
+export async function deployStack(options: DeployOptions, log: (line: string) => void): Promise<DeployResult> {
+  const { stackName, region, bucket } = options;
+  const cfn = options.clients?.cloudformation ?? new CloudFormationClient({ region });
+  const s3 = options.clients?.s3 ?? new S3Client({ region });
+  const pollMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
   try {
     await cfn.config.credentials();
   } catch (error) {
@@ -31,40 +81,110 @@ export async function deployStack(options: DeployOptions, log: (line: string) =>
       `deploy: no AWS credentials found (${(error as Error).message}); set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or use --dry-run to only write the bundle and template`,
     );
   }
-  const key = `nwc/${options.stackName}/code-${createHash("sha256").update(options.codeZip).digest("hex").slice(0, 16)}.zip`;
-  const s3 = new S3Client({ region: options.region });
-  log(`uploading code to s3://${options.bucket}/${key}`);
-  await s3.send(new PutObjectCommand({ Bucket: options.bucket, Key: key, Body: options.codeZip }));
+
+  const existing = await describeStack(cfn, stackName);
+  if (existing) {
+    const status = existing.StackStatus ?? "UNKNOWN";
+    if (!isSettled(status)) {
+      throw new Error(`deploy: stack ${stackName} is ${status}: another operation is running; deploy again once it has finished`);
+    }
+    if (status === "ROLLBACK_COMPLETE" || status === "ROLLBACK_FAILED" || status === "DELETE_FAILED") {
+      throw new Error(
+        `deploy: stack ${stackName} is ${status} (its creation failed) and cannot be updated; delete it (aws cloudformation delete-stack --stack-name ${stackName}; the tables are retained) and deploy again`,
+      );
+    }
+  }
+
+  const key = codeKey(stackName, options.codeZip);
+  log(`uploading code to s3://${bucket}/${key}`);
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: options.codeZip }));
+  const templateText = JSON.stringify(options.template);
+  let template: { TemplateBody: string } | { TemplateURL: string } = { TemplateBody: templateText };
+  if (Buffer.byteLength(templateText) > TEMPLATE_BODY_MAX_BYTES) {
+    const templateKey = `nwc/${stackName}/template-${createHash("sha256").update(templateText).digest("hex").slice(0, 16)}.json`;
+    log(`template is over ${TEMPLATE_BODY_MAX_BYTES} bytes: uploading it to s3://${bucket}/${templateKey}`);
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: templateKey, Body: templateText, ContentType: "application/json" }));
+    template = { TemplateURL: `https://${bucket}.s3.${region}.amazonaws.com/${templateKey}` };
+  }
   const params = {
-    StackName: options.stackName,
-    TemplateBody: JSON.stringify(options.template),
-    Parameters: [{ ParameterKey: "CodeBucket", ParameterValue: options.bucket }, { ParameterKey: "CodeKey", ParameterValue: key }],
+    StackName: stackName,
+    ...template,
+    Parameters: [{ ParameterKey: "CodeBucket", ParameterValue: bucket }, { ParameterKey: "CodeKey", ParameterValue: key }],
     Capabilities: ["CAPABILITY_IAM" as const],
   };
-  let exists = true;
-  try {
-    await cfn.send(new DescribeStacksCommand({ StackName: options.stackName }));
-  } catch (error) {
-    if (!/does not exist/.test((error as Error).message)) throw error;
-    exists = false;
-  }
-  if (!exists) {
-    log(`creating stack ${options.stackName}`);
+
+  if (!existing) {
+    log(`creating stack ${stackName}`);
     await cfn.send(new CreateStackCommand(params));
-    await waitUntilStackCreateComplete({ client: cfn, maxWaitTime: STACK_WAIT_SECONDS }, { StackName: options.stackName });
   } else {
-    log(`updating stack ${options.stackName}`);
+    log(`updating stack ${stackName}`);
     try {
       await cfn.send(new UpdateStackCommand(params));
-      await waitUntilStackUpdateComplete({ client: cfn, maxWaitTime: STACK_WAIT_SECONDS }, { StackName: options.stackName });
     } catch (error) {
       if (!/No updates are to be performed/.test((error as Error).message)) throw error;
       log("stack already up to date");
+      return { status: existing.StackStatus ?? "UNKNOWN", outputs: outputsOf(existing), failures: [] };
     }
   }
-  const { Stacks } = await cfn.send(new DescribeStacksCommand({ StackName: options.stackName }));
-  const stack = Stacks?.[0];
+
+  const deadline = Date.now() + STACK_WAIT_MS;
+  let stack: Stack | undefined;
+  let last = "";
+  for (;;) {
+    await new Promise((r) => setTimeout(r, pollMs));
+    stack = await describeStack(cfn, stackName);
+    const status = stack?.StackStatus ?? "UNKNOWN";
+    if (status !== last) log(`stack ${stackName}: ${status}`);
+    last = status;
+    if (isSettled(status)) break;
+    if (Date.now() > deadline) {
+      throw new Error(`deploy: stack ${stackName} is still ${status} after ${STACK_WAIT_MS / 60_000} minutes; see the stack's events in the CloudFormation console`);
+    }
+  }
+  const status = stack?.StackStatus ?? "UNKNOWN";
+  const failures = isSuccess(status) ? [] : await failureReasons(cfn, stackName);
+  return { status, outputs: outputsOf(stack), failures };
+}
+
+async function describeStack(cfn: CloudFormationClient, stackName: string): Promise<Stack | undefined> {
+  try {
+    const { Stacks } = await cfn.send(new DescribeStacksCommand({ StackName: stackName }));
+    return Stacks?.[0];
+  } catch (error) {
+    if (/does not exist/.test((error as Error).message)) return undefined;
+    throw error;
+  }
+}
+
+function outputsOf(stack: Stack | undefined): Record<string, string> {
   const outputs: Record<string, string> = {};
   for (const o of stack?.Outputs ?? []) if (o.OutputKey) outputs[o.OutputKey] = o.OutputValue ?? "";
-  return { status: stack?.StackStatus ?? "UNKNOWN", outputs };
+  return outputs;
+}
+
+/**
+ * The failed resources of the latest operation, oldest first (the first is
+ * usually the cause, the rest cascade). Events come newest first; the
+ * operation begins at the stack's own "User Initiated" event (not a local
+ * clock comparison, which skew would spoil).
+ */
+async function failureReasons(cfn: CloudFormationClient, stackName: string): Promise<string[]> {
+  const failures: string[] = [];
+  let token: string | undefined;
+  for (let page = 0; page < MAX_EVENT_PAGES; page++) {
+    const out = await cfn.send(new DescribeStackEventsCommand({ StackName: stackName, ...(token ? { NextToken: token } : {}) }));
+    let begin = false;
+    for (const e of out.StackEvents ?? []) {
+      if (e.ResourceStatus?.endsWith("_FAILED") && e.ResourceStatusReason) {
+        failures.push(`${e.LogicalResourceId} (${e.ResourceType}): ${e.ResourceStatusReason}`);
+      }
+      if (e.ResourceType === "AWS::CloudFormation::Stack" && e.ResourceStatusReason === "User Initiated") {
+        begin = true;
+        break;
+      }
+    }
+    token = out.NextToken;
+    if (begin || !token) break;
+  }
+  return failures.reverse().slice(0, MAX_REPORTED_FAILURES);
 }

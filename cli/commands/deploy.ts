@@ -8,7 +8,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { bundleLambda } from "../../deploy/bundle.ts";
-import { deployStack } from "../../deploy/cloudformation.ts";
+import { deployStack, isSuccess, type DeployClients } from "../../deploy/cloudformation.ts";
 import { generateTemplate } from "../../deploy/template.ts";
 import { zip } from "../../deploy/zip.ts";
 
@@ -70,7 +70,13 @@ function parse(args: string[]): Args | string {
   return a;
 }
 
-export async function run(args: string[]): Promise<number> {
+/** Tests pass SDK clients whose middleware answers the requests (no AWS account is reachable there). */
+export interface DeployInjection {
+  clients?: DeployClients;
+  pollIntervalMs?: number;
+}
+
+export async function run(args: string[], inject: DeployInjection = {}): Promise<number> {
   if (args.includes("--help") || args.includes("-h")) {
     console.log(USAGE);
     return 0;
@@ -97,8 +103,18 @@ export async function run(args: string[]): Promise<number> {
   console.log(`wrote ${join(a.out, "template.json")} (${Object.keys(template.Resources as object).length} resources, ${a.partitions} partitions)`);
   console.log(`wrote ${join(a.out, "handlers.js")} (${(bundle.code.byteLength / 1024).toFixed(0)} KB${a.app ? `, app ${a.app}${bundle.compiled ? " compiled" : " bundled as written"}` : ", no app"}) and code.zip`);
   if (a.dryRun) return 0;
-  const result = await deployStack({ stackName: a.name, region: a.region, bucket: a.bucket!, template, codeZip }, (line) => console.log(line));
+  let result;
+  try {
+    result = await deployStack(
+      { stackName: a.name, region: a.region, bucket: a.bucket!, template, codeZip, ...inject },
+      (line) => console.log(line),
+    );
+  } catch (error) {
+    console.error(`nwc deploy: ${(error as Error).message.replace(/^deploy: /, "")}`);
+    return 1;
+  }
   console.log(`stack ${a.name}: ${result.status}`);
   for (const [k, v] of Object.entries(result.outputs)) console.log(`  ${k} = ${v}`);
-  return result.status.endsWith("_COMPLETE") && !result.status.includes("ROLLBACK") ? 0 : 1;
+  for (const f of result.failures) console.error(`  failed: ${f}`);
+  return isSuccess(result.status) ? 0 : 1;
 }
