@@ -23,7 +23,7 @@ export interface BundleResult {
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 interface CompilerApi {
-  compileSource?: (fileName: string, text: string) => {
+  compileSource?: (fileName: string, text: string, options?: { nodeProject?: boolean }) => {
     outputs: { fileName: string; text: string }[];
     diagnostics: { code: string; file: string; line: number; column: number; message: string; fix?: string }[];
   };
