@@ -4,6 +4,8 @@
 // (recovery from DynamoDB, re-sent outbox). Every orchestration must complete
 // with the right result, every activity with a counter must run exactly once
 // per instance, and entity updates must apply exactly once.
+// Then two hosts: the first freezes with a commit in flight, the second takes
+// its leases over, and the first's commit, arriving late, is refused.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { ProvisionedThroughputExceededException } from "@aws-sdk/client-kinesis";
@@ -109,5 +111,90 @@ test("orchestrations, sub-orchestrations and entity signals complete exactly onc
   }
   console.log("injected:", Object.fromEntries(injected));
 });
+
+test("a frozen host's leases are taken over by a second host; its late commit is refused, nothing applies twice", async () => {
+  const spec = { ...emu.streamFor("takeover"), tablePrefix: "takeover-" };
+  const LEASE_MS = 1500;
+  const partitionOptions = { leaseMs: LEASE_MS };
+  const a = await createAwsBackend(spec, 2);
+  const b = await createAwsBackend(spec, 2);
+  // Host A's DynamoDB requests wait at this gate while it is closed: a host frozen by a long GC
+  // pause or cut off by the network, whose requests are already on their way.
+  let release: (() => void) | undefined;
+  let gate: Promise<void> | undefined;
+  const held: string[] = [];
+  const lateCommits: { error?: unknown }[] = [];
+  a.clients.dynamodb.middlewareStack.add((next: any, context: any) => async (args: any) => {
+    if (!gate) return next(args);
+    held.push(context.commandName);
+    await gate;
+    if (context.commandName !== "TransactWriteItemsCommand") return next(args);
+    const late: { error?: unknown } = {};
+    lateCommits.push(late);
+    try {
+      return await next(args);
+    } catch (error) {
+      late.error = error;
+      throw error;
+    }
+  }, { step: "initialize", name: "freeze" });
+  const logA: string[] = [];
+  const hostA = await startHost({ app, backend: a, partitions: 2, hostId: "host-a", partitionOptions, log: (_l, m) => void logA.push(m) });
+  let hostB: Host | undefined;
+  try {
+    await hostA.client.signal(counter, "t", "add", 1);
+    const first = await hostA.client.wait(await hostA.client.start(parent, 1, { instanceId: "takeover-1" }), { timeoutMs: 30_000 });
+    assert.is(first.status, "Completed");
+    await eventually(async () => ((await hostA.client.readEntity(counter, "t")) as { value: number } | undefined)?.value === 1);
+
+    gate = new Promise<void>((r) => (release = r));
+    await hostA.client.signal(counter, "t", "add", 10);
+    await eventually(async () => held.includes("TransactWriteItemsCommand"));
+
+    // Host B gets both leases once A's expire (A cannot renew: its renewals are held too).
+    const takeoverStarted = Date.now();
+    hostB = await startHost({ app, backend: b, partitions: 2, hostId: "host-b", partitionOptions, log: () => undefined });
+    assert.ok(Date.now() - takeoverStarted < 10 * LEASE_MS, "the takeover waited about one lease duration");
+    for (let p = 0; p < 2; p++) {
+      const lease = await b.store.readLease(p);
+      assert.is(lease!.owner, "host-b");
+      assert.ok(lease!.epoch >= 2, `partition ${p} lease epoch moved on`);
+    }
+    await eventually(async () => ((await hostB!.client.readEntity(counter, "t")) as { value: number } | undefined)?.value === 11);
+
+    // A thaws: its held commit reaches DynamoDB now and is refused by the lease-epoch condition.
+    release!();
+    gate = undefined;
+    await eventually(async () => lateCommits.length > 0 && lateCommits.every((c) => c.error !== undefined));
+    for (const c of lateCommits) {
+      const e = c.error as { name?: string; CancellationReasons?: { Code?: string }[] };
+      assert.is(e.name, "TransactionCanceledException");
+      assert.is(e.CancellationReasons?.[0]?.Code, "ConditionalCheckFailed", "the lease check (action 0) refused it");
+    }
+    await eventually(async () => hostA.partitions.every((p) => p === undefined || p.isStopped));
+    assert.ok(logA.some((m) => /fenced off/.test(m)), `host A logged the fencing: ${logA.join(" | ")}`);
+
+    // Work continues on B; the signal A processed but could not commit applied exactly once.
+    const second = await hostB.client.wait(await hostB.client.start(parent, 2, { instanceId: "takeover-2" }), { timeoutMs: 30_000 });
+    assert.equal(second.output, [4, 6]);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await hostB.client.readEntity(counter, "t"), { value: 11 });
+  } finally {
+    release?.();
+    gate = undefined;
+    await hostA.stop();
+    await hostB?.stop();
+    await a.close();
+    await b.close();
+  }
+});
+
+async function eventually(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not reached within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 test.run();
