@@ -1,5 +1,6 @@
 // Machine metadata: the control graph (await states with source lines), position(frame), versions, and
 // compileProject's outputs (JavaScript, declarations, machines.json).
+import { fileURLToPath } from "node:url";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
@@ -37,7 +38,7 @@ test("the graph has start, end and one state per await with its line and source 
 });
 
 test("position(frame) names the graph state each branch waits in, across a serialized frame", async () => {
-  const r = compileSource("/work/main/test/compiler/fixtures/graph-app.ts", APP, { skipEffectChecks: true });
+  const r = compileSource(fileURLToPath(new URL("./fixtures/graph-app.ts", import.meta.url)), APP, { skipEffectChecks: true });
   const mod = [...(await loadCompiled(r.outputs)).values()][0] as any;
   const m = mod.hello.machine;
   const env = { instanceId: "g", nowMs: 0 };
