@@ -6,7 +6,9 @@ import { createLocalBackend } from "../../runtime/backends/local/index.ts";
 import { FencedError } from "../../runtime/backends/types.ts";
 
 const [dir, partitionsText, command, ...args] = process.argv.slice(2);
-const backend = await createLocalBackend({ dir: dir! }, Number(partitionsText));
+// NWC_TEST_SEGMENT_BYTES: small segments, so that concurrent senders rotate channels under each other.
+const segmentBytes = process.env.NWC_TEST_SEGMENT_BYTES ? Number(process.env.NWC_TEST_SEGMENT_BYTES) : undefined;
+const backend = await createLocalBackend({ dir: dir!, segmentBytes }, Number(partitionsText));
 if (command === "send") {
   const [from, countText] = args;
   for (let seq = 1; seq <= Number(countText); seq++) {

@@ -2,7 +2,7 @@
 // method, torn and corrupt tails, atomic checkpoints, fencing within and
 // across processes, concurrent senders from two processes, reopen recovery.
 import { execFile } from "node:child_process";
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -95,20 +95,26 @@ test("channels: concurrent sends in one process are grouped, all stored, in call
   await b.close();
 });
 
-test("channels: a partial last frame is waited for, a corrupt frame in the middle is reported", async () => {
+test("channels: a partial last frame is waited for, then cut as torn; a corrupt frame is skipped and later records still arrive", async () => {
   const dir = tempDir();
-  const b = await createLocalBackend({ dir }, 1);
+  const b = await createLocalBackend({ dir, tornAfterMs: 300 }, 1);
   await b.channels.send([{ from: "c:1", to: 0, seq: 1, body: "a" }, { from: "c:1", to: 0, seq: 2, body: "b" }]);
-  const file = join(dir, "channels", "p0.log");
+  const file = join(dir, "channels", "p0", "000000000000.log");
   const whole = readFileSync(file);
   truncateSync(file, whole.length - 3); // the second frame is still being written
   assert.equal((await b.channels.read(0, undefined, { maxRecords: 10 })).map((r) => r.envelope.body), ["a"]);
   writeFileSync(file, whole);
   assert.equal((await b.channels.read(0, undefined, { maxRecords: 10 })).length, 2);
+  assert.equal(b.channels.segments(0), [0], "a write in progress seals nothing");
   const bad = Buffer.from(whole);
-  bad[10] ^= 0xff; // inside the first payload
+  bad[10] ^= 0xff; // inside the first payload: damage, never a write in progress
   writeFileSync(file, bad);
-  await rejects(() => b.channels.read(0, undefined, { maxRecords: 10 }), /corrupt at byte 0/);
+  const afterDamage = await b.channels.read(0, undefined, { maxRecords: 10 });
+  assert.equal(afterDamage.map((r) => r.envelope.body), ["b"], "the damaged record is skipped, the next good frame found");
+  assert.equal(b.channels.segments(0), [0, 1], "the damaged segment was sealed at once");
+  assert.is(b.channels.damage.length, 1);
+  await b.channels.send([{ from: "c:1", to: 0, seq: 3, body: "c" }]);
+  assert.equal((await b.channels.read(0, afterDamage[0]!.position, { maxRecords: 10 })).map((r) => r.envelope.body), ["c"]);
   await b.close();
 });
 
@@ -264,7 +270,6 @@ test("two processes sending to one channel concurrently never interleave frames"
   for (const from of ["c:a", "c:b"]) {
     assert.equal(all.filter((r) => r.envelope.from === from).map((r) => r.envelope.seq), [...Array(PER_SENDER).keys()].map((i) => i + 1));
   }
-  appendFileSync(join(dir, "channels", "p0.log"), Buffer.alloc(0));
   await b.close();
 });
 

@@ -1,56 +1,190 @@
 /**
- * Durable input channels on files: `<dir>/channels/p<N>.log`, one per
- * partition, of framed envelopes (framing.ts). A position is the byte offset
- * just after a record, as a decimal string.
+ * Durable input channels on files. A partition's channel is a sequence of
+ * segment files `<dir>/channels/p<N>/<segment>.log` (segment numbers 0, 1,
+ * 2, ... zero-padded to 12 digits) of framed envelopes (framing.ts). A
+ * position is `<segment>:<byte offset just after the record>`; positions
+ * order by segment, then offset. (A bare decimal, the format of the
+ * single-file channels before segments, reads as segment 0.)
  *
- * Invariants: `send` resolves only after its frames are fsync'd (an accepted
- * `start` is never lost); each partition's batch is one O_APPEND write, so
- * frames of concurrent senders (other processes too) never interleave; a
- * reader treats a short last frame as still being written (waits) and a bad
- * checksum before the end as corruption (throws).
+ * The highest-numbered segment is the head: senders append to it. A segment
+ * is **sealed** once the next one exists; nothing written to a sealed segment
+ * after it was sealed counts. Protocol (see docs/local-backend.md):
+ *
+ * - writer: append to the head (one O_APPEND write, fsync), *then* look for
+ *   the next segment; if it exists, the write may have landed after the seal,
+ *   so write the same bytes again to the new head (a duplicate at worst:
+ *   receivers de-duplicate by (from, seq)). A writer that finds the head past
+ *   `segmentBytes` seals it (creates the next segment, fsyncs the directory).
+ * - reader: look for the next segment *before* reading a segment to its end;
+ *   only if it existed does the reader move on. Every write that completed
+ *   before the seal is then fully visible; every later one is re-sent by its
+ *   writer. So no acknowledged record is skipped.
+ * - a bad frame (torn by a writer killed mid-write, or damaged) in the head is
+ *   waited for while it may still be a write in progress (`tornAfterMs`, a
+ *   corrupt checksum is never in progress), then the reader seals the segment
+ *   and, in a sealed segment, skips to the next good frame (resynchronising on
+ *   a frame header whose length, checksum and JSON all hold). Records other
+ *   writers appended after a torn one are therefore still delivered.
+ * - trimming (`trimConsumed`, called by the store after a checkpoint is
+ *   durable) deletes every segment below the one holding the checkpoint's
+ *   consumed input position: each of their records is applied and
+ *   checkpointed, and the partition core never reads below that position.
+ *
+ * Invariants: `send` resolves only after its frames are fsync'd in a segment
+ * that was not sealed before the write (an accepted `start` is never lost);
+ * each partition's group is one O_APPEND write, so frames of concurrent
+ * senders (other processes too) never interleave; positions only grow.
  */
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync } from "node:fs";
+import { closeSync, constants, existsSync, fstatSync, linkSync, mkdirSync, openSync, readdirSync, readSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import type { ChannelPosition, ChannelRecord, Channels, Envelope } from "../types.ts";
-import { appendDurable } from "./files.ts";
-import { decodeFrames, encodeFrame } from "./framing.ts";
+import { crc32 } from "./crc32.ts";
+import { appendDurableAsync, fsyncDir } from "./files.ts";
+import { decodeFrames, encodeFrame, FRAME_HEADER_BYTES, MAX_FRAME_PAYLOAD_BYTES } from "./framing.ts";
 
-/** How often a waiting read looks for new bytes (another process may be the writer, so no in-process signal suffices). */
+/** How often a waiting read looks for new bytes written by another process (sends of this process wake it at once). */
 const POLL_MS = 10;
-/** Upper bound on bytes read per call, so one read never loads a whole large channel. */
+/** Upper bound on bytes read per call, so one read never loads a whole large segment. */
 const MAX_READ_BYTES = 4 * 1024 * 1024;
 /** Upper bound on one grouped write: large enough to group hundreds of concurrent sends, small enough to keep one write call cheap. */
 const MAX_GROUP_BYTES = 4 * 1024 * 1024;
+/** A head segment is sealed once it reaches this size; trimming deletes whole segments, so this is the granularity of reclaimed space. */
+export const CHANNEL_SEGMENT_BYTES = 4 * 1024 * 1024;
+/**
+ * A short frame at the end of the head is a write in progress for at most
+ * this long (copying 4 MiB into the page cache takes milliseconds); after it,
+ * the frame is torn (its writer was killed mid-write) and the segment is sealed.
+ */
+export const TORN_AFTER_MS = 1000;
+/** Re-appends after finding the head sealed under a write: each one needs a new seal meanwhile, so more means something is broken. */
+const MAX_APPEND_ATTEMPTS = 16;
+/** Skipped-damage reports kept (the latest), for tests and diagnosis. */
+const MAX_DAMAGE_REPORTS = 64;
+
+const SEGMENT_FILE = /^(\d{12})\.log$/;
+const pad = (n: number) => String(n).padStart(12, "0");
+
+/** Test hook: runs just before a writer appends to the head it chose (another process may seal it right then). */
+export const channelFaults: { beforeAppend?: (partition: number, segment: number) => void } = {};
 
 interface PendingSend {
   frames: Buffer;
   done: { resolve: () => void; reject: (error: unknown) => void };
 }
 
+interface Position {
+  segment: number;
+  offset: number;
+}
+
+export interface LocalChannelsOptions {
+  /** Seal the head past this many bytes (default CHANNEL_SEGMENT_BYTES). */
+  segmentBytes?: number;
+  /** How long a short last frame may be a write in progress (default TORN_AFTER_MS). */
+  tornAfterMs?: number;
+}
+
+/** Bytes a reader skipped in a sealed segment: a torn write, a late write re-sent elsewhere, or damage. */
+export interface ChannelDamage {
+  partition: number;
+  segment: number;
+  offset: number;
+  bytes: number;
+}
+
 export class LocalChannels implements Channels {
   private readonly dir: string;
+  private readonly segmentBytes: number;
+  private readonly tornAfterMs: number;
   private closed = false;
-  /** Sends queued in this tick, per partition: flushed together with one write and one fsync (group commit). */
+  /** Sends not yet written, per partition; whatever queues while a write + fsync is in flight goes out in the next one (group commit). */
   private readonly pending = new Map<number, PendingSend[]>();
-  private flushScheduled = false;
+  /** Partitions whose writer loop is running (at most one per partition in this process). */
+  private readonly writing = new Set<number>();
+  /** Last known head segment per partition (a cache: the directory is the truth). */
+  private readonly heads: number[];
+  /** Highest segment whose directory entry this process made durable (a directory fsync covers every older entry too). */
+  private readonly durableSegment: number[];
+  /** Reads of this process waiting for records, woken by this process's sends. */
+  private readonly waiters = new Map<number, Set<() => void>>();
+  /** Per partition: a bad frame in the head, since when it has been seen. */
+  private readonly stuck = new Map<number, { segment: number; offset: number; sinceMs: number }>();
+  /** Skipped bytes in sealed segments (latest MAX_DAMAGE_REPORTS). */
+  readonly damage: ChannelDamage[] = [];
 
-  constructor(root: string, readonly partitionCount: number) {
+  constructor(root: string, readonly partitionCount: number, options: LocalChannelsOptions = {}) {
     this.dir = join(root, "channels");
+    this.segmentBytes = options.segmentBytes ?? CHANNEL_SEGMENT_BYTES;
+    this.tornAfterMs = options.tornAfterMs ?? TORN_AFTER_MS;
+    if (!(Number.isInteger(this.segmentBytes) && this.segmentBytes >= 1)) throw new RangeError(`segmentBytes must be a positive integer, got ${this.segmentBytes}`);
+    if (!(this.tornAfterMs >= 0)) throw new RangeError(`tornAfterMs must be >= 0, got ${this.tornAfterMs}`);
+    this.heads = new Array(partitionCount).fill(-1);
+    this.durableSegment = new Array(partitionCount).fill(-1);
     mkdirSync(this.dir, { recursive: true });
+    for (let p = 0; p < partitionCount; p++) this.open(p);
   }
 
-  private file(partition: number): string {
+  /** Creates the partition's directory and its first segment (taking over a pre-segment `p<N>.log` as segment 0). */
+  private open(partition: number): void {
+    const pdir = this.partitionDir(partition);
+    mkdirSync(pdir, { recursive: true });
+    if (this.segments(partition).length === 0) {
+      const legacy = join(this.dir, `p${partition}.log`);
+      try {
+        linkSync(legacy, this.segmentPath(partition, 0)); // link, not rename: never replaces a segment 0 another process made
+        unlinkSync(legacy);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code !== "ENOENT" && code !== "EEXIST") throw error;
+      }
+      this.createSegment(partition, 0);
+    }
+    this.heads[partition] = this.scanHead(partition);
+  }
+
+  private partitionDir(partition: number): string {
     if (!(Number.isInteger(partition) && partition >= 0 && partition < this.partitionCount)) {
       throw new RangeError(`local channels: no partition ${partition} (there are ${this.partitionCount})`);
     }
-    return join(this.dir, `p${partition}.log`);
+    return join(this.dir, `p${partition}`);
+  }
+
+  private segmentPath(partition: number, segment: number): string {
+    return join(this.partitionDir(partition), `${pad(segment)}.log`);
+  }
+
+  /** Segment numbers present, ascending. */
+  segments(partition: number): number[] {
+    return readdirSync(this.partitionDir(partition))
+      .map((n) => SEGMENT_FILE.exec(n))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => Number(m[1]))
+      .sort((a, b) => a - b);
+  }
+
+  private scanHead(partition: number): number {
+    const all = this.segments(partition);
+    if (all.length === 0) throw new Error(`local channels: partition ${partition} has no segment in ${this.partitionDir(partition)}; was the directory emptied by hand?`);
+    return all[all.length - 1]!;
+  }
+
+  /** Creates an empty segment unless it exists (O_EXCL), then makes its name durable. Sealing segment k is creating k+1. */
+  private createSegment(partition: number, segment: number): void {
+    try {
+      closeSync(openSync(this.segmentPath(partition, segment), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    fsyncDir(this.partitionDir(partition));
+    this.durableSegment[partition] = Math.max(this.durableSegment[partition]!, segment);
+    this.heads[partition] = Math.max(this.heads[partition]!, segment);
   }
 
   async send(envelopes: readonly Envelope[]): Promise<void> {
     if (this.closed) throw new Error("local channels: closed");
     const byPartition = new Map<number, Buffer[]>();
     for (const e of envelopes) {
-      this.file(e.to); // validates the partition
+      this.partitionDir(e.to); // validates the partition
       const list = byPartition.get(e.to) ?? [];
       list.push(encodeFrame(e));
       byPartition.set(e.to, list);
@@ -62,86 +196,264 @@ export class LocalChannels implements Channels {
         queue.push({ frames: Buffer.concat(frames), done: { resolve, reject } });
         this.pending.set(partition, queue);
       }));
-    }
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => this.flush());
+      if (!this.writing.has(partition)) {
+        this.writing.add(partition);
+        setImmediate(() => void this.writeLoop(partition)); // sends of this tick join the first group
+      }
     }
     await Promise.all(writes);
   }
 
-  /** Writes every queued send: per partition, whole sends concatenated into writes of at most MAX_GROUP_BYTES, each fsync'd before its senders resolve. */
-  private flush(): void {
-    this.flushScheduled = false;
-    const queued = [...this.pending];
-    this.pending.clear();
-    for (const [partition, sends] of queued) {
-      let at = 0;
-      while (at < sends.length) {
+  /** Writes the partition's queued sends, group after group, until none are left; each group is one write + fsync before its senders resolve. */
+  private async writeLoop(partition: number): Promise<void> {
+    try {
+      for (;;) {
+        const queue = this.pending.get(partition);
+        if (!queue || queue.length === 0) return;
         const group: PendingSend[] = [];
         let bytes = 0;
-        while (at < sends.length && (group.length === 0 || bytes + sends[at]!.frames.length <= MAX_GROUP_BYTES)) {
-          bytes += sends[at]!.frames.length;
-          group.push(sends[at++]!);
+        while (queue.length > 0 && (group.length === 0 || bytes + queue[0]!.frames.length <= MAX_GROUP_BYTES)) {
+          bytes += queue[0]!.frames.length;
+          group.push(queue.shift()!);
         }
         try {
-          appendDurable(this.file(partition), Buffer.concat(group.map((g) => g.frames)));
+          await this.appendToHead(partition, Buffer.concat(group.map((g) => g.frames)));
           for (const g of group) g.done.resolve();
         } catch (error) {
           for (const g of group) g.done.reject(error);
         }
+        this.wakeReaders(partition);
       }
+    } finally {
+      this.writing.delete(partition);
     }
+  }
+
+  /** Appends `bytes` to the head so that they are durable in a segment not sealed before the write (the writer half of the seal protocol). */
+  private async appendToHead(partition: number, bytes: Buffer): Promise<void> {
+    for (let attempt = 1; attempt <= MAX_APPEND_ATTEMPTS; attempt++) {
+      let head = this.heads[partition]!;
+      if (existsSync(this.segmentPath(partition, head + 1))) head = this.heads[partition] = this.scanHead(partition); // another process rotated: saves a duplicate
+      channelFaults.beforeAppend?.(partition, head);
+      let size: number;
+      try {
+        size = await appendDurableAsync(this.segmentPath(partition, head), bytes, { create: false });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+        this.heads[partition] = this.scanHead(partition); // our head was trimmed: we were far behind
+        continue;
+      }
+      if (this.durableSegment[partition]! < head) {
+        fsyncDir(this.partitionDir(partition)); // the segment's name is durable before our send resolves
+        this.durableSegment[partition] = head;
+      }
+      // Next first, then head: trimming deletes in ascending order, so a head trimmed meanwhile is seen even if its successor is gone too.
+      if (existsSync(this.segmentPath(partition, head + 1)) || !existsSync(this.segmentPath(partition, head))) {
+        // Sealed (or trimmed) meanwhile: the reader may have left this segment before our bytes landed. Write them again to the new head.
+        this.heads[partition] = this.scanHead(partition);
+        continue;
+      }
+      if (size >= this.segmentBytes) this.createSegment(partition, head + 1); // rotation: after our check, so our bytes precede the seal
+      return;
+    }
+    throw new Error(`local channels: partition ${partition}: the head was sealed under ${MAX_APPEND_ATTEMPTS} appends in a row`);
+  }
+
+  private wakeReaders(partition: number): void {
+    const set = this.waiters.get(partition);
+    if (!set) return;
+    this.waiters.delete(partition);
+    for (const wake of set) wake();
   }
 
   async read(partition: number, after: ChannelPosition | undefined, options: { maxRecords: number; waitMs?: number }): Promise<ChannelRecord[]> {
-    const path = this.file(partition);
+    this.partitionDir(partition); // validates the partition
     if (!(Number.isInteger(options.maxRecords) && options.maxRecords >= 1)) throw new RangeError(`maxRecords must be a positive integer, got ${options.maxRecords}`);
-    const from = after === undefined ? 0 : parsePosition(after);
+    const from = after === undefined ? undefined : parsePosition(after);
     const deadline = Date.now() + Math.max(0, options.waitMs ?? 0);
     for (;;) {
-      const records = this.readOnce(path, partition, from, options.maxRecords);
+      const records = this.readOnce(partition, from, options.maxRecords);
       if (records.length > 0 || this.closed || Date.now() >= deadline) return records;
-      await new Promise((r) => setTimeout(r, Math.min(POLL_MS, Math.max(1, deadline - Date.now()))));
+      await new Promise<void>((resolve) => {
+        const set = this.waiters.get(partition) ?? new Set();
+        this.waiters.set(partition, set);
+        const wake = () => {
+          clearTimeout(timer);
+          set.delete(wake);
+          resolve();
+        };
+        const timer = setTimeout(wake, Math.min(POLL_MS, Math.max(1, deadline - Date.now())));
+        set.add(wake);
+      });
     }
   }
 
-  private readOnce(path: string, partition: number, from: number, maxRecords: number): ChannelRecord[] {
-    if (!existsSync(path)) return [];
-    const fd = openSync(path, "r");
-    try {
-      const size = fstatSync(fd).size;
-      if (from > size) throw new RangeError(`channel p${partition}: position ${from} is past the end (${size} bytes)`);
-      const length = Math.min(size - from, MAX_READ_BYTES);
-      if (length === 0) return [];
-      const buf = Buffer.allocUnsafe(length);
-      let got = 0;
-      while (got < length) {
-        const n = readSync(fd, buf, got, length - got, from + got);
-        if (n === 0) break;
-        got += n;
+  /** The reader half of the seal protocol: reads forward from `from`, across sealed segments, at most `maxRecords`. */
+  private readOnce(partition: number, from: Position | undefined, maxRecords: number): ChannelRecord[] {
+    let at = from ?? { segment: this.segments(partition)[0] ?? 0, offset: 0 };
+    const out: ChannelRecord[] = [];
+    for (;;) {
+      const path = this.segmentPath(partition, at.segment);
+      if (!existsSync(path)) {
+        // Trimmed: every record in it was consumed and checkpointed. Go on at the next segment kept.
+        const next = this.segments(partition).find((s) => s > at.segment);
+        if (next === undefined) return out;
+        at = { segment: next, offset: 0 };
+        continue;
       }
-      const decoded = decodeFrames(buf.subarray(0, got));
-      if (decoded.stop === "corrupt") {
-        throw new Error(`channel p${partition} (${path}) is corrupt at byte ${from + decoded.goodEnd}: O_APPEND frames cannot interleave, so the file was damaged outside nwc`);
+      const sealed = existsSync(this.segmentPath(partition, at.segment + 1)); // before reading: see the class comment
+      const chunk = readChunk(path, at.offset);
+      if (chunk === undefined) {
+        // Trimmed between the two checks; the next pass moves on.
+        continue;
       }
-      return decoded.frames.slice(0, maxRecords).map((f) => ({ position: String(from + f.end), envelope: f.value as Envelope }));
-    } finally {
-      closeSync(fd);
+      if (at.offset > chunk.fileSize) throw new RangeError(`channel p${partition}: position ${formatPosition(at)} is past the end of its segment (${chunk.fileSize} bytes)`);
+      const decoded = decodeFrames(chunk.bytes);
+      for (const f of decoded.frames) {
+        if (out.length >= maxRecords) return out;
+        out.push({ position: formatPosition({ segment: at.segment, offset: at.offset + f.end }), envelope: f.value as Envelope });
+      }
+      const stopAt = at.offset + decoded.goodEnd;
+      at = { segment: at.segment, offset: stopAt };
+      if (out.length >= maxRecords) return out;
+      if (decoded.stop === "end" || (decoded.stop === "partial" && chunk.truncated && decoded.frames.length > 0)) {
+        if (chunk.truncated) continue; // the read budget ended at or inside a frame that the next chunk holds whole
+        this.stuck.delete(partition);
+        if (!sealed) return out;
+        at = { segment: at.segment + 1, offset: 0 };
+        continue;
+      }
+      // A frame that is short or bad at `stopAt`.
+      if (sealed) {
+        const next = nextGoodFrame(path, stopAt + 1, chunk.fileSize);
+        this.reportDamage({ partition, segment: at.segment, offset: stopAt, bytes: next - stopAt });
+        at = { segment: at.segment, offset: next };
+        continue;
+      }
+      if (decoded.stop === "partial") {
+        const seen = this.stuck.get(partition);
+        if (!seen || seen.segment !== at.segment || seen.offset !== stopAt) {
+          this.stuck.set(partition, { segment: at.segment, offset: stopAt, sinceMs: Date.now() });
+          return out; // maybe a write in progress: the next read sees the rest
+        }
+        if (Date.now() - seen.sinceMs < this.tornAfterMs) return out;
+      }
+      // Torn (short for too long) or corrupt: seal the segment so nothing more lands behind the bad frame, then skip it.
+      this.stuck.delete(partition);
+      this.createSegment(partition, at.segment + 1);
     }
+  }
+
+  private reportDamage(d: ChannelDamage): void {
+    this.damage.push(d);
+    if (this.damage.length > MAX_DAMAGE_REPORTS) this.damage.shift();
+  }
+
+  /**
+   * Deletes every segment below the one that holds `consumed`, the input
+   * position of a durable checkpoint: all their records are applied and
+   * checkpointed. The head is never deleted (it holds or follows `consumed`).
+   */
+  trimConsumed(partition: number, consumed: ChannelPosition): number {
+    const keepFrom = parsePosition(consumed).segment;
+    let deleted = 0;
+    for (const s of this.segments(partition)) {
+      if (s >= keepFrom) break;
+      try {
+        unlinkSync(this.segmentPath(partition, s));
+        deleted++;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      }
+    }
+    if (deleted > 0) fsyncDir(this.partitionDir(partition));
+    return deleted;
   }
 
   comparePositions(a: ChannelPosition, b: ChannelPosition): number {
-    return parsePosition(a) - parsePosition(b);
+    const x = parsePosition(a);
+    const y = parsePosition(b);
+    return x.segment !== y.segment ? x.segment - y.segment : x.offset - y.offset;
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const p of [...this.waiters.keys()]) this.wakeReaders(p);
   }
 }
 
-function parsePosition(p: ChannelPosition): number {
-  const n = Number(p);
-  if (!(typeof p === "string" && /^\d+$/.test(p) && Number.isSafeInteger(n))) throw new TypeError(`not a local channel position: ${JSON.stringify(p)}`);
-  return n;
+/** Reads up to MAX_READ_BYTES from `offset` (more if the frame there is bigger); undefined if the file is gone. */
+function readChunk(path: string, offset: number): { bytes: Buffer; fileSize: number; truncated: boolean } | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+  try {
+    const fileSize = fstatSync(fd).size;
+    if (offset >= fileSize) return { bytes: Buffer.alloc(0), fileSize, truncated: false };
+    let length = Math.min(fileSize - offset, MAX_READ_BYTES);
+    if (length >= FRAME_HEADER_BYTES) {
+      const header = readExactly(fd, offset, FRAME_HEADER_BYTES);
+      const first = FRAME_HEADER_BYTES + header.readUInt32LE(0);
+      if (first > length && first <= FRAME_HEADER_BYTES + MAX_FRAME_PAYLOAD_BYTES) length = Math.min(fileSize - offset, first);
+    }
+    const bytes = readExactly(fd, offset, length);
+    return { bytes, fileSize, truncated: offset + bytes.length < fileSize };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readExactly(fd: number, offset: number, length: number): Buffer {
+  const buf = Buffer.allocUnsafe(length);
+  let got = 0;
+  while (got < length) {
+    const n = readSync(fd, buf, got, length - got, offset + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return buf.subarray(0, got);
+}
+
+/** ASCII "{": every envelope's JSON starts with it, which rules out almost every false frame start at once. */
+const OPEN_BRACE = 0x7b;
+
+/**
+ * The offset of the first intact frame at or after `from` in a sealed
+ * segment (length in bounds, payload starting with "{", checksum and JSON
+ * good), or `fileSize` if there is none. Inside an intact JSON payload no
+ * false start can match: a length field of at most 64 MiB has a top byte 0-4,
+ * which JSON text never contains.
+ */
+function nextGoodFrame(path: string, from: number, fileSize: number): number {
+  const fd = openSync(path, "r");
+  try {
+    const buf = readExactly(fd, 0, fileSize);
+    for (let at = from; at + FRAME_HEADER_BYTES < buf.length; at++) {
+      if (buf[at + FRAME_HEADER_BYTES] !== OPEN_BRACE) continue;
+      const length = buf.readUInt32LE(at);
+      const end = at + FRAME_HEADER_BYTES + length;
+      if (length > MAX_FRAME_PAYLOAD_BYTES || end > buf.length) continue;
+      if (crc32(buf, at + FRAME_HEADER_BYTES, end) !== buf.readUInt32LE(at + 4)) continue;
+      if (decodeFrames(buf.subarray(at, end)).frames.length === 1) return at;
+    }
+    return fileSize;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function formatPosition(p: Position): ChannelPosition {
+  return `${p.segment}:${p.offset}`;
+}
+
+function parsePosition(p: ChannelPosition): Position {
+  const m = typeof p === "string" ? /^(?:(\d+):)?(\d+)$/.exec(p) : null;
+  const segment = m ? Number(m[1] ?? 0) : NaN;
+  const offset = m ? Number(m[2]) : NaN;
+  if (!(Number.isSafeInteger(segment) && Number.isSafeInteger(offset))) throw new TypeError(`not a local channel position: ${JSON.stringify(p)}`);
+  return { segment, offset };
 }

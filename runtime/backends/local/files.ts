@@ -6,7 +6,7 @@
  * Invariant: when `appendDurable` or `writeAtomic` returns, the bytes survive
  * a power cut; `writeAtomic` leaves either the old or the new file, never a mix.
  */
-import { closeSync, constants, fsyncSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, constants, fstatSync, fsync, fsyncSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 
 /** Appends `bytes` with one write call on an O_APPEND descriptor (whole frames never interleave between processes), then fsyncs. */
@@ -16,6 +16,26 @@ export function appendDurable(path: string, bytes: Buffer): void {
     const written = writeSync(fd, bytes, 0, bytes.length);
     if (written !== bytes.length) throw new Error(`short append to ${path}: ${written} of ${bytes.length} bytes`);
     fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Like `appendDurable`, but the fsync runs on libuv's thread pool, so the
+ * event loop keeps working (other partitions' batches) while the disk
+ * flushes. Without `create` the file must exist (ENOENT otherwise): channel
+ * writers must never re-create a segment that was trimmed. Returns the file's
+ * size after the write (other writers' bytes included).
+ */
+export async function appendDurableAsync(path: string, bytes: Buffer, options: { create: boolean }): Promise<number> {
+  const flags = constants.O_WRONLY | constants.O_APPEND | (options.create ? constants.O_CREAT : 0);
+  const fd = openSync(path, flags, 0o644);
+  try {
+    const written = writeSync(fd, bytes, 0, bytes.length);
+    if (written !== bytes.length) throw new Error(`short append to ${path}: ${written} of ${bytes.length} bytes`);
+    await new Promise<void>((resolve, reject) => fsync(fd, (error) => (error ? reject(error) : resolve())));
+    return fstatSync(fd).size;
   } finally {
     closeSync(fd);
   }

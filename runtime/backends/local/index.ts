@@ -4,7 +4,7 @@
  * See docs/local-backend.md for the formats and the fsync discipline.
  */
 import { mkdirSync } from "node:fs";
-import type { Backend } from "../types.ts";
+import type { Backend, CheckpointState } from "../types.ts";
 import { LocalChannels } from "./channels.ts";
 import { LocalStore } from "./store.ts";
 
@@ -18,13 +18,26 @@ export interface LocalBackend extends Backend {
   readonly dir: string;
 }
 
-export async function createLocalBackend(options: { dir?: string }, partitionCount: number): Promise<LocalBackend> {
+export interface LocalBackendOptions {
+  /** Default `.nwc`. */
+  dir?: string;
+  /** Segment size of the commit logs and the channels (defaults 4 MiB each); small values in tests make rotation and trimming frequent. */
+  segmentBytes?: number;
+  /** How long a short last channel frame may be a write in progress before it counts as torn (default 1 s). */
+  tornAfterMs?: number;
+}
+
+export async function createLocalBackend(options: LocalBackendOptions, partitionCount: number): Promise<LocalBackend> {
   const dir = options.dir ?? ".nwc";
   if (typeof dir !== "string" || dir === "") throw new TypeError(`local backend: dir must be a non-empty path, got ${JSON.stringify(dir)}`);
   if (!(Number.isInteger(partitionCount) && partitionCount >= 1)) throw new RangeError(`local backend: partition count must be a positive integer, got ${partitionCount}`);
   mkdirSync(dir, { recursive: true });
-  const channels = new LocalChannels(dir, partitionCount);
-  const store = new LocalStore(dir, partitionCount);
+  const channels = new LocalChannels(dir, partitionCount, { segmentBytes: options.segmentBytes, tornAfterMs: options.tornAfterMs });
+  // Channel segments below a durable checkpoint's input position are consumed and checkpointed: delete them.
+  const onCheckpoint = (partition: number, state: CheckpointState) => {
+    if (state.inputPosition !== undefined) channels.trimConsumed(partition, state.inputPosition);
+  };
+  const store = new LocalStore(dir, partitionCount, { segmentBytes: options.segmentBytes, onCheckpoint });
   return {
     kind: "local",
     channels,

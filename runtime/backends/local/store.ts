@@ -27,7 +27,7 @@ import {
   type PartitionStore,
   type StatusFilter,
 } from "../types.ts";
-import { appendDurable, fsyncDir, withFileLock, writeAtomic } from "./files.ts";
+import { appendDurableAsync, fsyncDir, withFileLock, writeAtomic } from "./files.ts";
 import { decodeFrames, encodeFrame } from "./framing.ts";
 
 /** A new segment starts past this size, so trimming can delete whole files. */
@@ -46,6 +46,8 @@ interface PartitionState {
   /** Statuses as of the checkpoint (persisted with it). */
   checkpointStatuses: Map<string, InstanceStatusRecord>;
   deltaFiles: string[];
+  /** Size of the last segment (0: none), so appends need no stat. */
+  segmentSize: number;
   /** This process took the partition (tail cut, may write). */
   owned: boolean;
   /** Names, sizes and mtimes of the files when loaded: a change means another process wrote. */
@@ -66,11 +68,26 @@ function diskSignature(dir: string): string {
 
 const pad = (n: number) => String(n).padStart(12, "0");
 
+export interface LocalStoreOptions {
+  /** Start a new commit-log segment past this many bytes (default SEGMENT_BYTES). */
+  segmentBytes?: number;
+  /**
+   * Called after a checkpoint is durable, with the input position it consumed
+   * (index.ts trims the partition's channel segments below it). A failure is
+   * the checkpoint's failure: the caller retries at the next checkpoint.
+   */
+  onCheckpoint?: (partition: number, state: CheckpointState) => void;
+}
+
 export class LocalStore implements PartitionStore {
   private readonly parts: PartitionState[] = [];
   private readonly statuses = new Map<string, InstanceStatusRecord>();
 
-  constructor(private readonly root: string, readonly partitionCount: number) {
+  private readonly segmentBytes: number;
+
+  constructor(private readonly root: string, readonly partitionCount: number, private readonly options: LocalStoreOptions = {}) {
+    this.segmentBytes = options.segmentBytes ?? SEGMENT_BYTES;
+    if (!(Number.isInteger(this.segmentBytes) && this.segmentBytes >= 1)) throw new RangeError(`segmentBytes must be a positive integer, got ${this.segmentBytes}`);
     for (let p = 0; p < partitionCount; p++) {
       const dir = join(root, "partitions", `p${p}`);
       mkdirSync(dir, { recursive: true });
@@ -147,7 +164,9 @@ export class LocalStore implements PartitionStore {
       segments.push(...keep);
       fsyncDir(dir);
     }
-    return { dir, commits, lastPosition, segments, checkpoint, objects, checkpointStatuses, deltaFiles: liveDeltas, owned: cut, signature };
+    const last = segments[segments.length - 1];
+    const segmentSize = last ? (statSync(last.path, { throwIfNoEntry: false })?.size ?? 0) : 0;
+    return { dir, commits, lastPosition, segments, checkpoint, objects, checkpointStatuses, deltaFiles: liveDeltas, segmentSize, owned: cut, signature };
   }
 
   private part(partition: number): PartitionState {
@@ -210,7 +229,7 @@ export class LocalStore implements PartitionStore {
   }
 
   /** Runs `fn` only if the lease file still carries `lease.epoch` (checked under the lock, so a host in another process is fenced too). */
-  private async fenced<T>(lease: Lease, fn: (part: PartitionState) => T): Promise<T> {
+  private async fenced<T>(lease: Lease, fn: (part: PartitionState) => T | Promise<T>): Promise<T> {
     const part = this.part(lease.partition);
     return withFileLock(this.lockPath(part), () => {
       const current = this.readLease(part);
@@ -222,19 +241,21 @@ export class LocalStore implements PartitionStore {
   }
 
   async appendCommit(lease: Lease, record: CommitRecord): Promise<void> {
-    await this.fenced(lease, (part) => {
+    await this.fenced(lease, async (part) => {
       if (record.position !== part.lastPosition + 1) {
         throw new Error(`partition ${lease.partition}: commit position ${record.position} is not ${part.lastPosition + 1} (last+1)`);
       }
       if (record.epoch !== lease.epoch) throw new FencedError(lease.partition, record.epoch, lease.epoch);
+      const frame = encodeFrame(record);
       let seg = part.segments[part.segments.length - 1];
-      if (!seg || statSync(seg.path, { throwIfNoEntry: false })?.size! >= SEGMENT_BYTES) {
+      if (!seg || part.segmentSize >= this.segmentBytes) {
         seg = { first: record.position, path: join(part.dir, `log-${pad(record.position)}.seg`) };
         part.segments.push(seg);
-        appendDurable(seg.path, encodeFrame(record));
+        part.segmentSize = await appendDurableAsync(seg.path, frame, { create: true });
         fsyncDir(part.dir); // the new segment's name is durable
       } else {
-        appendDurable(seg.path, encodeFrame(record));
+        // The fsync runs off the event loop: other partitions' batches go on meanwhile (the lock is this partition's only).
+        part.segmentSize = await appendDurableAsync(seg.path, frame, { create: true });
       }
       const copy = JSON.parse(JSON.stringify(record)) as CommitRecord;
       part.commits.push(copy);
@@ -266,6 +287,7 @@ export class LocalStore implements PartitionStore {
         fsyncDir(part.dir);
       }
     });
+    this.options.onCheckpoint?.(lease.partition, { ...state });
   }
 
   async readCheckpointState(partition: number): Promise<CheckpointState> {
