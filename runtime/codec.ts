@@ -1,7 +1,8 @@
 /**
  * The codec: turns frames and payloads into JSON-compatible data and back,
  * keeping what JSON alone would lose: `undefined`, `Date`, `Map`, `Set`,
- * `BigInt`, typed arrays, `Error` (name, message, stack), non-finite numbers
+ * `BigInt`, typed arrays, `DataView`, `RegExp` (source, flags, lastIndex),
+ * `Error` (name, message, stack), non-finite numbers
  * and -0, and instances of classes registered with `registerClass`.
  *
  * Encoding: special values become `{ "$nwc": tag, ... }`. A plain object that
@@ -67,11 +68,30 @@ function base64ToBuffer(data: string): ArrayBuffer {
   return bytes.buffer;
 }
 
-export function encode(value: unknown): Json {
-  return encodeAt(value, "$", new Set());
+/**
+ * Where the encoder is, kept as a stack rather than a string per value: the
+ * path is only formatted for an error message, so encoding a frame builds no
+ * strings (it runs twice per step: the frame and the payload checks).
+ * A number is an array index, a string a property name, `{ label }` a Map or
+ * Set entry.
+ */
+interface EncodeState {
+  path: (string | number | { label: string })[];
+  /** Objects being encoded (ancestors of the current value): a cycle is an error. */
+  open: object[];
 }
 
-function encodeAt(value: unknown, path: string, open: Set<object>): Json {
+function pathOf(state: EncodeState): string {
+  let out = "$";
+  for (const part of state.path) out += typeof part === "number" ? `[${part}]` : typeof part === "string" ? `.${part}` : part.label;
+  return out;
+}
+
+export function encode(value: unknown): Json {
+  return encodeAt(value, { path: [], open: [] });
+}
+
+function encodeAt(value: unknown, state: EncodeState): Json {
   switch (typeof value) {
     case "string":
     case "boolean":
@@ -84,31 +104,39 @@ function encodeAt(value: unknown, path: string, open: Set<object>): Json {
     case "bigint":
       return { $nwc: "bigint", v: value.toString() };
     case "function":
-      throw new CodecError(`cannot serialize ${path}: it is a function; keep only data in frames and payloads`);
+      throw new CodecError(`cannot serialize ${pathOf(state)}: it is a function; keep only data in frames and payloads`);
     case "symbol":
-      throw new CodecError(`cannot serialize ${path}: it is a symbol; use a string instead`);
+      throw new CodecError(`cannot serialize ${pathOf(state)}: it is a symbol; use a string instead`);
   }
   if (value === null) return null;
   const obj = value as object;
-  if (open.has(obj)) throw new CodecError(`cannot serialize ${path}: it refers back to itself (a cycle)`);
-  open.add(obj);
+  // Ancestors only (depth of the value, a handful in practice): a linear scan beats hashing into a Set.
+  if (state.open.includes(obj)) throw new CodecError(`cannot serialize ${pathOf(state)}: it refers back to itself (a cycle)`);
+  state.open.push(obj);
   try {
-    return encodeObject(obj, path, open);
+    return encodeObject(obj, state);
   } finally {
-    open.delete(obj);
+    state.open.pop();
   }
 }
 
-function encodeObject(obj: object, path: string, open: Set<object>): Json {
+function encodeChild(value: unknown, part: string | number | { label: string }, state: EncodeState): Json {
+  state.path.push(part);
+  const out = encodeAt(value, state);
+  state.path.pop();
+  return out;
+}
+
+function encodeObject(obj: object, state: EncodeState): Json {
   if (Array.isArray(obj)) {
     const out: Json[] = new Array(obj.length);
-    for (let i = 0; i < obj.length; i++) out[i] = encodeAt(obj[i], `${path}[${i}]`, open);
+    for (let i = 0; i < obj.length; i++) out[i] = encodeChild(obj[i], i, state);
     return out;
   }
   const proto = Object.getPrototypeOf(obj);
   if (proto === Object.prototype || proto === null) {
     const out: { [k: string]: Json } = {};
-    for (const key of Object.keys(obj)) out[key] = encodeAt((obj as any)[key], `${path}.${key}`, open);
+    for (const key of Object.keys(obj)) out[key] = encodeChild((obj as any)[key], key, state);
     return "$nwc" in out ? { $nwc: "object", v: out } : out;
   }
   if (obj instanceof Date) return { $nwc: "date", v: obj.getTime() };
@@ -116,7 +144,7 @@ function encodeObject(obj: object, path: string, open: Set<object>): Json {
     const entries: Json[] = [];
     let i = 0;
     for (const [k, v] of obj) {
-      entries.push([encodeAt(k, `${path}<key ${i}>`, open), encodeAt(v, `${path}<value ${i}>`, open)]);
+      entries.push([encodeChild(k, { label: `<key ${i}>` }, state), encodeChild(v, { label: `<value ${i}>` }, state)]);
       i++;
     }
     return { $nwc: "map", v: entries };
@@ -124,26 +152,27 @@ function encodeObject(obj: object, path: string, open: Set<object>): Json {
   if (obj instanceof Set) {
     const items: Json[] = [];
     let i = 0;
-    for (const v of obj) items.push(encodeAt(v, `${path}<item ${i++}>`, open));
+    for (const v of obj) items.push(encodeChild(v, { label: `<item ${i++}>` }, state));
     return { $nwc: "set", v: items };
   }
-  if (ArrayBuffer.isView(obj) && !(obj instanceof DataView)) {
-    return { $nwc: "bytes", t: obj.constructor.name, v: bytesToBase64(obj) };
+  if (ArrayBuffer.isView(obj)) {
+    return { $nwc: "bytes", t: obj instanceof DataView ? "DataView" : obj.constructor.name, v: bytesToBase64(obj) };
   }
+  if (obj instanceof RegExp) return { $nwc: "regexp", source: obj.source, flags: obj.flags, lastIndex: obj.lastIndex };
   if (obj instanceof ArrayBuffer) return { $nwc: "bytes", t: "ArrayBuffer", v: bytesToBase64(new Uint8Array(obj)) };
   const registered = classesByCtor.get(obj.constructor);
-  if (registered) return { $nwc: "class", c: registered.name, v: encodeAt(registered.encode(obj), `${path}`, open) };
+  if (registered) return { $nwc: "class", c: registered.name, v: encodeAt(registered.encode(obj), state) };
   if (obj instanceof Error) {
     const extra: { [k: string]: Json } = {};
-    for (const key of Object.keys(obj)) extra[key] = encodeAt((obj as any)[key], `${path}.${key}`, open);
+    for (const key of Object.keys(obj)) extra[key] = encodeChild((obj as any)[key], key, state);
     return { $nwc: "error", name: obj.name, message: obj.message, stack: obj.stack ?? null, extra };
   }
   if (obj instanceof Promise) {
-    throw new CodecError(`cannot serialize ${path}: it is a Promise; await it first, or keep a durable task instead`);
+    throw new CodecError(`cannot serialize ${pathOf(state)}: it is a Promise; await it first, or keep a durable task instead`);
   }
   const className = obj.constructor?.name ?? "an object with a custom prototype";
   throw new CodecError(
-    `cannot serialize ${path}: it is an instance of class ${className}; use plain objects, or registerClass() a codec for ${className}`,
+    `cannot serialize ${pathOf(state)}: it is an instance of class ${className}; use plain objects, or registerClass() a codec for ${className}`,
   );
 }
 
@@ -178,9 +207,15 @@ export function decode(data: Json): unknown {
     case "bytes": {
       const buffer = base64ToBuffer(d.v);
       if (d.t === "ArrayBuffer") return buffer;
+      if (d.t === "DataView") return new DataView(buffer);
       const Ctor = TYPED_ARRAYS[d.t];
       if (!Ctor) throw new CodecError(`cannot decode bytes of unknown type ${d.t}`);
       return new Ctor(buffer);
+    }
+    case "regexp": {
+      const re = new RegExp(d.source, d.flags);
+      re.lastIndex = d.lastIndex;
+      return re;
     }
     case "error": {
       const Ctor = ERROR_CTORS[d.name] ?? Error;

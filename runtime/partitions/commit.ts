@@ -10,6 +10,7 @@
  */
 import type { ChannelPosition, CommitRecord, InstanceStatusRecord, Lease } from "../backends/types.ts";
 import type { Batch } from "./batch.ts";
+import { cloneJson } from "./json.ts";
 import { statusRecordOf } from "./state/instance.ts";
 
 export function buildCommit(batch: Batch, lease: Lease, inputPosition: ChannelPosition | undefined): CommitRecord | undefined {
@@ -17,7 +18,7 @@ export function buildCommit(batch: Batch, lease: Lease, inputPosition: ChannelPo
   const statusUpdates: InstanceStatusRecord[] = [];
   for (const id of batch.statusChanged) {
     const rec = batch.instance(id);
-    if (rec) statusUpdates.push(JSON.parse(JSON.stringify(statusRecordOf(rec))) as InstanceStatusRecord);
+    if (rec) statusUpdates.push(cloneJson(statusRecordOf(rec)));
   }
   if (updates.length === 0 && statusUpdates.length === 0) return undefined;
   const record: CommitRecord = { position: batch.logPosition, epoch: lease.epoch, updates, statusUpdates };

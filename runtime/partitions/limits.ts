@@ -13,7 +13,7 @@ import type { ErrorInfo } from "../machine.ts";
 
 export const MAX_PAYLOAD_BYTES = 256 * 1024;
 
-export type PayloadCheck = { ok: true; json: Json; bytes: number } | { ok: false; error: ErrorInfo };
+export type PayloadCheck = { ok: true; json: Json } | { ok: false; error: ErrorInfo };
 
 export class PayloadError extends TypeError {
   constructor(message: string, name = "PayloadError") {
@@ -30,7 +30,13 @@ export function checkPayload(value: unknown, what: string): PayloadCheck {
   } catch (error) {
     return { ok: false, error: { name: "PayloadError", message: `${what} cannot be serialized: ${errorInfo(error).message}` } };
   }
-  const bytes = utf8Length(JSON.stringify(json));
+  // Scalars need no text: a JSON string escapes a UTF-16 unit to at most 6 bytes (\uXXXX).
+  if (json === null || typeof json === "number" || typeof json === "boolean") return { ok: true, json };
+  if (typeof json === "string" && json.length * 6 + 2 <= MAX_PAYLOAD_BYTES) return { ok: true, json };
+  const text = JSON.stringify(json);
+  // A UTF-16 code unit is at most 3 bytes of UTF-8 (a surrogate pair, 2 units, is 4): a short text cannot be over.
+  if (text.length * 3 <= MAX_PAYLOAD_BYTES) return { ok: true, json };
+  const bytes = utf8Length(text);
   if (bytes > MAX_PAYLOAD_BYTES) {
     return {
       ok: false,
@@ -40,7 +46,7 @@ export function checkPayload(value: unknown, what: string): PayloadCheck {
       },
     };
   }
-  return { ok: true, json, bytes };
+  return { ok: true, json };
 }
 
 /** checkPayload that throws (client side: bad input changes nothing). */

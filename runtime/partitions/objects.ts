@@ -15,6 +15,7 @@
  * handlers never await, so a batch applies atomically in memory.
  */
 import type { Json, ObjectUpdate, PartitionStore } from "../backends/types.ts";
+import { cloneJson } from "./json.ts";
 import { ENTITY_PREFIX } from "./state/entity.ts";
 import { INSTANCE_PREFIX } from "./state/instance.ts";
 
@@ -107,7 +108,7 @@ export class ObjectTable {
     const out: ObjectUpdate[] = [];
     for (const key of keys) {
       const v = this.mapOf(key).get(key);
-      out.push({ key, value: v === ABSENT || v === undefined ? null : (JSON.parse(JSON.stringify(v)) as Json) });
+      out.push({ key, value: v === ABSENT || v === undefined ? null : cloneJson(v as Json) });
     }
     return out;
   }

@@ -78,7 +78,10 @@ export function runStep(batch: Batch, rec: InstanceRecord): void {
     }
   }
   batch.touchInstance(rec, false);
-  trace(batch, rec, wakes, result.commands, result.outcome.kind, machine.position && rec.frame !== null ? safePosition(() => machine.position!(result.frame)) : undefined);
+  if (batch.env.onStep) {
+    // The position is only for timelines: computed only when someone records them.
+    trace(batch, rec, wakes, result.commands, result.outcome.kind, machine.position && rec.frame !== null ? safePosition(() => machine.position!(result.frame)) : undefined);
+  }
   if (rec.frame === null) return;
   const outcome = result.outcome;
   switch (outcome.kind) {

@@ -1,0 +1,40 @@
+/** cloneJson: the deep copy of partition state for commits and checkpoints equals a JSON round trip, and shares nothing. */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { cloneJson } from "../../runtime/partitions/json.ts";
+
+const roundTrip = (v: unknown) => JSON.parse(JSON.stringify(v));
+
+test("plain state: equal to the JSON round trip, no object shared", () => {
+  const rec = { id: "a", n: 1.5, ok: true, none: null, list: [1, "x", { y: [null, { z: 2 }] }], nested: { a: { b: {} } }, gone: undefined };
+  const copy = cloneJson(rec);
+  assert.equal(copy, roundTrip(rec));
+  assert.ok(!("gone" in copy));
+  assert.is.not(copy.list, rec.list);
+  assert.is.not(copy.list[2], rec.list[2]);
+  (rec.list[2] as { y: unknown[] }).y.push(3);
+  assert.equal((copy.list[2] as { y: unknown[] }).y.length, 2);
+});
+
+test("whatever JSON transforms rather than copies is left to JSON", () => {
+  const cases: unknown[] = [
+    { d: new Date(5) },
+    { n: Number.NaN, i: Number.POSITIVE_INFINITY },
+    [undefined, () => 1, Symbol("s")],
+    { f: () => 1, s: Symbol("s") },
+    { custom: { toJSON: () => "x" } },
+    Object.assign(Object.create(null), { a: 1 }),
+  ];
+  for (const c of cases) assert.equal(cloneJson(c), roundTrip(c));
+});
+
+test("deep nesting and cycles behave as JSON does", () => {
+  let deep: unknown = 1;
+  for (let i = 0; i < 200; i++) deep = [deep];
+  assert.equal(cloneJson(deep), roundTrip(deep));
+  const cyclic: { self?: unknown } = {};
+  cyclic.self = cyclic;
+  assert.throws(() => cloneJson(cyclic), /circular/i);
+});
+
+test.run();
