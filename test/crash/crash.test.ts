@@ -7,7 +7,7 @@
  * once: re-executions after a kill are counted and reported).
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -84,6 +84,12 @@ test(`SIGKILL a local host ${KILLS} times during ${INSTANCES} hello3 orchestrati
     for (let i = 0; i < INSTANCES; i++) for (let s = 1; s <= 3; s++) assert.ok(executions.has(`hello-${i} ${s}`), `step ${s} of hello-${i} never ran`);
     assert.is(executions.size, INSTANCES * 3, "no activity for an unknown instance or step");
     const reExecuted = lines.length - executions.size;
+    // Channels and commit logs rotate every 8 KiB (hello-crash-child.ts) and are trimmed behind checkpoints.
+    const store = join(dir, "store");
+    const segs = (sub: string, ext: string) => readdirSync(join(store, sub), { recursive: true }).map(String).filter((n) => n.endsWith(ext));
+    const channelSegs = segs("channels", ".log");
+    const highest = Math.max(...channelSegs.map((n) => Number(n.slice(-16, -4))));
+    console.log(`crash test: channel segments kept ${channelSegs.length} (highest number ${highest}), commit-log segments kept ${segs("partitions", ".seg").length}`);
     console.log(`crash test: ${killed} SIGKILLs (${killedBeforeDone} before the workload was first done), ${INSTANCES} instances, ${lines.length} activity executions for ${executions.size} steps: ${reExecuted} re-executions (${((100 * reExecuted) / executions.size).toFixed(2)}%)`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -31,7 +31,14 @@ if (!logFile) throw new Error("set NWC_CRASH_LOG to the activity log file");
 if (!(await compileOnLoad())) throw new Error("this build has no compiler");
 const app = await import("./hello-app.ts");
 const { startHost } = await import("../../runtime/host.ts");
-const host = await startHost({ app: [app], backend: { kind: "local", dir: join(dir, "store") }, partitions: 4, partitionOptions: { checkpointEveryCommits: CHECKPOINT_EVERY_COMMITS }, hostId: "crash-host", log: (level, m) => level === "error" && console.error(m) });
+/**
+ * Segments of 8 KiB (default 4 MiB) for channels and commit logs: a run
+ * rotates and trims both many times, so kills land mid-rotation and mid-trim.
+ */
+const SEGMENT_BYTES = 8 * 1024;
+const { createLocalBackend } = await import("../../runtime/backends/local/index.ts");
+const backend = await createLocalBackend({ dir: join(dir, "store"), segmentBytes: SEGMENT_BYTES }, 4);
+const host = await startHost({ app: [app], backend, partitions: 4, partitionOptions: { checkpointEveryCommits: CHECKPOINT_EVERY_COMMITS }, hostId: "crash-host", log: (level, m) => level === "error" && console.error(m) });
 process.stdout.write("READY\n");
 const ids = Array.from({ length: count }, (_, i) => `hello-${i}`);
 async function each(fn: (id: string) => Promise<void>): Promise<void> {
