@@ -32,6 +32,19 @@ test("keeps Date, Map, Set and typed arrays", () => {
   assert.equal([...back.f], [1.5, -2]);
 });
 
+test("keeps RegExp (source, flags, lastIndex) and DataView", () => {
+  const re = /a(b)+/gi;
+  re.lastIndex = 3;
+  const view = new DataView(new Uint8Array([9, 8, 7, 6]).buffer, 1, 2);
+  const back = roundTrip({ re, view }) as { re: RegExp; view: DataView };
+  assert.ok(back.re instanceof RegExp);
+  assert.is(back.re.source, "a(b)+");
+  assert.is(back.re.flags, "gi");
+  assert.is(back.re.lastIndex, 3);
+  assert.ok(back.view instanceof DataView);
+  assert.equal([back.view.byteLength, back.view.getUint8(0), back.view.getUint8(1)], [2, 8, 7]);
+});
+
 test("keeps Error name, message and stack", () => {
   const e = new RangeError("too far");
   const custom = new Error("declined");
