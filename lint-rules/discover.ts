@@ -110,3 +110,35 @@ export function discoverRoots(program: ts.Program): Root[] {
   }
   return roots;
 }
+
+function isAsyncFunction(fn: ts.Node): boolean {
+  return (ts.getCombinedModifierFlags(fn as ts.Declaration) & ts.ModifierFlags.Async) !== 0;
+}
+
+const compiledCache = new WeakMap<ts.Program, Map<ts.Node, Root["kind"]>>();
+
+/** The functions the compiler translates into machines: orchestration bodies and async ctx helpers. */
+export function compiledRoots(program: ts.Program): Map<ts.Node, Root["kind"]> {
+  let roots = compiledCache.get(program);
+  if (!roots) {
+    roots = new Map(discoverRoots(program).filter((r) => r.kind === "orchestration" || isAsyncFunction(r.fn)).map((r) => [r.fn, r.kind]));
+    compiledCache.set(program, roots);
+  }
+  return roots;
+}
+
+/**
+ * What calling `fn` from compiled code does: "helper" (an async ctx helper) and
+ * "closure" (an async function nested in a compiled function) start a durable
+ * branch, so the call is a task and a closure value can live in a frame; any
+ * other function (undefined) runs as ordinary code, and an async one returns an
+ * ordinary promise.
+ */
+export function compiledAsyncKind(program: ts.Program, fn: ts.Node): "helper" | "closure" | undefined {
+  if (!ts.isFunctionLike(fn) || !isAsyncFunction(fn)) return undefined;
+  const roots = compiledRoots(program);
+  const kind = roots.get(fn);
+  if (kind !== undefined) return kind === "helper" ? "helper" : undefined;
+  for (let n = fn.parent; n; n = n.parent) if (ts.isFunctionLike(n) && roots.has(n)) return "closure";
+  return undefined;
+}

@@ -14,8 +14,9 @@
  * codec checks those at run time with a message naming the path.
  */
 import ts from "typescript";
-import { isNwcDeclaration, isNwcSymbol, isUserFile, resolveAlias } from "../discover.ts";
-import { defineRule } from "../rule.ts";
+import { compiledAsyncKind, functionOf, isNwcDeclaration, isNwcSymbol, isUserFile, resolveAlias } from "../discover.ts";
+import { defineRule, type RuleContext } from "../rule.ts";
+import { isDurable, isDurableCollection } from "./non-durable-await.ts";
 
 const NWC_SAFE_TYPES = new Set(["Task", "CriticalSection", "Saga", "OrchestrationContext", "TransactionContext", "EntityId"]);
 const NWC_DEFINITIONS = new Set(["Activity", "Orchestration", "Entity"]);
@@ -57,54 +58,118 @@ function registeredClasses(program: ts.Program): Set<ts.Symbol> {
 
 interface Problem { reason: string; advice: string }
 
-function unserializable(program: ts.Program, checker: ts.TypeChecker, type: ts.Type, depth: number, seen: Set<ts.Type>): Problem | undefined {
+const FUNCTION_ADVICE = "recompute the function after the await, or keep only plain data across it; an async closure declared in the orchestration (`async (x) => ...`) may be kept";
+
+/** Types whose value is not known until instantiation: left to the runtime codec, like `any`. */
+const DEFERRED = ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Never | ts.TypeFlags.TypeParameter | ts.TypeFlags.Conditional
+  | ts.TypeFlags.IndexedAccess | ts.TypeFlags.Substitution | ts.TypeFlags.Index;
+const PRIMITIVE = ts.TypeFlags.StringLike | ts.TypeFlags.NumberLike | ts.TypeFlags.BigIntLike | ts.TypeFlags.BooleanLike | ts.TypeFlags.EnumLike
+  | ts.TypeFlags.Undefined | ts.TypeFlags.Null | ts.TypeFlags.Void | ts.TypeFlags.NonPrimitive;
+
+/** Is every declaration of this function type a compiled async closure (stored in frames by reference to its step function)? */
+function isCompiledClosureType(program: ts.Program, type: ts.Type): boolean {
+  const decls = type.getSymbol()?.declarations ?? [];
+  return decls.length > 0 && decls.every((d) => compiledAsyncKind(program, d) === "closure");
+}
+
+/**
+ * Why a value of `type` cannot be encoded by runtime/codec.ts, judged by its
+ * data shape: primitives; arrays and tuples by their elements; Map and Set by
+ * their type arguments; object types by their properties and index signatures
+ * (never by the methods primitives, arrays and objects inherit from their
+ * prototypes); unions and intersections by every member.
+ */
+function unserializable(program: ts.Program, checker: ts.TypeChecker, type: ts.Type, depth: number, seen: Set<ts.Type>, promisesAreTasks = false): Problem | undefined {
   if (depth > MAX_TYPE_DEPTH || seen.has(type)) return undefined;
   seen.add(type);
-  if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Never)) return undefined;
+  if (type.flags & DEFERRED) return undefined;
   if (type.flags & ts.TypeFlags.ESSymbolLike) return { reason: "a symbol", advice: "keep a string instead of the symbol" };
-  if (type.flags & (ts.TypeFlags.StringLike | ts.TypeFlags.NumberLike | ts.TypeFlags.BigIntLike | ts.TypeFlags.BooleanLike | ts.TypeFlags.EnumLike | ts.TypeFlags.Undefined | ts.TypeFlags.Null | ts.TypeFlags.Void | ts.TypeFlags.NonPrimitive | ts.TypeFlags.TypeParameter)) return undefined;
+  if (type.flags & PRIMITIVE) return undefined;
   if (type.isUnionOrIntersection()) {
     for (const t of type.types) {
-      const p = unserializable(program, checker, t, depth, seen);
+      const p = unserializable(program, checker, t, depth, seen, promisesAreTasks);
       if (p) return p;
+    }
+    return undefined;
+  }
+  if (checker.isArrayType(type) || checker.isTupleType(type)) {
+    for (const arg of checker.getTypeArguments(type as ts.TypeReference)) {
+      const p = unserializable(program, checker, arg, depth + 1, seen, promisesAreTasks);
+      if (p) return { reason: `an array holding ${p.reason}`, advice: p.advice };
     }
     return undefined;
   }
   const symbol = type.aliasSymbol ?? type.getSymbol();
   const name = symbol?.name ?? "";
-  if (symbol && isNwcDeclaration(symbol) && NWC_SAFE_TYPES.has(name)) return undefined;
-  // Definitions carry their functions (activity.fn, entity ops), which no frame can hold.
-  if (symbol && isNwcDeclaration(symbol) && NWC_DEFINITIONS.has(name)) {
-    return { reason: `an nwc ${name.toLowerCase()} definition, which holds functions`, advice: `use the module-level ${name.toLowerCase()} constant after the await, or keep its name in the local and look it up in a module-level map` };
+  if (symbol && isNwcDeclaration(symbol)) {
+    if (NWC_SAFE_TYPES.has(name)) return undefined;
+    // Definitions carry their functions (activity.fn, entity ops), which no frame can hold.
+    if (NWC_DEFINITIONS.has(name)) {
+      return { reason: `an nwc ${name.toLowerCase()} definition, which holds functions`, advice: `use the module-level ${name.toLowerCase()} constant after the await, or keep its name in the local and look it up in a module-level map` };
+    }
+    if (name === "EntityProxy" || name === "SignalProxy") {
+      return { reason: `an entity proxy (ctx.${name === "EntityProxy" ? "entity" : "signal"}(...)), which the frame cannot keep`, advice: "call ctx.entity(entity, key) (or ctx.signal) again after the await; keep the key in the local" };
+    }
+  }
+  if (type.getCallSignatures().length > 0 || type.getConstructSignatures().length > 0) {
+    if (isCompiledClosureType(program, type)) return undefined;
+    return { reason: "a function", advice: FUNCTION_ADVICE };
   }
   const external = !!symbol?.declarations?.some((d) => !isUserFile(program, d.getSourceFile()));
   if (external) {
     if (BUILTIN_SAFE.has(name) || /Error$/.test(name)) return undefined;
-    if (name === "Promise" || name === "PromiseLike") return { reason: "a promise", advice: "await it before the next await, or start it as a ctx task" };
-    if (BUILTIN_CONTAINERS.has(name) || checker.isTupleType(type)) {
+    if (name === "Promise" || name === "PromiseLike") return promisesAreTasks ? undefined : { reason: "a promise", advice: "await it before the next await, or start it as a ctx task" };
+    if (name === "Function" || name === "CallableFunction" || name === "NewableFunction") return { reason: "a function", advice: FUNCTION_ADVICE };
+    if (BUILTIN_CONTAINERS.has(name)) {
       for (const arg of checker.getTypeArguments(type as ts.TypeReference)) {
-        const p = unserializable(program, checker, arg, depth + 1, seen);
-        if (p) return p;
+        const p = unserializable(program, checker, arg, depth + 1, seen, promisesAreTasks);
+        if (p) return { reason: `a ${name} holding ${p.reason}`, advice: p.advice };
       }
       return undefined;
     }
-  }
-  if (type.getCallSignatures().length > 0 || type.getConstructSignatures().length > 0) {
-    return { reason: "a function", advice: "recompute the function after the await, or keep only plain data across it" };
-  }
-  if (symbol && symbol.flags & ts.SymbolFlags.Class && !(symbol.flags & ts.SymbolFlags.TypeLiteral)) {
+    // A class of a library or of the platform (lib.d.ts declares most as an interface
+    // merged with a constructor variable): its instances are not plain data.
+    if (symbol && symbol.flags & (ts.SymbolFlags.Class | ts.SymbolFlags.Variable) && name !== "Object") {
+      return { reason: `an instance of ${name}`, advice: "convert it to plain data before the await" };
+    }
+  } else if (symbol && symbol.flags & ts.SymbolFlags.Class) {
     if (registeredClasses(program).has(symbol)) return undefined;
-    if (external && !(name === "Object")) return { reason: `an instance of ${name}`, advice: `convert it to plain data before the await` };
-    if (!external) return { reason: `an instance of class ${name}, which has no codec`, advice: `use a plain object, or registerClass({ name: "${name}", ctor: ${name}, ... }) a codec for it` };
+    return { reason: `an instance of class ${name}, which has no codec`, advice: `use a plain object, or registerClass({ name: "${name}", ctor: ${name}, ... }) a codec for it` };
   }
+  // Plain data: an object type's properties (methods declared on an interface or
+  // object type are functions carried by the value) and index signatures.
   for (const prop of type.getProperties()) {
     const decl = prop.valueDeclaration ?? prop.declarations?.[0];
-    // Methods declared on an interface or object type are functions carried by the value.
     const propType = decl ? checker.getTypeOfSymbolAtLocation(prop, decl) : checker.getTypeOfSymbol(prop);
     const p = unserializable(program, checker, propType, depth + 1, seen);
     if (p) return { reason: `an object whose property \`${prop.name}\` is ${p.reason}`, advice: p.advice };
   }
+  for (const info of checker.getIndexInfosOfType(type)) {
+    const p = unserializable(program, checker, info.type, depth + 1, seen);
+    if (p) return { reason: `an object whose values are ${p.reason}`, advice: p.advice };
+  }
   return undefined;
+}
+
+/**
+ * How the compiled code holds a `const`'s value: "task" for `Promise.all(tasks)`,
+ * `(async () => ...)()` and other durable expressions (a task handle), "tasks" for
+ * `xs.map(async (x) => ...)` (an array whose promises are task handles), "closure"
+ * for `async (x) => ...` declared here (a closure the frame stores by reference).
+ */
+function compiledForm(context: RuleContext, declaration: ts.Node): "task" | "tasks" | "closure" | undefined {
+  if (!ts.isVariableDeclaration(declaration) || !ts.isIdentifier(declaration.name) || !declaration.initializer) return undefined;
+  if (!(ts.getCombinedNodeFlags(declaration) & ts.NodeFlags.Const)) return undefined;
+  const init = declaration.initializer;
+  const fn = functionOf(context.checker, init);
+  if (fn && fn === skipOuterExpressions(init) && compiledAsyncKind(context.program, fn) === "closure") return "closure";
+  if (isDurable(context, init)) return "task";
+  return isDurableCollection(context, init, 0) ? "tasks" : undefined;
+}
+
+function skipOuterExpressions(e: ts.Expression): ts.Expression {
+  while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e)) e = e.expression;
+  return e;
 }
 
 function ownerFunction(node: ts.Node): ts.Node | undefined {
@@ -158,8 +223,11 @@ export default defineRule({
       const symbol = checker.getSymbolAtLocation(local);
       if (!symbol) continue;
       const uses = (refs.get(symbol) ?? []).filter((r) => r !== local);
+      // The declaration an identifier belongs to: an await in its own initializer runs before it holds anything.
+      const declaration = ts.findAncestor(local, (n) => ts.isVariableDeclaration(n) || ts.isParameter(n) || ts.isCatchClause(n)) ?? local;
       const across = awaits.find((a) => {
         if (local.getStart() > a.getStart()) return false;
+        if (a.getStart() >= declaration.getStart() && a.getEnd() <= declaration.getEnd()) return false;
         if (uses.some((u) => u.getStart() >= a.getEnd())) return true;
         for (let n: ts.Node | undefined = a.parent; n && n !== fn; n = n.parent) {
           if (isLoop(n) && !(local.getStart() >= n.getStart() && local.getEnd() <= n.getEnd()) && uses.some((u) => u.getStart() >= n.getStart() && u.getEnd() <= n.getEnd())) return true;
@@ -167,7 +235,9 @@ export default defineRule({
         return false;
       });
       if (!across) continue;
-      const problem = unserializable(program, checker, checker.getTypeOfSymbolAtLocation(symbol, local), 0, new Set());
+      const form = compiledForm(context, declaration);
+      if (form === "task" || form === "closure") continue;
+      const problem = unserializable(program, checker, checker.getTypeOfSymbolAtLocation(symbol, local), 0, new Set(), form === "tasks");
       if (!problem) continue;
       context.report({
         node: local, messageId: "local",
