@@ -1,6 +1,8 @@
-// Crash and resume on real compiled machines: each preset is compiled with
-// compileSource, its output imported, and runs with crashes (snapshot, fresh
-// import of the program, restore) end exactly as runs without them.
+// Every preset on the page's runtime, compiled with compileSource and its
+// output imported: it compiles without diagnostics, runs to its result on the
+// partition core (memory backend, virtual clock), and runs with crashes (the
+// host dropped, a fresh import of the program, recovery from the store) end
+// exactly as runs without them.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -10,7 +12,7 @@ import { pathToFileURL } from "node:url";
 import { compileSource } from "../../compiler/index.ts";
 import { PRESETS, presetById, type Preset } from "../../playground/src/presets.ts";
 import { rewriteImports, collect, type LoadedProgram } from "../../playground/src/adapters/module-loader.ts";
-import { compareWithUncrashed, replay, type Action } from "../../playground/src/sim/replay.ts";
+import { compareWithUncrashed, replay, type Action, type Script } from "../../playground/src/sim/replay.ts";
 import type { Activity, Entity, Orchestration } from "../../runtime/api.ts";
 
 const dir = mkdtempSync(path.join(tmpdir(), "nwc-playground-"));
@@ -37,10 +39,7 @@ async function load(p: Preset): Promise<LoadedProgram> {
 }
 
 function reloader(p: Preset) {
-  return async () => {
-    const l = await load(p);
-    return { machine: l.machines.get(p.orchestration)!, app: l.app };
-  };
+  return async () => (await load(p)).app;
 }
 
 const scripts: Record<string, Action[]> = {
@@ -51,25 +50,52 @@ const scripts: Record<string, Action[]> = {
   saga: [{ kind: "run" }, { kind: "crash" }, { kind: "run" }],
 };
 
+/** What each preset's run ends with (the same on the page, see e2e.test.ts). */
+const results: Record<string, unknown> = {
+  hello: ["Hello Tokyo!", "Hello Seattle!", "Hello London!"],
+  fanout: { documents: 3, words: 10 },
+  approval: { id: "PO-17", status: "rejected", by: "lin" },
+  transfer: true,
+  saga: { booked: false, reason: "card declined", compensated: ["cancelHotel", "cancelFlight"] },
+};
+
 for (const p of PRESETS) {
-  test(`${p.title}: with crashes it ends as without`, async () => {
+  test(`${p.title}: runs to its result, and with crashes it ends as without`, async () => {
     const program = await load(p);
-    const machine = program.machines.get(p.orchestration)!;
-    assert.ok(machine, `${p.orchestration} is compiled`);
-    const script = { input: p.input, settings: { latencyMs: 100, failureRate: 0.2, seed: 5 }, actions: scripts[p.id]! };
-    const { driver, crashes } = await replay(machine, program.app, script, { crashes: true, reload: reloader(p) });
-    assert.ok(crashes >= 1);
-    assert.is(driver.outcome.kind, "completed", JSON.stringify(driver.outcome));
-    const cmp = await compareWithUncrashed(driver, machine, program.app, script);
-    assert.ok(cmp.equal, `differs in ${cmp.differences}`);
+    assert.ok(program.machines.get(p.orchestration), `${p.orchestration} is compiled`);
+    const script: Script = { orchestration: p.orchestration, input: p.input, settings: { latencyMs: 100, failureRate: 0, seed: 5 }, actions: scripts[p.id]! };
+    const rt = await replay(program.app, script, { crashes: true, reload: reloader(p) });
+    try {
+      assert.ok(rt.crashes >= 1);
+      assert.equal(rt.outcome, { kind: "completed", output: results[p.id] });
+      const cmp = await compareWithUncrashed(rt, program.app, script);
+      assert.ok(cmp.equal, `differs in ${cmp.differences}`);
+    } finally {
+      await rt.dispose();
+    }
   });
 }
 
-test("the approval preset's decision arrives through the crashes", async () => {
-  const p = presetById("approval");
+test("the bank preset moves the money under its lock: entity states as committed", async () => {
+  const p = presetById("transfer");
   const program = await load(p);
-  const { driver } = await replay(program.machines.get("approval")!, program.app, { input: p.input, settings: { latencyMs: 10, failureRate: 0, seed: 1 }, actions: scripts.approval! }, { crashes: true, reload: reloader(p) });
-  assert.equal(driver.outcome, { kind: "completed", output: { id: "PO-17", status: "rejected", by: "lin" } });
+  const rt = await replay(program.app, { orchestration: p.orchestration, input: p.input, settings: { latencyMs: 10, failureRate: 0, seed: 1 }, actions: [] }, { crashes: false });
+  assert.equal(rt.committed.entities, { "Account/alice": { balance: 70 }, "Account/bob": { balance: 130 } });
+  const lines = rt.timeline.flatMap((t) => [...t.woke, ...t.issued]).join("\n");
+  assert.match(lines, /lock Account\/alice, Account\/bob #\d+/);
+  assert.match(lines, /lock granted #\d+/);
+  assert.match(lines, /unlock #\d+/);
+  await rt.dispose();
+});
+
+test("the saga preset compensates in reverse order after the card is declined", async () => {
+  const p = presetById("saga");
+  const program = await load(p);
+  const script: Script = { orchestration: p.orchestration, input: p.input, settings: { latencyMs: 100, failureRate: 0, seed: 5 }, actions: [] };
+  const rt = await replay(program.app, script, { crashes: false });
+  const calls = rt.timeline.flatMap((t) => t.issued).filter((l) => l.startsWith("call activity")).map((l) => /call activity (\w+)/.exec(l)![1]);
+  assert.equal(calls, ["reserveFlight", "reserveHotel", "chargeCard", "cancelHotel", "cancelFlight"]);
+  await rt.dispose();
 });
 
 test.run();

@@ -13,12 +13,12 @@ import * as api from "../../../runtime/api.ts";
 import * as codec from "../../../runtime/codec.ts";
 import * as engine from "../../../runtime/engine/index.ts";
 import type { Machine } from "../../../runtime/machine.ts";
-import type { ActivityFn, SimApp } from "../sim/driver.ts";
-import type { EntityDef } from "../sim/entities-sim.ts";
+import type { PlaygroundApp } from "../sim/runtime.ts";
 
 export interface LoadedProgram {
   machines: Map<string, Machine>;
-  app: SimApp;
+  /** Every definition the program made, for the page's host. */
+  app: PlaygroundApp;
   /** Orchestrations defined without a compiled machine (the compiler did not rewrite them). */
   uncompiled: string[];
 }
@@ -98,7 +98,9 @@ export function collect(rec: Recorder): LoadedProgram {
     if (o.machine) machines.set(o.name, o.machine);
     else uncompiled.push(o.name);
   }
-  const activities = new Map<string, ActivityFn>(rec.activities.map((a) => [a.name, a.fn as ActivityFn]));
-  const entities = new Map<string, EntityDef>(rec.entities.map((e) => [e.name, { init: e.init, ops: e.ops }]));
-  return { machines, app: { activities, entities }, uncompiled };
+  return {
+    machines,
+    app: { orchestrations: rec.orchestrations.filter((o) => o.machine), activities: [...rec.activities], entities: [...rec.entities] },
+    uncompiled,
+  };
 }

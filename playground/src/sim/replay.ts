@@ -1,17 +1,17 @@
 /**
- * Crash and resume, checked: a run is a script of actions (start, run,
- * advance the clock, raise an event, crash). `replay` performs the script;
- * at each "crash" it keeps only the snapshot text, drops the driver (and, via
- * `reload`, the loaded machine), and restores a fresh one from the text.
- * `compareWithUncrashed` replays the same script without the crashes and
- * compares outcome, frame and entity states of both runs as codec-encoded text.
+ * Crash and resume, checked: a run is a script of actions (run, advance the
+ * clock, raise an event, crash). `replay` performs the script on a
+ * PlaygroundRuntime; at each "crash" the host crashes and a new one recovers
+ * from the memory backend's store with a freshly loaded program (`reload`).
+ * `compareWithUncrashed` replays the same script without the crashes on a new
+ * backend and compares status, output, the persisted frame, entity states and
+ * the number of steps, as codec-encoded text.
  *
  * Invariant: a crash changes nothing observable: both runs end equal.
  */
 import { serialize } from "../../../runtime/codec.ts";
-import type { Machine } from "../../../runtime/machine.ts";
 import type { SimSettings } from "./activity-sim.ts";
-import { Driver, type SimApp } from "./driver.ts";
+import { PlaygroundRuntime, type PlaygroundApp } from "./runtime.ts";
 
 export type Action =
   | { kind: "run" }
@@ -20,35 +20,30 @@ export type Action =
   | { kind: "crash" };
 
 export interface Script {
+  orchestration: string;
   input: unknown;
   settings: SimSettings;
   actions: Action[];
 }
 
-/** Loads the program again (a new process after a crash); by default the same machine. */
-export type Reload = () => Promise<{ machine: Machine; app: SimApp }>;
+/** Loads the program again (what a restarted process sees); by default the same definitions. */
+export type Reload = () => Promise<PlaygroundApp>;
 
-export async function applyAction(d: Driver, a: Action): Promise<void> {
-  if (a.kind === "run") await d.run();
-  else if (a.kind === "advance") await d.advance(a.ms);
-  else if (a.kind === "raise") await d.raise(a.name, a.data);
+export async function applyAction(rt: PlaygroundRuntime, a: Action, reload: Reload): Promise<void> {
+  if (a.kind === "run") await rt.run();
+  else if (a.kind === "advance") await rt.advance(a.ms);
+  else if (a.kind === "raise") await rt.raise(a.name, a.data);
+  else await rt.crash(await reload());
 }
 
-export async function replay(machine: Machine, app: SimApp, script: Script, options: { crashes: boolean; reload?: Reload }): Promise<{ driver: Driver; crashes: number }> {
-  let driver = Driver.start(machine, app, script.input, script.settings);
-  let crashes = 0;
+export async function replay(app: PlaygroundApp, script: Script, options: { crashes: boolean; reload?: Reload }): Promise<PlaygroundRuntime> {
+  const rt = await PlaygroundRuntime.start(app, script.orchestration, script.input, script.settings);
+  const reload = options.reload ?? (async () => app);
   for (const a of script.actions) {
-    if (a.kind !== "crash") {
-      await applyAction(driver, a);
-      continue;
-    }
-    if (!options.crashes) continue;
-    const text = driver.snapshot();
-    const loaded = options.reload ? await options.reload() : { machine, app };
-    driver = Driver.restore(loaded.machine, loaded.app, text);
-    crashes++;
+    if (a.kind === "crash" && !options.crashes) continue;
+    await applyAction(rt, a, reload);
   }
-  return { driver, crashes };
+  return rt;
 }
 
 export interface Observable {
@@ -58,8 +53,14 @@ export interface Observable {
   steps: number;
 }
 
-export function observe(d: Driver): Observable {
-  return { outcome: serialize(d.outcome), frame: serialize(d.frame), entities: serialize(d.state.entities.states), steps: d.state.steps };
+export function observe(rt: PlaygroundRuntime): Observable {
+  const v = rt.committed;
+  return {
+    outcome: serialize({ status: v.status, output: v.output, error: v.error }),
+    frame: serialize(v.frame),
+    entities: serialize(v.entities),
+    steps: rt.rootSteps,
+  };
 }
 
 export interface Comparison {
@@ -75,8 +76,12 @@ export function compareObservables(crashed: Observable, uncrashed: Observable): 
   return { crashed, uncrashed, equal: differences.length === 0, differences };
 }
 
-/** Replays `script` without its crashes and compares the end state with `crashedDriver`'s. */
-export async function compareWithUncrashed(crashedDriver: Driver, machine: Machine, app: SimApp, script: Script): Promise<Comparison> {
-  const { driver } = await replay(machine, app, script, { crashes: false });
-  return compareObservables(observe(crashedDriver), observe(driver));
+/** Replays `script` without its crashes on a new backend and compares its end state with `crashed`'s. */
+export async function compareWithUncrashed(crashed: PlaygroundRuntime, app: PlaygroundApp, script: Script): Promise<Comparison> {
+  const uncrashed = await replay(app, script, { crashes: false });
+  try {
+    return compareObservables(observe(crashed), observe(uncrashed));
+  } finally {
+    await uncrashed.dispose();
+  }
 }

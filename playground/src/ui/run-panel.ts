@@ -1,15 +1,16 @@
 /**
- * The run panel: runs the selected compiled orchestration in the page's
- * driver (sim/driver.ts) and shows its progress: status and result, the
- * machine graph with the current states highlighted, the frame as JSON and the
- * timeline of steps. Every user action is appended to a script, so "crash and
- * resume" can compare the crashed run with an uncrashed replay of the same
- * script (sim/replay.ts).
+ * The run panel: runs the selected compiled orchestration on the page's
+ * runtime (sim/runtime.ts: the partition core on the memory backend) and
+ * shows its progress: status and result, the machine graph with the current
+ * states highlighted, the persisted frame as JSON, entity states and the
+ * timeline of steps. Every user action is appended to a script, so "crash
+ * and resume" can compare the crashed run with an uncrashed replay of the
+ * same script (sim/replay.ts).
  */
-import { encode, serialize } from "../../../runtime/codec.ts";
+import { serialize } from "../../../runtime/codec.ts";
 import type { Machine } from "../../../runtime/machine.ts";
 import type { SimSettings } from "../sim/activity-sim.ts";
-import { Driver, short, type SimApp } from "../sim/driver.ts";
+import { PLAYGROUND_PARTITIONS, PlaygroundRuntime, ROOT_INSTANCE_ID, short } from "../sim/runtime.ts";
 import { applyAction, compareWithUncrashed, type Action, type Script } from "../sim/replay.ts";
 import { renderGraphSvg } from "../graph/render.ts";
 import type { LoadedProgram } from "../adapters/module-loader.ts";
@@ -23,15 +24,14 @@ export interface RunPanelDeps {
 
 export class RunPanel {
   private program: LoadedProgram | undefined;
-  private driver: Driver | undefined;
+  private runtime: PlaygroundRuntime | undefined;
   private script: Script | undefined;
   private machineName = "";
-  private crashes = 0;
   private notes: { afterStep: number; text: string }[] = [];
   private busy = false;
 
   constructor(private readonly deps: RunPanelDeps) {
-    $("run").onclick = () => this.act({ kind: "run" });
+    $("run").onclick = () => void this.act({ kind: "run" });
     $("reset").onclick = () => this.reset();
     $("advance").onclick = () => {
       const ms = Number($<HTMLInputElement>("advance-ms").value);
@@ -39,15 +39,15 @@ export class RunPanel {
       void this.act({ kind: "advance", ms });
     };
     $("advance-timer").onclick = () => {
-      const next = this.driver?.nextTimerMs();
-      if (this.driver && next !== undefined) void this.act({ kind: "advance", ms: next - this.driver.nowMs });
+      const next = this.runtime?.nextTimerMs();
+      if (this.runtime && next !== undefined) void this.act({ kind: "advance", ms: Math.max(0, next - this.runtime.nowMs) });
     };
     $("raise").onclick = () => {
       const name = $<HTMLInputElement>("event-name").value.trim();
       const data = this.parseJson("event data", $<HTMLInputElement>("event-data").value);
       if (name && data.ok) void this.act({ kind: "raise", name, data: data.value });
     };
-    $("crash").onclick = () => void this.crash();
+    $("crash").onclick = () => void this.act({ kind: "crash" });
     $<HTMLSelectElement>("orchestration").onchange = () => this.selectMachine($<HTMLSelectElement>("orchestration").value);
   }
 
@@ -72,9 +72,10 @@ export class RunPanel {
   }
 
   reset(): void {
-    this.driver = undefined;
+    const old = this.runtime;
+    this.runtime = undefined;
+    void old?.dispose().catch(() => undefined);
     this.script = undefined;
-    this.crashes = 0;
     this.notes = [];
     $("crash-report").hidden = true;
     this.render();
@@ -104,81 +105,68 @@ export class RunPanel {
     el.hidden = false;
   }
 
-  private ensureStarted(): boolean {
-    if (this.driver) return true;
+  /** Starts the host and the instance on the first action: its first step, then until settled. */
+  private async ensureStarted(): Promise<PlaygroundRuntime> {
+    if (this.runtime) return this.runtime;
     const machine = this.machine();
-    if (!machine || !this.program) {
-      this.showError("nothing to run: fix the diagnostics so that the program compiles to at least one orchestration");
-      return false;
-    }
+    if (!machine || !this.program) throw new Error("nothing to run: fix the diagnostics so that the program compiles to at least one orchestration");
     const input = this.parseJson("input", $<HTMLInputElement>("input").value);
-    if (!input.ok) return false;
-    try {
-      const settings = this.settings();
-      this.driver = Driver.start(machine, this.program.app, input.value, settings);
-      this.script = { input: input.value, settings, actions: [] };
-      return true;
-    } catch (e) {
-      this.showError((e as Error).message);
-      return false;
-    }
-  }
-
-  private async guarded(fn: () => Promise<void>): Promise<void> {
-    if (this.busy) return;
-    this.busy = true;
-    try {
-      await fn();
-    } catch (e) {
-      this.showError(`${(e as Error).name}: ${(e as Error).message}`);
-      return;
-    } finally {
-      this.busy = false;
-    }
-    this.render();
+    if (!input.ok) throw new Error("the input is not valid JSON");
+    const settings = this.settings();
+    this.script = { orchestration: this.machineName, input: input.value, settings, actions: [] };
+    this.runtime = await PlaygroundRuntime.start(this.program.app, this.machineName, input.value, settings);
+    return this.runtime;
   }
 
   async act(action: Action): Promise<void> {
-    await this.guarded(async () => {
-      if (!this.ensureStarted()) throw new Error("not started");
-      if (action.kind === "raise" && !this.driver!.waitingEvents().includes(action.name)) {
-        this.notes.push({ afterStep: this.driver!.state.steps, text: `event "${action.name}" raised, but the instance does not wait for it: ignored` });
+    if (this.busy) return;
+    this.busy = true;
+    document.body.dataset.running = "true";
+    try {
+      const rt = await this.ensureStarted();
+      const stepsBefore = rt.timeline.length;
+      if (action.kind === "raise" && !rt.waitingEvents().includes(action.name)) {
+        this.notes.push({ afterStep: stepsBefore, text: `event "${action.name}" raised while the instance does not wait for it: the partition buffers it until a ctx.waitForEvent("${action.name}") takes it` });
       }
       this.script!.actions.push(action);
-      await applyAction(this.driver!, action);
-      if (this.crashes > 0) await this.compare();
-    });
-  }
-
-  /** Serialize the frame and pending work, drop the driver and the loaded program, reload, restore, continue. */
-  async crash(): Promise<void> {
-    await this.guarded(async () => {
-      if (!this.ensureStarted()) throw new Error("not started");
-      const text = this.driver!.snapshot();
-      const steps = this.driver!.state.steps;
-      this.driver = undefined;
-      const reloaded = await this.deps.reload();
-      const machine = reloaded.machines.get(this.machineName);
-      if (!machine) throw new Error(`after the crash the program no longer defines ${this.machineName}`);
-      this.program = reloaded;
-      this.driver = Driver.restore(machine, reloaded.app, text);
-      this.crashes++;
-      this.notes.push({ afterStep: steps, text: `crashed after step ${steps}: the runtime was dropped; restored from the ${text.length}-byte snapshot into a freshly loaded program` });
-      this.script!.actions.push({ kind: "crash" }, { kind: "run" });
-      await this.driver.run();
-      await this.compare();
-    });
+      if (action.kind === "crash") {
+        const recordBytes = rt.committed.recordBytes;
+        await applyAction(rt, action, async () => {
+          // The runtime crashed: nothing survives but the memory backend's store and channels.
+          const reloaded = await this.deps.reload();
+          if (!reloaded.machines.has(this.machineName)) throw new Error(`after the crash the program no longer defines ${this.machineName}`);
+          this.program = reloaded;
+          return reloaded.app;
+        });
+        const replayed = rt.lastCrash?.commitsReplayed ?? [];
+        this.notes.push({
+          afterStep: stepsBefore,
+          text: `crashed after step ${rt.rootSteps}: the host and its ${PLAYGROUND_PARTITIONS} partitions were dropped with the loaded program; ` +
+            `a new host on a fresh load of the program recovered each partition from the memory store (checkpoint + ${replayed.join("/")} commit records replayed) ` +
+            `and the instance went on from its persisted record (${recordBytes} bytes)`,
+        });
+      } else {
+        await applyAction(rt, action, async () => (await this.deps.reload()).app);
+      }
+      if (rt.crashes > 0) await this.compare();
+      this.render();
+    } catch (e) {
+      this.render();
+      this.showError(`${(e as Error).name}: ${(e as Error).message}`);
+    } finally {
+      this.busy = false;
+      document.body.dataset.running = "false";
+    }
   }
 
   private async compare(): Promise<void> {
-    const machine = this.machine()!;
-    const cmp = await compareWithUncrashed(this.driver!, machine, this.program!.app, this.script!);
+    const rt = this.runtime!;
+    const cmp = await compareWithUncrashed(rt, this.program!.app, this.script!);
     const el = $("crash-report");
     el.hidden = false;
     el.className = `panel crash-report ${cmp.equal ? "equal" : "different"}`;
-    const ended = this.driver!.ended;
     el.textContent = cmp.equal
-      ? `Crash and resume (${this.crashes} crash${this.crashes > 1 ? "es" : ""}): same ${ended ? "result" : "state so far"} as an uncrashed run of the same actions. ` +
+      ? `Crash and resume (${rt.crashes} crash${rt.crashes > 1 ? "es" : ""}): same ${rt.ended ? "result" : "state so far"} as an uncrashed run of the same actions. ` +
         `Resumed: ${describeOutcome(cmp.crashed.outcome)}; uncrashed: ${describeOutcome(cmp.uncrashed.outcome)}.`
       : `Crash and resume DIFFERS from the uncrashed run in: ${cmp.differences.join(", ")}. Resumed: ${cmp.crashed.outcome}; uncrashed: ${cmp.uncrashed.outcome}`;
     el.dataset.equal = String(cmp.equal);
@@ -186,42 +174,52 @@ export class RunPanel {
 
   render(): void {
     const machine = this.machine();
-    const d = this.driver;
+    const rt = this.runtime;
     const status = $("run-status");
     const result = $("result");
-    if (!d) {
+    if (!rt) {
       status.textContent = machine ? `${machine.name}: not started` : "no orchestration";
       $("clock").textContent = "";
       result.className = "panel result";
       result.textContent = "";
     } else {
-      const o = d.outcome;
-      const waits = [...d.waitingEvents().map((n) => `event "${n}"`), ...(d.nextTimerMs() !== undefined ? [`timer at +${d.nextTimerMs()! - d.state.startMs} ms`] : [])];
+      const o = rt.outcome;
+      const next = rt.nextTimerMs();
+      const waits = [...rt.waitingEvents().map((n) => `event "${n}"`), ...(next !== undefined ? [`timer at +${next - rt.startMs} ms`] : [])];
       status.textContent = `${machine?.name}: ${o.kind}${o.kind === "running" && waits.length ? `, waiting for ${waits.join(" or ")}` : ""}`;
-      $("clock").textContent = `virtual clock +${d.nowMs - d.state.startMs} ms · ${d.state.steps} steps`;
+      $("clock").textContent = `virtual clock +${rt.nowMs - rt.startMs} ms · ${rt.rootSteps} steps`;
       result.className = `panel result ${o.kind}`;
       result.textContent = o.kind === "completed" ? `Result: ${JSON.stringify(o.output)}`
-        : o.kind === "failed" ? `Failed: ${o.error.name}: ${o.error.message}`
-        : o.kind === "continuedAsNew" ? `Continued as new with input ${short(o.input)}` : "";
-      const ev = d.waitingEvents()[0];
+        : o.kind === "failed" ? `Failed: ${o.error.name}: ${o.error.message}` : "";
+      const ev = rt.waitingEvents()[0];
       if (ev && !$<HTMLInputElement>("event-name").value) $<HTMLInputElement>("event-name").value = ev;
     }
     result.hidden = result.textContent === "";
     const graph = $("graph");
+    const rootSteps = rt ? rt.timeline.filter((t) => t.instanceId === ROOT_INSTANCE_ID) : [];
     if (machine) {
-      const active = d ? d.position() : [];
-      const visited = d ? d.timeline.flatMap((t) => t.position) : [];
+      const active = rt ? rt.position() : [];
+      const visited = rootSteps.flatMap((t) => t.position);
       graph.innerHTML = renderGraphSvg(machine.graph, { active, visited: ["start", ...visited] });
     } else graph.innerHTML = `<p class="muted" style="padding:8px">No compiled machine yet.</p>`;
-    const frameText = d ? JSON.stringify(encode(d.frame), null, 2) : "";
-    $("frame").textContent = frameText;
-    $("frame-size").textContent = d ? `(${serialize(d.frame).length} bytes encoded)` : "";
+    const frame = rt?.committed.frame;
+    $("frame").textContent = rt ? JSON.stringify(frame, null, 2) : "";
+    $("frame-size").textContent = rt ? `(as persisted: ${serialize(frame).length} bytes)` : "";
+    const entities = rt?.committed.entities ?? {};
+    $("entities-panel").hidden = Object.keys(entities).length === 0;
+    $("entities").textContent = Object.entries(entities).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join("\n");
+    $("runtime-info").textContent = rt
+      ? `Runs on the partition core with the memory backend in this page: ${PLAYGROUND_PARTITIONS} partitions, ${rt.backend.store.appendedCommits} commits, virtual clock.`
+      : "";
     const items: HTMLLIElement[] = [];
     const notesAt = (n: number) => this.notes.filter((x) => x.afterStep === n).map((x) => Object.assign(document.createElement("li"), { className: "note", textContent: x.text }));
     const labelOf = new Map(machine?.graph.states.map((st) => [st.id, st.line !== undefined ? `${st.label} (line ${st.line})` : st.label]) ?? []);
-    for (const t of d?.timeline ?? []) {
+    items.push(...notesAt(0));
+    for (const t of rt?.timeline ?? []) {
       const li = document.createElement("li");
-      li.textContent = `+${t.atMs} ms · ${t.woke.join("; ")} → ${t.issued.length ? t.issued.join("; ") : "nothing issued"} · ${t.outcome === "running" ? `waits at ${t.position.map((id) => labelOf.get(id) ?? id).join(" and ") || "?"}` : t.outcome}`;
+      const who = t.instanceId === ROOT_INSTANCE_ID ? "" : `[${t.instanceId}] `;
+      const where = t.instanceId === ROOT_INSTANCE_ID ? t.position.map((id) => labelOf.get(id) ?? id).join(" and ") : "";
+      li.textContent = `${who}+${t.atMs} ms · ${t.woke.join("; ")} → ${t.issued.length ? t.issued.join("; ") : "nothing issued"} · ${t.outcome === "running" ? `waits${where ? ` at ${where}` : ""}` : t.outcome}`;
       items.push(li, ...notesAt(t.step));
     }
     $("timeline").replaceChildren(...items);
@@ -229,10 +227,10 @@ export class RunPanel {
 }
 
 function describeOutcome(encoded: string): string {
-  const o = JSON.parse(encoded) as { kind: string; output?: unknown; error?: { message: string } };
-  if (o.kind === "completed") return `completed with ${JSON.stringify(o.output)}`;
-  if (o.kind === "failed") return `failed: ${o.error?.message}`;
-  return o.kind;
+  const o = JSON.parse(encoded) as { status?: string; output?: unknown; error?: { message: string } };
+  if (o.status === "Completed") return `completed with ${JSON.stringify(o.output)}`;
+  if (o.status === "Failed") return `failed: ${o.error?.message}`;
+  return (o.status ?? "not started").toLowerCase();
 }
 
-export type { SimApp };
+export { short };
