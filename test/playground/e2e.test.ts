@@ -116,19 +116,52 @@ test("approval preset: advancing the virtual clock past the timeout ends it as t
   assert.match((await s.page.textContent("#clock")) ?? "", /\+86400100 ms/);
 });
 
-test("transfer and saga presets run to their results", async () => {
-  await s.page.selectOption("#preset", "transfer");
-  await s.page.waitForFunction(() => document.querySelector("#orchestration")?.textContent?.includes("transfer") && document.body.dataset.compiled === "ok", undefined, { timeout: 30_000 });
+async function openPreset(id: string, orchestration: string): Promise<void> {
+  await s.page.selectOption("#preset", id);
+  await s.page.waitForFunction((name) => document.querySelector("#orchestration")?.textContent?.includes(name) && document.body.dataset.compiled === "ok", orchestration, { timeout: 30_000 });
+  assert.match((await s.page.textContent("#diagnostics")) ?? "", /No diagnostics/, `${id} compiles without diagnostics`);
+}
+
+async function runToResult(): Promise<string> {
   await s.page.click("#run");
-  await s.page.waitForSelector("#result.completed", { timeout: 10_000 });
+  await s.page.waitForSelector("#result.completed, #result.failed", { timeout: 10_000 });
+  assert.ok(await s.page.$("#result.completed"), (await s.page.textContent("#result")) ?? "");
+  return (await s.page.textContent("#result")) ?? "";
+}
+
+test("fan-out preset: all branches, one result", async () => {
+  await openPreset("fanout", "fanOut");
+  assert.match(await runToResult(), /Result: \{"documents":3,"words":10\}/);
+});
+
+test("bank transfer preset: the lock over both accounts, the balances as committed, and the same after crash and resume", async () => {
+  await openPreset("transfer", "transfer");
+  assert.match(await runToResult(), /Result: true/);
+  const timeline = (await s.page.textContent("#timeline")) ?? "";
+  assert.match(timeline, /lock Account\/alice, Account\/bob #\d+/);
+  assert.match(timeline, /lock granted #\d+/);
+  assert.match(timeline, /unlock #\d+/);
+  const entities = (await s.page.textContent("#entities")) ?? "";
+  assert.match(entities, /Account\/alice: \{"balance":70\}/);
+  assert.match(entities, /Account\/bob: \{"balance":130\}/);
+  await s.screenshot("06-transfer");
+  // The accounts live on other partitions than the instance: after the crash every partition recovers them from the store.
+  await s.page.click("#reset");
+  await s.page.click("#crash");
+  await s.page.waitForSelector("#crash-report:not([hidden])", { timeout: 10_000 });
+  assert.is(await s.page.getAttribute("#crash-report", "data-equal"), "true");
   assert.match((await s.page.textContent("#result")) ?? "", /Result: true/);
-  await s.page.selectOption("#preset", "saga");
-  await s.page.waitForFunction(() => document.querySelector("#orchestration")?.textContent?.includes("bookTrip") && document.body.dataset.compiled === "ok", undefined, { timeout: 30_000 });
-  await s.page.click("#run");
-  await s.page.waitForSelector("#result.completed", { timeout: 10_000 });
-  const saga = (await s.page.textContent("#result")) ?? "";
+});
+
+test("saga preset: the card is declined and the bookings are compensated in reverse order", async () => {
+  await openPreset("saga", "bookTrip");
+  const saga = await runToResult();
   assert.match(saga, /"booked":false,"reason":"card declined","compensated":\["cancelHotel","cancelFlight"\]/);
-  await s.screenshot("06-saga");
+  const issued = await s.page.$$eval("#timeline li", (lis) => lis.map((li) => li.textContent ?? "").join("\n"));
+  const order = [...issued.matchAll(/call activity (\w+)/g)].map((m) => m[1]);
+  assert.equal(order, ["reserveFlight", "reserveHotel", "chargeCard", "cancelHotel", "cancelFlight"]);
+  assert.match(issued, /activity chargeCard #\d+ failed: Error: card declined/);
+  await s.screenshot("07-saga");
   assert.equal(s.errors, []);
 });
 

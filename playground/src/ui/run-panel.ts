@@ -204,7 +204,7 @@ export class RunPanel {
     } else graph.innerHTML = `<p class="muted" style="padding:8px">No compiled machine yet.</p>`;
     const frame = rt?.committed.frame;
     $("frame").textContent = rt ? JSON.stringify(frame, null, 2) : "";
-    $("frame-size").textContent = rt ? `(as persisted: ${serialize(frame).length} bytes)` : "";
+    $("frame-size").textContent = !rt ? "" : frame === null ? "(finished: the partition keeps no frame, only the status and output)" : `(as persisted: ${serialize(frame).length} bytes)`;
     const entities = rt?.committed.entities ?? {};
     $("entities-panel").hidden = Object.keys(entities).length === 0;
     $("entities").textContent = Object.entries(entities).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join("\n");
