@@ -12,6 +12,10 @@
 import { isMachine, type EntityId, type Machine, type RetryPolicy } from "./machine.ts";
 
 export type { EntityId, RetryPolicy } from "./machine.ts";
+// A codec for a class lets its instances live in frames (the serializability check,
+// NWC2001, accepts them); part of the author API, so in-memory compiles see it too.
+export { registerClass } from "./codec.ts";
+export type { ClassCodec } from "./codec.ts";
 
 /**
  * A durable task: what every `ctx` call returns. Await it, or combine tasks with

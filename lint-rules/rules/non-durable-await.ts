@@ -46,7 +46,8 @@ function mayBeThenable(checker: ts.TypeChecker, type: ts.Type, depth = 0): boole
     const constraint = checker.getBaseConstraintOfType(type);
     return !constraint || constraint === type || mayBeThenable(checker, constraint, depth + 1);
   }
-  if (type.flags & (ts.TypeFlags.Primitive | ts.TypeFlags.Never)) return false;
+  if (type.flags & (ts.TypeFlags.StringLike | ts.TypeFlags.NumberLike | ts.TypeFlags.BigIntLike | ts.TypeFlags.BooleanLike | ts.TypeFlags.EnumLike
+    | ts.TypeFlags.ESSymbolLike | ts.TypeFlags.Undefined | ts.TypeFlags.Null | ts.TypeFlags.Void | ts.TypeFlags.Never)) return false;
   return !!checker.getApparentType(type).getProperty("then");
 }
 

@@ -1,8 +1,9 @@
 // Differential test programs: plain values mixed with tasks in Promise combinators (JavaScript
 // treats them as already fulfilled promises; so does the engine), Promise.resolve/reject, and
 // locals the serializability check accepts because the compiler keeps them as task handles,
-// closures or plain data (tuples from Promise.all, iterables of tasks).
-import { orchestration } from "nwc";
+// closures or plain data (tuples from Promise.all, iterables of tasks), and a class with a codec
+// imported from "nwc" as the author API (registerClass).
+import { orchestration, registerClass } from "nwc";
 import { double, echo, failIf } from "./acts.ts";
 
 export const plainValuesInAll = orchestration("plainValuesInAll", async (ctx, x: number) => {
@@ -61,6 +62,21 @@ export const keptTaskLocals = orchestration("keptTaskLocals", async (ctx, xs: nu
   return [pair, await Promise.all(pending), await all, await typed(4), fromMap, entries, "abbb".replace(re, "B")];
 });
 
+class Money {
+  constructor(readonly cents: number, readonly currency: string) {}
+  plus(other: Money): Money { return new Money(this.cents + other.cents, this.currency); }
+}
+// The differential test loads this module twice (source and compiled): one codec name per copy.
+const copy = ((globalThis as { moneyCopies?: number }).moneyCopies = ((globalThis as { moneyCopies?: number }).moneyCopies ?? 0) + 1);
+registerClass({ name: `test.Money#${copy}`, ctor: Money, encode: (m: Money) => [m.cents, m.currency], decode: ([c, cur]: [number, string]) => new Money(c, cur) });
+
+export const codecClassLocal = orchestration("codecClassLocal", async (ctx, xs: number[]) => {
+  let total = new Money(0, "EUR");
+  for (const x of xs) total = total.plus(new Money(await ctx.call(double, x), "EUR"));
+  return `${total.cents} ${total.currency} ${total instanceof Money}`;
+});
+
 export const inputs: Record<string, unknown[]> = {
+  codecClassLocal: [[1, 2, 3]],
   plainValuesInAll: [2], plainValuesInRace: [3], plainValuesSettled: [2, 5], resolveReject: [1], keptTaskLocals: [[1, 2, 3]],
 };
