@@ -248,14 +248,19 @@ export class LocalStore implements PartitionStore {
       if (record.epoch !== lease.epoch) throw new FencedError(lease.partition, record.epoch, lease.epoch);
       const frame = encodeFrame(record);
       let seg = part.segments[part.segments.length - 1];
-      if (!seg || part.segmentSize >= this.segmentBytes) {
-        seg = { first: record.position, path: join(part.dir, `log-${pad(record.position)}.seg`) };
-        part.segments.push(seg);
-        part.segmentSize = await appendDurableAsync(seg.path, frame, { create: true });
-        fsyncDir(part.dir); // the new segment's name is durable
-      } else {
-        // The fsync runs off the event loop: other partitions' batches go on meanwhile (the lock is this partition's only).
-        part.segmentSize = await appendDurableAsync(seg.path, frame, { create: true });
+      try {
+        if (!seg || part.segmentSize >= this.segmentBytes) {
+          seg = { first: record.position, path: join(part.dir, `log-${pad(record.position)}.seg`) };
+          part.segments.push(seg);
+          part.segmentSize = await appendDurableAsync(seg.path, frame, { create: true });
+          fsyncDir(part.dir); // the new segment's name is durable
+        } else {
+          // The fsync runs off the event loop: other partitions' batches go on meanwhile (the lock is this partition's only).
+          part.segmentSize = await appendDurableAsync(seg.path, frame, { create: true });
+        }
+      } catch (error) {
+        part.owned = false; // memory may disagree with the file now: the next lease or write reloads the partition from disk
+        throw error;
       }
       const copy = JSON.parse(JSON.stringify(record)) as CommitRecord;
       part.commits.push(copy);
