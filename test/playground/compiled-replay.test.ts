@@ -98,4 +98,30 @@ test("the saga preset compensates in reverse order after the card is declined", 
   await rt.dispose();
 });
 
+test("a compiled ctx.callSub runs its child as an instance of its own; crashes while a child sleeps change nothing", async () => {
+  const p: Preset = {
+    id: "subs", title: "subs", orchestration: "parent", input: ["a", "b"],
+    code: `import { activity, orchestration } from "nwc";
+export const shout = activity("shout", async (s: string) => s.toUpperCase());
+export const child = orchestration("child", async (ctx, s: string) => {
+  await ctx.sleep(1000);
+  return \`\${await ctx.call(shout, s)}!\`;
+});
+export const parent = orchestration("parent", async (ctx, xs: string[]) => {
+  const out: string[] = [];
+  for (const x of xs) out.push(await ctx.callSub(child, x));
+  return out;
+});
+`,
+  };
+  const program = await load(p);
+  const script: Script = { orchestration: "parent", input: p.input, settings: { latencyMs: 50, failureRate: 0, seed: 1 }, actions: [{ kind: "crash" }, { kind: "advance", ms: 1000 }, { kind: "crash" }, { kind: "advance", ms: 1000 }] };
+  const rt = await replay(program.app, script, { crashes: true, reload: reloader(p) });
+  assert.is(rt.crashes, 2);
+  assert.equal(rt.outcome, { kind: "completed", output: ["A!", "B!"] });
+  assert.ok(rt.timeline.some((t) => t.instanceId !== "playground-1"), "the children's steps are in the timeline");
+  assert.ok((await compareWithUncrashed(rt, program.app, script)).equal);
+  await rt.dispose();
+});
+
 test.run();

@@ -32,7 +32,9 @@ export class RunPanel {
 
   constructor(private readonly deps: RunPanelDeps) {
     $("run").onclick = () => void this.act({ kind: "run" });
-    $("reset").onclick = () => this.reset();
+    $("reset").onclick = () => {
+      if (!this.busy) this.reset();
+    };
     $("advance").onclick = () => {
       const ms = Number($<HTMLInputElement>("advance-ms").value);
       if (!(ms >= 0)) return this.showError(`advance: "${$<HTMLInputElement>("advance-ms").value}" is not a number of milliseconds >= 0`);
