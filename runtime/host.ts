@@ -13,6 +13,7 @@ import { createBackend, type BackendSpec } from "./backends/index.ts";
 import type { Backend, InstanceStatusRecord } from "./backends/types.ts";
 import { Client, type StatusNotifier } from "./client.ts";
 import { realClock, type Clock } from "./partitions/clock.ts";
+import { partitionOfInstance } from "./partitions/hash.ts";
 import type { StepTrace } from "./partitions/batch.ts";
 import { DEFAULT_PARTITION_OPTIONS, Partition, type PartitionOptions } from "./partitions/partition.ts";
 import { ActivityWorkers, MAX_CONCURRENT_ACTIVITIES } from "./workers.ts";
@@ -56,20 +57,30 @@ export interface Host {
 const RESTART_DELAY_MS = 20;
 
 class Notifier implements StatusNotifier {
-  private readonly subs = new Map<string, Set<() => void>>();
+  private readonly subs = new Map<string, Set<(status: InstanceStatusRecord) => void>>();
 
-  subscribe(instanceId: string, fn: () => void): () => void {
-    const set = this.subs.get(instanceId) ?? new Set();
+  constructor(private readonly runsPartitionOf: (instanceId: string) => boolean) {}
+
+  subscribe(instanceId: string, fn: (status: InstanceStatusRecord) => void): () => void {
+    let set = this.subs.get(instanceId);
+    if (!set) this.subs.set(instanceId, (set = new Set()));
     set.add(fn);
-    this.subs.set(instanceId, set);
     return () => {
       set.delete(fn);
-      if (set.size === 0) this.subs.delete(instanceId);
+      if (set.size === 0 && this.subs.get(instanceId) === set) this.subs.delete(instanceId);
     };
   }
 
+  covers(instanceId: string): boolean {
+    return this.runsPartitionOf(instanceId);
+  }
+
+  /** Called after the commit holding `statuses` is durable. */
   publish(statuses: InstanceStatusRecord[]): void {
-    for (const s of statuses) for (const fn of [...(this.subs.get(s.instanceId) ?? [])]) fn();
+    for (const s of statuses) {
+      const set = this.subs.get(s.instanceId);
+      if (set) for (const fn of [...set]) fn(s);
+    }
   }
 }
 
@@ -81,10 +92,10 @@ export async function startHost(options: HostOptions): Promise<Host> {
   const { backend, owned } = await createBackend(options.backend, partitionCount, { clock });
   const partitionOptions: PartitionOptions = { ...DEFAULT_PARTITION_OPTIONS, ...options.partitionOptions };
   const workers = new ActivityWorkers(app.activities, options.maxConcurrentActivities ?? MAX_CONCURRENT_ACTIVITIES);
-  const notifier = new Notifier();
   const hostId = options.hostId ?? `host-${globalThis.crypto.randomUUID()}`;
   const log = options.log ?? ((level, message) => (level === "error" ? console.error : console.warn)(`nwc: ${message}`));
   const live: (Partition | undefined)[] = new Array(partitionCount).fill(undefined);
+  const notifier = new Notifier((instanceId) => live[partitionOfInstance(instanceId, partitionCount)] !== undefined);
   let stopping = false;
   let wakeSupervisors!: () => void;
   const stopped = new Promise<void>((r) => (wakeSupervisors = r));

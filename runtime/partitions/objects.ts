@@ -49,9 +49,28 @@ export class ObjectTable {
     return this.mapOf(key).has(key);
   }
 
-  /** Loads the keys not in memory from the store (objects absent there are remembered as absent). */
+  /**
+   * Loads the keys not in memory from the store (objects absent there are
+   * remembered as absent), and marks the cached ones as just used: a batch
+   * reads only the keys it loaded, so this is where LRU order is kept (once
+   * per key and batch, rather than on every `get`: reordering a Map of
+   * cacheSize entries is a delete and an insert).
+   */
   async load(keys: Iterable<string>): Promise<void> {
-    const missing = [...new Set(keys)].filter((k) => !this.has(k));
+    const missing: string[] = [];
+    for (const k of new Set(keys)) {
+      if (!isCacheable(k)) {
+        if (!this.pinned.has(k)) missing.push(k);
+        continue;
+      }
+      const v = this.cache.get(k);
+      if (v === undefined) {
+        missing.push(k);
+        continue;
+      }
+      this.cache.delete(k);
+      this.cache.set(k, v);
+    }
     if (missing.length === 0) return;
     const loaded = await Promise.all(missing.map((k) => this.store.readObject(this.partition, k)));
     for (let i = 0; i < missing.length; i++) {
@@ -64,19 +83,18 @@ export class ObjectTable {
   get<T>(key: string): T | undefined {
     // Pinned kinds (dedup, outboxes, timers, activities, run markers) are all in memory: missing means absent.
     if (!isCacheable(key)) return this.pinned.get(key) as T | undefined;
-    if (!this.cache.has(key)) throw new Error(`object ${key} was used without being loaded first (a handler's keys() is missing it)`);
     const v = this.cache.get(key);
-    // Refresh LRU order.
-    this.cache.delete(key);
-    this.cache.set(key, v);
+    if (v === undefined) throw new Error(`object ${key} was used without being loaded first (a handler's keys() is missing it)`);
     return v === ABSENT ? undefined : (v as T);
   }
 
   set(key: string, value: unknown): void {
     if (value === undefined) throw new Error(`object ${key}: use delete() rather than storing undefined`);
-    const map = this.mapOf(key);
-    map.delete(key);
-    map.set(key, value);
+    if (isCacheable(key)) {
+      // Newest in LRU order.
+      this.cache.delete(key);
+      this.cache.set(key, value);
+    } else this.pinned.set(key, value);
     this.dirtyForCommit.add(key);
     this.unflushed.add(key);
   }
