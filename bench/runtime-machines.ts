@@ -57,6 +57,8 @@ export function fanOut(name: string, activity: string, width: number) {
 /**
  * One long loop: `target` activity calls, then every "tick" event is one
  * more step that sets the custom status to the step count (to time resumes).
+ * A tick whose data is `{ extendTo: n }` moves the target to n and loops on,
+ * so one instance is timed at step 10 and again at step 100,000.
  */
 export function longLoop(name: string, activity: string) {
   const m: Machine = {
@@ -68,7 +70,9 @@ export function longLoop(name: string, activity: string) {
       const f = { ...frame };
       const commands: Command[] = [];
       for (const w of wakes) {
-        if (f.i < f.target) f.i++;
+        const extendTo = w.result.ok ? (w.result.value as { extendTo?: number } | undefined)?.extendTo : undefined;
+        if (typeof extendTo === "number") f.target = extendTo;
+        else if (f.i < f.target) f.i++;
         else f.ticks++;
       }
       if (f.i < f.target) {

@@ -6,7 +6,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { activity } from "../../runtime/api.ts";
-import { createMemoryBackend } from "../../runtime/backends/memory/index.ts";
+import { createMemoryBackend, SimulatedCrash } from "../../runtime/backends/memory/index.ts";
 import { startHost } from "../../runtime/host.ts";
 import * as A from "./machines/apps.ts";
 import { genOrchestration } from "./machines/generator-machine.ts";
@@ -151,5 +151,40 @@ test("with slow commits, batches pipeline, and no message leaves a partition bef
   assert.ok(batches > 0);
   await host.stop();
 });
+
+test("an instance whose wakes were left for the next batch resumes after recovery from a checkpoint holding them", async () => {
+  // Events a and b arrive in one batch: a wakes the instance, b is buffered; the step waits for b, finds it
+  // buffered, and leaves that wake for the next batch (a durable run marker). The checkpoint holding the
+  // marker is written, then the partition crashes before the next batch commits.
+  const backend = createMemoryBackend({ partitions: 1 });
+  let crashed = 0;
+  const writeCheckpoint = backend.store.writeCheckpoint.bind(backend.store);
+  backend.store.writeCheckpoint = async (lease, state, updates) => {
+    await writeCheckpoint(lease, state, updates);
+    if (crashed === 0 && updates.some((u) => u.key.startsWith("run:") && u.value !== null)) {
+      crashed++;
+      throw new SimulatedCrash("after the checkpoint holding a run marker");
+    }
+  };
+  const host = await startHost({ app: A.app, backend, partitions: 1, log: quiet, partitionOptions: { checkpointEveryCommits: 1 } });
+  const id = await host.client.start(A.eventWaiter, ["a", "b"], { instanceId: "marker" });
+  await until(async () => (await host.client.status(id))?.customStatus === "waiting");
+  const raise = (seq: number, name: string) => ({ from: "c:marker-test", to: 0, seq, body: { kind: "raiseEvent", instanceId: id, name, data: { $nwc: "undefined" } } });
+  await backend.channels.send([raise(1, "a"), raise(2, "b")]);
+  const s = await host.client.wait(id, { timeoutMs: 10_000 });
+  assert.is(crashed, 1, "the checkpoint with the run marker was written and the partition crashed after it");
+  assert.is(s.status, "Completed");
+  assert.equal(s.output, [undefined, undefined]);
+  assert.ok(host.partitions[0]!.stats.commitsReplayed === 0, "recovered from the checkpoint alone");
+  await host.stop();
+});
+
+async function until(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error("condition not reached in time");
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
 
 test.run();
