@@ -79,7 +79,9 @@ export function createMemoryProgram(sources: { fileName: string; text: string }[
     writeFile: () => {},
     getCurrentDirectory: () => (sys ? sys.getCurrentDirectory() : "/"),
     getDirectories: (path) => sys?.getDirectories(path) ?? [],
-    directoryExists: (path) => sys?.directoryExists(path) ?? false,
+    // Without ts.sys (a browser) this stays undefined: TypeScript then assumes every
+    // directory exists and resolves relative imports between the in-memory files.
+    directoryExists: sys ? (path) => sys.directoryExists(path) : undefined,
     fileExists: (name) => memory.has(name) || !!sys?.fileExists(name),
     readFile: read,
     getCanonicalFileName: (n) => n,

@@ -28,28 +28,16 @@ const compilerModules = import.meta.glob("../../../compiler/index.ts");
 const libTexts = import.meta.glob(["../../../node_modules/typescript/lib/lib.es*.d.ts", "../../../node_modules/typescript/lib/lib.decorators*.d.ts"], { query: "?raw", import: "default", eager: true }) as Record<string, string>;
 import apiText from "../../../runtime/api.ts?raw";
 import machineText from "../../../runtime/machine.ts?raw";
+import codecText from "../../../runtime/codec.ts?raw";
+import backendTypesText from "../../../runtime/backends/types.ts?raw";
 
 /** Where "nwc" resolves in the in-memory program; the path ends in runtime/api.ts, which is how the checks recognise the author API. */
 const NWC_PATH = "/nwc/runtime/api.ts";
 
-/**
- * The author API as one file: runtime/api.ts with runtime/machine.ts (which
- * imports nothing) appended in place of its imports from "./machine.ts".
- * Why: outside Node the compiler host reports no directory as existing, and
- * TypeScript then skips relative imports between in-memory files, so the API
- * would lose its `Machine` types and every `ctx` would be `any`. One file
- * needs no resolution. (The extra exports of machine.ts are types the checks
- * never look for.)
- */
-export function singleFileApi(api: string, machine: string): string {
-  const importLine = /^import \{[^}]*\} from "\.\/machine\.ts";[ \t]*$/m;
-  const reexportLine = /^export type \{[^}]*\} from "\.\/machine\.ts";[ \t]*$/m;
-  if (!importLine.test(api)) return api;
-  return `${api.replace(importLine, "").replace(reexportLine, "")}\n// ---- runtime/machine.ts ----\n${machine}`;
-}
-
 function browserFiles(): Record<string, string> {
-  const files: Record<string, string> = { [NWC_PATH]: singleFileApi(apiText, machineText), "/nwc/runtime/machine.ts": machineText };
+  const files: Record<string, string> = { [NWC_PATH]: apiText, "/nwc/runtime/machine.ts": machineText, "/nwc/runtime/codec.ts": codecText,
+    "/nwc/runtime/backends/types.ts": backendTypesText,
+  };
   for (const [path, text] of Object.entries(libTexts)) files[`/lib/${path.slice(path.lastIndexOf("/") + 1)}`] = text;
   return files;
 }
