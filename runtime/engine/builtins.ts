@@ -17,6 +17,8 @@ import type { ClosureTag } from "./rt.ts";
 
 type Scope = Record<string, any>;
 
+const copyIds = (ids: EntityId[]): EntityId[] => ids.map((e) => ({ name: e.name, key: e.key }));
+
 /** ctx.transaction(entities, body): lock, run body(tx), end the transaction (commit or abort), unlock. */
 registerBuiltin("nwc:transaction", {
   name: "transaction",
@@ -27,8 +29,10 @@ registerBuiltin("nwc:transaction", {
     const ents = L.entities as EntityId[];
     switch (st.label) {
       case 0:
-        L.lock = run.issue((taskId) => ({ kind: "lock", taskId, entities: ents }), ents).id;
-        run.f.locks[L.lock] = ents;
+        // Copies, not `ents` itself: a container shared by two places of the frame is moved into
+        // the frame's heap on every step (heap.ts), a copy of the whole frame.
+        L.lock = run.issue((taskId) => ({ kind: "lock", taskId, entities: ents }), copyIds(ents)).id;
+        run.f.locks[L.lock] = copyIds(ents);
         return [4, [0, new TaskRef(L.lock)]];
       case 1: {
         st.sent();

@@ -120,7 +120,9 @@ export class CompiledContext {
     const entities = assertEntityIds(ids, "ctx.lock");
     const run = currentRun("ctx.lock");
     const t = run.issue((taskId) => ({ kind: "lock", taskId, entities }), entities);
-    run.f.locks[t.id] = entities;
+    // A copy, not the same array: a container shared by two places of the frame makes every
+    // step until the grant move it into the frame's heap (heap.ts), a copy of the whole frame.
+    run.f.locks[t.id] = entities.map((e) => ({ name: e.name, key: e.key }));
     return t;
   }
   transaction(ids: EntityId[], body: unknown): TaskRef {

@@ -70,13 +70,6 @@ function isContainer(v: unknown): v is object {
   return p === Object.prototype || p === null;
 }
 
-function children(v: object, fn: (c: unknown) => void): void {
-  if (Array.isArray(v)) v.forEach(fn);
-  else if (v instanceof Map) v.forEach((x, k) => { fn(k); fn(x); });
-  else if (v instanceof Set) v.forEach(fn);
-  else for (const k of Object.keys(v)) fn((v as any)[k]);
-}
-
 function mapChildren(v: object, fn: (c: unknown) => unknown): object {
   if (Array.isArray(v)) return v.map(fn);
   if (v instanceof Map) return new Map([...v].map(([k, x]) => [fn(k), fn(x)]));
@@ -86,18 +79,36 @@ function mapChildren(v: object, fn: (c: unknown) => unknown): object {
   return out;
 }
 
+/**
+ * Counts the references to every container reachable from `v` (into `seen`);
+ * true if a closure or built-in was met. Runs on every frame of every step,
+ * so it is written for speed: primitives return at once, no closure per call.
+ */
+function countRefs(v: unknown, seen: Map<object, number>): boolean {
+  if (typeof v === "function") return closureTag(v) !== undefined || builtinByValue.has(v);
+  if (typeof v !== "object" || v === null) return false;
+  if (builtinByValue.has(v)) return true; // a namespace object (Math, JSON...)
+  if (!isContainer(v)) return false;
+  const n = seen.get(v);
+  seen.set(v, (n ?? 0) + 1);
+  if (n !== undefined) return false;
+  let closures = false;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (countRefs(v[i], seen)) closures = true;
+  } else if (v instanceof Map) {
+    for (const [k, x] of v) if (countRefs(k, seen) || countRefs(x, seen)) closures = true;
+  } else if (v instanceof Set) {
+    for (const x of v) if (countRefs(x, seen)) closures = true;
+  } else {
+    for (const k in v) if (Object.prototype.hasOwnProperty.call(v, k) && countRefs((v as any)[k], seen)) closures = true;
+  }
+  return closures;
+}
+
 /** Moves shared containers of `frame` into `frame.heap` (a new frame object if any are shared). */
 export function pack<F extends object>(frame: F): F {
   const seen = new Map<object, number>();
-  let closures = false;
-  const count = (v: unknown): void => {
-    if ((typeof v === "function" && closureTag(v)) || builtinByValue.has(v)) closures = true;
-    if (!isContainer(v) || builtinByValue.has(v)) return;
-    const n = seen.get(v);
-    seen.set(v, (n ?? 0) + 1);
-    if (n === undefined) children(v, count);
-  };
-  count(frame);
+  const closures = countRefs(frame, seen);
   const ids = new Map<object, number>();
   for (const [obj, n] of seen) if (n > 1 && obj !== frame) ids.set(obj, ids.size);
   if (ids.size === 0 && !closures) return frame;

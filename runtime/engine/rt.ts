@@ -37,55 +37,71 @@ export function makeClosure(key: string, chain: number[]): (...args: unknown[]) 
   return fn;
 }
 
-function makeRt(run: StepRun) {
-  return {
-    all: (xs: unknown) => run.combinator("all", xs),
-    race: (xs: unknown) => run.combinator("race", xs),
-    any: (xs: unknown) => run.combinator("any", xs),
-    allSettled: (xs: unknown) => run.combinator("allSettled", xs),
-    resolve: (v: unknown) => (v instanceof TaskRef ? v : run.settled(true, v)),
-    reject: (e: unknown) => run.settled(false, e),
-    /** A compiled async closure: calling it starts a branch whose scope chain continues `scopes`. */
-    closure(key: string, scopes: object[]) {
-      const chain = scopes.map((s) => {
-        const id = run.scopeIds.get(s);
-        if (id === undefined) throw new Error("nwc engine: closure over a scope that is not in the frame (compiler bug)");
-        return id;
-      });
-      return makeClosure(key, chain);
-    },
-    /** `yield*` of a per-iteration loop body: consumed at once by the branch runner (run.ts). */
-    delegate(key: string, scopes: object[], args: unknown[]) {
-      return new Delegate(key, scopes.map((s) => run.scopeIds.get(s)!), args);
-    },
-    /** `await using x` / `using x` at the end of its scope. */
-    dispose(value: unknown, isAsync: boolean): unknown {
-      if (value === null || value === undefined) return undefined;
-      const method = (isAsync ? (value as any)[asyncDispose] ?? (value as any)[syncDispose] : (value as any)[syncDispose]);
-      if (typeof method !== "function") {
-        throw new TypeError(`a value declared with ${isAsync ? "await using" : "using"} has no [Symbol.${isAsync ? "asyncDispose" : "dispose"}] method`);
-      }
-      const r = method.call(value);
-      return isAsync ? r : undefined;
-    },
-    /** for...of, spread and array destructuring of a non-array: iterate it now, into an array. */
-    iter(value: unknown): unknown {
-      if (Array.isArray(value)) return value;
-      if (value == null || typeof (value as any)[Symbol.iterator] !== "function") {
-        throw new TypeError(`${value === null ? "null" : typeof value} is not iterable`);
-      }
-      return Array.from(value as Iterable<unknown>);
-    },
-  };
+/**
+ * One per step run (cached below). A class, not an object of arrow functions: compiled code
+ * only calls its methods (`__nwc_rt.all(xs)`), and a step should not pay for building ten
+ * closures before it runs a line of the orchestration.
+ */
+class RtImpl {
+  constructor(private readonly run: StepRun) {}
+  all(xs: unknown) {
+    return this.run.combinator("all", xs);
+  }
+  race(xs: unknown) {
+    return this.run.combinator("race", xs);
+  }
+  any(xs: unknown) {
+    return this.run.combinator("any", xs);
+  }
+  allSettled(xs: unknown) {
+    return this.run.combinator("allSettled", xs);
+  }
+  resolve(v: unknown) {
+    return v instanceof TaskRef ? v : this.run.settled(true, v);
+  }
+  reject(e: unknown) {
+    return this.run.settled(false, e);
+  }
+  /** A compiled async closure: calling it starts a branch whose scope chain continues `scopes`. */
+  closure(key: string, scopes: object[]) {
+    const chain = scopes.map((s) => {
+      const id = this.run.scopeIds.get(s);
+      if (id === undefined) throw new Error("nwc engine: closure over a scope that is not in the frame (compiler bug)");
+      return id;
+    });
+    return makeClosure(key, chain);
+  }
+  /** `yield*` of a per-iteration loop body: consumed at once by the branch runner (run.ts). */
+  delegate(key: string, scopes: object[], args: unknown[]) {
+    return new Delegate(key, scopes.map((s) => this.run.scopeIds.get(s)!), args);
+  }
+  /** `await using x` / `using x` at the end of its scope. */
+  dispose(value: unknown, isAsync: boolean): unknown {
+    if (value === null || value === undefined) return undefined;
+    const method = (isAsync ? (value as any)[asyncDispose] ?? (value as any)[syncDispose] : (value as any)[syncDispose]);
+    if (typeof method !== "function") {
+      throw new TypeError(`a value declared with ${isAsync ? "await using" : "using"} has no [Symbol.${isAsync ? "asyncDispose" : "dispose"}] method`);
+    }
+    const r = method.call(value);
+    return isAsync ? r : undefined;
+  }
+  /** for...of, spread and array destructuring of a non-array: iterate it now, into an array. */
+  iter(value: unknown): unknown {
+    if (Array.isArray(value)) return value;
+    if (value == null || typeof (value as any)[Symbol.iterator] !== "function") {
+      throw new TypeError(`${value === null ? "null" : typeof value} is not iterable`);
+    }
+    return Array.from(value as Iterable<unknown>);
+  }
 }
 
-export type Rt = ReturnType<typeof makeRt>;
+export type Rt = RtImpl;
 
 setClosureTagReader(closureTag);
 const cache = new WeakMap<StepRun, Rt>();
 setRtFactory((run) => {
   let rt = cache.get(run);
-  if (!rt) cache.set(run, (rt = makeRt(run)));
+  if (!rt) cache.set(run, (rt = new RtImpl(run)));
   return rt;
 });
 
