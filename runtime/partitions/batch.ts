@@ -16,7 +16,7 @@ import type { AnyMessage, CoreMessage, LocalEvent } from "./messages.ts";
 import type { ObjectTable } from "./objects.ts";
 import type { ActivityRecord } from "./state/activities.ts";
 import { instanceKey, type InstanceRecord } from "./state/instance.ts";
-import { enqueue, emptyOutbox, outboxKey, type OutboxRecord } from "./state/outbox.ts";
+import { enqueue } from "./state/outbox.ts";
 import type { TimerRecord } from "./state/timers.ts";
 
 /** Pinned marker objects: instances with wakes left for the next batch (one step per instance per batch). */
@@ -84,15 +84,7 @@ export class Batch {
   /** Puts a message for partition `to` into the outbox of this batch. */
   send(to: number, body: CoreMessage | AnyMessage): void {
     if (!(Number.isInteger(to) && to >= 0 && to < this.env.partitionCount)) throw new Error(`send: partition ${to} does not exist`);
-    const key = outboxKey(to);
-    let outbox = this.objects.get<OutboxRecord>(key);
-    if (!outbox) {
-      outbox = emptyOutbox(to);
-      this.objects.set(key, outbox);
-    } else {
-      this.objects.touch(key);
-    }
-    enqueue(outbox, body as Json, this.logPosition);
+    enqueue(this.objects, to, body as Json, this.logPosition);
     this.sentTo.add(to);
   }
 

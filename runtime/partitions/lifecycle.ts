@@ -17,6 +17,30 @@ export function runtimeError(name: string, message: string): ErrorInfo {
   return { name, message };
 }
 
+/** Pinned markers of instances waiting for a host that has their machine (Pending, or suspended for a missing version). */
+export const SUSPENDED_PREFIX = "susp:";
+export const suspendedKey = (instanceId: string): string => SUSPENDED_PREFIX + instanceId;
+
+/**
+ * The instance cannot run on this host (no machine for its name or version):
+ * keep `error` on it and a durable marker, so a host that has the machine
+ * resumes it at start-up (recovery queues every marker), not only when a
+ * message happens to reach it.
+ */
+export function suspend(batch: Batch, rec: InstanceRecord, error: ErrorInfo): void {
+  rec.suspended = error;
+  const key = suspendedKey(rec.instanceId);
+  if (batch.objects.get(key) === undefined) batch.objects.set(key, 1);
+}
+
+/** The instance runs again (or ended): drop the suspension and its marker. */
+export function unsuspend(batch: Batch, rec: InstanceRecord): void {
+  if (rec.suspended === undefined) return;
+  rec.suspended = undefined;
+  const key = suspendedKey(rec.instanceId);
+  if (batch.objects.get(key) !== undefined) batch.objects.delete(key);
+}
+
 /** Initialises the frame for a new execution; the caller steps it. Returns false (and fails the instance) if init throws. */
 export function beginExecution(batch: Batch, rec: InstanceRecord, machine: Machine): boolean {
   try {
@@ -43,7 +67,7 @@ export function finishInstance(
   rec.frame = null;
   rec.inbox = [];
   rec.waiting = {};
-  rec.suspended = undefined;
+  unsuspend(batch, rec);
   for (const hook of hooks.onInstanceEnd) hook(rec, batch);
   batch.touchInstance(rec);
   if (rec.parent) {

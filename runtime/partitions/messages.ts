@@ -97,7 +97,13 @@ export type CoreMessage =
   | EntityOperationMessage
   | AckMessage;
 
-export type LocalEvent = ActivityResultEvent | TimerFiredEvent | RunStepEvent;
+/** Local, queued at start-up: an instance waited for a host that has its machine; this one may. */
+export interface ResumeSuspendedEvent {
+  kind: "resumeSuspended";
+  instanceId: string;
+}
+
+export type LocalEvent = ActivityResultEvent | TimerFiredEvent | RunStepEvent | ResumeSuspendedEvent;
 
 /** Any message body: the core's kinds, or a kind an extension registered (the lock protocol). */
 export type AnyMessage = { kind: string };

@@ -9,7 +9,7 @@
  */
 import type { Channels, Envelope } from "../backends/types.ts";
 import type { ObjectTable } from "./objects.ts";
-import { OUTBOX_PREFIX, type OutboxRecord } from "./state/outbox.ts";
+import { entriesOfBatch, outboxKey, unconfirmed, type OutboxRecord } from "./state/outbox.ts";
 
 /** Entries re-sent per receiver per tick: bounds one channel call; the rest follows on the next tick. */
 export const MAX_RESEND_PER_TICK = 512;
@@ -31,9 +31,7 @@ export class OutboxSender {
   envelopesOf(objects: ObjectTable, receivers: Iterable<number>, logPosition: number): Envelope[] {
     const out: Envelope[] = [];
     for (const to of receivers) {
-      const outbox = objects.get<OutboxRecord>(OUTBOX_PREFIX + to);
-      if (!outbox) continue;
-      for (const e of outbox.pending) if (e.logPosition === logPosition) out.push({ from: this.senderId, to, seq: e.seq, body: e.body });
+      for (const e of entriesOfBatch(objects, to, logPosition)) out.push({ from: this.senderId, to, seq: e.seq, body: e.body });
     }
     return out;
   }
@@ -49,20 +47,20 @@ export class OutboxSender {
   /** Re-sends stalled receivers' committed entries; `all` re-sends everything (after recovery). */
   resend(objects: ObjectTable, durablePosition: number, all: boolean): number {
     const envelopes: Envelope[] = [];
-    for (const key of objects.keysWithPrefix(OUTBOX_PREFIX)) {
-      const outbox = objects.get<OutboxRecord>(key)!;
-      const head = outbox.pending[0]?.seq;
+    for (let to = 0; to < this.channels.partitionCount; to++) {
+      const outbox = objects.get<OutboxRecord>(outboxKey(to));
+      const head = outbox && outbox.acked + 1 < outbox.nextSeq ? outbox.acked + 1 : undefined;
       if (head === undefined) {
-        this.lastHead.delete(outbox.to);
+        this.lastHead.delete(to);
         continue;
       }
-      const stalled = this.lastHead.get(outbox.to) === head;
-      this.lastHead.set(outbox.to, head);
+      const stalled = this.lastHead.get(to) === head;
+      this.lastHead.set(to, head);
       if (!all && !stalled) continue;
       let n = 0;
-      for (const e of outbox.pending) {
+      for (const e of unconfirmed(objects, to)) {
         if (e.logPosition > durablePosition || n >= MAX_RESEND_PER_TICK) break;
-        envelopes.push({ from: this.senderId, to: outbox.to, seq: e.seq, body: e.body });
+        envelopes.push({ from: this.senderId, to, seq: e.seq, body: e.body });
         n++;
       }
     }

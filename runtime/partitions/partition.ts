@@ -22,6 +22,7 @@ import { Batch, RUN_STEP_PREFIX, type StepTrace } from "./batch.ts";
 import type { Clock, TimerHandle } from "./clock.ts";
 import { buildCommit, CommitChain } from "./commit.ts";
 import type { ActivityExecutor } from "./executor.ts";
+import { SUSPENDED_PREFIX } from "./lifecycle.ts";
 import "./extensions.ts";
 import type { AnyMessage, LocalEvent } from "./messages.ts";
 import type { ObjectTable } from "./objects.ts";
@@ -154,6 +155,7 @@ export class Partition {
     for (const key of this.objects.keysWithPrefix(TIMER_PREFIX)) this.heap.push(this.objects.get<TimerRecord>(key)!.fireAtMs, key);
     for (const key of this.objects.keysWithPrefix(ACTIVITY_PREFIX)) this.runActivity(key, this.objects.get<ActivityRecord>(key)!);
     for (const key of this.objects.keysWithPrefix(RUN_STEP_PREFIX)) this.localQueue.push({ kind: "runStep", instanceId: key.slice(RUN_STEP_PREFIX.length) });
+    for (const key of this.objects.keysWithPrefix(SUSPENDED_PREFIX)) this.localQueue.push({ kind: "resumeSuspended", instanceId: key.slice(SUSPENDED_PREFIX.length) });
     this.sender.resend(this.objects, this.durablePosition, true);
     this.scheduleResend();
     this.scheduleLeaseRenewal();

@@ -9,10 +9,11 @@
  */
 import type { ChannelPosition, PartitionStore } from "../backends/types.ts";
 import { RUN_STEP_PREFIX } from "./batch.ts";
+import { SUSPENDED_PREFIX } from "./lifecycle.ts";
 import { ObjectTable } from "./objects.ts";
 import { ACTIVITY_PREFIX } from "./state/activities.ts";
 import { DEDUP_KEY } from "./state/dedup.ts";
-import { OUTBOX_PREFIX } from "./state/outbox.ts";
+import { OUT_ENTRY_PREFIX, OUTBOX_PREFIX, upgradeLegacyOutbox } from "./state/outbox.ts";
 import { TIMER_PREFIX } from "./state/timers.ts";
 
 export interface Recovered {
@@ -23,7 +24,7 @@ export interface Recovered {
   commitsReplayed: number;
 }
 
-export const PINNED_PREFIXES = [DEDUP_KEY, OUTBOX_PREFIX, TIMER_PREFIX, ACTIVITY_PREFIX, RUN_STEP_PREFIX];
+export const PINNED_PREFIXES = [DEDUP_KEY, OUTBOX_PREFIX, OUT_ENTRY_PREFIX, TIMER_PREFIX, ACTIVITY_PREFIX, RUN_STEP_PREFIX, SUSPENDED_PREFIX];
 
 export async function recover(store: PartitionStore, partition: number, cacheSize: number): Promise<Recovered> {
   const checkpoint = await store.readCheckpointState(partition);
@@ -43,5 +44,6 @@ export async function recover(store: PartitionStore, partition: number, cacheSiz
     if (commit.inputPosition !== undefined) inputPosition = commit.inputPosition;
     logPosition = commit.position;
   }
+  for (const key of objects.keysWithPrefix(OUTBOX_PREFIX)) upgradeLegacyOutbox(objects, key);
   return { objects, logPosition, checkpointPosition: checkpoint.logPosition, inputPosition, commitsReplayed: commits.length };
 }

@@ -13,7 +13,7 @@ import type { Json } from "../backends/types.ts";
 import { decode, encode, errorInfo } from "../codec.ts";
 import type { Command, Wake } from "../machine.ts";
 import type { Batch } from "./batch.ts";
-import { beginExecution, finishInstance, runtimeError } from "./lifecycle.ts";
+import { beginExecution, finishInstance, runtimeError, suspend, unsuspend } from "./lifecycle.ts";
 import { commandHandlers, hooks } from "./registry.ts";
 import type { InstanceRecord } from "./state/instance.ts";
 import { checkPayload } from "./limits.ts";
@@ -23,17 +23,17 @@ export function runStep(batch: Batch, rec: InstanceRecord): void {
   const machine = batch.app.machine(rec.name, rec.version);
   if (!machine) {
     const have = [...(batch.app.orchestrations.get(rec.name)?.keys() ?? [])];
-    rec.suspended = runtimeError(
+    suspend(batch, rec, runtimeError(
       "MachineVersionMissing",
       `instance ${rec.instanceId} started on version ${rec.version} of orchestration "${rec.name}", ` +
         `but this host has ${have.length ? `only version(s) ${have.join(", ")}` : "no orchestration of that name"}; ` +
         `run a host whose app includes that version (keep the old build next to the new one) to resume it`,
-    );
+    ));
     batch.touchInstance(rec);
-    batch.env.log("warn", rec.suspended.message);
+    batch.env.log("warn", rec.suspended!.message);
     return;
   }
-  if (rec.suspended) rec.suspended = undefined;
+  if (rec.suspended) unsuspend(batch, rec);
   const env = { instanceId: rec.instanceId, nowMs: batch.nowMs };
   const wakes: Wake[] = rec.inbox.map((w) => ({
     taskId: w.taskId,

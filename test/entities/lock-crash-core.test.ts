@@ -27,14 +27,12 @@ function stepsOf(record: CommitRecord): Set<Step> {
   const steps = new Set<Step>();
   for (const u of record.updates) {
     const v = u.value as any;
-    if (u.key.startsWith("outbox:") && v) {
-      for (const e of v.pending) {
-        if (e.logPosition !== record.position) continue;
-        const kind = e.body.kind;
-        if (kind === "lockRequest" || kind === "lockGranted" || kind === "transactionEnd" || kind === "lockRelease") steps.add(kind);
-        if (kind === "entityOperation" && e.body.requestId) steps.add("taggedCall");
-        if (kind === "wake") steps.add("reply");
-      }
+    // out:<to>:<seq>: one object per message put in the outbox (written by the batch that sent it).
+    if (u.key.startsWith("out:") && v && v.logPosition === record.position) {
+      const kind = v.body.kind;
+      if (kind === "lockRequest" || kind === "lockGranted" || kind === "transactionEnd" || kind === "lockRelease") steps.add(kind);
+      if (kind === "entityOperation" && v.body.requestId) steps.add("taggedCall");
+      if (kind === "wake") steps.add("reply");
     }
     if (u.key.startsWith("ent:") && v?.ext?.lock?.queue?.length > 0) steps.add("queued");
   }

@@ -2,7 +2,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { admit, CLIENT_SENDER_TTL_MS, emptyDedup, MAX_CLIENT_SENDERS, MAX_HELD_PER_SENDER, noteClient } from "../../runtime/partitions/state/dedup.ts";
-import { acknowledge, emptyOutbox, enqueue } from "../../runtime/partitions/state/outbox.ts";
+import { acknowledge, enqueue, entriesOfBatch, unconfirmed, upgradeLegacyOutbox } from "../../runtime/partitions/state/outbox.ts";
 
 const env = (from: string, seq: number) => ({ from, to: 0, seq, body: { n: seq } });
 
@@ -58,15 +58,56 @@ test("idle client senders are forgotten beyond the bound; active ones and partit
   assert.is(Object.keys(d.seen!).length, 1);
 });
 
+/** A pinned-object table: what the outbox functions see of the partition's ObjectTable, recording what a commit would carry. */
+function objectTable() {
+  const map = new Map<string, unknown>();
+  const dirty = new Set<string>();
+  return {
+    map,
+    dirty,
+    get: <T>(k: string) => map.get(k) as T | undefined,
+    set: (k: string, v: unknown) => void (map.set(k, v), dirty.add(k)),
+    touch: (k: string) => void dirty.add(k),
+    delete: (k: string) => void (map.delete(k), dirty.add(k)),
+  };
+}
+
 test("outbox: contiguous seqs; acks drop confirmed entries only; an ack beyond what was sent is an error", () => {
-  const o = emptyOutbox(2);
-  assert.is(enqueue(o, { a: 1 }, 7).seq, 1);
-  assert.is(enqueue(o, { a: 2 }, 7).seq, 2);
-  assert.is(enqueue(o, { a: 3 }, 8).seq, 3);
-  assert.is(acknowledge(o, 2), 2);
-  assert.equal(o.pending.map((e) => e.seq), [3]);
-  assert.is(acknowledge(o, 2), 0);
-  assert.throws(() => acknowledge(o, 4), /only 3 were sent/);
+  const o = objectTable();
+  assert.is(enqueue(o, 2, { a: 1 }, 7).seq, 1);
+  assert.is(enqueue(o, 2, { a: 2 }, 7).seq, 2);
+  assert.is(enqueue(o, 2, { a: 3 }, 8).seq, 3);
+  assert.equal(entriesOfBatch(o, 2, 7).map((e) => e.seq), []);
+  assert.equal(entriesOfBatch(o, 2, 8).map((e) => e.seq), [3]);
+  assert.is(acknowledge(o, 2, 2), 2);
+  assert.equal([...unconfirmed(o, 2)].map((e) => e.seq), [3]);
+  assert.is(acknowledge(o, 2, 2), 0);
+  assert.is(acknowledge(o, 2, 1), 0, "acks are monotonic");
+  assert.throws(() => acknowledge(o, 2, 4), /only 3 were sent/);
+  assert.equal([...o.map.keys()].sort(), ["out:2:3", "outbox:2"]);
+});
+
+test("outbox: a batch's commit carries its own messages and the counter, not the backlog", () => {
+  const o = objectTable();
+  for (let i = 0; i < 100; i++) enqueue(o, 1, { i }, 1);
+  o.dirty.clear();
+  enqueue(o, 1, { i: 100 }, 2);
+  acknowledge(o, 1, 50);
+  assert.is(o.dirty.size, 1 + 1 + 50, "counter, the new entry, 50 deletions");
+  assert.equal(entriesOfBatch(o, 1, 2).map((e) => e.seq), [101]);
+  assert.is([...unconfirmed(o, 1)].length, 51);
+});
+
+test("outbox: a legacy record (one list per receiver) is upgraded to counter + entries", () => {
+  const o = objectTable();
+  o.map.set("outbox:3", { to: 3, nextSeq: 6, pending: [{ seq: 4, body: { a: 4 }, logPosition: 9 }, { seq: 5, body: { a: 5 }, logPosition: 10 }] });
+  upgradeLegacyOutbox(o, "outbox:3");
+  assert.equal(o.map.get("outbox:3"), { to: 3, nextSeq: 6, acked: 3 });
+  assert.equal([...unconfirmed(o, 3)].map((e) => [e.seq, e.logPosition]), [[4, 9], [5, 10]]);
+  const empty = objectTable();
+  empty.map.set("outbox:0", { to: 0, nextSeq: 8, pending: [] });
+  upgradeLegacyOutbox(empty, "outbox:0");
+  assert.equal(empty.map.get("outbox:0"), { to: 0, nextSeq: 8, acked: 7 });
 });
 
 test.run();

@@ -127,8 +127,10 @@ test("with slow commits, batches pipeline, and no message leaves a partition bef
   backend.store.appendCommit = async (lease, record) => {
     await append(lease, record);
     for (const u of record.updates) {
-      if (!u.key.startsWith("outbox:") || u.value === null) continue;
-      for (const e of (u.value as { pending: { seq: number }[] }).pending) committed.add(`p${lease.partition}>${u.key.slice(7)}#${e.seq}`);
+      // out:<to>:<seq>, one object per unconfirmed message.
+      if (!u.key.startsWith("out:") || u.value === null) continue;
+      const [, to, seq] = u.key.split(":");
+      committed.add(`p${lease.partition}>${to}#${seq}`);
     }
   };
   const violations: string[] = [];
@@ -176,6 +178,40 @@ test("an instance whose wakes were left for the next batch resumes after recover
   assert.is(s.status, "Completed");
   assert.equal(s.output, [undefined, undefined]);
   assert.ok(host.partitions[0]!.stats.commitsReplayed === 0, "recovered from the checkpoint alone");
+  await host.stop();
+});
+
+test("a host that has the machine resumes Pending and suspended instances at start-up, with no message reaching them", async () => {
+  const backend = createMemoryBackend({ partitions: 2 });
+  const { connect } = await import("../../runtime/client.ts");
+  const v1 = genOrchestration("versioned", function* (ctx) {
+    const x = yield ctx.waitForEvent("go");
+    return `v1:${x}`;
+  }, "v1");
+  const v2 = genOrchestration("versioned", function* (ctx) {
+    const x = yield ctx.waitForEvent("go");
+    return `v2:${x}`;
+  }, "v2");
+  let host = await startHost({ app: [v1], backend, partitions: 2, log: quiet });
+  const suspendedId = await host.client.start(v1, null, { instanceId: "old-version" });
+  await host.stop();
+  host = await startHost({ app: [v2, A.greet], backend, partitions: 2, log: quiet });
+  await host.client.raise(suspendedId, "go", 1);
+  const client = await connect({ backend, partitions: 2 });
+  await client.start(A.helloSequence, ["y"], { instanceId: "pending" });
+  await until(async () => (await client.status(suspendedId))?.error?.name === "MachineVersionMissing");
+  assert.is((await client.status("pending"))!.status, "Pending");
+  for (const p of host.partitions) await p!.checkpointNow();
+  const markers = async () => (await Promise.all([0, 1].map((p) => backend.store.listObjectKeys(p, "susp:")))).flat().sort();
+  assert.equal(await markers(), ["susp:old-version", "susp:pending"]);
+  await host.stop();
+  host = await startHost({ app: [...A.app, v1, v2], backend, partitions: 2, log: quiet });
+  assert.equal((await host.client.wait("pending", { timeoutMs: 10_000 })).output, ["Hello y!"]);
+  const s = await host.client.wait(suspendedId, { timeoutMs: 10_000 });
+  assert.is(s.output, "v1:1");
+  assert.is(s.error, undefined);
+  for (const p of host.partitions) await p!.checkpointNow();
+  assert.equal(await markers(), [], "the markers are gone once the instances run");
   await host.stop();
 });
 

@@ -5,16 +5,13 @@
  */
 import type { AckMessage } from "../messages.ts";
 import type { MessageHandler } from "../registry.ts";
-import { acknowledge, outboxKey, type OutboxRecord } from "../state/outbox.ts";
+import { acknowledge } from "../state/outbox.ts";
 
 export const ack: MessageHandler<AckMessage> = {
   keys: () => [],
   apply(m, batch, from) {
     const match = /^p(\d+)$/.exec(from);
     if (!match) throw new Error(`ack from ${from}: only partitions acknowledge`);
-    const key = outboxKey(Number(match[1]));
-    const outbox = batch.objects.get<OutboxRecord>(key);
-    if (!outbox) return;
-    if (acknowledge(outbox, m.upTo) > 0) batch.objects.touch(key);
+    acknowledge(batch.objects, Number(match[1]), m.upTo);
   },
 };

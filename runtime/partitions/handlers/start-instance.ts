@@ -4,7 +4,8 @@
  * Invariant: a start never resets an existing instance, finished or not.
  */
 import { partitionOfInstance } from "../hash.ts";
-import { beginExecution, runtimeError } from "../lifecycle.ts";
+import type { Batch } from "../batch.ts";
+import { beginExecution, runtimeError, suspend, unsuspend } from "../lifecycle.ts";
 import type { StartInstanceMessage } from "../messages.ts";
 import type { MessageHandler } from "../registry.ts";
 import { instanceKey, type InstanceRecord } from "../state/instance.ts";
@@ -18,12 +19,7 @@ export const startInstance: MessageHandler<StartInstanceMessage> = {
     const existing = batch.instance(m.instanceId);
     if (existing && existing.status === "Pending" && existing.frame === null && !m.parent) {
       // Pending because an earlier host lacked the orchestration: a repeated start on a host that has it begins it.
-      const machine = batch.app.latest.get(existing.name);
-      if (machine) {
-        existing.version = machine.version;
-        existing.suspended = undefined;
-        if (beginExecution(batch, existing, machine)) batch.scheduleStep(existing.instanceId);
-      }
+      beginPending(batch, existing);
       return;
     }
     if (existing) {
@@ -61,13 +57,22 @@ export const startInstance: MessageHandler<StartInstanceMessage> = {
     batch.statusChanged.add(m.instanceId);
     if (!machine) {
       // Pending until a host that knows the orchestration takes the partition: nothing is lost.
-      rec.suspended = runtimeError(
+      suspend(batch, rec, runtimeError(
         "UnknownOrchestration",
         `no orchestration named "${m.name}" is registered on this host; add it to the host's app (startHost({ app: [...] }))`,
-      );
-      batch.env.log("warn", rec.suspended.message);
+      ));
+      batch.env.log("warn", rec.suspended!.message);
       return;
     }
     if (beginExecution(batch, rec, machine)) batch.scheduleStep(m.instanceId);
   },
 };
+
+/** Begins a Pending instance (started while no machine was known) if this host has its orchestration now. */
+export function beginPending(batch: Batch, rec: InstanceRecord): void {
+  const machine = batch.app.latest.get(rec.name);
+  if (!machine) return;
+  rec.version = machine.version;
+  unsuspend(batch, rec);
+  if (beginExecution(batch, rec, machine)) batch.scheduleStep(rec.instanceId);
+}
