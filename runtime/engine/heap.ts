@@ -105,10 +105,53 @@ function countRefs(v: unknown, seen: Map<object, number>): boolean {
   return closures;
 }
 
+/**
+ * countRefs over a frame, skipping what only the engine builds and never aliases: task
+ * records, waiter lists, scope chains, generator states, lock sets and the random
+ * generator. Only where user values live (locals, task results, combinator slots,
+ * values carried through a finally, saga inputs, and any field this does not know) is
+ * walked, which is most of a step's cost saved on a small frame: its engine records
+ * outnumber its user containers.
+ */
+function countFrameRefs(frame: Record<string, any>, seen: Map<object, number>): boolean {
+  let closures = false;
+  for (const key in frame) {
+    const v = frame[key];
+    switch (key) {
+      case "tasks":
+        for (const id in v) {
+          const t = v[id];
+          if ("v" in t && countRefs(t.v, seen)) closures = true;
+          if (t.c !== undefined && countRefs(t.c.vals, seen)) closures = true;
+        }
+        break;
+      case "branches":
+        for (const id in v) {
+          const b = v[id];
+          for (const op of b.g.ops) if (countRefs(op[1], seen)) closures = true;
+          for (const outer of b.d ?? []) for (const op of outer.g.ops) if (countRefs(op[1], seen)) closures = true;
+        }
+        break;
+      case "scopes":
+        for (const id in v) {
+          const scope = v[id];
+          for (const local in scope) if (countRefs(scope[local], seen)) closures = true;
+        }
+        break;
+      case "locks":
+      case "rng":
+        break;
+      default:
+        if (countRefs(v, seen)) closures = true;
+    }
+  }
+  return closures;
+}
+
 /** Moves shared containers of `frame` into `frame.heap` (a new frame object if any are shared). */
 export function pack<F extends object>(frame: F): F {
   const seen = new Map<object, number>();
-  const closures = countRefs(frame, seen);
+  const closures = countFrameRefs(frame as Record<string, any>, seen);
   const ids = new Map<object, number>();
   for (const [obj, n] of seen) if (n > 1 && obj !== frame) ids.set(obj, ids.size);
   if (ids.size === 0 && !closures) return frame;

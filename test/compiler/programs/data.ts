@@ -83,6 +83,30 @@ export const aliasing = orchestration("aliasing", async (ctx, x: number) => {
   return [a, b === a, holder.again === a, cyc.self === cyc, a.length];
 });
 
+/** Aliasing through the engine's own records: a task's result, a combinator's slots, a value returned through a finally. */
+export const aliasingThroughTasks = orchestration("aliasingThroughTasks", async (ctx, x: number) => {
+  const task = ctx.call(echo, [x]);
+  const got: number[] = await task;
+  got.push(await ctx.call(double, x));
+  const again: number[] = await task;
+  const both = Promise.all([ctx.call(echo, { n: x }), ctx.call(double, 1)]);
+  const [o] = await both;
+  await ctx.call(echo, "tick");
+  const o2 = (await both)[0];
+  o.n += 1;
+  let carried: number[] = [];
+  const viaFinally = await (async () => {
+    try {
+      carried = [x];
+      return carried;
+    } finally {
+      await ctx.call(echo, "f");
+    }
+  })();
+  carried.push(5);
+  return [got, again === got, again.length, o2 === o, o2.n, viaFinally === carried, viaFinally];
+});
+
 export const richData = orchestration("richData", async (ctx, x: number) => {
   const m = new Map<string, Set<number>>([["s", new Set([1, 2])]]);
   const d = new Date(86400000 * x);
@@ -127,6 +151,6 @@ export const addAll = orchestration("addAll", async (ctx, xs: number[]) => {
 
 export const inputs: Record<string, unknown[]> = {
   destructuring: [{ a: 1, b: [2, 3, 4] }, { a: 1, b: [5], c: "given" }], spread: [[1, 2, 2]], templates: ["bob"], syncClosures: [[1, 2, 3]],
-  compound: [2], evalOrder: [1], methodArgs: [2], aliasing: [3], richData: [2], optional: [{}, { a: { b: 5 } }], commaAndVoid: [2],
+  compound: [2], evalOrder: [1], methodArgs: [2], aliasing: [3], aliasingThroughTasks: [3], richData: [2], optional: [{}, { a: { b: 5 } }], commaAndVoid: [2],
   closureCounter: [3], addAll: [[1, 2, 3, 4]],
 };
