@@ -10,9 +10,9 @@
 import { registerClass } from "../codec.ts";
 import type { Activity, ActivityOptions, Entity, Orchestration } from "../api.ts";
 import type { EntityId, RetryPolicy } from "../machine.ts";
-import { nextRandom, uuidFrom } from "./prng.ts";
+import { nextRandom, seedFrom, uuidFrom } from "./prng.ts";
 import { closureTag, asyncDispose } from "./rt.ts";
-import { currentRun } from "./run.ts";
+import { currentRun, type StepRun } from "./run.ts";
 import { ContinueAsNew, SagaRef, TaskRef, TxContextRef } from "./values.ts";
 import "./builtins.ts";
 
@@ -40,6 +40,11 @@ function entityOf(e: unknown, key: unknown, what: string): EntityId {
   if (!ent || ent.kind !== "entity") throw new TypeError(`${what}: expected an entity defined with entity(name, definition)`);
   if (typeof key !== "string" || key.length === 0) throw new TypeError(`${what}: the entity key must be a non-empty string`);
   return { name: ent.name, key };
+}
+
+/** The frame's random generator, seeded from the instance id at the first draw (frame.ts). */
+function generator(run: StepRun): number[] {
+  return (run.f.rng ??= seedFrom(run.env.instanceId));
 }
 
 function callProxy(entity: EntityId, transactionId?: number): any {
@@ -88,10 +93,10 @@ export class CompiledContext {
     return currentRun("ctx.now").env.nowMs;
   }
   random(): number {
-    return nextRandom(currentRun("ctx.random").f.rng);
+    return nextRandom(generator(currentRun("ctx.random")));
   }
   uuid(): string {
-    const rng = currentRun("ctx.uuid").f.rng;
+    const rng = generator(currentRun("ctx.uuid"));
     return uuidFrom(() => nextRandom(rng));
   }
   setStatus(value: unknown): void {

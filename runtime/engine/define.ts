@@ -15,7 +15,6 @@ import { errorFromInfo } from "../codec.ts";
 import type { Frame, Machine, MachineGraph, StepEnv, StepResult, Wake } from "../machine.ts";
 import { CriticalSectionImpl, theContext } from "./context.ts";
 import { assertFrame, type FrameData } from "./frame.ts";
-import { seedFrom } from "./prng.ts";
 import { pack, unpack } from "./heap.ts";
 import { StepRun } from "./run.ts";
 import "./rt.ts";
@@ -42,7 +41,7 @@ export function defineMachine(def: MachineDefinition): Machine {
     init(input: unknown, env: StepEnv): Frame {
       const frame: FrameData = {
         nwc: 1, input, root: -1, started: false, next: 1, nextScope: 1,
-        tasks: {}, branches: {}, scopes: {}, sagas: {}, locks: {}, rng: seedFrom(env.instanceId),
+        tasks: {}, branches: {}, scopes: {}, sagas: {}, locks: {},
       };
       return frame;
     },

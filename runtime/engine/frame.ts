@@ -10,7 +10,9 @@
  *   scope chain, its generator state, and the source line it waits at.
  * - `scopes`: the hoisted locals of every activation, keyed by scope id;
  *   closures reach outer locals through the chain of scope ids.
- * - `rng`: the seeded generator state; `status`: the custom status;
+ * - `rng`: the seeded generator state, absent until the first `ctx.random()` or
+ *   `ctx.uuid()` (seeded from the instance id then, so it is the same as seeding
+ *   it at init; most orchestrations never draw and carry nothing); `status`: the custom status;
  *   `outcome`: set once the orchestration ended.
  *
  * Invariant: everything here round-trips through runtime/codec.ts; ids come
@@ -58,7 +60,7 @@ export interface FrameData {
   scopes: Record<string, Record<string, unknown>>;
   sagas: Record<string, SagaComp[]>;
   locks: Record<string, EntityId[]>;
-  rng: number[];
+  rng?: number[];
   status?: unknown;
   outcome?: Outcome;
 }
