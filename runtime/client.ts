@@ -15,7 +15,7 @@ import type { Backend, InstanceStatusRecord, Json, StatusFilter } from "./backen
 import { decode } from "./codec.ts";
 import type { ErrorInfo } from "./machine.ts";
 import { NotCompiledError, type App } from "./partitions/app.ts";
-import { realClock, type Clock } from "./partitions/clock.ts";
+import { realClock, type Clock, type TimerHandle } from "./partitions/clock.ts";
 import { entityKeyOf, partitionOfEntity, partitionOfInstance } from "./partitions/hash.ts";
 import { encodePayload } from "./partitions/limits.ts";
 import type { CoreMessage } from "./partitions/messages.ts";
@@ -194,24 +194,11 @@ export class Client {
    * (polling, with undefined). Set up before reading the status, so a change
    * between the read and the wait is never missed.
    */
-  private watch(instanceId: string, ms: number): { promise: Promise<InstanceStatusRecord | undefined>; cancel(): void } {
+  private watch(instanceId: string, ms: number): StatusWatch {
     const notifier = this.context.notifier;
-    let finish!: (status: InstanceStatusRecord | undefined) => void;
-    const promise = new Promise<InstanceStatusRecord | undefined>((resolve) => (finish = resolve));
-    let done = false;
-    let unsubscribe = () => {};
-    const end = (status?: InstanceStatusRecord) => {
-      if (done) return;
-      done = true;
-      unsubscribe();
-      this.clock.clearTimeout(handle);
-      finish(status);
-    };
-    if (notifier) unsubscribe = notifier.subscribe(instanceId, end);
     // With a notifier the timer is only a safety net.
     const pollMs = !notifier ? ms : notifier.covers(instanceId) ? Math.max(ms, POLL_NOTIFIED_MS) : Math.max(ms, POLL_MAX_MS);
-    const handle = this.clock.setTimeout(() => end(), pollMs);
-    return { promise, cancel: () => end() };
+    return new StatusWatch(this.clock, notifier, instanceId, pollMs);
   }
 
   async raise(instanceId: string, eventName: string, data?: unknown): Promise<void> {
@@ -284,6 +271,38 @@ export class Client {
       throw new TypeError(`${what}: unknown entity "${name}"; this host has ${[...app.entities.keys()].join(", ")}`);
     }
     return name;
+  }
+}
+
+/**
+ * One wait for a status change: the notification (with the committed row),
+ * or the poll timer (undefined), or `cancel()`, whichever first. A class
+ * rather than closures: one is made per instance per wait, and methods are
+ * not re-created each time.
+ */
+class StatusWatch {
+  readonly promise: Promise<InstanceStatusRecord | undefined>;
+  private finish!: (status: InstanceStatusRecord | undefined) => void;
+  private done = false;
+  private readonly unsubscribe: (() => void) | undefined;
+  private readonly handle: TimerHandle;
+
+  constructor(private readonly clock: Clock, notifier: StatusNotifier | undefined, instanceId: string, pollMs: number) {
+    this.promise = new Promise<InstanceStatusRecord | undefined>((resolve) => (this.finish = resolve));
+    this.unsubscribe = notifier?.subscribe(instanceId, (status) => this.end(status));
+    this.handle = clock.setTimeout(() => this.end(undefined), pollMs);
+  }
+
+  cancel(): void {
+    this.end(undefined);
+  }
+
+  private end(status: InstanceStatusRecord | undefined): void {
+    if (this.done) return;
+    this.done = true;
+    this.unsubscribe?.();
+    this.clock.clearTimeout(this.handle);
+    this.finish(status);
   }
 }
 

@@ -18,10 +18,10 @@ import type { ActivityRecord } from "./state/activities.ts";
 import { instanceKey, type InstanceRecord } from "./state/instance.ts";
 import { enqueue } from "./state/outbox.ts";
 import type { TimerRecord } from "./state/timers.ts";
+import { runStepKey } from "./markers.ts";
 
-/** Pinned marker objects: instances with wakes left for the next batch (one step per instance per batch). */
-export const RUN_STEP_PREFIX = "run:";
-export const runStepKey = (instanceId: string): string => RUN_STEP_PREFIX + instanceId;
+/** Pinned markers of instances with wakes left for the next batch (markers.ts). */
+export { RUN_STEP_PREFIX, runStepKey } from "./markers.ts";
 
 export interface StepTrace {
   instanceId: string;
@@ -46,7 +46,7 @@ export interface PartitionEnv {
 export class Batch {
   readonly statusChanged = new Set<string>();
   readonly toStep = new Set<string>();
-  readonly newActivities: ActivityRecord[] = [];
+  readonly newActivities: { key: string; record: ActivityRecord }[] = [];
   readonly newTimers: { key: string; timer: TimerRecord }[] = [];
   /** Local events for the next batch (work found during the step phase). */
   readonly followUps: LocalEvent[] = [];
@@ -107,7 +107,7 @@ export class Batch {
 
   startActivity(key: string, record: ActivityRecord): void {
     this.objects.set(key, record);
-    this.newActivities.push(record);
+    this.newActivities.push({ key, record });
   }
 
   armTimer(key: string, timer: TimerRecord): void {

@@ -10,6 +10,7 @@ import { decode, encode, errorInfo } from "../codec.ts";
 import type { ErrorInfo, Machine } from "../machine.ts";
 import type { Batch } from "./batch.ts";
 import type { JsonTaskResult } from "./messages.ts";
+import { suspendedKey } from "./markers.ts";
 import { hooks } from "./registry.ts";
 import type { InstanceRecord } from "./state/instance.ts";
 
@@ -17,9 +18,7 @@ export function runtimeError(name: string, message: string): ErrorInfo {
   return { name, message };
 }
 
-/** Pinned markers of instances waiting for a host that has their machine (Pending, or suspended for a missing version). */
-export const SUSPENDED_PREFIX = "susp:";
-export const suspendedKey = (instanceId: string): string => SUSPENDED_PREFIX + instanceId;
+export { SUSPENDED_PREFIX, suspendedKey } from "./markers.ts";
 
 /**
  * The instance cannot run on this host (no machine for its name or version):

@@ -11,15 +11,33 @@
  *   when not unflushed: an evicted object is exactly what `store.readObject`
  *   returns, so loading it back on demand gives the same state.
  *
+ * - Objects under IMMUTABLE_PREFIXES (activities, timers, outbox entries,
+ *   run and suspension markers) are replaced, never changed in place (`touch`
+ *   on them throws): commit records and checkpoints share them instead of
+ *   copying. Everything else is deep-copied into the record, since the next
+ *   batch may mutate it while the append is in flight.
+ *
  * Invariant: `get` is only called on keys loaded in this batch (asserted);
  * handlers never await, so a batch applies atomically in memory.
  */
 import type { Json, ObjectUpdate, PartitionStore } from "../backends/types.ts";
 import { cloneJson } from "./json.ts";
+import { RUN_STEP_PREFIX, SUSPENDED_PREFIX } from "./markers.ts";
+import { ACTIVITY_PREFIX } from "./state/activities.ts";
+import { OUT_ENTRY_PREFIX } from "./state/outbox.ts";
+import { TIMER_PREFIX } from "./state/timers.ts";
 import { ENTITY_PREFIX } from "./state/entity.ts";
 import { INSTANCE_PREFIX } from "./state/instance.ts";
 
 const ABSENT = Symbol("absent");
+
+/** Kinds whose objects are written once and then only deleted or replaced whole (see the header). */
+const IMMUTABLE_PREFIXES = [ACTIVITY_PREFIX, TIMER_PREFIX, OUT_ENTRY_PREFIX, RUN_STEP_PREFIX, SUSPENDED_PREFIX];
+
+function isImmutable(key: string): boolean {
+  for (const p of IMMUTABLE_PREFIXES) if (key.startsWith(p)) return true;
+  return false;
+}
 
 export class ObjectTable {
   /** Instances and entities, in LRU order (Map iteration order is insertion order). */
@@ -103,6 +121,7 @@ export class ObjectTable {
   touch(key: string): void {
     const v = this.mapOf(key).get(key);
     if (v === undefined || v === ABSENT) throw new Error(`object ${key}: touch of an absent object`);
+    if (isImmutable(key)) throw new Error(`object ${key} is never changed in place (commits share it): set() a new value instead`);
     this.dirtyForCommit.add(key);
     this.unflushed.add(key);
   }
@@ -126,7 +145,7 @@ export class ObjectTable {
     const out: ObjectUpdate[] = [];
     for (const key of keys) {
       const v = this.mapOf(key).get(key);
-      out.push({ key, value: v === ABSENT || v === undefined ? null : cloneJson(v as Json) });
+      out.push({ key, value: v === ABSENT || v === undefined ? null : isImmutable(key) ? (v as Json) : cloneJson(v as Json) });
     }
     return out;
   }

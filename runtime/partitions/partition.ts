@@ -336,7 +336,7 @@ export class Partition {
 
   private finishBatch(batch: Batch, dedup: DedupRecord, ackTo: Set<string>): void {
     const { index } = this.deps;
-    for (const a of batch.newActivities) this.runActivity(activityKeyOf(a), a);
+    for (const a of batch.newActivities) this.runActivity(a.key, a.record);
     for (const t of batch.newTimers) this.heap.push(t.timer.fireAtMs, t.key);
     for (const f of batch.followUps) this.localQueue.push(f);
     const acks = [...ackTo].map((from) => ({ from: `p${index}`, to: Number(from.slice(1)), seq: 0, body: { kind: "ack", upTo: dedup.last[from] ?? 0 } }));
@@ -390,16 +390,17 @@ export class Partition {
   }
 
   private runActivity(key: string, record: ActivityRecord): void {
-    const { clock, executor, index } = this.deps;
-    const start = () => {
-      if (this.stopped) return;
-      executor
-        .run({ partition: index, instanceId: record.instanceId, taskId: record.taskId, name: record.name, input: record.input, attempt: record.attempt })
-        .then((result) => this.pushLocal({ kind: "activityResult", key, attempt: record.attempt, result }));
-    };
-    const delay = record.notBeforeMs - clock.now();
-    if (delay > 0) clock.setTimeout(start, delay);
-    else start();
+    const delay = record.notBeforeMs - this.deps.clock.now();
+    if (delay > 0) this.deps.clock.setTimeout(() => this.startActivity(key, record), delay);
+    else this.startActivity(key, record);
+  }
+
+  private startActivity(key: string, record: ActivityRecord): void {
+    if (this.stopped) return;
+    const { instanceId, taskId, name, input, attempt } = record;
+    this.deps.executor
+      .run({ partition: this.deps.index, instanceId, taskId, name, input, attempt })
+      .then((result) => this.pushLocal({ kind: "activityResult", key, attempt, result }));
   }
 
   private scheduleResend(): void {
@@ -425,10 +426,6 @@ export class Partition {
       }
     }, options.leaseMs / 3);
   }
-}
-
-function activityKeyOf(a: ActivityRecord): string {
-  return `${ACTIVITY_PREFIX}${a.execution}:${a.taskId}:${a.instanceId}`;
 }
 
 export function isSimulatedCrash(error: unknown): boolean {

@@ -16,16 +16,11 @@ export function onActivity(command: Extract<Command, { kind: "activity" }>, rec:
   const activity = batch.app.activities.get(command.name);
   const input = checkPayload(command.input, `the input of activity "${command.name}"`);
   if (!input.ok) throw new PayloadError(input.error.message, input.error.name);
-  const record: ActivityRecord = {
-    instanceId: rec.instanceId,
-    execution: rec.execution,
-    taskId: command.taskId,
-    name: command.name,
-    input: input.json,
-    retry: command.retry ?? activity?.options.retry,
-    attempt: 1,
-    notBeforeMs: batch.nowMs,
-  };
-  if (record.retry === undefined) delete record.retry;
+  const retry = command.retry ?? activity?.options.retry;
+  // Built whole, not with a `delete` afterwards: deleting a property turns the object into a slow dictionary.
+  const record: ActivityRecord =
+    retry === undefined
+      ? { instanceId: rec.instanceId, execution: rec.execution, taskId: command.taskId, name: command.name, input: input.json, attempt: 1, notBeforeMs: batch.nowMs }
+      : { instanceId: rec.instanceId, execution: rec.execution, taskId: command.taskId, name: command.name, input: input.json, retry, attempt: 1, notBeforeMs: batch.nowMs };
   batch.startActivity(key, record);
 }
