@@ -10,7 +10,6 @@
  */
 import type { ChannelPosition, CommitRecord, InstanceStatusRecord, Lease } from "../backends/types.ts";
 import type { Batch } from "./batch.ts";
-import { cloneJson } from "./json.ts";
 import { statusRecordOf } from "./state/instance.ts";
 
 export function buildCommit(batch: Batch, lease: Lease, inputPosition: ChannelPosition | undefined): CommitRecord | undefined {
@@ -18,7 +17,8 @@ export function buildCommit(batch: Batch, lease: Lease, inputPosition: ChannelPo
   const statusUpdates: InstanceStatusRecord[] = [];
   for (const id of batch.statusChanged) {
     const rec = batch.instance(id);
-    if (rec) statusUpdates.push(cloneJson(statusRecordOf(rec)));
+    // A fresh row whose payload fields are shared: an instance's input, output, error and custom status are replaced, never changed in place.
+    if (rec) statusUpdates.push(statusRecordOf(rec));
   }
   if (updates.length === 0 && statusUpdates.length === 0) return undefined;
   const record: CommitRecord = { position: batch.logPosition, epoch: lease.epoch, updates, statusUpdates };

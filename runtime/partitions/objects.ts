@@ -34,7 +34,14 @@ const ABSENT = Symbol("absent");
 /** Kinds whose objects are written once and then only deleted or replaced whole (see the header). */
 const IMMUTABLE_PREFIXES = [ACTIVITY_PREFIX, TIMER_PREFIX, OUT_ENTRY_PREFIX, RUN_STEP_PREFIX, SUSPENDED_PREFIX];
 
+for (const p of IMMUTABLE_PREFIXES) {
+  if ("ied".includes(p[0]!)) throw new Error(`write-once prefix ${p} starts like inst:/ent:/dedup; isImmutable() would miss it`);
+}
+
 function isImmutable(key: string): boolean {
+  // Instance keys are the most frequent: rule them out with one character compare.
+  const c = key.charCodeAt(0);
+  if (c === 105 /* i */ || c === 101 /* e */ || c === 100 /* d */) return false;
   for (const p of IMMUTABLE_PREFIXES) if (key.startsWith(p)) return true;
   return false;
 }

@@ -3,7 +3,9 @@
  * Holds the machine frame (codec-encoded), the wakes not yet stepped, event
  * waits and buffered events, and the public status fields.
  *
- * Invariants: `frame` is null exactly when the instance is finished
+ * Invariants: the payload fields (`input`, `output`, `error`, `customStatus`,
+ * `frame`, `suspended`) are replaced, never changed in place, so status rows
+ * in commit records may share them; `frame` is null exactly when the instance is finished
  * (Completed/Failed/Terminated); `inbox` is empty for a finished instance;
  * `execution` only grows (continue-as-new), so a reply for an older
  * execution is recognised and dropped.
