@@ -1,12 +1,16 @@
 /**
- * Entity benchmarks. Run: node --conditions=source --import tsx bench/entities.ts [--quick]
+ * Entity benchmarks. Run: node --conditions=source --import tsx bench/entities.ts [--quick] [--bank]
+ * (`--bank`: the bank table only).
  *
- * 1. Bank: locked two-account transfers per second (the `transfer` of
- *    examples/bank.ts as a hand-written machine issuing the same commands,
- *    test/entities/gen-app.ts), accounts spread over the partitions, against
- *    a baseline measured in the same run: the same transfer without the lock
- *    (two plain calls). The ratio is the cost of the lock protocol (request,
- *    forward, grant, release).
+ * 1. Bank: locked two-account transfers per second, the compiled `transfer`
+ *    of examples/bank.ts and a hand-written machine issuing the same commands
+ *    in the same steps (test/entities/gen-app.ts; test/entities/transfer-cost.test.ts
+ *    checks they match), accounts spread over the partitions, against a
+ *    baseline measured in the same run: the same transfer without the lock
+ *    (two plain calls). "vs baseline" is the cost of the lock protocol
+ *    (request, forward, grant, release); "vs hand-written" the cost of
+ *    compiled code over a hand-written machine (steps and frames); steps and
+ *    commands per transfer are counted on a traced run.
  * 2. YCSB+T (de Heus et al., DEBS 2021): stage 1 inserts N keys (100 or 5,000);
  *    stage 2 runs reads, writes and transfers with a transfer share of 0.25,
  *    0.5 and 0.75 over uniformly chosen keys, transactional (`ctx.transaction`)
@@ -27,6 +31,8 @@ import { compileModules } from "../test/entities/harness.ts";
 const quick = process.argv.includes("--quick");
 /** Medians over 3 runs: enough to drop one outlier on a shared 2-core machine, short enough to finish in minutes. */
 const REPEATS = quick ? 1 : 3;
+/** The bank's rows are compared with each other: 5 repeats (a few seconds each) so one noisy run cannot move the median. */
+const REPEATS_BANK = quick ? 1 : 5;
 /** Partitions: several, so locks cross partitions as in a real deployment. */
 const PARTITIONS = 4;
 /** Operations kept in flight by the driver: enough to fill batches, bounded so latency stays meaningful. */
@@ -106,37 +112,74 @@ async function withHost<T>(app: unknown[], fn: (client: any) => Promise<T>): Pro
   }
 }
 
+/** Transfers traced (every step recorded) to count steps and commands per transfer; outside the timed runs, since tracing costs. */
+const TRACED_TRANSFERS = 100;
+
 async function benchBank(): Promise<void> {
   const accounts = 100;
   const transfers = quick ? 300 : 1000;
-  const base: RunResult[] = [], locked: RunResult[] = [], compiled: RunResult[] = [];
   const bank = (await compileModules(["../../examples/bank.ts"])).get("bank.ts");
-  for (let r = 0; r < REPEATS; r++) {
-    const random = rng(1000 + r);
-    const keys = Array.from({ length: accounts }, (_, i) => `acct-${i}`);
+  const workloads = [
+    { label: "unlocked transfer (baseline)", orch: unlockedTransfer },
+    { label: "locked transfer, hand-written machine", orch: g.genTransfer },
+    { label: "locked transfer, compiled examples/bank.ts", orch: bank.transfer },
+  ];
+  const runs: RunResult[][] = workloads.map(() => []);
+  const app = [...g.genApp, unlockedTransfer, bank.transfer];
+  const keys = Array.from({ length: accounts }, (_, i) => `acct-${i}`);
+  const transfersOf = (seed: number, n: number) => {
+    const random = rng(seed);
     const pick = () => keys[Math.floor(random() * keys.length)];
-    const pairs = Array.from({ length: transfers }, () => {
+    return Array.from({ length: n }, () => {
       const from = pick();
       let to = pick();
       while (to === from) to = pick();
       return { from, to, amount: 1 + Math.floor(random() * 10) };
     });
-    // A fresh host per workload, so no workload runs on a state the others grew.
-    for (const [orch, out] of [[unlockedTransfer, base], [g.genTransfer, locked], [bank.transfer, compiled]] as const) {
-      await withHost([...g.genApp, unlockedTransfer, bank.transfer], async (client) => {
-        await client.wait(await client.start(g.genOpen, { keys, amount: 1000 }, { instanceId: `open-${r}` }), { timeoutMs: STUCK_AFTER_MS });
-        out.push(await drive(client, pairs.map((p) => ({ orch, input: p })), `xfer-${r}`));
+  };
+  const open = async (client: any, id: string) =>
+    client.wait(await client.start(g.genOpen, { keys, amount: 1000 }, { instanceId: id }), { timeoutMs: STUCK_AFTER_MS });
+  for (let r = 0; r < REPEATS_BANK; r++) {
+    const pairs = transfersOf(1000 + r, transfers);
+    // A fresh host per workload, so no workload runs on a state the others grew; the order
+    // rotates per repeat, so none always runs on the warmest (or most fragmented) process.
+    for (let j = 0; j < workloads.length; j++) {
+      const w = (j + r) % workloads.length;
+      await withHost(app, async (client) => {
+        await open(client, `open-${r}`);
+        runs[w].push(await drive(client, pairs.map((p) => ({ orch: workloads[w].orch, input: p })), `xfer-${r}`));
       });
     }
   }
-  const b = median(base.map((x) => x.opsPerSec)), l = median(locked.map((x) => x.opsPerSec));
-  table(`Bank: ${transfers} transfers, ${accounts} accounts, ${PARTITIONS} partitions, ${CONCURRENCY} in flight, median of ${REPEATS}`,
-    ["workload", "transfers/s", "p50 ms", "p99 ms", "vs baseline", "stuck"], [
-      ["unlocked transfer (baseline)", b, median(base.map((x) => x.p50Ms)), median(base.map((x) => x.p99Ms)), 1, base.reduce((a, x) => a + x.stuck, 0)],
-      ["locked transfer", l, median(locked.map((x) => x.p50Ms)), median(locked.map((x) => x.p99Ms)), l / b, locked.reduce((a, x) => a + x.stuck, 0)],
-      ["locked transfer, compiled examples/bank.ts", median(compiled.map((x) => x.opsPerSec)), median(compiled.map((x) => x.p50Ms)), median(compiled.map((x) => x.p99Ms)),
-        median(compiled.map((x) => x.opsPerSec)) / b, compiled.reduce((a, x) => a + x.stuck, 0)],
-    ]);
+  // Work per transfer, from a traced run of each workload: machine steps and the commands they issued.
+  const work = [];
+  for (const { orch } of workloads) {
+    let steps = 0, commands = 0;
+    const host = await startHost({ app, backend: "memory", partitions: PARTITIONS, log: () => undefined, onStep: (t) => {
+      if (!t.instanceId.startsWith("trace-")) return;
+      steps++;
+      commands += t.commands.length;
+    } });
+    try {
+      await open(host.client, "open-trace");
+      const result = await drive(host.client, transfersOf(99, TRACED_TRANSFERS).map((p) => ({ orch, input: p })), "trace");
+      if (result.stuck + result.failed > 0) throw new Error(`traced transfers: ${result.stuck} stuck, ${result.failed} failed`);
+    } finally {
+      await host.stop();
+    }
+    work.push({ steps: steps / TRACED_TRANSFERS, commands: commands / TRACED_TRANSFERS });
+  }
+  const tput = runs.map((xs) => median(xs.map((x) => x.opsPerSec)));
+  table(`Bank: ${transfers} transfers, ${accounts} accounts, ${PARTITIONS} partitions, ${CONCURRENCY} in flight, median of ${REPEATS_BANK}; ` +
+    `steps and commands per transfer from ${TRACED_TRANSFERS} traced transfers`,
+    ["workload", "transfers/s", "p50 ms", "p99 ms", "vs baseline", "vs hand-written", "steps/transfer", "commands/transfer", "stuck/failed"],
+    workloads.map((w, i) => [
+      w.label, tput[i], median(runs[i].map((x) => x.p50Ms)), median(runs[i].map((x) => x.p99Ms)),
+      tput[i] / tput[0], i === 0 ? "-" : tput[i] / tput[1], work[i].steps, work[i].commands,
+      runs[i].reduce((a, x) => a + x.stuck + x.failed, 0),
+    ]));
+  // The ratio of each repeat (same repeat, neighbouring hosts): its spread shows how far the median can be trusted.
+  console.log(`compiled / hand-written per repeat: ${runs[2].map((x, i) => (x.opsPerSec / runs[1][i].opsPerSec).toFixed(2)).join(", ")}`);
 }
 
 /** The same transfer without a lock: read, then two plain calls (no isolation). */
@@ -208,5 +251,5 @@ async function benchYcsbt(): Promise<void> {
 }
 
 await benchBank();
-await benchYcsbt();
+if (!process.argv.includes("--bank")) await benchYcsbt();
 process.exit(0);
