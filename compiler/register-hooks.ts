@@ -20,7 +20,7 @@ import { formatDiagnostic } from "./diagnostics.ts";
 import { compileSource } from "./index.ts";
 
 /** Bumped when the compiler's output format changes, so stale cache entries are never used. */
-const CACHE_VERSION = "nwc-register-1";
+const CACHE_VERSION = "nwc-register-2";
 
 function cacheDir(): string {
   const local = join(process.cwd(), "node_modules", ".cache", "nwc");

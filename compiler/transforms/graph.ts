@@ -87,6 +87,10 @@ export function flowOf(body: ts.FunctionExpression, sf: ts.SourceFile): Function
 export function buildGraph(fns: { index: number; name: string; flow: FunctionFlow; root: boolean }[], sourceTexts?: Map<number, string[]>): MachineGraph {
   const used = new Map<number, number>();
   const labelOf = (a: { line: number; text: string }) => {
+    // The hidden await of an `await using` scope's end shares its line with the
+    // declaration's own await: name it for what it does.
+    const disposed = /__nwc_rt\.dispose\(\s*([\w$]+)/.exec(a.text);
+    if (disposed) return `dispose ${disposed[1]} (end of its await using scope)`;
     const texts = sourceTexts?.get(a.line);
     if (!texts || texts.length === 0) return `await ${a.text}`;
     const k = used.get(a.line) ?? 0;

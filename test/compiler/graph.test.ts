@@ -37,6 +37,24 @@ test("the graph has start, end and one state per await with its line and source 
   assert.ok(!edge("start", "end"), "no path skips the sleep");
 });
 
+test("the hidden await that ends an await using scope is its own state, named for the disposal", () => {
+  const source = `import { entity, orchestration } from "nwc";
+const counter = entity("Counter", { init: () => 0, ops: { get: (s: number) => s } });
+export const locked = orchestration("locked", async (ctx, key: string) => {
+  await using held = await ctx.lock(counter.id(key));
+  return await ctx.entity(counter, key).get();
+});
+`;
+  const r = compileSource("/virtual/locked.ts", source, { skipEffectChecks: true });
+  assert.equal(r.diagnostics, []);
+  const labels = r.machines[0]!.graph.states.filter((s) => s.line !== undefined).map((s) => `${s.line}: ${s.label}`);
+  assert.equal(labels, [
+    "4: await ctx.lock(counter.id(key))",
+    "5: await ctx.entity(counter, key).get()",
+    "4: dispose held (end of its await using scope)",
+  ]);
+});
+
 test("position(frame) names the graph state each branch waits in, across a serialized frame", async () => {
   const r = compileSource(fileURLToPath(new URL("./fixtures/graph-app.ts", import.meta.url)), APP, { skipEffectChecks: true });
   const mod = [...(await loadCompiled(r.outputs)).values()][0] as any;
