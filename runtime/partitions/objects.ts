@@ -27,7 +27,7 @@ import { ACTIVITY_PREFIX } from "./state/activities.ts";
 import { OUT_ENTRY_PREFIX } from "./state/outbox.ts";
 import { TIMER_PREFIX } from "./state/timers.ts";
 import { ENTITY_PREFIX } from "./state/entity.ts";
-import { INSTANCE_PREFIX } from "./state/instance.ts";
+import { INSTANCE_PREFIX, instanceForCommit, type InstanceRecord } from "./state/instance.ts";
 
 const ABSENT = Symbol("absent");
 
@@ -152,7 +152,7 @@ export class ObjectTable {
     const out: ObjectUpdate[] = [];
     for (const key of keys) {
       const v = this.mapOf(key).get(key);
-      out.push({ key, value: v === ABSENT || v === undefined ? null : isImmutable(key) ? (v as Json) : cloneJson(v as Json) });
+      out.push({ key, value: v === ABSENT || v === undefined ? null : copyForStore(key, v) });
     }
     return out;
   }
@@ -200,6 +200,13 @@ export class ObjectTable {
     }
     return evicted;
   }
+}
+
+/** The value a commit record or checkpoint gets: shared if write-once, a copy sharing only replaced-never-mutated parts for instances, else a deep copy. */
+function copyForStore(key: string, v: unknown): Json {
+  if (isImmutable(key)) return v as Json;
+  if (key.startsWith(INSTANCE_PREFIX)) return instanceForCommit(v as InstanceRecord) as unknown as Json;
+  return cloneJson(v as Json);
 }
 
 function isCacheable(key: string): boolean {

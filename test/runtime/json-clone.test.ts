@@ -1,7 +1,8 @@
-/** cloneJson: the deep copy of partition state for commits and checkpoints equals a JSON round trip, and shares nothing. */
+/** cloneJson and instanceForCommit: the copies of partition state for commits and checkpoints equals a JSON round trip, and shares nothing. */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { cloneJson } from "../../runtime/partitions/json.ts";
+import { instanceForCommit, type InstanceRecord } from "../../runtime/partitions/state/instance.ts";
 
 const roundTrip = (v: unknown) => JSON.parse(JSON.stringify(v));
 
@@ -35,6 +36,26 @@ test("deep nesting and cycles behave as JSON does", () => {
   const cyclic: { self?: unknown } = {};
   cyclic.self = cyclic;
   assert.throws(() => cloneJson(cyclic), /circular/i);
+});
+
+test("an instance's commit copy equals its JSON round trip; later changes in place do not reach it", () => {
+  const rec: InstanceRecord = {
+    instanceId: "i", name: "n", version: "v", execution: 0, status: "Running", input: { a: [1] }, output: null, error: null,
+    customStatus: null, createdAt: 1, updatedAt: 2, frame: { pc: 3, locals: { x: [1, 2] } },
+    inbox: [{ taskId: 1, result: { ok: true, value: "r" } }], waiting: { go: [2, 3] }, buffered: { ev: ["d"] },
+    suspended: undefined, ext: { locks: { held: { requestId: "q" } } },
+  };
+  const copy = instanceForCommit(rec);
+  assert.equal(copy, roundTrip(rec));
+  assert.ok(!("suspended" in copy));
+  rec.inbox.push({ taskId: 9, result: { ok: true, value: null } });
+  rec.waiting.go!.shift();
+  rec.buffered.ev!.push("e");
+  (rec.ext.locks as { held: { requestId: string } }).held.requestId = "changed";
+  assert.equal(copy.inbox.length, 1);
+  assert.equal(copy.waiting.go, [2, 3]);
+  assert.equal(copy.buffered.ev, ["d"]);
+  assert.equal(copy.ext, { locks: { held: { requestId: "q" } } });
 });
 
 test.run();

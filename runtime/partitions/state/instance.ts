@@ -12,6 +12,7 @@
  */
 import type { InstanceStatusRecord, Json } from "../../backends/types.ts";
 import type { ErrorInfo, TaskId } from "../../machine.ts";
+import { cloneJson } from "../json.ts";
 import type { JsonTaskResult, TaskRef } from "../messages.ts";
 
 export type InstanceStatus = InstanceStatusRecord["status"];
@@ -44,6 +45,27 @@ export interface InstanceRecord {
 
 export const INSTANCE_PREFIX = "inst:";
 export const instanceKey = (instanceId: string): string => INSTANCE_PREFIX + instanceId;
+
+/**
+ * The copy of an instance that goes into a commit record or checkpoint: the
+ * containers a later batch changes in place (inbox, waits, buffered events,
+ * extension state) are copied; the payload fields, which are only ever
+ * replaced (see the invariants above), are shared, so a large frame or input
+ * is not copied on every step. The result equals a JSON round trip of `rec`.
+ */
+export function instanceForCommit(rec: InstanceRecord): InstanceRecord {
+  const out: InstanceRecord = { ...rec, inbox: rec.inbox.slice(), waiting: copyLists(rec.waiting), buffered: copyLists(rec.buffered), ext: cloneJson(rec.ext) };
+  // JSON drops undefined properties; so must the copy (a store may refuse them).
+  if ("suspended" in out && out.suspended === undefined) delete out.suspended;
+  if ("parent" in out && out.parent === undefined) delete out.parent;
+  return out;
+}
+
+function copyLists<T>(lists: Record<string, T[]>): Record<string, T[]> {
+  const out: Record<string, T[]> = {};
+  for (const k in lists) out[k] = lists[k]!.slice();
+  return out;
+}
 
 export function isFinished(status: InstanceStatus): boolean {
   return status === "Completed" || status === "Failed" || status === "Terminated";
