@@ -15,22 +15,42 @@ export const MAX_CONCURRENT_ACTIVITIES = 64;
 
 export class ActivityWorkers implements ActivityExecutor {
   private running = 0;
-  private readonly waiting: (() => void)[] = [];
+  /** Attempts waiting for a slot, FIFO from `head` (an index, not shift(): the queue can hold thousands). */
+  private waiting: { task: ActivityTask; resolve: (result: Promise<JsonTaskResult>) => void }[] = [];
+  private head = 0;
   executed = 0;
   /** Test hook: may throw to simulate a worker that died mid-attempt. */
   beforeRun?: (task: ActivityTask) => void;
 
   constructor(private readonly activities: Map<string, Activity>, private readonly maxConcurrent = MAX_CONCURRENT_ACTIVITIES) {}
 
-  async run(task: ActivityTask): Promise<JsonTaskResult> {
-    if (this.running >= this.maxConcurrent) await new Promise<void>((r) => this.waiting.push(r));
+  run(task: ActivityTask): Promise<JsonTaskResult> {
+    if (this.running < this.maxConcurrent) return this.start(task);
+    // A queued attempt is a task and a resolver, not a suspended async call.
+    return new Promise((resolve) => this.waiting.push({ task, resolve }));
+  }
+
+  private async start(task: ActivityTask): Promise<JsonTaskResult> {
     this.running++;
     try {
       return await this.execute(task);
     } finally {
       this.running--;
-      this.waiting.shift()?.();
+      this.startNext();
     }
+  }
+
+  private startNext(): void {
+    if (this.head >= this.waiting.length || this.running >= this.maxConcurrent) return;
+    const next = this.waiting[this.head++]!;
+    if (this.head === this.waiting.length) {
+      this.waiting = [];
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.waiting.length) {
+      this.waiting = this.waiting.slice(this.head);
+      this.head = 0;
+    }
+    next.resolve(this.start(next.task));
   }
 
   private async execute(task: ActivityTask): Promise<JsonTaskResult> {
