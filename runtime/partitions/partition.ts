@@ -15,7 +15,7 @@
  * applied exactly once (dedup in the same commit as its effects); at most one
  * step per instance per batch.
  */
-import type { ChannelRecord, Channels, ChannelPosition, InstanceStatusRecord, Lease, PartitionStore } from "../backends/types.ts";
+import type { ChannelRecord, Channels, ChannelPosition, CommitRecord, Envelope, InstanceStatusRecord, Lease, PartitionStore } from "../backends/types.ts";
 import { FencedError } from "../backends/types.ts";
 import type { App } from "./app.ts";
 import { Batch, RUN_STEP_PREFIX, type StepTrace } from "./batch.ts";
@@ -100,6 +100,11 @@ export class Partition {
   private readonly chain: CommitChain;
   private readonly sender: OutboxSender;
   private notifyWork: (() => void) | undefined;
+  /** The commit record later batches may still join (see openCommit). */
+  private open: OpenCommit | undefined;
+  /** Batches whose records are not yet durable. */
+  private uncommittedBatches = 0;
+  private commitDone: (() => void) | undefined;
   private timerHandle: TimerHandle | undefined;
   private timerDueMs = Infinity;
   private resendHandle: TimerHandle | undefined;
@@ -189,6 +194,7 @@ export class Partition {
     this.deps.clock.clearTimeout(this.resendHandle);
     this.deps.clock.clearTimeout(this.leaseHandle);
     this.notifyWork?.();
+    this.commitDone?.();
     this.resolveDone(reason);
   }
 
@@ -242,7 +248,7 @@ export class Partition {
           await new Promise<void>((resolve) => (this.notifyWork = resolve));
           continue;
         }
-        while (this.chain.depth >= this.deps.options.maxPipelinedBatches && !this.stopped) await this.waitForCommits();
+        while (this.pipelineFull() && !this.stopped) await this.waitForCommits();
         if (this.stopped) break;
         await this.runBatch();
       }
@@ -251,10 +257,19 @@ export class Partition {
     }
   }
 
+  /** Uncommitted batches (in open or appending records) and queued store calls are both bounded by maxPipelinedBatches. */
+  private pipelineFull(): boolean {
+    const max = this.deps.options.maxPipelinedBatches;
+    return this.uncommittedBatches >= max || this.chain.depth >= max;
+  }
+
+  /** Resolves when an append completes (or the incarnation ends). */
   private waitForCommits(): Promise<void> {
     return new Promise((resolve) => {
-      const check = () => (this.chain.depth < this.deps.options.maxPipelinedBatches || this.stopped ? resolve() : this.deps.clock.setTimeout(check, 1));
-      check();
+      this.commitDone = () => {
+        this.commitDone = undefined;
+        resolve();
+      };
     });
   }
 
@@ -299,11 +314,6 @@ export class Partition {
       }
     }
     if (records.length > 0) this.inputPosition = records[records.length - 1].position;
-    const batch = new Batch(
-      { partition: index, partitionCount: this.deps.channels.partitionCount, app: this.deps.app, objects: this.objects, log: this.deps.log, onStep: this.deps.onStep },
-      clock.now(),
-      this.logPosition + 1,
-    );
     if (dedupChanged) this.objects.set(DEDUP_KEY, dedup);
     const all: { from: string; body: AnyMessage }[] = [...messages, ...locals.map((l) => ({ from: "local", body: l as unknown as AnyMessage }))];
     const keys: string[] = [];
@@ -313,6 +323,13 @@ export class Partition {
     }
     await this.objects.load(keys);
     if (this.stopped) return;
+    // From here to the end of finishBatch nothing awaits, so the open commit record cannot close meanwhile:
+    // the batch's position (stamped on the messages it puts in the outbox) is the record it will be part of.
+    const batch = new Batch(
+      { partition: index, partitionCount: this.deps.channels.partitionCount, app: this.deps.app, objects: this.objects, log: this.deps.log, onStep: this.deps.onStep },
+      clock.now(),
+      this.open ? this.open.record.position : this.logPosition + 1,
+    );
     for (const m of all) {
       const handler = messageHandlers.get(m.body.kind);
       if (!handler) {
@@ -335,29 +352,65 @@ export class Partition {
   }
 
   private finishBatch(batch: Batch, dedup: DedupRecord, ackTo: Set<string>): void {
-    const { index } = this.deps;
     for (const a of batch.newActivities) this.runActivity(a.key, a.record);
     for (const t of batch.newTimers) this.heap.push(t.timer.fireAtMs, t.key);
     for (const f of batch.followUps) this.localQueue.push(f);
-    const acks = [...ackTo].map((from) => ({ from: `p${index}`, to: Number(from.slice(1)), seq: 0, body: { kind: "ack", upTo: dedup.last[from] ?? 0 } }));
+    const acks = new Map<number, number>();
+    for (const from of ackTo) acks.set(Number(from.slice(1)), dedup.last[from] ?? 0);
     const record = buildCommit(batch, this.lease, this.inputPosition);
-    const statuses = record?.statusUpdates ?? [];
-    if (record) {
-      this.logPosition = record.position;
-      const envelopes = this.sender.envelopesOf(this.objects, batch.sentTo, record.position);
-      this.chain.enqueue(async () => {
-        await this.deps.store.appendCommit(this.lease, record);
-        this.durablePosition = record.position;
-        this.stats.commits++;
-        this.sender.send([...envelopes, ...acks]);
-        if (statuses.length > 0) this.deps.onCommitted?.(statuses);
-      });
-    } else if (acks.length > 0) {
+    const open = this.open;
+    if (!record) {
       // Nothing new to commit, but the acked positions may belong to batches still in flight: ack after them.
-      this.chain.enqueue(async () => this.sender.send(acks));
+      if (open) mergeAcks(open.acks, acks);
+      else if (acks.size > 0) this.enqueue(async () => this.sender.send(this.ackEnvelopes(acks)));
+    } else if (open) {
+      if (record.position !== open.record.position) throw new Error(`partition ${this.deps.index}: batch at ${record.position} while commit ${open.record.position} is open`);
+      mergeInto(open, record, batch.sentTo, acks);
+      this.uncommittedBatches++;
+      if (open.batches >= this.deps.options.maxPipelinedBatches) this.open = undefined; // full: the next batch starts the next record
+    } else {
+      if (record.position !== this.logPosition + 1) throw new Error(`partition ${this.deps.index}: commit at ${record.position} does not follow ${this.logPosition}`);
+      this.logPosition = record.position;
+      this.openCommit(record, batch.sentTo, acks);
     }
     this.maybeCheckpoint();
     this.objects.evict();
+  }
+
+  /**
+   * Group commit across batches: the record stays open (later batches join
+   * it) until its turn to be appended comes, i.e. while earlier appends are
+   * in flight; then it closes and is appended as one. So a partition under
+   * load makes one append (one fsync, one DynamoDB transaction) per append
+   * time, not per batch. Messages, acks and status notifications of every
+   * batch in it leave after its append.
+   */
+  private openCommit(record: CommitRecord, sentTo: Set<number>, acks: Map<number, number>): void {
+    const open: OpenCommit = { record, sentTo: new Set(sentTo), acks, batches: 1, keyIndex: undefined, statusIndex: undefined };
+    this.open = open;
+    this.uncommittedBatches++;
+    this.enqueue(async () => {
+      if (this.open === open) this.open = undefined;
+      // Closed: every batch of this record has stamped its outbox entries with its position.
+      const envelopes = this.sender.envelopesOf(this.objects, open.sentTo, record.position);
+      await this.deps.store.appendCommit(this.lease, record);
+      this.durablePosition = record.position;
+      this.uncommittedBatches -= open.batches;
+      this.stats.commits++;
+      this.sender.send([...envelopes, ...this.ackEnvelopes(open.acks)]);
+      if (record.statusUpdates.length > 0) this.deps.onCommitted?.(record.statusUpdates);
+    });
+  }
+
+  /** Queues store work behind the commits in flight; the batch loop waiting for room is woken when it is done. */
+  private enqueue(work: () => Promise<void>): void {
+    void this.chain.enqueue(work).then(() => this.commitDone?.());
+  }
+
+  private ackEnvelopes(acks: Map<number, number>): Envelope[] {
+    const out: Envelope[] = [];
+    for (const [to, upTo] of acks) out.push({ from: `p${this.deps.index}`, to, seq: 0, body: { kind: "ack", upTo } });
+    return out;
   }
 
   private maybeCheckpoint(force = false): void {
@@ -368,11 +421,13 @@ export class Partition {
       this.logPosition - this.checkpointPosition >= options.checkpointEveryCommits ||
       clock.now() - this.lastCheckpointAtMs >= options.checkpointIntervalMs;
     if (!due) return;
+    // The checkpoint covers logPosition: no later batch may join that record any more.
+    this.open = undefined;
     this.checkpointInFlight = true;
     const position = this.logPosition;
     const state = { logPosition: position, ...(this.inputPosition !== undefined ? { inputPosition: this.inputPosition } : {}) };
     const { updates, keys } = this.objects.beginCheckpoint();
-    this.chain.enqueue(async () => {
+    this.enqueue(async () => {
       await store.writeCheckpoint(this.lease, state, updates);
       this.objects.flushed(keys);
       this.checkpointPosition = position;
@@ -428,6 +483,54 @@ export class Partition {
   }
 }
 
-export function isSimulatedCrash(error: unknown): boolean {
+export interface OpenCommit {
+  record: CommitRecord;
+  sentTo: Set<number>;
+  /** Per sending partition, the highest seq to acknowledge after this record's append. */
+  acks: Map<number, number>;
+  batches: number;
+  /** Index of each object key in record.updates, and of each instance in record.statusUpdates, built on the first merge. */
+  keyIndex: Map<string, number> | undefined;
+  statusIndex: Map<string, number> | undefined;
+}
+
+/** Adds a later batch's commit to the open record: its updates replace the earlier values of the same keys (redo records, last wins). */
+function mergeInto(open: OpenCommit, later: CommitRecord, sentTo: Set<number>, acks: Map<number, number>): void {
+  const updates = open.record.updates;
+  if (!open.keyIndex) {
+    open.keyIndex = new Map();
+    for (let i = 0; i < updates.length; i++) open.keyIndex.set(updates[i]!.key, i);
+  }
+  for (const u of later.updates) {
+    const at = open.keyIndex.get(u.key);
+    if (at === undefined) {
+      open.keyIndex.set(u.key, updates.length);
+      updates.push(u);
+    } else updates[at] = u;
+  }
+  const statuses = open.record.statusUpdates;
+  if (!open.statusIndex) {
+    open.statusIndex = new Map();
+    for (let i = 0; i < statuses.length; i++) open.statusIndex.set(statuses[i]!.instanceId, i);
+  }
+  for (const s of later.statusUpdates) {
+    const at = open.statusIndex.get(s.instanceId);
+    if (at === undefined) {
+      open.statusIndex.set(s.instanceId, statuses.length);
+      statuses.push(s);
+    } else statuses[at] = s;
+  }
+  if (later.inputPosition !== undefined) open.record.inputPosition = later.inputPosition;
+  for (const to of sentTo) open.sentTo.add(to);
+  mergeAcks(open.acks, acks);
+  open.batches++;
+}
+
+/** Acks are monotonic per sender: keep the highest. */
+function mergeAcks(into: Map<number, number>, acks: Map<number, number>): void {
+  for (const [to, upTo] of acks) if ((into.get(to) ?? -1) < upTo) into.set(to, upTo);
+}
+
+function isSimulatedCrash(error: unknown): boolean {
   return (error as Error)?.name === "SimulatedCrash";
 }

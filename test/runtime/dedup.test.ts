@@ -77,14 +77,17 @@ test("outbox: contiguous seqs; acks drop confirmed entries only; an ack beyond w
   assert.is(enqueue(o, 2, { a: 1 }, 7).seq, 1);
   assert.is(enqueue(o, 2, { a: 2 }, 7).seq, 2);
   assert.is(enqueue(o, 2, { a: 3 }, 8).seq, 3);
-  assert.equal(entriesOfBatch(o, 2, 7).map((e) => e.seq), []);
+  assert.equal(entriesOfBatch(o, 2, 7).map((e) => e.seq), [1, 2]);
   assert.equal(entriesOfBatch(o, 2, 8).map((e) => e.seq), [3]);
+  enqueue(o, 2, { a: 4 }, 9);
+  assert.equal(entriesOfBatch(o, 2, 8).map((e) => e.seq), [3], "entries of a later commit are skipped");
+  assert.equal(entriesOfBatch(o, 2, 7).map((e) => e.seq), [1, 2]);
   assert.is(acknowledge(o, 2, 2), 2);
-  assert.equal([...unconfirmed(o, 2)].map((e) => e.seq), [3]);
+  assert.equal([...unconfirmed(o, 2)].map((e) => e.seq), [3, 4]);
   assert.is(acknowledge(o, 2, 2), 0);
   assert.is(acknowledge(o, 2, 1), 0, "acks are monotonic");
-  assert.throws(() => acknowledge(o, 2, 4), /only 3 were sent/);
-  assert.equal([...o.map.keys()].sort(), ["out:2:3", "outbox:2"]);
+  assert.throws(() => acknowledge(o, 2, 5), /only 4 were sent/);
+  assert.equal([...o.map.keys()].sort(), ["out:2:3", "out:2:4", "outbox:2"]);
 });
 
 test("outbox: a batch's commit carries its own messages and the counter, not the backlog", () => {

@@ -78,14 +78,21 @@ export function* unconfirmed(objects: OutboxObjects, to: number): Generator<Outb
   }
 }
 
-/** The entries to `to` produced by the batch at `logPosition` (the newest ones: batches enqueue in commit order). */
+/**
+ * The entries to `to` produced by the commit at `logPosition`. Seqs follow
+ * commit order, so they are found from the newest back: past the entries of
+ * later commits (already produced while this one waited for its append),
+ * then this commit's, up to the first of an earlier one.
+ */
 export function entriesOfBatch(objects: OutboxObjects, to: number, logPosition: number): OutboxEntry[] {
   const outbox = objects.get<OutboxRecord>(outboxKey(to));
   const out: OutboxEntry[] = [];
   if (!outbox) return out;
   for (let seq = outbox.nextSeq - 1; seq > outbox.acked; seq--) {
     const entry = objects.get<OutboxEntry>(outEntryKey(to, seq));
-    if (!entry || entry.logPosition !== logPosition) break;
+    if (!entry) throw new Error(`outbox to ${to}: unconfirmed seq ${seq} is missing (acked ${outbox.acked}, next ${outbox.nextSeq})`);
+    if (entry.logPosition > logPosition) continue;
+    if (entry.logPosition < logPosition) break;
     out.push(entry);
   }
   return out.reverse();
