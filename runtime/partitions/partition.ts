@@ -5,8 +5,11 @@
  * wakes; build one commit record and append it behind the previous ones }.
  *
  * Persistence pipelining: the next batch runs on the uncommitted state while
- * earlier commits are in flight (at most MAX_PIPELINED_BATCHES); messages,
- * acks and status notifications of a batch leave only after its commit.
+ * earlier commits are in flight (at most maxPipelinedBatches uncommitted
+ * batches); batches that finish while an append is in flight join one open
+ * record, appended as one when its turn comes (group commit across batches);
+ * messages, acks and status notifications of a batch leave only after the
+ * append of the record holding it.
  * Activities start at once. Any store error (a crash, a FencedError, a lost
  * lease) stops the incarnation: memory is dropped and the host starts a new
  * one by recovery.
@@ -37,7 +40,7 @@ import { runStep } from "./step.ts";
 export interface PartitionOptions {
   /** Input records per batch: bounds a commit record's size and one batch's latency. */
   maxBatchRecords: number;
-  /** Uncommitted batches in flight: bounds memory held for them and the work redone after a crash. */
+  /** Uncommitted batches in flight (in records being appended or still open): bounds memory held for them, the size of one record, and the work redone after a crash. */
   maxPipelinedBatches: number;
   /** Checkpoint after this many commits... */
   checkpointEveryCommits: number;
