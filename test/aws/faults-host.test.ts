@@ -31,6 +31,7 @@ function rng(seed: number): () => number {
 }
 const random = rng(Number(process.env.NWC_FAULT_SEED ?? 7));
 const injected = new Map<string, number>();
+let transactCalls = 0;
 const note = (k: string) => injected.set(k, (injected.get(k) ?? 0) + 1);
 
 test.before(async () => {
@@ -51,16 +52,18 @@ test.before(async () => {
   }, { step: "initialize", name: "faultsKinesis" });
   backend.clients.dynamodb.middlewareStack.add((next: any, context: any) => async (args: any) => {
     if (context.commandName === "TransactWriteItemsCommand") {
-      const r = random();
-      if (r < 0.05) {
+      // By call number, not by chance: each kind is injected at a fixed 5% of commits, so
+      // however few commits group commit leaves, every kind happens from the 13th commit on.
+      const n = transactCalls++ % 20;
+      if (n === 2) {
         note("TransactWriteItems throttled");
         throw new ThrottlingException({ message: "injected", $metadata: {} });
       }
-      if (r < 0.1) {
+      if (n === 7) {
         note("TransactWriteItems conflict");
         throw new TransactionCanceledException({ message: "injected", $metadata: {}, CancellationReasons: [{ Code: "TransactionConflict" }] });
       }
-      if (r < 0.15) {
+      if (n === 12) {
         const out = await next(args); // it happened; the answer is lost
         note("TransactWriteItems answer lost");
         void out;
