@@ -134,9 +134,10 @@ export class Client {
     let delay = POLL_FIRST_MS;
     let seen = false;
     for (;;) {
+      if (seen) return instanceId;
       // Watch before reading, so a commit between the read and the wait is not missed.
       const change = this.watch(instanceId, delay);
-      if (seen || (await this.backend.store.readStatus(instanceId))) {
+      if (await this.backend.store.readStatus(instanceId)) {
         change.cancel();
         return instanceId;
       }
