@@ -9,7 +9,7 @@ import { promisify } from "node:util";
 import { crc32 as zlibCrc32 } from "node:zlib";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { crc32 } from "../../runtime/backends/local/crc32.ts";
+import { crc32, crc32Table } from "../../runtime/backends/local/crc32.ts";
 import { writeAtomicFaults } from "../../runtime/backends/local/files.ts";
 import { createLocalBackend } from "../../runtime/backends/local/index.ts";
 import { MAX_DELTAS } from "../../runtime/backends/local/store.ts";
@@ -52,10 +52,14 @@ function segmentOf(dir: string): string {
   return join(pdir, seg);
 }
 
-test("crc32 matches zlib's", () => {
-  for (const text of ["", "a", "hello world", "x".repeat(1000)]) {
+test("crc32 (native and the portable table) matches zlib's, on whole buffers and ranges", () => {
+  for (const text of ["", "a", "hello world", "x".repeat(1000), "h\u00e9llo w\u00f6rld \u{1F600}"]) {
     const b = Buffer.from(text);
     assert.is(crc32(b), zlibCrc32(b), text.slice(0, 10));
+    assert.is(crc32Table(b), zlibCrc32(b), text.slice(0, 10));
+    const padded = Buffer.concat([Buffer.from("ab"), b, Buffer.from("cd")]);
+    assert.is(crc32(padded, 2, 2 + b.length), zlibCrc32(b), `range ${text.slice(0, 10)}`);
+    assert.is(crc32Table(padded, 2, 2 + b.length), zlibCrc32(b), `range ${text.slice(0, 10)}`);
   }
 });
 

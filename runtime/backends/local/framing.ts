@@ -15,17 +15,30 @@ export const FRAME_HEADER_BYTES = 8;
 export const MAX_FRAME_PAYLOAD_BYTES = 64 * 1024 * 1024;
 
 export function encodeFrame(value: unknown): Buffer {
-  const payload = Buffer.from(JSON.stringify(value), "utf8");
-  if (payload.length > MAX_FRAME_PAYLOAD_BYTES) throw new RangeError(`record of ${payload.length} bytes exceeds the ${MAX_FRAME_PAYLOAD_BYTES}-byte frame limit`);
-  const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + payload.length);
-  frame.writeUInt32LE(payload.length, 0);
-  frame.writeUInt32LE(crc32(payload), 4);
-  payload.copy(frame, FRAME_HEADER_BYTES);
+  return encodeFrameText(JSON.stringify(value));
+}
+
+/**
+ * The frame of a record already turned into JSON text: a caller that keeps
+ * the text (the commit log) stringifies once. The text is encoded straight
+ * into the frame, with no intermediate payload buffer.
+ */
+export function encodeFrameText(json: string): Buffer {
+  if (typeof json !== "string") throw new TypeError(`encodeFrameText: expected JSON text, got ${typeof json}`);
+  const length = Buffer.byteLength(json, "utf8");
+  if (length > MAX_FRAME_PAYLOAD_BYTES) throw new RangeError(`record of ${length} bytes exceeds the ${MAX_FRAME_PAYLOAD_BYTES}-byte frame limit`);
+  const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + length);
+  const written = frame.write(json, FRAME_HEADER_BYTES, "utf8");
+  if (written !== length) throw new Error(`encodeFrameText: wrote ${written} of ${length} payload bytes`);
+  frame.writeUInt32LE(length, 0);
+  frame.writeUInt32LE(crc32(frame, FRAME_HEADER_BYTES), 4);
   return frame;
 }
 
 export interface DecodedFrame {
   value: unknown;
+  /** The payload's JSON text (`value` is its parse): a caller may keep it instead of re-stringifying. */
+  text: string;
   /** Offset of the frame's first byte within the buffer. */
   start: number;
   /** Offset just after the frame. */
@@ -50,13 +63,14 @@ export function decodeFrames(buf: Buffer, start = 0): DecodeResult {
     const end = at + FRAME_HEADER_BYTES + length;
     if (end > buf.length) return { frames, goodEnd: at, stop: "partial" };
     if (crc32(buf, at + FRAME_HEADER_BYTES, end) !== buf.readUInt32LE(at + 4)) return { frames, goodEnd: at, stop: "corrupt" };
+    const text = buf.toString("utf8", at + FRAME_HEADER_BYTES, end);
     let value: unknown;
     try {
-      value = JSON.parse(buf.toString("utf8", at + FRAME_HEADER_BYTES, end));
+      value = JSON.parse(text);
     } catch {
       return { frames, goodEnd: at, stop: "corrupt" };
     }
-    frames.push({ value, start: at, end });
+    frames.push({ value, text, start: at, end });
     at = end;
   }
   return { frames, goodEnd: at, stop: "end" };

@@ -28,16 +28,31 @@ import {
   type StatusFilter,
 } from "../types.ts";
 import { appendDurableAsync, fsyncDir, withFileLock, writeAtomic } from "./files.ts";
-import { decodeFrames, encodeFrame } from "./framing.ts";
+import { decodeFrames, encodeFrameText } from "./framing.ts";
 
 /** A new segment starts past this size, so trimming can delete whole files. */
 export const SEGMENT_BYTES = 4 * 1024 * 1024;
 /** Deltas over this count are compacted into a full snapshot: recovery reads at most this many delta files. */
 export const MAX_DELTAS = 16;
 
+/**
+ * A commit record as the store keeps it until it is trimmed: its JSON text
+ * (the frame's payload, stringified once; `readCommits` parses it, so every
+ * reader gets records of its own) and its status rows. The rows are shared
+ * with the record the core handed over: the core builds a fresh row per
+ * commit and never changes one afterwards (its payload fields are replaced,
+ * never changed in place; runtime/partitions/commit.ts), and the store never
+ * hands a row out without copying it.
+ */
+interface KeptCommit {
+  readonly position: number;
+  readonly text: string;
+  readonly statusUpdates: readonly InstanceStatusRecord[];
+}
+
 interface PartitionState {
   dir: string;
-  commits: CommitRecord[];
+  commits: KeptCommit[];
   lastPosition: number;
   /** Segment files in order, with their first position. */
   segments: { first: number; path: string }[];
@@ -136,7 +151,7 @@ export class LocalStore implements PartitionStore {
       .filter((n) => /^log-\d+\.seg$/.test(n))
       .sort()
       .map((n) => ({ first: Number(n.slice(4, 16)), path: join(dir, n) }));
-    const commits: CommitRecord[] = [];
+    const commits: KeptCommit[] = [];
     let lastPosition = checkpoint.logPosition;
     let bad = false;
     for (let i = 0; i < segments.length; i++) {
@@ -150,7 +165,7 @@ export class LocalStore implements PartitionStore {
         const c = f.value as CommitRecord;
         if (c.position <= lastPosition && c.position <= checkpoint.logPosition) continue; // covered by the checkpoint
         if (c.position !== lastPosition + 1) throw new Error(`${seg.path}: commit ${c.position} follows ${lastPosition}; the log has a gap`);
-        commits.push(c);
+        commits.push({ position: c.position, text: f.text, statusUpdates: c.statusUpdates });
         lastPosition = c.position;
       }
       if (decoded.stop !== "end") {
@@ -246,7 +261,9 @@ export class LocalStore implements PartitionStore {
         throw new Error(`partition ${lease.partition}: commit position ${record.position} is not ${part.lastPosition + 1} (last+1)`);
       }
       if (record.epoch !== lease.epoch) throw new FencedError(lease.partition, record.epoch, lease.epoch);
-      const frame = encodeFrame(record);
+      // Stringified once: the frame's payload and the copy kept for readCommits are the same text.
+      const text = JSON.stringify(record);
+      const frame = encodeFrameText(text);
       let seg = part.segments[part.segments.length - 1];
       try {
         if (!seg || part.segmentSize >= this.segmentBytes) {
@@ -262,15 +279,14 @@ export class LocalStore implements PartitionStore {
         part.owned = false; // memory may disagree with the file now: the next lease or write reloads the partition from disk
         throw error;
       }
-      const copy = JSON.parse(JSON.stringify(record)) as CommitRecord;
-      part.commits.push(copy);
+      part.commits.push({ position: record.position, text, statusUpdates: record.statusUpdates });
       part.lastPosition = record.position;
-      for (const s of copy.statusUpdates) this.statuses.set(s.instanceId, s);
+      for (const s of record.statusUpdates) this.statuses.set(s.instanceId, s);
     });
   }
 
   async readCommits(partition: number, after: number): Promise<CommitRecord[]> {
-    return this.part(partition).commits.filter((c) => c.position > after).map((c) => JSON.parse(JSON.stringify(c)));
+    return this.part(partition).commits.filter((c) => c.position > after).map((c) => JSON.parse(c.text) as CommitRecord);
   }
 
   async writeCheckpoint(lease: Lease, state: CheckpointState, updates: readonly ObjectUpdate[]): Promise<void> {
