@@ -264,6 +264,42 @@ test("fencing holds across processes: a second process's stale epoch is refused,
   await b.close();
 });
 
+test("a host committing back to back keeps the lock, yet another process takes its expired lease and fences it", async () => {
+  const dir = tempDir();
+  const b = await createLocalBackend({ dir }, 1);
+  const first = (await b.store.acquireLease(0, "h1", 300))!;
+  let acknowledged = 0;
+  let fenced = false;
+  let takenOver = false;
+  // Commits one after another, never idle: the held lock is given up only at HELD_LOCK_MAX_MS (or when fenced).
+  const committing = (async () => {
+    for (let position = 1; ; position++) {
+      try {
+        await b.store.appendCommit(first, commit(first, position));
+        acknowledged = position;
+      } catch (error) {
+        if (!(error instanceof FencedError)) throw error;
+        fenced = true;
+        return;
+      }
+      if (takenOver) return; // this commit began after the take-over: it should have been refused
+    }
+  })();
+  await new Promise((r) => setTimeout(r, 400)); // h1's lease has expired; it goes on committing
+  assert.is(await child(dir, "1", "acquire", "h2"), "2", "the other process gets the lock between two commits and takes the expired lease");
+  const acknowledgedBeforeTakeOver = acknowledged;
+  takenOver = true;
+  await committing;
+  assert.ok(fenced, "h1's next commit after the take-over is refused");
+  assert.is(acknowledged, acknowledgedBeforeTakeOver, "no commit of h1 is acknowledged after the take-over");
+  assert.ok(acknowledged > 0);
+  await b.close();
+  const after = await createLocalBackend({ dir }, 1);
+  const positions = (await after.store.readCommits(0, 0)).map((c) => c.position);
+  assert.equal(positions, [...Array(acknowledged).keys()].map((i) => i + 1), "exactly the acknowledged commits are on disk, none after the fence");
+  await after.close();
+});
+
 test("two processes sending to one channel concurrently never interleave frames", async () => {
   const dir = tempDir();
   const b = await createLocalBackend({ dir }, 1);

@@ -1,7 +1,8 @@
 /**
  * File primitives with the fsync discipline of the local backend: durable
  * appends, atomic replacement (temp file, fsync, rename, directory fsync), and
- * an exclusive lock file between processes.
+ * an exclusive lock file between processes (`withFileLock` for one call,
+ * `HeldFileLock` kept across a run of calls).
  *
  * Invariant: when `appendDurable` or `writeAtomic` returns, the bytes survive
  * a power cut; `writeAtomic` leaves either the old or the new file, never a mix.
@@ -111,27 +112,135 @@ function breakStaleLock(lockPath: string): void {
   }
 }
 
-/** Runs `fn` while holding `lockPath` (created with O_EXCL; removed after). */
-export async function withFileLock<T>(lockPath: string, fn: () => T | Promise<T>): Promise<T> {
+/** Creates `lockPath` with O_EXCL holding this pid, waiting (and breaking stale locks) while another holder has it. */
+async function takeLockFile(lockPath: string): Promise<void> {
   for (;;) {
     try {
       const fd = openSync(lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
       writeSync(fd, String(process.pid));
       closeSync(fd);
-      break;
+      return;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       breakStaleLock(lockPath);
       await new Promise((r) => setTimeout(r, LOCK_RETRY_MS));
     }
   }
+}
+
+function dropLockFile(lockPath: string): void {
+  try {
+    unlinkSync(lockPath);
+  } catch {
+    /* already removed as stale */
+  }
+}
+
+/** Runs `fn` while holding `lockPath` (created with O_EXCL; removed after). */
+export async function withFileLock<T>(lockPath: string, fn: () => T | Promise<T>): Promise<T> {
+  await takeLockFile(lockPath);
   try {
     return await fn();
   } finally {
-    try {
-      unlinkSync(lockPath);
-    } catch {
-      /* already removed as stale */
-    }
+    dropLockFile(lockPath);
+  }
+}
+
+/**
+ * A held lock is given up this long after its last use: a run of commits in
+ * quick succession (a busy partition, or one instance's steps a fraction of a
+ * millisecond apart) takes and removes the lock file once, not per commit,
+ * while another process waiting for it (a host asking for the lease) waits
+ * about this long once the holder goes quiet.
+ */
+export const HELD_LOCK_IDLE_MS = 5;
+/**
+ * A held lock is given up (and taken again) after this long even if in use,
+ * so other processes get their turn, and so that it never comes near
+ * STALE_LOCK_MS, past which another process would break it.
+ */
+export const HELD_LOCK_MAX_MS = 1_000;
+if (!(HELD_LOCK_MAX_MS * 5 <= STALE_LOCK_MS)) throw new Error("HELD_LOCK_MAX_MS must stay far below STALE_LOCK_MS");
+/**
+ * After giving a held lock up at HELD_LOCK_MAX_MS with calls still queued,
+ * this process waits this long before taking it again: a process waiting for
+ * the lock polls every LOCK_RETRY_MS, and without the pause it would almost
+ * never find the lock free (the next call re-takes it at once). Costs a
+ * busy partition at most this pause per HELD_LOCK_MAX_MS (1%).
+ */
+export const HELD_LOCK_YIELD_MS = 5 * LOCK_RETRY_MS;
+
+/**
+ * The same exclusive lock file as `withFileLock`, but kept across calls that
+ * follow each other closely (`keep`), and serialising the calls of this
+ * process in order without polling the file.
+ *
+ * While it is held, no other process changes what the lock guards, so `fn`
+ * is told whether the lock was taken for it (`fresh`: re-read whatever other
+ * processes may have changed) or was already held since an earlier call
+ * (what was read under it then still holds). A call with `keep: false` gives
+ * the lock up when it ends.
+ */
+export class HeldFileLock {
+  private held = false;
+  private heldSinceMs = 0;
+  private lastUseMs = 0;
+  private running = 0;
+  private tail: Promise<unknown> = Promise.resolve();
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(readonly path: string) {}
+
+  run<T>(options: { keep: boolean }, fn: (fresh: boolean) => T | Promise<T>): Promise<T> {
+    this.running++;
+    const result = this.tail.then(async () => {
+      try {
+        if (this.held && Date.now() - this.heldSinceMs >= HELD_LOCK_MAX_MS) {
+          this.release();
+          await new Promise((r) => setTimeout(r, HELD_LOCK_YIELD_MS)); // other processes' turn
+        }
+        const fresh = !this.held;
+        if (fresh) {
+          await takeLockFile(this.path);
+          this.held = true;
+          this.heldSinceMs = Date.now();
+        }
+        return await fn(fresh);
+      } finally {
+        this.running--;
+        this.lastUseMs = Date.now();
+        if (!options.keep) this.release();
+        else this.armIdleRelease();
+      }
+    });
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Waits for the calls queued so far, then gives the lock up. */
+  async close(): Promise<void> {
+    await this.tail;
+    this.release();
+  }
+
+  /** Gives the lock up now (the next call takes it again, fresh). */
+  release(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    if (!this.held) return;
+    this.held = false;
+    dropLockFile(this.path);
+  }
+
+  private armIdleRelease(): void {
+    if (!this.held || this.idleTimer) return;
+    const check = () => {
+      this.idleTimer = undefined;
+      if (!this.held) return;
+      const idleMs = Date.now() - this.lastUseMs;
+      if (this.running === 0 && idleMs >= HELD_LOCK_IDLE_MS) this.release();
+      else this.idleTimer = setTimeout(check, Math.max(1, HELD_LOCK_IDLE_MS - idleMs)).unref();
+    };
+    this.idleTimer = setTimeout(check, HELD_LOCK_IDLE_MS).unref();
   }
 }

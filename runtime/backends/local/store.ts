@@ -1,7 +1,8 @@
 /**
  * PartitionStore on files, per partition under `<dir>/partitions/p<N>/`:
  * - `lease.json`: `{ owner, epoch, expiresAtMs }`, replaced atomically under
- *   `lease.lock` (an O_EXCL lock file shared by every process on the dir);
+ *   `lease.lock` (an O_EXCL lock file shared by every process on the dir;
+ *   commits keep it across a run of calls, see HeldFileLock);
  * - `log-<first position>.seg`: commit-log segments of framed CommitRecords;
  * - `checkpoint.json` (a full snapshot: state, objects, statuses) and
  *   `delta-<log position>.json` (incremental checkpoints: changed objects
@@ -9,8 +10,9 @@
  *   when they pile up.
  *
  * Invariants: a commit is appended only at last+1 and only while the lease
- * file (re-read under the lock, so across processes) still carries its epoch,
- * else FencedError; a torn or corrupt log tail is cut when this process takes
+ * file still carries its epoch, else FencedError: the file is read under the
+ * lock (so across processes) when the lock is taken, and no other process
+ * can change it while this one holds the lock; a torn or corrupt log tail is cut when this process takes
  * the partition, and no record after a bad one is ever used; a checkpoint is
  * either wholly visible or not at all; the status index reflects every commit.
  */
@@ -27,7 +29,7 @@ import {
   type PartitionStore,
   type StatusFilter,
 } from "../types.ts";
-import { appendDurableAsync, fsyncDir, withFileLock, writeAtomic } from "./files.ts";
+import { appendDurableAsync, fsyncDir, HeldFileLock, writeAtomic } from "./files.ts";
 import { decodeFrames, encodeFrameText } from "./framing.ts";
 
 /** A new segment starts past this size, so trimming can delete whole files. */
@@ -94,8 +96,18 @@ export interface LocalStoreOptions {
   onCheckpoint?: (partition: number, state: CheckpointState) => void;
 }
 
+interface LeaseFile {
+  owner: string;
+  epoch: number;
+  expiresAtMs: number;
+}
+
 export class LocalStore implements PartitionStore {
   private readonly parts: PartitionState[] = [];
+  /** Per partition: `lease.lock`, held across a run of commits. */
+  private readonly locks: HeldFileLock[] = [];
+  /** Per partition: `lease.json` as read when the held lock was taken (valid only while it is held). */
+  private readonly leaseSeen: (LeaseFile | undefined)[] = [];
   private readonly statuses = new Map<string, InstanceStatusRecord>();
 
   private readonly segmentBytes: number;
@@ -107,6 +119,8 @@ export class LocalStore implements PartitionStore {
       const dir = join(root, "partitions", `p${p}`);
       mkdirSync(dir, { recursive: true });
       this.parts.push(this.load(dir, false));
+      this.locks.push(new HeldFileLock(join(dir, "lease.lock")));
+      this.leaseSeen.push(undefined);
     }
     this.rebuildStatuses();
   }
@@ -190,13 +204,14 @@ export class LocalStore implements PartitionStore {
     return p;
   }
 
-  private readLease(part: PartitionState): { owner: string; epoch: number; expiresAtMs: number } | undefined {
+  private readLease(part: PartitionState): LeaseFile | undefined {
     const path = join(part.dir, "lease.json");
     return existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : undefined;
   }
 
-  private lockPath(part: PartitionState): string {
-    return join(part.dir, "lease.lock");
+  private lock(partition: number): HeldFileLock {
+    this.part(partition);
+    return this.locks[partition]!;
   }
 
   /** Takes the partition for this process: re-reads it from disk and cuts a bad tail. */
@@ -209,7 +224,8 @@ export class LocalStore implements PartitionStore {
   async acquireLease(partition: number, owner: string, durationMs: number): Promise<Lease | undefined> {
     const part = this.part(partition);
     if (!(durationMs > 0)) throw new RangeError(`lease duration must be positive, got ${durationMs}`);
-    const lease = await withFileLock(this.lockPath(part), () => {
+    // Lease operations always re-read the file and give the lock up when done: they are rare, and another process may be waiting.
+    const lease = await this.lock(partition).run({ keep: false }, () => {
       const now = Date.now();
       const current = this.readLease(part);
       if (current && current.owner !== owner && current.expiresAtMs > now) return undefined;
@@ -224,7 +240,7 @@ export class LocalStore implements PartitionStore {
 
   async renewLease(lease: Lease, durationMs: number): Promise<Lease | undefined> {
     const part = this.part(lease.partition);
-    return withFileLock(this.lockPath(part), () => {
+    return this.lock(lease.partition).run({ keep: false }, () => {
       const current = this.readLease(part);
       if (!current || current.owner !== lease.owner || current.epoch !== lease.epoch) return undefined;
       const next = { owner: lease.owner, epoch: lease.epoch, expiresAtMs: Date.now() + durationMs };
@@ -235,7 +251,7 @@ export class LocalStore implements PartitionStore {
 
   async releaseLease(lease: Lease): Promise<void> {
     const part = this.part(lease.partition);
-    await withFileLock(this.lockPath(part), () => {
+    await this.lock(lease.partition).run({ keep: false }, () => {
       const current = this.readLease(part);
       if (!current || current.epoch !== lease.epoch || current.owner !== lease.owner) return;
       writeAtomic(join(part.dir, "lease.json"), JSON.stringify({ ...current, expiresAtMs: 0 }));
@@ -243,11 +259,19 @@ export class LocalStore implements PartitionStore {
     this.part(lease.partition).owned = false;
   }
 
-  /** Runs `fn` only if the lease file still carries `lease.epoch` (checked under the lock, so a host in another process is fenced too). */
+  /**
+   * Runs `fn` only if the lease file still carries `lease.epoch` and owner,
+   * under the lock, so a host in another process is fenced too. The lock is
+   * kept across a run of commits: the file is re-read when the lock is taken
+   * (`fresh`); while this process holds it, no other process can write the
+   * file (every lease change is made under the lock), so the reading taken
+   * then still holds.
+   */
   private async fenced<T>(lease: Lease, fn: (part: PartitionState) => T | Promise<T>): Promise<T> {
     const part = this.part(lease.partition);
-    return withFileLock(this.lockPath(part), () => {
-      const current = this.readLease(part);
+    return this.lock(lease.partition).run({ keep: true }, (fresh) => {
+      if (fresh) this.leaseSeen[lease.partition] = this.readLease(part);
+      const current = this.leaseSeen[lease.partition];
       const epoch = current?.epoch ?? 0;
       if (epoch !== lease.epoch || current?.owner !== lease.owner) throw new FencedError(lease.partition, lease.epoch, epoch);
       if (!this.part(lease.partition).owned) this.takeOver(lease.partition);
@@ -374,5 +398,8 @@ export class LocalStore implements PartitionStore {
     return out;
   }
 
-  async close(): Promise<void> {}
+  /** Gives up the lease locks this store holds (after the calls in flight). */
+  async close(): Promise<void> {
+    await Promise.all(this.locks.map((l) => l.close()));
+  }
 }
