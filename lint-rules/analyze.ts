@@ -2,8 +2,12 @@
  * Runs every rule over the code orchestrations execute: each orchestration
  * body and ctx helper, the closures inside them, and, transitively, every
  * function of the user's program they call or construct (class methods and
- * helpers in other modules included). Activities, entity operations and code
- * no orchestration reaches are never visited.
+ * helpers in other modules included, `f.call`/`f.apply`/`f.bind` seen
+ * through, getters and setters a property access runs, and, for `new C()`,
+ * C's instance field initializers and the constructors of C and its base
+ * classes). Default values of parameters are part of their function.
+ * Activities, entity operations and code no orchestration reaches are never
+ * visited.
  *
  * Invariant: each function is visited once, with the first (shortest, in
  * program order) call path that reaches it, so a finding is reported once and
@@ -13,7 +17,8 @@
 import ts from "typescript";
 import type { NwcDiagnostic } from "../compiler/diagnostics.ts";
 import { describeFunction, discoverRoots, hasCtxParameter, isNwcSymbol, isUserFile, resolveAlias } from "./discover.ts";
-import { userFunctionOf } from "./resolve.ts";
+import { isWriteTarget } from "./assignment.ts";
+import { calleeOf, strip, symbolOf, userBaseClass, userFunctionOf } from "./resolve.ts";
 import { interpolate, type Reach, type RuleContext, type RuleDefinition, type Visitor } from "./rule.ts";
 
 export interface Finding extends NwcDiagnostic {
@@ -49,15 +54,46 @@ function isNonOrchestrationDefinition(checker: ts.TypeChecker, node: ts.Node): b
   return isNwcSymbol(checker, symbol, "activity") || isNwcSymbol(checker, symbol, "entity");
 }
 
+function isStatic(m: ts.ClassElement): boolean {
+  return (ts.getCombinedModifierFlags(m as ts.Declaration) & ts.ModifierFlags.Static) !== 0;
+}
+
+function describeConstruction(target: ts.FunctionLikeDeclaration | ts.ClassLikeDeclaration): string {
+  return ts.isClassLike(target) ? `new ${target.name?.text ?? "<class>"}` : describeFunction(target);
+}
+
 export function analyzeProgram(program: ts.Program, rules: readonly RuleDefinition[]): Finding[] {
   const checker = program.getTypeChecker();
   const findings: Finding[] = [];
   const seenFindings = new Set<string>();
   const visited = new Set<ts.Node>();
-  const queue: { fn: ts.FunctionLikeDeclaration; reach: Reach; rootKind: string; rootFile: string }[] = [];
+  // A class stands for its construction: instance field initializers, own constructor, base class.
+  const queue: { fn: ts.FunctionLikeDeclaration | ts.ClassLikeDeclaration; reach: Reach; rootKind: string; rootFile: string }[] = [];
   for (const root of discoverRoots(program)) {
     queue.push({ fn: root.fn, reach: { root: root.name, via: [] }, rootKind: root.kind === "orchestration" ? "orchestration" : "ctx helper", rootFile: root.fn.getSourceFile().fileName });
   }
+
+  /** The user class `new <expr>` constructs, declared or bound to a class expression. */
+  const userClassOf = (expr: ts.Expression): ts.ClassLikeDeclaration | undefined => {
+    const e = strip(expr);
+    if (ts.isClassExpression(e)) return e;
+    const symbol = symbolOf(checker, e);
+    const decl = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
+    if (decl && ts.isClassLike(decl)) return decl;
+    const init = decl && ts.isVariableDeclaration(decl) && decl.initializer;
+    return init && ts.isClassExpression(init) ? init : undefined;
+  };
+
+  /** The user getters and setters a property access runs: the getter unless it is only assigned, the setter when written. */
+  const accessorsRun = (node: ts.PropertyAccessExpression | ts.ElementAccessExpression): ts.FunctionLikeDeclaration[] => {
+    const symbol = symbolOf(checker, node);
+    if (!symbol || !(symbol.flags & ts.SymbolFlags.Accessor)) return [];
+    const written = isWriteTarget(node);
+    const p = node.parent;
+    const assignedOnly = written && ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.EqualsToken;
+    return (symbol.declarations ?? []).filter((d): d is ts.AccessorDeclaration =>
+      (ts.isGetAccessorDeclaration(d) && !assignedOnly) || (ts.isSetAccessorDeclaration(d) && written));
+  };
 
   const ctxNameAt = (node: ts.Node): string | undefined => {
     for (let n: ts.Node | undefined = node; n; n = n.parent) {
@@ -71,7 +107,7 @@ export function analyzeProgram(program: ts.Program, rules: readonly RuleDefiniti
 
   while (queue.length > 0) {
     const { fn, reach, rootKind, rootFile } = queue.shift()!;
-    if (visited.has(fn) || !fn.body) continue;
+    if (visited.has(fn) || (!ts.isClassLike(fn) && !fn.body)) continue;
     const via = viaText(reach, rootKind);
     const context: RuleContext = {
       program, checker, reach, ctxNameAt,
@@ -116,21 +152,35 @@ export function analyzeProgram(program: ts.Program, rules: readonly RuleDefiniti
         if (visit) { current = rule; visit(node); }
       }
       if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
-        const follow = (target: ts.FunctionLikeDeclaration | undefined): void => {
-          if (target && !visited.has(target) && isUserFile(program, target.getSourceFile())) {
-            queue.push({ fn: target, reach: { root: reach.root, via: [...reach.via, describeFunction(target)] }, rootKind, rootFile });
-          }
-        };
-        follow(userFunctionOf(program, node.expression, ts.isNewExpression(node)));
+        if (ts.isNewExpression(node)) follow(userClassOf(node.expression));
+        else follow(userFunctionOf(program, calleeOf(checker, node.expression), false));
         // A function passed by name (`items.map(stamp)`) runs here too.
         for (const arg of node.arguments ?? []) {
           if (ts.isIdentifier(arg) || ts.isPropertyAccessExpression(arg)) follow(userFunctionOf(program, arg, false));
         }
       }
+      if (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) {
+        for (const accessor of accessorsRun(node)) follow(accessor);
+      }
       ts.forEachChild(node, walk);
     };
+    const follow = (target: ts.FunctionLikeDeclaration | ts.ClassLikeDeclaration | undefined): void => {
+      if (target && !visited.has(target) && isUserFile(program, target.getSourceFile())) {
+        queue.push({ fn: target, reach: { root: reach.root, via: [...reach.via, describeConstruction(target)] }, rootKind, rootFile });
+      }
+    };
+    if (ts.isClassLike(fn)) {
+      visited.add(fn);
+      for (const m of fn.members) {
+        if (ts.isPropertyDeclaration(m) && m.initializer && !isStatic(m)) walk(m.initializer);
+      }
+      follow(fn.members.find((m): m is ts.ConstructorDeclaration => ts.isConstructorDeclaration(m) && !!m.body));
+      follow(userBaseClass(program, fn));
+      continue;
+    }
     walkFunction(fn);
-    walk(fn.body);
+    for (const p of fn.parameters) walk(p);
+    walk(fn.body!);
     current = undefined;
   }
   return findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.start - b.start || a.code.localeCompare(b.code)));

@@ -8,7 +8,7 @@
  */
 import ts from "typescript";
 import { effectOf, type EffectCategory } from "./effects.ts";
-import { resolveTarget } from "./resolve.ts";
+import { calleeOf, resolveTarget } from "./resolve.ts";
 import { defineRule, type RuleContext, type RuleDefinition, type RuleMessage, type Suggestion } from "./rule.ts";
 
 export interface EffectRuleOptions {
@@ -52,7 +52,9 @@ export function effectRule(options: EffectRuleOptions): RuleDefinition {
       };
       const check = (node: ts.CallExpression | ts.NewExpression): void => {
         checkArguments(node);
-        const target = resolveTarget(context.program, node.expression);
+        // `Date.now.call(null)`, `Math.random.apply(...)`, `Date.now.bind(Date)()` invoke the member itself.
+        const callee = ts.isCallExpression(node) ? calleeOf(context.checker, node.expression) : node.expression;
+        const target = resolveTarget(context.program, callee);
         if (!target || effectOf(target) !== options.category) return;
         const ctx = context.ctxNameAt(node);
         const name = ts.isNewExpression(node) ? `\`new ${node.expression.getText()}()\`` : `\`${node.expression.getText().replace(/\s+/g, "")}()\``;

@@ -54,13 +54,19 @@ export function effectOf(target: Target): EffectCategory | undefined {
   if (target.module !== undefined) {
     const whole = MODULE_EFFECTS[target.module];
     if (whole && target.path !== "") return whole;
-    return MODULE_MEMBER_EFFECTS[target.module]?.[target.path];
+    const member = MODULE_MEMBER_EFFECTS[target.module]?.[target.path];
+    if (member) return member;
+    // A module's object typed by a global interface (`perf_hooks`' `performance` is a
+    // `Performance`, `crypto.webcrypto` a `Crypto`): its members are that interface's.
+    return interfaceMemberEffect(target.path);
   }
-  const direct = GLOBAL_EFFECTS[target.path];
-  if (direct) return direct;
-  // Interfaces of lib.dom and @types/node can be nested differently (e.g. "webcrypto.Crypto.randomUUID").
-  for (const [path, category] of Object.entries(GLOBAL_EFFECTS)) {
-    if (path.includes(".") && target.path.endsWith(`.${path}`)) return category;
+  return GLOBAL_EFFECTS[target.path] ?? interfaceMemberEffect(target.path);
+}
+
+/** Members of interfaces ("Performance.now"), however lib.dom and @types/node nest them ("webcrypto.Crypto.randomUUID"). */
+function interfaceMemberEffect(path: string): EffectCategory | undefined {
+  for (const [name, category] of Object.entries(GLOBAL_EFFECTS)) {
+    if (name.includes(".") && (path === name || path.endsWith(`.${name}`))) return category;
   }
   return undefined;
 }

@@ -18,10 +18,12 @@ export interface LockScope {
   held?: HeldEntity[];
 }
 
-/** Is `call` `<ctx>.<method>(...)` on nwc's OrchestrationContext? */
+/** Is `call` `<ctx>.<method>(...)` (or `<ctx>["<method>"](...)`, `<ctx>?.<method>(...)`) on nwc's OrchestrationContext? */
 export function isCtxCall(checker: ts.TypeChecker, call: ts.Node, method: string): call is ts.CallExpression {
-  if (!ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression) || call.expression.name.text !== method) return false;
-  return isNwcSymbol(checker, checker.getSymbolAtLocation(call.expression.name), method);
+  if (!ts.isCallExpression(call)) return false;
+  const callee = strip(call.expression);
+  const name = ts.isPropertyAccessExpression(callee) ? callee.name : ts.isElementAccessExpression(callee) && ts.isStringLiteralLike(callee.argumentExpression) ? callee.argumentExpression : undefined;
+  return !!name && name.text === method && isNwcSymbol(checker, checker.getSymbolAtLocation(name), method);
 }
 
 function strip(e: ts.Expression): ts.Expression {

@@ -2,14 +2,17 @@
  * Resolves an expression to the library or built-in it finally denotes,
  * through the type checker: aliases (`const now = Date.now`), destructuring
  * (`const { random } = Math`), re-exports, namespace and default imports,
- * `globalThis.X`, literal element access (`Math["random"]`) and object
- * properties initialised from one (`const clock = { now: Date.now }`).
+ * `globalThis.X`, literal element access (`Math["random"]`), comma
+ * expressions (`(0, Date.now)`), `let`/`var` bindings never written again,
+ * and object properties initialised from one (`const clock = { now: Date.now }`).
+ * `calleeOf` sees through `f.call(...)`, `f.apply(...)` and `f.bind(...)(...)`.
  *
  * Invariant: only symbols declared outside the user's program (lib files,
  * @types, node_modules) resolve to a `Target`; a user declaration that merely
  * shares a name (a local `Date` class) never does.
  */
 import ts from "typescript";
+import { isWriteTarget } from "./assignment.ts";
 import { isUserFile, resolveAlias } from "./discover.ts";
 
 export interface Target {
@@ -22,8 +25,40 @@ export interface Target {
 /** How deep to follow aliases of aliases: deeper chains do not occur in real code, and it bounds cycles. */
 const MAX_ALIAS_DEPTH = 8;
 
-function strip(e: ts.Expression): ts.Expression {
-  while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isSatisfiesExpression(e) || ts.isTypeAssertionExpression(e)) e = e.expression;
+/** Drops parentheses, type assertions and the left of a comma: `(0, Date.now)` is `Date.now`. */
+export function strip(e: ts.Expression): ts.Expression {
+  while (true) {
+    if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isSatisfiesExpression(e) || ts.isTypeAssertionExpression(e)) e = e.expression;
+    else if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.CommaToken) e = e.right;
+    else return e;
+  }
+}
+
+/** Function.prototype's `call`, `apply` and `bind`, as lib.es5 declares them. */
+const FUNCTION_METHODS = /^(?:Function|CallableFunction|NewableFunction)\.(call|apply|bind)$/;
+
+function functionMethod(checker: ts.TypeChecker, e: ts.Expression): { fn: ts.Expression; method: string } | undefined {
+  if (!ts.isPropertyAccessExpression(e) && !ts.isElementAccessExpression(e)) return undefined;
+  const symbol = symbolOf(checker, e);
+  const decl = symbol?.declarations?.[0];
+  if (!symbol || !decl || !decl.getSourceFile().isDeclarationFile) return undefined;
+  const m = FUNCTION_METHODS.exec(checker.getFullyQualifiedName(symbol));
+  return m ? { fn: e.expression, method: m[1]! } : undefined;
+}
+
+/**
+ * The function a call really invokes: `f` for `f(...)`, `f.call(t, ...)`,
+ * `f.apply(t, args)` and `f.bind(t)(...)`, through any nesting of those.
+ */
+export function calleeOf(checker: ts.TypeChecker, callee: ts.Expression, depth = 0): ts.Expression {
+  const e = strip(callee);
+  if (depth > MAX_ALIAS_DEPTH) return e;
+  const direct = functionMethod(checker, e);
+  if (direct && direct.method !== "bind") return calleeOf(checker, direct.fn, depth + 1);
+  if (ts.isCallExpression(e)) {
+    const bound = functionMethod(checker, strip(e.expression));
+    if (bound?.method === "bind") return calleeOf(checker, bound.fn, depth + 1);
+  }
   return e;
 }
 
@@ -87,12 +122,12 @@ export function resolveTarget(program: ts.Program, expr: ts.Expression, depth = 
     return target;
   }
   // A user declaration: follow it only when it is bound once to another expression.
-  if (ts.isVariableDeclaration(decl) && decl.initializer && isConst(decl)) return resolveTarget(program, decl.initializer, depth + 1);
+  if (ts.isVariableDeclaration(decl) && decl.initializer && isSingleAssignment(checker, decl)) return resolveTarget(program, decl.initializer, depth + 1);
   if (ts.isPropertyAssignment(decl)) return resolveTarget(program, decl.initializer, depth + 1);
   if (ts.isShorthandPropertyAssignment(decl)) return resolveTarget(program, decl.name, depth + 1);
   if (ts.isBindingElement(decl) && ts.isObjectBindingPattern(decl.parent)) {
     const holder = decl.parent.parent;
-    if (ts.isVariableDeclaration(holder) && holder.initializer && isConst(holder)) {
+    if (ts.isVariableDeclaration(holder) && holder.initializer && isSingleAssignment(checker, holder)) {
       const key = decl.propertyName ?? decl.name;
       if (!ts.isIdentifier(key) && !ts.isStringLiteral(key)) return undefined;
       const prop = checker.getTypeAtLocation(holder.initializer).getProperty(key.text);
@@ -109,6 +144,40 @@ function isConst(decl: ts.VariableDeclaration): boolean {
   return ts.isVariableDeclarationList(decl.parent) && (decl.parent.flags & ts.NodeFlags.Const) !== 0;
 }
 
+const singleAssignment = new WeakMap<ts.Node, boolean>();
+
+/**
+ * Does the variable (or binding pattern) `decl` keep its initializer's value: a `const`,
+ * or a `let`/`var` that no statement of its file ever writes (imports are read-only,
+ * so no other file can)? Flow-insensitive: one write anywhere and it is not followed.
+ */
+export function isSingleAssignment(checker: ts.TypeChecker, decl: ts.VariableDeclaration): boolean {
+  if (isConst(decl)) return true;
+  if (!ts.isVariableDeclarationList(decl.parent) || decl.parent.flags & ts.NodeFlags.Using) return false;
+  let known = singleAssignment.get(decl);
+  if (known === undefined) {
+    const symbols = new Set<ts.Symbol>();
+    const collect = (name: ts.BindingName): void => {
+      if (ts.isIdentifier(name)) { const s = checker.getSymbolAtLocation(name); if (s) symbols.add(s); }
+      else for (const el of name.elements) if (!ts.isOmittedExpression(el)) collect(el.name);
+    };
+    collect(decl.name);
+    let written = false;
+    const visit = (n: ts.Node): void => {
+      if (written) return;
+      if (ts.isIdentifier(n) && isWriteTarget(n)) {
+        const s = checker.getSymbolAtLocation(n);
+        if (s && symbols.has(s)) { written = true; return; }
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(decl.getSourceFile());
+    known = !written;
+    singleAssignment.set(decl, known);
+  }
+  return known;
+}
+
 /** The user function a call or `new` reaches, when it has a body we can check. */
 export function userFunctionOf(program: ts.Program, callee: ts.Expression, isNew: boolean, depth = 0): ts.FunctionLikeDeclaration | undefined {
   if (depth > MAX_ALIAS_DEPTH) return undefined;
@@ -116,7 +185,7 @@ export function userFunctionOf(program: ts.Program, callee: ts.Expression, isNew
   const symbol = symbolOf(checker, callee);
   const decl = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
   if (!decl || !isUserFile(program, decl.getSourceFile())) return undefined;
-  if (isNew && ts.isClassLike(decl)) return decl.members.find((m): m is ts.ConstructorDeclaration => ts.isConstructorDeclaration(m) && !!m.body);
+  if (isNew && ts.isClassLike(decl)) return constructorOf(program, decl);
   if ((ts.isFunctionDeclaration(decl) || ts.isMethodDeclaration(decl) || ts.isFunctionExpression(decl) || ts.isArrowFunction(decl)) && decl.body) return decl;
   let init: ts.Expression | undefined;
   if ((ts.isVariableDeclaration(decl) || ts.isPropertyDeclaration(decl)) && decl.initializer) init = decl.initializer;
@@ -126,4 +195,28 @@ export function userFunctionOf(program: ts.Program, callee: ts.Expression, isNew
   if (ts.isArrowFunction(s) || ts.isFunctionExpression(s)) return s;
   if (ts.isIdentifier(s) || ts.isPropertyAccessExpression(s)) return userFunctionOf(program, s, isNew, depth + 1);
   return undefined;
+}
+
+/** The class a class extends, when it is a class of the user's program. */
+export function userBaseClass(program: ts.Program, cls: ts.ClassLikeDeclaration): ts.ClassLikeDeclaration | undefined {
+  const base = baseExpression(cls);
+  if (!base) return undefined;
+  const symbol = symbolOf(program.getTypeChecker(), base);
+  const decl = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
+  if (decl && ts.isVariableDeclaration(decl) && decl.initializer && ts.isClassExpression(strip(decl.initializer))) return strip(decl.initializer) as ts.ClassExpression;
+  return decl && ts.isClassLike(decl) && isUserFile(program, decl.getSourceFile()) ? decl : undefined;
+}
+
+/** The expression after `extends`, if any. */
+export function baseExpression(cls: ts.ClassLikeDeclaration): ts.Expression | undefined {
+  const clause = cls.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword);
+  return clause?.types[0]?.expression;
+}
+
+/** The constructor `new C()` runs: C's own, or, without one, the nearest base class's (the implicit one forwards). */
+export function constructorOf(program: ts.Program, cls: ts.ClassLikeDeclaration, depth = 0): ts.ConstructorDeclaration | undefined {
+  const own = cls.members.find((m): m is ts.ConstructorDeclaration => ts.isConstructorDeclaration(m) && !!m.body);
+  if (own || depth > MAX_ALIAS_DEPTH) return own;
+  const base = userBaseClass(program, cls);
+  return base && constructorOf(program, base, depth + 1);
 }

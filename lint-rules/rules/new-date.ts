@@ -1,15 +1,38 @@
 /**
  * NWC1002: `new Date()` without arguments (and `Date()` called as a function)
- * read the wall clock. `new Date(ctx.now())`, `new Date(x)` and `Date.UTC(...)`
- * are fine: they only convert a value.
+ * read the wall clock. So does constructing, without arguments, a class that
+ * extends Date without a constructor of its own (`new (class extends Date {})()`:
+ * the implicit constructor forwards no arguments), and `super()` without
+ * arguments in a constructor of such a class. `new Date(ctx.now())`,
+ * `new Date(x)` and `Date.UTC(...)` are fine: they only convert a value.
  */
 import ts from "typescript";
-import { resolveTarget } from "../resolve.ts";
+import { baseExpression, resolveTarget, strip, symbolOf, userBaseClass } from "../resolve.ts";
 import { defineRule } from "../rule.ts";
+
+/** How many classes deep `class A extends B`, `B extends Date` is followed. */
+const MAX_CLASS_DEPTH = 8;
 
 function isGlobalDate(program: ts.Program, callee: ts.Expression): boolean {
   const target = resolveTarget(program, callee);
   return !!target && target.module === undefined && (target.path === "Date" || target.path === "DateConstructor");
+}
+
+/** A user class whose construction without arguments reaches `Date` with none: no constructor of its own down to Date. */
+function forwardsToDate(program: ts.Program, callee: ts.Expression): boolean {
+  const e = strip(callee);
+  const symbol = ts.isClassExpression(e) ? undefined : symbolOf(program.getTypeChecker(), e);
+  const decl = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
+  let cls: ts.ClassLikeDeclaration | undefined = ts.isClassExpression(e) ? e
+    : decl && ts.isClassLike(decl) ? decl
+    : decl && ts.isVariableDeclaration(decl) && decl.initializer && ts.isClassExpression(strip(decl.initializer)) ? strip(decl.initializer) as ts.ClassExpression : undefined;
+  for (let depth = 0; cls && depth < MAX_CLASS_DEPTH; depth++) {
+    if (cls.members.some(ts.isConstructorDeclaration)) return false;
+    const base = baseExpression(cls);
+    if (base && isGlobalDate(program, base)) return true;
+    cls = userBaseClass(program, cls);
+  }
+  return false;
 }
 
 export default defineRule({
@@ -24,13 +47,20 @@ export default defineRule({
     return {
       [ts.SyntaxKind.NewExpression]: (n) => {
         const node = n as ts.NewExpression;
-        if ((node.arguments?.length ?? 0) > 0 || !isGlobalDate(context.program, node.expression)) return;
+        if ((node.arguments?.length ?? 0) > 0) return;
+        if (!isGlobalDate(context.program, node.expression) && !forwardsToDate(context.program, node.expression)) return;
         const ctx = context.ctxNameAt(node);
         context.report({ node, messageId: "newDate", suggestion: ctx ? { description: `Replace with new Date(${ctx}.now())`, node, text: `new Date(${ctx}.now())` } : undefined });
       },
       [ts.SyntaxKind.CallExpression]: (n) => {
         const node = n as ts.CallExpression;
-        if (isGlobalDate(context.program, node.expression)) context.report({ node, messageId: "dateCall" });
+        if (!isGlobalDate(context.program, node.expression)) return;
+        // `super()` in a class extending Date constructs one: reading the clock without arguments only.
+        if (node.expression.kind === ts.SyntaxKind.SuperKeyword) {
+          if (node.arguments.length === 0) context.report({ node, messageId: "newDate" });
+          return;
+        }
+        context.report({ node, messageId: "dateCall" });
       },
     };
   },
