@@ -497,32 +497,30 @@ export interface OpenCommit {
   statusIndex: Map<string, number> | undefined;
 }
 
+function indexBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, number> {
+  const index = new Map<string, number>();
+  for (let i = 0; i < items.length; i++) index.set(keyOf(items[i]!), i);
+  return index;
+}
+
+/** Each later item replaces the item of the same key in `items`, or is appended: `index` is kept in step. */
+function replaceOrAppend<T>(items: T[], index: Map<string, number>, later: readonly T[], keyOf: (item: T) => string): void {
+  for (const item of later) {
+    const key = keyOf(item);
+    const at = index.get(key);
+    if (at === undefined) {
+      index.set(key, items.length);
+      items.push(item);
+    } else items[at] = item;
+  }
+}
+
 /** Adds a later batch's commit to the open record: its updates replace the earlier values of the same keys (redo records, last wins). */
 function mergeInto(open: OpenCommit, later: CommitRecord, sentTo: Set<number>, acks: Map<number, number>): void {
-  const updates = open.record.updates;
-  if (!open.keyIndex) {
-    open.keyIndex = new Map();
-    for (let i = 0; i < updates.length; i++) open.keyIndex.set(updates[i]!.key, i);
-  }
-  for (const u of later.updates) {
-    const at = open.keyIndex.get(u.key);
-    if (at === undefined) {
-      open.keyIndex.set(u.key, updates.length);
-      updates.push(u);
-    } else updates[at] = u;
-  }
-  const statuses = open.record.statusUpdates;
-  if (!open.statusIndex) {
-    open.statusIndex = new Map();
-    for (let i = 0; i < statuses.length; i++) open.statusIndex.set(statuses[i]!.instanceId, i);
-  }
-  for (const s of later.statusUpdates) {
-    const at = open.statusIndex.get(s.instanceId);
-    if (at === undefined) {
-      open.statusIndex.set(s.instanceId, statuses.length);
-      statuses.push(s);
-    } else statuses[at] = s;
-  }
+  open.keyIndex ??= indexBy(open.record.updates, (u) => u.key);
+  replaceOrAppend(open.record.updates, open.keyIndex, later.updates, (u) => u.key);
+  open.statusIndex ??= indexBy(open.record.statusUpdates, (s) => s.instanceId);
+  replaceOrAppend(open.record.statusUpdates, open.statusIndex, later.statusUpdates, (s) => s.instanceId);
   if (later.inputPosition !== undefined) open.record.inputPosition = later.inputPosition;
   for (const to of sentTo) open.sentTo.add(to);
   mergeAcks(open.acks, acks);
