@@ -51,7 +51,7 @@ const THROUGHPUT_INSTANCES = quick ? 2_000 : 10_000;
 const LONG_LOOP_STEPS = quick ? 10_000 : 100_000;
 const SHORT_LOOP_STEPS = 10;
 /** Ticks timed per resume measurement (one repeat). */
-const RESUME_SAMPLES = 30;
+const RESUME_SAMPLES = 200;
 const IDLE_INSTANCES = quick ? 2_000 : 10_000;
 const PARTITIONS = 4;
 /** Instances for the group-commit comparison: the unbatched baseline pays ~6 fsyncs per instance, so it gets fewer. */
