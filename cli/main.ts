@@ -6,6 +6,12 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
+// `nwc run ... | head`: a reader that stops early is not an error of nwc's.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(0);
+  throw error;
+});
+
 const COMMANDS = ["build", "check", "graph", "run", "dev", "deploy", "playground"] as const;
 
 interface CommandModule {

@@ -3,7 +3,10 @@
  * balance and moves the money inside one critical section, so no concurrent
  * transfer can see or make a negative balance, and money is never created or lost.
  *
- * Run: npx nwc run examples/bank.ts transfer --input '{"from":"a","to":"b","amount":10}'
+ * Run (the accounts live in .nwc/ between runs):
+ *   npx nwc run examples/bank.ts openAccounts --input '{"keys":["a","b"],"amount":100}'
+ *   npx nwc run examples/bank.ts transfer --input '{"from":"a","to":"b","amount":10}'    -> true
+ *   npx nwc run examples/bank.ts transfer --input '{"from":"a","to":"b","amount":500}'   -> false (funds short)
  */
 import { entity, orchestration } from "nwc";
 
