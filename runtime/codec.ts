@@ -165,6 +165,12 @@ function encodeObject(obj: object, state: EncodeState): Json {
   if (obj instanceof Error) {
     const extra: { [k: string]: Json } = {};
     for (const key of Object.keys(obj)) extra[key] = encodeChild((obj as any)[key], key, state);
+    // A native SuppressedError keeps `error` and `suppressed` as non-enumerable own properties.
+    if (obj.name === "SuppressedError") {
+      for (const key of ["error", "suppressed"]) {
+        if (!(key in extra) && Object.prototype.hasOwnProperty.call(obj, key)) extra[key] = encodeChild((obj as any)[key], key, state);
+      }
+    }
     return { $nwc: "error", name: obj.name, message: obj.message, stack: obj.stack ?? null, extra };
   }
   if (obj instanceof Promise) {
@@ -223,7 +229,11 @@ export function decode(data: Json): unknown {
       if (error.name !== d.name) Object.defineProperty(error, "name", { value: d.name, writable: true, configurable: true, enumerable: false });
       if (d.stack === null) delete (error as any).stack;
       else Object.defineProperty(error, "stack", { value: d.stack, writable: true, configurable: true, enumerable: false });
-      for (const key of Object.keys(d.extra ?? {})) (error as any)[key] = decode(d.extra[key]);
+      // Own enumerable properties, enumerable again (also `name` when it was one, as in the
+      // SuppressedError that the TypeScript/esbuild helpers build).
+      for (const key of Object.keys(d.extra ?? {})) {
+        Object.defineProperty(error, key, { value: decode(d.extra[key]), writable: true, configurable: true, enumerable: true });
+      }
       return error;
     }
     case "class": {

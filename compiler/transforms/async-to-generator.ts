@@ -10,13 +10,18 @@
  * - `for (x of e)`, `[...e]`, `f(...e)`, `[a, b] = e` where `e` is not typed as an array
  *                             -> `e` wrapped in `__nwc_rt.iter(e)` (materialized into an array,
  *                                since an iterator cannot live in a frame)
- * - `await using x = e; rest` -> `const x = e; try { rest } finally { (yield [line, __nwc_rt.dispose(x, true)]) }`
- *   (`using` likewise, without the yield)
+ * - `await using x = e; rest` -> `const x = e; let err, has = false;
+ *                                 try { rest } catch (c) { err = c; has = true; }
+ *                                 finally { try { (yield [line, __nwc_rt.dispose(x, true)]); }
+ *                                           catch (c) { err = has ? __nwc_rt.suppressed(c, err) : c; has = true; }
+ *                                           if (has) throw err; }`
+ *   (`using` likewise, without the yield; `await using a = e1, b = e2` as two nested scopes)
  *
  * Before:  async (ctx, xs) => { await using l = await ctx.lock(a); return Promise.all(xs.map(async (x) => await ctx.call(f, x))); }
  * After:   function* (ctx, xs) { const l = (yield [1, ctx.lock(a)]);
+ *            let err = void 0, has = false;
  *            try { return __nwc_rt.all(xs.map(__nwcAsync(1, function* (x) { return (yield [1, ctx.call(f, x)]); }))); }
- *            finally { (yield [1, __nwc_rt.dispose(l, true)]); } }
+ *            catch (c) { ... } finally { try { (yield [1, __nwc_rt.dispose(l, true)]); } catch (c) { ... } if (has) throw err; } }
  *
  * Invariant: apart from these rewrites the function is printed unchanged, so
  * the generator has the original's evaluation order; unsupported.ts has run
@@ -55,6 +60,7 @@ export function asyncToGenerator(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
   const sf = fn.getSourceFile();
   const closures: PreTransformResult["closures"] = [];
   const awaits: PreTransformResult["awaits"] = new Map();
+  let usingCount = 0;
   const lineOf = (n: ts.Node) => sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1;
 
   const transformer: ts.TransformerFactory<ts.Node> = (context) => {
@@ -70,6 +76,42 @@ export function asyncToGenerator(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
       if (ts.isBlock(node.body!)) body = visitBlock(node.body);
       else body = f.createBlock([f.createReturnStatement(ts.visitNode(node.body!, visit) as ts.Expression)], true);
       return f.createFunctionExpression(undefined, f.createToken(ts.SyntaxKind.AsteriskToken), undefined, undefined, params, undefined, body);
+    };
+
+    const id = (name: string) => f.createIdentifier(name);
+    const assign = (name: string, e: ts.Expression) => f.createExpressionStatement(f.createAssignment(id(name), e));
+    /**
+     * `const x = e; rest` with x disposed at the end, as the language does it: an error of
+     * the disposal replaces a completion that was normal, and wraps one that was a throw
+     * in a SuppressedError (`.error` the disposal's, `.suppressed` the scope's).
+     */
+    const usingScope = (d: ts.VariableDeclaration, isAwait: boolean, line: number, rest: ts.Statement[]): ts.Statement[] => {
+      const n = usingCount++;
+      const err = `__nwc_uerr${n}`, has = `__nwc_uhas${n}`, caught = `__nwc_ue${n}`;
+      const call = f.createCallExpression(f.createPropertyAccessExpression(id("__nwc_rt"), "dispose"), undefined,
+        [id((d.name as ts.Identifier).text), isAwait ? f.createTrue() : f.createFalse()]);
+      const record = (e: ts.Expression) => f.createBlock([assign(err, e), assign(has, f.createTrue())], true);
+      return [
+        f.createVariableStatement(undefined, f.createVariableDeclarationList([d], ts.NodeFlags.Const)),
+        f.createVariableStatement(undefined, f.createVariableDeclarationList([
+          f.createVariableDeclaration(err, undefined, undefined, f.createVoidZero()),
+          f.createVariableDeclaration(has, undefined, undefined, f.createFalse()),
+        ], ts.NodeFlags.Let)),
+        f.createTryStatement(
+          f.createBlock(rest, true),
+          f.createCatchClause(caught, record(id(caught))),
+          f.createBlock([
+            f.createTryStatement(
+              f.createBlock([f.createExpressionStatement(isAwait ? yieldOf(line, call) : call)], true),
+              f.createCatchClause(caught, record(f.createConditionalExpression(id(has), undefined,
+                f.createCallExpression(f.createPropertyAccessExpression(id("__nwc_rt"), "suppressed"), undefined, [id(caught), id(err)]),
+                undefined, id(caught)))),
+              undefined,
+            ),
+            f.createIfStatement(id(has), f.createThrowStatement(id(err))),
+          ], true),
+        ),
+      ];
     };
 
     /** Blocks: `using` declarations wrap the rest of the block in try/finally. */
@@ -89,15 +131,12 @@ export function asyncToGenerator(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
         if (ts.isVariableStatement(s) && (s.declarationList.flags & ts.NodeFlags.Using)) {
           const isAwait = (s.declarationList.flags & ts.NodeFlags.AwaitUsing) === ts.NodeFlags.AwaitUsing;
           const decls = s.declarationList.declarations.map((d) => ts.visitNode(d, visit) as ts.VariableDeclaration);
-          out.push(f.createVariableStatement(undefined, f.createVariableDeclarationList(decls, ts.NodeFlags.Const)));
-          const rest = visitStatements(stmts.slice(i + 1));
           const line = lineOf(s);
-          const disposals: ts.Statement[] = [...decls].reverse().map((d) => {
-            const call = f.createCallExpression(f.createPropertyAccessExpression(f.createIdentifier("__nwc_rt"), "dispose"), undefined,
-              [f.createIdentifier((d.name as ts.Identifier).text), isAwait ? f.createTrue() : f.createFalse()]);
-            return f.createExpressionStatement(isAwait ? yieldOf(line, call) : call);
-          });
-          out.push(f.createTryStatement(f.createBlock(rest, true), undefined, f.createBlock(disposals, true)));
+          // One scope per declaration, nested: the later ones are disposed first, and a
+          // declaration whose initializer throws still gets the earlier ones disposed.
+          let inner = visitStatements(stmts.slice(i + 1));
+          for (const d of [...decls].reverse()) inner = usingScope(d, isAwait, line, inner);
+          out.push(...inner);
           return out;
         }
         out.push(ts.visitNode(s, visit) as ts.Statement);

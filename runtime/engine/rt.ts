@@ -30,6 +30,18 @@ const asyncDispose: symbol = (Symbol as any).asyncDispose ?? Symbol.for("Symbol.
 const syncDispose: symbol = (Symbol as any).dispose ?? Symbol.for("Symbol.dispose");
 export { asyncDispose, syncDispose };
 
+const SUPPRESSED_MESSAGE = "An error was suppressed during disposal";
+
+export function makeSuppressedError(error: unknown, suppressed: unknown): Error {
+  const Native = (globalThis as any).SuppressedError;
+  if (typeof Native === "function") return new Native(error, suppressed, SUPPRESSED_MESSAGE);
+  const e = new Error(SUPPRESSED_MESSAGE) as Error & { error: unknown; suppressed: unknown };
+  e.name = "SuppressedError";
+  e.error = error;
+  e.suppressed = suppressed;
+  return e;
+}
+
 /** The function value of a compiled async closure; its tag is what a frame stores (heap.ts). */
 export function makeClosure(key: string, chain: number[]): (...args: unknown[]) => TaskRef {
   const fn = (...args: unknown[]) => currentRun("a compiled async function").startBranch(key, chain, args);
@@ -84,6 +96,14 @@ class RtImpl {
     }
     const r = method.call(value);
     return isAsync ? r : undefined;
+  }
+  /**
+   * The error of a `using` scope whose disposal threw (`error`) after the scope itself threw
+   * (`suppressed`): a SuppressedError, or where there is none an Error shaped like one, as
+   * the TypeScript/esbuild downlevel helpers build it (so the plain async run and the machine agree).
+   */
+  suppressed(error: unknown, suppressed: unknown): Error {
+    return makeSuppressedError(error, suppressed);
   }
   /** for...of, spread and array destructuring of a non-array: iterate it now, into an array. */
   iter(value: unknown): unknown {
