@@ -49,6 +49,9 @@ const TYPED_ARRAYS: Record<string, new (buffer: ArrayBufferLike) => ArrayBufferV
   Float32Array, Float64Array, BigInt64Array, BigUint64Array,
 };
 
+/** Own properties that built-in errors keep non-enumerable and that carry data. */
+const HIDDEN_ERROR_FIELDS = ["cause", "errors"] as const;
+
 const ERROR_CTORS: Record<string, ErrorConstructor> = {
   Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError,
 };
@@ -171,7 +174,14 @@ function encodeObject(obj: object, state: EncodeState): Json {
         if (!(key in extra) && Object.prototype.hasOwnProperty.call(obj, key)) extra[key] = encodeChild((obj as any)[key], key, state);
       }
     }
-    return { $nwc: "error", name: obj.name, message: obj.message, stack: obj.stack ?? null, extra };
+    // `cause` and AggregateError's `errors` are non-enumerable own properties: kept apart, restored hidden.
+    const hidden: { [k: string]: Json } = {};
+    for (const key of HIDDEN_ERROR_FIELDS) {
+      if (!(key in extra) && Object.prototype.hasOwnProperty.call(obj, key)) hidden[key] = encodeChild((obj as any)[key], key, state);
+    }
+    return Object.keys(hidden).length > 0
+      ? { $nwc: "error", name: obj.name, message: obj.message, stack: obj.stack ?? null, extra, hidden }
+      : { $nwc: "error", name: obj.name, message: obj.message, stack: obj.stack ?? null, extra };
   }
   if (obj instanceof Promise) {
     throw new CodecError(`cannot serialize ${pathOf(state)}: it is a Promise; await it first, or keep a durable task instead`);
@@ -225,7 +235,8 @@ export function decode(data: Json): unknown {
     }
     case "error": {
       const Ctor = ERROR_CTORS[d.name] ?? Error;
-      const error = new Ctor(d.message);
+      // AggregateError takes (errors, message); its errors come back from `hidden` below.
+      const error = d.name === "AggregateError" && typeof AggregateError === "function" ? new AggregateError([], d.message) : new Ctor(d.message);
       if (error.name !== d.name) Object.defineProperty(error, "name", { value: d.name, writable: true, configurable: true, enumerable: false });
       if (d.stack === null) delete (error as any).stack;
       else Object.defineProperty(error, "stack", { value: d.stack, writable: true, configurable: true, enumerable: false });
@@ -233,6 +244,9 @@ export function decode(data: Json): unknown {
       // SuppressedError that the TypeScript/esbuild helpers build).
       for (const key of Object.keys(d.extra ?? {})) {
         Object.defineProperty(error, key, { value: decode(d.extra[key]), writable: true, configurable: true, enumerable: true });
+      }
+      for (const key of Object.keys(d.hidden ?? {})) {
+        Object.defineProperty(error, key, { value: decode(d.hidden[key]), writable: true, configurable: true, enumerable: false });
       }
       return error;
     }

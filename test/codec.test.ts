@@ -57,6 +57,20 @@ test("keeps Error name, message and stack", () => {
   assert.is(b.message, "declined");
 });
 
+test("keeps an error's cause and an AggregateError's errors, hidden as on the originals", () => {
+  const cause = new TypeError("socket closed");
+  const wrapped = new Error("payment failed", { cause });
+  const any = new AggregateError([new RangeError("a"), new Error("b")], "All promises were rejected");
+  const [w, g] = roundTrip([wrapped, any]) as [Error, AggregateError];
+  assert.ok(w.cause instanceof TypeError);
+  assert.is((w.cause as Error).message, "socket closed");
+  assert.equal(Object.keys(w), Object.keys(wrapped));
+  assert.ok(g instanceof AggregateError);
+  assert.is(g.message, "All promises were rejected");
+  assert.equal(g.errors.map((e: Error) => `${e.name}: ${e.message}`), ["RangeError: a", "Error: b"]);
+  assert.equal(Object.keys(g), Object.keys(any));
+});
+
 test("a user object with a $nwc key is not mistaken for a tag", () => {
   const v = { $nwc: "undefined", other: [1] };
   assert.equal(roundTrip(v), v);

@@ -133,7 +133,23 @@ export const errorInAll = orchestration("errorInAll", async (ctx, xs: number[]) 
   }
 });
 
+/** An AggregateError from Promise.any and an error with a cause, both kept across awaits (through the frame). */
+export const errorDetailsAcrossAwaits = orchestration("errorDetailsAcrossAwaits", async (ctx, x: number) => {
+  let any: AggregateError | undefined;
+  try {
+    await Promise.any([ctx.call(failIf, { v: x, bad: x }), ctx.call(failIf, { v: x + 1, bad: x + 1 })]);
+  } catch (e) {
+    any = e as AggregateError;
+  }
+  const wrapped = new Error("step failed", { cause: any!.errors[0] });
+  await ctx.call(echo, "between");
+  await ctx.sleep(1);
+  return [any instanceof AggregateError, any!.message, any!.errors.map((e: Error) => e.message), Object.keys(any!),
+    (wrapped.cause as Error).message, Object.keys(wrapped)];
+});
+
 export const inputs: Record<string, unknown[]> = {
+  errorDetailsAcrossAwaits: [1],
   tryCatch: [4], tryFinallyReturn: [3], throwThroughFinally: [2], nestedRethrow: [1], uncaught: [5], throwString: [1],
   returnInLoopFinally: [[1, 2, 3], [1, 3]], breakThroughFinally: [5], catchAwaitsEverywhere: [[1, 2, 3], [1, 2, 3, 4]],
   finallyOverridesReturn: [1, 2], errorInAll: [[1, 2], [1, 3, 4]],
