@@ -35,7 +35,11 @@ import backendTypesText from "../../../runtime/backends/types.ts?raw";
 const NWC_PATH = "/nwc/runtime/api.ts";
 
 function browserFiles(): Record<string, string> {
-  const files: Record<string, string> = { [NWC_PATH]: apiText, "/nwc/runtime/machine.ts": machineText, "/nwc/runtime/codec.ts": codecText,
+  // The author API and the files it imports (machine types, the codec's registerClass and its Json type).
+  const files: Record<string, string> = {
+    [NWC_PATH]: apiText,
+    "/nwc/runtime/machine.ts": machineText,
+    "/nwc/runtime/codec.ts": codecText,
     "/nwc/runtime/backends/types.ts": backendTypesText,
   };
   for (const [path, text] of Object.entries(libTexts)) files[`/lib/${path.slice(path.lastIndexOf("/") + 1)}`] = text;
