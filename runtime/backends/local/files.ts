@@ -1,30 +1,19 @@
 /**
  * File primitives with the fsync discipline of the local backend: durable
  * appends, atomic replacement (temp file, fsync, rename, directory fsync), and
- * an exclusive lock file between processes (`withFileLock` for one call,
- * `HeldFileLock` kept across a run of calls).
+ * an exclusive lock file between processes (`HeldFileLock`, kept across a
+ * run of calls or given up after one).
  *
- * Invariant: when `appendDurable` or `writeAtomic` returns, the bytes survive
+ * Invariant: when `appendDurableAsync` or `writeAtomic` returns, the bytes survive
  * a power cut; `writeAtomic` leaves either the old or the new file, never a mix.
  */
 import { closeSync, constants, fstatSync, fsync, fsyncSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 
-/** Appends `bytes` with one write call on an O_APPEND descriptor (whole frames never interleave between processes), then fsyncs. */
-export function appendDurable(path: string, bytes: Buffer): void {
-  const fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o644);
-  try {
-    const written = writeSync(fd, bytes, 0, bytes.length);
-    if (written !== bytes.length) throw new Error(`short append to ${path}: ${written} of ${bytes.length} bytes`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /**
- * Like `appendDurable`, but the fsync runs on libuv's thread pool, so the
- * event loop keeps working (other partitions' batches) while the disk
+ * Appends `bytes` with one write call on an O_APPEND descriptor (whole frames
+ * never interleave between processes), then fsyncs on libuv's thread pool, so
+ * the event loop keeps working (other partitions' batches) while the disk
  * flushes. Without `create` the file must exist (ENOENT otherwise): channel
  * writers must never re-create a segment that was trimmed. Returns the file's
  * size after the write (other writers' bytes included).
@@ -136,16 +125,6 @@ function dropLockFile(lockPath: string): void {
   }
 }
 
-/** Runs `fn` while holding `lockPath` (created with O_EXCL; removed after). */
-export async function withFileLock<T>(lockPath: string, fn: () => T | Promise<T>): Promise<T> {
-  await takeLockFile(lockPath);
-  try {
-    return await fn();
-  } finally {
-    dropLockFile(lockPath);
-  }
-}
-
 /**
  * A held lock is given up this long after its last use: a run of commits in
  * quick succession (a busy partition, or one instance's steps a fraction of a
@@ -171,8 +150,8 @@ if (!(HELD_LOCK_MAX_MS * 5 <= STALE_LOCK_MS)) throw new Error("HELD_LOCK_MAX_MS 
 export const HELD_LOCK_YIELD_MS = 5 * LOCK_RETRY_MS;
 
 /**
- * The same exclusive lock file as `withFileLock`, but kept across calls that
- * follow each other closely (`keep`), and serialising the calls of this
+ * An exclusive lock file (O_EXCL, holding this pid; removed when given up),
+ * kept across calls that follow each other closely (`keep`), and serialising the calls of this
  * process in order without polling the file.
  *
  * While it is held, no other process changes what the lock guards, so `fn`

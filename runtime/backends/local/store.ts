@@ -288,17 +288,12 @@ export class LocalStore implements PartitionStore {
       // Stringified once: the frame's payload and the copy kept for readCommits are the same text.
       const text = JSON.stringify(record);
       const frame = encodeFrameText(text);
-      let seg = part.segments[part.segments.length - 1];
+      const rotate = part.segments.length === 0 || part.segmentSize >= this.segmentBytes;
+      if (rotate) part.segments.push({ first: record.position, path: join(part.dir, `log-${pad(record.position)}.seg`) });
       try {
-        if (!seg || part.segmentSize >= this.segmentBytes) {
-          seg = { first: record.position, path: join(part.dir, `log-${pad(record.position)}.seg`) };
-          part.segments.push(seg);
-          part.segmentSize = await appendDurableAsync(seg.path, frame, { create: true });
-          fsyncDir(part.dir); // the new segment's name is durable
-        } else {
-          // The fsync runs off the event loop: other partitions' batches go on meanwhile (the lock is this partition's only).
-          part.segmentSize = await appendDurableAsync(seg.path, frame, { create: true });
-        }
+        // The fsync runs off the event loop: other partitions' batches go on meanwhile (the lock is this partition's only).
+        part.segmentSize = await appendDurableAsync(part.segments[part.segments.length - 1]!.path, frame, { create: true });
+        if (rotate) fsyncDir(part.dir); // the new segment's name is durable
       } catch (error) {
         part.owned = false; // memory may disagree with the file now: the next lease or write reloads the partition from disk
         throw error;
