@@ -5,7 +5,7 @@
 // processes rotating under each other, and a host whose files stay bounded and
 // that loses nothing across a restart after trimming.
 import { execFile } from "node:child_process";
-import { appendFileSync, mkdtempSync, readdirSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -44,6 +44,14 @@ async function readAll(ch: LocalChannels, after?: string): Promise<ChannelRecord
   }
 }
 
+/** A one-partition backend in a new directory whose channel got `count` sends one by one (rotating at `segmentBytes`), and every record read back. */
+async function filledChannel(segmentBytes: number, count: number) {
+  const dir = tempDir();
+  const b = await createLocalBackend({ dir, segmentBytes }, 1);
+  for (let i = 1; i <= count; i++) await b.channels.send([env(i)]);
+  return { dir, b, all: await readAll(b.channels) };
+}
+
 test("channel segments rotate at segmentBytes; reads cross them in order; positions only grow", async () => {
   const dir = tempDir();
   const b = await createLocalBackend({ dir, segmentBytes: 1024 }, 1);
@@ -80,10 +88,7 @@ test("a writer whose head is sealed between its choice and its write writes agai
 });
 
 test("trimming: segments below a durable checkpoint's input position are deleted; reading resumes; no consumed record reappears", async () => {
-  const dir = tempDir();
-  let b = await createLocalBackend({ dir, segmentBytes: 1024 }, 1);
-  for (let i = 1; i <= 200; i++) await b.channels.send([env(i)]);
-  const all = await readAll(b.channels);
+  const { dir, b, all } = await filledChannel(1024, 200);
   const before = b.channels.segments(0);
   const lease = (await b.store.acquireLease(0, "h", 60_000))!;
   const consumed = all[149]!.position;
@@ -97,17 +102,14 @@ test("trimming: segments below a durable checkpoint's input position are deleted
   assert.ok(seqs(await readAll(b.channels))[0]! > 1, "from the start means from the first segment kept");
   await b.close();
   // Reopen (a restart): the same records after the checkpoint's position, new sends after them.
-  b = await createLocalBackend({ dir, segmentBytes: 1024 }, 1);
-  await b.channels.send([env(201)]);
-  assert.equal(seqs(await readAll(b.channels, (await b.store.readCheckpointState(0)).inputPosition)), [...Array(51).keys()].map((i) => 151 + i));
-  await b.close();
+  const reopened = await createLocalBackend({ dir, segmentBytes: 1024 }, 1);
+  await reopened.channels.send([env(201)]);
+  assert.equal(seqs(await readAll(reopened.channels, (await reopened.store.readCheckpointState(0)).inputPosition)), [...Array(51).keys()].map((i) => 151 + i));
+  await reopened.close();
 });
 
 test("a crash mid-delete or mid-rotation: a reader at the consumed position sees exactly the unconsumed records", async () => {
-  const dir = tempDir();
-  const b = await createLocalBackend({ dir, segmentBytes: 600 }, 1);
-  for (let i = 1; i <= 80; i++) await b.channels.send([env(i)]);
-  const all = await readAll(b.channels);
+  const { dir, b, all } = await filledChannel(600, 80);
   const consumed = all[59]!;
   const segs = b.channels.segments(0);
   const keepFrom = Number(consumed.position.split(":")[0]);
@@ -160,7 +162,6 @@ test("torn frames: in the head, waited for tornAfterMs then sealed and skipped; 
 test("a channel file from before segments (channels/p<N>.log) becomes segment 0; its positions still read", async () => {
   const dir = tempDir();
   const legacy = Buffer.concat([encodeFrame(env(1)), encodeFrame(env(2))]);
-  const { mkdirSync } = await import("node:fs");
   mkdirSync(join(dir, "channels"), { recursive: true });
   writeFileSync(join(dir, "channels", "p0.log"), legacy);
   const b = await createLocalBackend({ dir }, 1);
@@ -218,7 +219,6 @@ test("a host on local keeps channel and commit-log files bounded by trimming; a 
   const options = { partitions: 2, log: () => undefined, partitionOptions: { checkpointEveryCommits: 2 } };
   let backend = await createLocalBackend({ dir, segmentBytes: SEGMENT }, 2);
   let host = await startHost({ app: [greet, hello3], backend, ...options });
-  let written = 0;
   for (let round = 0; round < 3; round++) {
     const ids = await Promise.all(Array.from({ length: N / 3 }, (_, i) => host.client.start(hello3, null, { instanceId: `h-${round}-${i}` })));
     for (const id of ids) assert.is((await host.client.wait(id, { timeoutMs: 60_000 })).status, "Completed");
@@ -227,7 +227,7 @@ test("a host on local keeps channel and commit-log files bounded by trimming; a 
   await backend.close();
   const channels = filesUnder(join(dir, "channels"), (n) => n.endsWith(".log"));
   const logs = filesUnder(join(dir, "partitions"), (n) => n.endsWith(".seg"));
-  written = greetRuns;
+  const written = greetRuns;
   assert.is(written, 3 * N, "each activity ran once");
   const reopened = await createLocalBackend({ dir, segmentBytes: SEGMENT }, 2);
   for (const p of [0, 1]) {
