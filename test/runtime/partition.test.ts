@@ -10,6 +10,7 @@ import { createMemoryBackend, SimulatedCrash } from "../../runtime/backends/memo
 import { startHost } from "../../runtime/host.ts";
 import * as A from "./machines/apps.ts";
 import { genOrchestration } from "./machines/generator-machine.ts";
+import { versionedV1, versionedV2 } from "./machines/versioned.ts";
 
 const quiet = () => undefined;
 
@@ -185,18 +186,10 @@ test("an instance whose wakes were left for the next batch resumes after recover
 test("a host that has the machine resumes Pending and suspended instances at start-up, with no message reaching them", async () => {
   const backend = createMemoryBackend({ partitions: 2 });
   const { connect } = await import("../../runtime/client.ts");
-  const v1 = genOrchestration("versioned", function* (ctx) {
-    const x = yield ctx.waitForEvent("go");
-    return `v1:${x}`;
-  }, "v1");
-  const v2 = genOrchestration("versioned", function* (ctx) {
-    const x = yield ctx.waitForEvent("go");
-    return `v2:${x}`;
-  }, "v2");
-  let host = await startHost({ app: [v1], backend, partitions: 2, log: quiet });
-  const suspendedId = await host.client.start(v1, null, { instanceId: "old-version" });
+  let host = await startHost({ app: [versionedV1], backend, partitions: 2, log: quiet });
+  const suspendedId = await host.client.start(versionedV1, null, { instanceId: "old-version" });
   await host.stop();
-  host = await startHost({ app: [v2, A.greet], backend, partitions: 2, log: quiet });
+  host = await startHost({ app: [versionedV2, A.greet], backend, partitions: 2, log: quiet });
   await host.client.raise(suspendedId, "go", 1);
   const client = await connect({ backend, partitions: 2 });
   await client.start(A.helloSequence, ["y"], { instanceId: "pending" });
@@ -206,7 +199,7 @@ test("a host that has the machine resumes Pending and suspended instances at sta
   const markers = async () => (await Promise.all([0, 1].map((p) => backend.store.listObjectKeys(p, "susp:")))).flat().sort();
   assert.equal(await markers(), ["susp:old-version", "susp:pending"]);
   await host.stop();
-  host = await startHost({ app: [...A.app, v1, v2], backend, partitions: 2, log: quiet });
+  host = await startHost({ app: [...A.app, versionedV1, versionedV2], backend, partitions: 2, log: quiet });
   assert.equal((await host.client.wait("pending", { timeoutMs: 10_000 })).output, ["Hello y!"]);
   const s = await host.client.wait(suspendedId, { timeoutMs: 10_000 });
   assert.is(s.output, "v1:1");

@@ -11,7 +11,7 @@ import { startHost, type Host } from "../../runtime/host.ts";
 import type { BackendSpec } from "../../runtime/backends/index.ts";
 import { orchestration } from "../../runtime/api.ts";
 import * as A from "./machines/apps.ts";
-import { genOrchestration } from "./machines/generator-machine.ts";
+import { versionedV1, versionedV2 } from "./machines/versioned.ts";
 
 export interface BackendFixture {
   spec: BackendSpec;
@@ -231,18 +231,10 @@ export function semanticSuite(name: string, makeBackend: () => Promise<BackendFi
 
   test("instances keep their machine version; a host lacking it says so, and one with it resumes", async () => {
     await host.stop();
-    const v1 = genOrchestration("versioned", function* (ctx) {
-      const x = yield ctx.waitForEvent("go");
-      return `v1:${x}`;
-    }, "v1");
-    const v2 = genOrchestration("versioned", function* (ctx) {
-      const x = yield ctx.waitForEvent("go");
-      return `v2:${x}`;
-    }, "v2");
-    host = await startHost({ app: [v1], backend: fixture.spec, partitions, log: () => undefined });
-    const id = await host.client.start(v1, null);
+    host = await startHost({ app: [versionedV1], backend: fixture.spec, partitions, log: () => undefined });
+    const id = await host.client.start(versionedV1, null);
     await host.stop();
-    host = await startHost({ app: [v2], backend: fixture.spec, partitions, log: () => undefined });
+    host = await startHost({ app: [versionedV2], backend: fixture.spec, partitions, log: () => undefined });
     await host.client.raise(id, "go", 1);
     const suspended = await eventually("suspension error", async () => {
       const s = await host.client.status(id);
@@ -250,11 +242,11 @@ export function semanticSuite(name: string, makeBackend: () => Promise<BackendFi
     });
     assert.match(suspended.error!.message, /started on version v1 of orchestration "versioned".*only version\(s\) v2/);
     await host.stop();
-    host = await startHost({ app: [v1, v2], backend: fixture.spec, partitions, log: () => undefined });
+    host = await startHost({ app: [versionedV1, versionedV2], backend: fixture.spec, partitions, log: () => undefined });
     await host.client.raise(id, "go", 2);
     const s = await host.client.wait(id, WAIT);
     assert.is(s.output, "v1:1");
-    const fresh = await host.client.wait(await host.client.start(v2, null).then(async (nid) => (await host.client.raise(nid, "go", 3), nid)), WAIT);
+    const fresh = await host.client.wait(await host.client.start(versionedV2, null).then(async (nid) => (await host.client.raise(nid, "go", 3), nid)), WAIT);
     assert.is(fresh.output, "v2:3");
   });
 
