@@ -65,8 +65,13 @@ export function isSuccess(status: string): boolean {
   return status === "CREATE_COMPLETE" || status === "UPDATE_COMPLETE";
 }
 
+/** `nwc/<stack>/<kind>-<first 16 hex digits of sha256>.<ext>`: a new key whenever the content changes. */
+function contentKey(stackName: string, kind: string, content: Uint8Array | string, ext: string): string {
+  return `nwc/${stackName}/${kind}-${createHash("sha256").update(content).digest("hex").slice(0, 16)}.${ext}`;
+}
+
 export function codeKey(stackName: string, codeZip: Uint8Array): string {
-  return `nwc/${stackName}/code-${createHash("sha256").update(codeZip).digest("hex").slice(0, 16)}.zip`;
+  return contentKey(stackName, "code", codeZip, "zip");
 }
 
 export async function deployStack(options: DeployOptions, log: (line: string) => void): Promise<DeployResult> {
@@ -101,7 +106,7 @@ export async function deployStack(options: DeployOptions, log: (line: string) =>
   const templateText = JSON.stringify(options.template);
   let template: { TemplateBody: string } | { TemplateURL: string } = { TemplateBody: templateText };
   if (Buffer.byteLength(templateText) > TEMPLATE_BODY_MAX_BYTES) {
-    const templateKey = `nwc/${stackName}/template-${createHash("sha256").update(templateText).digest("hex").slice(0, 16)}.json`;
+    const templateKey = contentKey(stackName, "template", templateText, "json");
     log(`template is over ${TEMPLATE_BODY_MAX_BYTES} bytes: uploading it to s3://${bucket}/${templateKey}`);
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: templateKey, Body: templateText, ContentType: "application/json" }));
     template = { TemplateURL: `https://${bucket}.s3.${region}.amazonaws.com/${templateKey}` };
@@ -129,19 +134,18 @@ export async function deployStack(options: DeployOptions, log: (line: string) =>
 
   const deadline = Date.now() + STACK_WAIT_MS;
   let stack: Stack | undefined;
-  let last = "";
+  let status = "";
   for (;;) {
     await new Promise((r) => setTimeout(r, pollMs));
     stack = await describeStack(cfn, stackName);
-    const status = stack?.StackStatus ?? "UNKNOWN";
-    if (status !== last) log(`stack ${stackName}: ${status}`);
-    last = status;
+    const previous = status;
+    status = stack?.StackStatus ?? "UNKNOWN";
+    if (status !== previous) log(`stack ${stackName}: ${status}`);
     if (isSettled(status)) break;
     if (Date.now() > deadline) {
       throw new Error(`deploy: stack ${stackName} is still ${status} after ${STACK_WAIT_MS / 60_000} minutes; see the stack's events in the CloudFormation console`);
     }
   }
-  const status = stack?.StackStatus ?? "UNKNOWN";
   const failures = isSuccess(status) ? [] : await failureReasons(cfn, stackName);
   return { status, outputs: outputsOf(stack), failures };
 }
