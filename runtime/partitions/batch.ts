@@ -20,9 +20,6 @@ import { enqueue } from "./state/outbox.ts";
 import type { TimerRecord } from "./state/timers.ts";
 import { runStepKey } from "./markers.ts";
 
-/** Pinned markers of instances with wakes left for the next batch (markers.ts). */
-export { RUN_STEP_PREFIX, runStepKey } from "./markers.ts";
-
 export interface StepTrace {
   instanceId: string;
   atMs: number;

@@ -18,8 +18,6 @@ export function runtimeError(name: string, message: string): ErrorInfo {
   return { name, message };
 }
 
-export { SUSPENDED_PREFIX, suspendedKey } from "./markers.ts";
-
 /**
  * The instance cannot run on this host (no machine for its name or version):
  * keep `error` on it and a durable marker, so a host that has the machine

@@ -21,11 +21,11 @@
 import type { ChannelRecord, Channels, ChannelPosition, CommitRecord, Envelope, InstanceStatusRecord, Lease, PartitionStore } from "../backends/types.ts";
 import { FencedError } from "../backends/types.ts";
 import type { App } from "./app.ts";
-import { Batch, RUN_STEP_PREFIX, type StepTrace } from "./batch.ts";
+import { Batch, type StepTrace } from "./batch.ts";
 import type { Clock, TimerHandle } from "./clock.ts";
 import { buildCommit, CommitChain } from "./commit.ts";
 import type { ActivityExecutor } from "./executor.ts";
-import { SUSPENDED_PREFIX } from "./lifecycle.ts";
+import { RUN_STEP_PREFIX, SUSPENDED_PREFIX } from "./markers.ts";
 import "./extensions.ts";
 import type { AnyMessage, LocalEvent } from "./messages.ts";
 import type { ObjectTable } from "./objects.ts";

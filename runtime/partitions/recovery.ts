@@ -8,8 +8,7 @@
  * appended commit, and the commit positions replayed are contiguous.
  */
 import type { ChannelPosition, PartitionStore } from "../backends/types.ts";
-import { RUN_STEP_PREFIX } from "./batch.ts";
-import { SUSPENDED_PREFIX } from "./lifecycle.ts";
+import { RUN_STEP_PREFIX, SUSPENDED_PREFIX } from "./markers.ts";
 import { ObjectTable } from "./objects.ts";
 import { ACTIVITY_PREFIX } from "./state/activities.ts";
 import { DEDUP_KEY } from "./state/dedup.ts";

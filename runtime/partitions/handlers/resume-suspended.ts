@@ -8,7 +8,7 @@
  */
 import type { ResumeSuspendedEvent } from "../messages.ts";
 import type { MessageHandler } from "../registry.ts";
-import { suspendedKey } from "../lifecycle.ts";
+import { suspendedKey } from "../markers.ts";
 import { instanceKey } from "../state/instance.ts";
 import { beginPending } from "./start-instance.ts";
 

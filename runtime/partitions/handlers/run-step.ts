@@ -2,7 +2,7 @@
  * Local `runStep`: an instance has wakes left from the previous batch's step
  * phase (one step per instance per batch); step it now.
  */
-import { runStepKey } from "../batch.ts";
+import { runStepKey } from "../markers.ts";
 import type { RunStepEvent } from "../messages.ts";
 import type { MessageHandler } from "../registry.ts";
 import { instanceKey } from "../state/instance.ts";
