@@ -95,7 +95,7 @@ export async function deployStack(options: DeployOptions, log: (line: string) =>
     }
     if (status === "ROLLBACK_COMPLETE" || status === "ROLLBACK_FAILED" || status === "DELETE_FAILED") {
       throw new Error(
-        `deploy: stack ${stackName} is ${status} (its creation failed) and cannot be updated; delete it (aws cloudformation delete-stack --stack-name ${stackName}; the tables are retained) and deploy again`,
+        `deploy: stack ${stackName} is ${status} (${status === "DELETE_FAILED" ? "its deletion failed" : "its creation failed"}) and cannot be updated; delete it (aws cloudformation delete-stack --stack-name ${stackName}; the tables are retained) and deploy again`,
       );
     }
   }
