@@ -18,7 +18,7 @@ import ts from "typescript";
 import type { NwcDiagnostic } from "../compiler/diagnostics.ts";
 import { describeFunction, discoverRoots, hasCtxParameter, isNwcSymbol, isUserFile, resolveAlias } from "./discover.ts";
 import { isWriteTarget } from "./assignment.ts";
-import { calleeOf, strip, symbolOf, userBaseClass, userFunctionOf } from "./resolve.ts";
+import { calleeOf, classOf, symbolOf, userBaseClass, userFunctionOf } from "./resolve.ts";
 import { interpolate, type Reach, type RuleContext, type RuleDefinition, type Visitor } from "./rule.ts";
 
 export interface Finding extends NwcDiagnostic {
@@ -72,17 +72,6 @@ export function analyzeProgram(program: ts.Program, rules: readonly RuleDefiniti
   for (const root of discoverRoots(program)) {
     queue.push({ fn: root.fn, reach: { root: root.name, via: [] }, rootKind: root.kind === "orchestration" ? "orchestration" : "ctx helper", rootFile: root.fn.getSourceFile().fileName });
   }
-
-  /** The user class `new <expr>` constructs, declared or bound to a class expression. */
-  const userClassOf = (expr: ts.Expression): ts.ClassLikeDeclaration | undefined => {
-    const e = strip(expr);
-    if (ts.isClassExpression(e)) return e;
-    const symbol = symbolOf(checker, e);
-    const decl = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
-    if (decl && ts.isClassLike(decl)) return decl;
-    const init = decl && ts.isVariableDeclaration(decl) && decl.initializer;
-    return init && ts.isClassExpression(init) ? init : undefined;
-  };
 
   /** The user getters and setters a property access runs: the getter unless it is only assigned, the setter when written. */
   const accessorsRun = (node: ts.PropertyAccessExpression | ts.ElementAccessExpression): ts.FunctionLikeDeclaration[] => {
@@ -152,11 +141,11 @@ export function analyzeProgram(program: ts.Program, rules: readonly RuleDefiniti
         if (visit) { current = rule; visit(node); }
       }
       if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
-        if (ts.isNewExpression(node)) follow(userClassOf(node.expression));
-        else follow(userFunctionOf(program, calleeOf(checker, node.expression), false));
+        if (ts.isNewExpression(node)) follow(classOf(checker, node.expression));
+        else follow(userFunctionOf(program, calleeOf(checker, node.expression)));
         // A function passed by name (`items.map(stamp)`) runs here too.
         for (const arg of node.arguments ?? []) {
-          if (ts.isIdentifier(arg) || ts.isPropertyAccessExpression(arg)) follow(userFunctionOf(program, arg, false));
+          if (ts.isIdentifier(arg) || ts.isPropertyAccessExpression(arg)) follow(userFunctionOf(program, arg));
         }
       }
       if (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) {

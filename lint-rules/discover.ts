@@ -111,7 +111,7 @@ export function discoverRoots(program: ts.Program): Root[] {
   return roots;
 }
 
-function isAsyncFunction(fn: ts.Node): boolean {
+export function isAsyncFunction(fn: ts.Node): boolean {
   return (ts.getCombinedModifierFlags(fn as ts.Declaration) & ts.ModifierFlags.Async) !== 0;
 }
 

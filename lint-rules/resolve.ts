@@ -178,14 +178,13 @@ export function isSingleAssignment(checker: ts.TypeChecker, decl: ts.VariableDec
   return known;
 }
 
-/** The user function a call or `new` reaches, when it has a body we can check. */
-export function userFunctionOf(program: ts.Program, callee: ts.Expression, isNew: boolean, depth = 0): ts.FunctionLikeDeclaration | undefined {
+/** The user function a call reaches, when it has a body we can check (`new` is followed through classOf). */
+export function userFunctionOf(program: ts.Program, callee: ts.Expression, depth = 0): ts.FunctionLikeDeclaration | undefined {
   if (depth > MAX_ALIAS_DEPTH) return undefined;
   const checker = program.getTypeChecker();
   const symbol = symbolOf(checker, callee);
   const decl = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
   if (!decl || !isUserFile(program, decl.getSourceFile())) return undefined;
-  if (isNew && ts.isClassLike(decl)) return constructorOf(program, decl);
   if ((ts.isFunctionDeclaration(decl) || ts.isMethodDeclaration(decl) || ts.isFunctionExpression(decl) || ts.isArrowFunction(decl)) && decl.body) return decl;
   let init: ts.Expression | undefined;
   if ((ts.isVariableDeclaration(decl) || ts.isPropertyDeclaration(decl)) && decl.initializer) init = decl.initializer;
@@ -193,30 +192,30 @@ export function userFunctionOf(program: ts.Program, callee: ts.Expression, isNew
   if (!init) return undefined;
   const s = strip(init);
   if (ts.isArrowFunction(s) || ts.isFunctionExpression(s)) return s;
-  if (ts.isIdentifier(s) || ts.isPropertyAccessExpression(s)) return userFunctionOf(program, s, isNew, depth + 1);
+  if (ts.isIdentifier(s) || ts.isPropertyAccessExpression(s)) return userFunctionOf(program, s, depth + 1);
   return undefined;
+}
+
+/** The class `expr` denotes: a class expression, a class declaration, or a variable bound to a class expression. */
+export function classOf(checker: ts.TypeChecker, expr: ts.Expression): ts.ClassLikeDeclaration | undefined {
+  const e = strip(expr);
+  if (ts.isClassExpression(e)) return e;
+  const symbol = symbolOf(checker, e);
+  const decl = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
+  if (decl && ts.isClassLike(decl)) return decl;
+  const init = decl && ts.isVariableDeclaration(decl) && decl.initializer ? strip(decl.initializer) : undefined;
+  return init && ts.isClassExpression(init) ? init : undefined;
 }
 
 /** The class a class extends, when it is a class of the user's program. */
 export function userBaseClass(program: ts.Program, cls: ts.ClassLikeDeclaration): ts.ClassLikeDeclaration | undefined {
   const base = baseExpression(cls);
-  if (!base) return undefined;
-  const symbol = symbolOf(program.getTypeChecker(), base);
-  const decl = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
-  if (decl && ts.isVariableDeclaration(decl) && decl.initializer && ts.isClassExpression(strip(decl.initializer))) return strip(decl.initializer) as ts.ClassExpression;
-  return decl && ts.isClassLike(decl) && isUserFile(program, decl.getSourceFile()) ? decl : undefined;
+  const decl = base && classOf(program.getTypeChecker(), base);
+  return decl && isUserFile(program, decl.getSourceFile()) ? decl : undefined;
 }
 
 /** The expression after `extends`, if any. */
 export function baseExpression(cls: ts.ClassLikeDeclaration): ts.Expression | undefined {
   const clause = cls.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword);
   return clause?.types[0]?.expression;
-}
-
-/** The constructor `new C()` runs: C's own, or, without one, the nearest base class's (the implicit one forwards). */
-export function constructorOf(program: ts.Program, cls: ts.ClassLikeDeclaration, depth = 0): ts.ConstructorDeclaration | undefined {
-  const own = cls.members.find((m): m is ts.ConstructorDeclaration => ts.isConstructorDeclaration(m) && !!m.body);
-  if (own || depth > MAX_ALIAS_DEPTH) return own;
-  const base = userBaseClass(program, cls);
-  return base && constructorOf(program, base, depth + 1);
 }

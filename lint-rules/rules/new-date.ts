@@ -7,7 +7,7 @@
  * `new Date(x)` and `Date.UTC(...)` are fine: they only convert a value.
  */
 import ts from "typescript";
-import { baseExpression, resolveTarget, strip, symbolOf, userBaseClass } from "../resolve.ts";
+import { baseExpression, classOf, resolveTarget, userBaseClass } from "../resolve.ts";
 import { defineRule } from "../rule.ts";
 
 /** How many classes deep `class A extends B`, `B extends Date` is followed. */
@@ -20,12 +20,7 @@ function isGlobalDate(program: ts.Program, callee: ts.Expression): boolean {
 
 /** A user class whose construction without arguments reaches `Date` with none: no constructor of its own down to Date. */
 function forwardsToDate(program: ts.Program, callee: ts.Expression): boolean {
-  const e = strip(callee);
-  const symbol = ts.isClassExpression(e) ? undefined : symbolOf(program.getTypeChecker(), e);
-  const decl = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
-  let cls: ts.ClassLikeDeclaration | undefined = ts.isClassExpression(e) ? e
-    : decl && ts.isClassLike(decl) ? decl
-    : decl && ts.isVariableDeclaration(decl) && decl.initializer && ts.isClassExpression(strip(decl.initializer)) ? strip(decl.initializer) as ts.ClassExpression : undefined;
+  let cls = classOf(program.getTypeChecker(), callee);
   for (let depth = 0; cls && depth < MAX_CLASS_DEPTH; depth++) {
     if (cls.members.some(ts.isConstructorDeclaration)) return false;
     const base = baseExpression(cls);

@@ -15,7 +15,7 @@
  * treats it as an already fulfilled task, as JavaScript does).
  */
 import ts from "typescript";
-import { compiledAsyncKind, functionOf, isNwcType, isUserFile } from "../discover.ts";
+import { compiledAsyncKind, functionOf, isAsyncFunction, isNwcType } from "../discover.ts";
 import { resolveTarget, userFunctionOf } from "../resolve.ts";
 import { defineRule, type RuleContext } from "../rule.ts";
 
@@ -64,12 +64,7 @@ function promiseStatic(context: RuleContext, callee: ts.Expression): string | un
 function calledFunction(context: RuleContext, callee: ts.Expression): ts.FunctionLikeDeclaration | undefined {
   const s = strip(callee);
   if (ts.isArrowFunction(s) || ts.isFunctionExpression(s)) return s;
-  const fn = userFunctionOf(context.program, s, false);
-  return fn && isUserFile(context.program, fn.getSourceFile()) ? fn : undefined;
-}
-
-function isAsync(fn: ts.Node): boolean {
-  return (ts.getCombinedModifierFlags(fn as ts.Declaration) & ts.ModifierFlags.Async) !== 0;
+  return userFunctionOf(context.program, s);
 }
 
 /** A callback whose calls are durable: a compiled async function, or an arrow returning a durable expression (`x => ctx.call(a, x)`). */
@@ -77,7 +72,7 @@ function returnsDurable(context: RuleContext, fnExpr: ts.Expression, depth: numb
   const fn = functionOf(context.checker, fnExpr);
   if (!fn) return false;
   if (compiledAsyncKind(context.program, fn)) return true;
-  if (ts.isArrowFunction(fn) && !isAsync(fn) && !ts.isBlock(fn.body)) return isDurable(context, fn.body, depth + 1);
+  if (ts.isArrowFunction(fn) && !isAsyncFunction(fn) && !ts.isBlock(fn.body)) return isDurable(context, fn.body, depth + 1);
   return false;
 }
 
@@ -180,7 +175,7 @@ export default defineRule({
         if (isDurable(context, node.expression)) return;
         const e = strip(node.expression);
         const fn = ts.isCallExpression(e) ? calledFunction(context, e.expression) : undefined;
-        if (fn && isAsync(fn)) context.report({ node, messageId: "uncompiledAsync", data: { name: strip((e as ts.CallExpression).expression).getText() } });
+        if (fn && isAsyncFunction(fn)) context.report({ node, messageId: "uncompiledAsync", data: { name: strip((e as ts.CallExpression).expression).getText() } });
         else context.report({ node, messageId: "await" });
       },
     };
