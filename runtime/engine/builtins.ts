@@ -17,7 +17,8 @@ import type { ClosureTag } from "./rt.ts";
 
 type Scope = Record<string, any>;
 
-const copyIds = (ids: EntityId[]): EntityId[] => ids.map((e) => ({ name: e.name, key: e.key }));
+/** Fresh copies of entity ids, for a frame's lock records (never shared with another place of the frame: heap.ts). */
+export const copyIds = (ids: readonly EntityId[]): EntityId[] => ids.map((e) => ({ name: e.name, key: e.key }));
 
 /** ctx.transaction(entities, body): lock, run body(tx), end the transaction (commit or abort), unlock. */
 registerBuiltin("nwc:transaction", {

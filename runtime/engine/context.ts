@@ -14,7 +14,7 @@ import { nextRandom, seedFrom, uuidFrom } from "./prng.ts";
 import { closureTag, asyncDispose } from "./rt.ts";
 import { currentRun, type StepRun } from "./run.ts";
 import { ContinueAsNew, SagaRef, TaskRef, TxContextRef } from "./values.ts";
-import "./builtins.ts";
+import { copyIds } from "./builtins.ts"; // also registers the built-in step functions
 
 function activityName(a: unknown, what: string): { name: string; retry?: RetryPolicy } {
   const act = a as Activity;
@@ -127,7 +127,7 @@ export class CompiledContext {
     const t = run.issue((taskId) => ({ kind: "lock", taskId, entities }), entities);
     // A copy, not the same array: a container shared by two places of the frame makes every
     // step until the grant move it into the frame's heap (heap.ts), a copy of the whole frame.
-    run.f.locks[t.id] = entities.map((e) => ({ name: e.name, key: e.key }));
+    run.f.locks[t.id] = copyIds(entities);
     return t;
   }
   transaction(ids: EntityId[], body: unknown): TaskRef {
