@@ -132,9 +132,7 @@ export class Client {
     const deadline = this.clock.now() + START_CONFIRM_TIMEOUT_MS;
     let resendAt = this.clock.now() + START_RESEND_MS;
     let delay = POLL_FIRST_MS;
-    let seen = false;
     for (;;) {
-      if (seen) return instanceId;
       // Watch before reading, so a commit between the read and the wait is not missed.
       const change = this.watch(instanceId, delay);
       if (await this.backend.store.readStatus(instanceId)) {
@@ -151,7 +149,7 @@ export class Client {
         resendAt = now + START_RESEND_MS;
       }
       // A notified status row is committed: the instance is visible, no need to read it back.
-      seen = (await change.promise) !== undefined;
+      if ((await change.promise) !== undefined) return instanceId;
       delay = Math.min(delay * 2, POLL_MAX_MS);
     }
   }
