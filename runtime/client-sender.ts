@@ -6,7 +6,7 @@
  * Sends to one partition are queued and go out in groups: whatever was asked
  * while the previous group was in flight (or in the same tick) becomes the
  * next `channels.send` call, with consecutive seqs. So 10,000 `start`s issued
- * at once cost a few hundred channel calls (on `local`, a few hundred fsyncs)
+ * at once cost a few dozen channel calls (on `local`, a few dozen fsyncs)
  * instead of 10,000 serialised ones, and per-partition order is still the
  * order of the calls: a group is sent only after the previous one was stored.
  *
