@@ -5,6 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { ownModuleUrl } from "../runtime/package-layout.ts";
 
 // `nwc run ... | head`: a reader that stops early is not an error of nwc's.
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {
@@ -19,17 +20,9 @@ interface CommandModule {
   run(args: string[]): Promise<number>;
 }
 
-function commandPath(name: string): string | undefined {
-  for (const ext of [".ts", ".js"]) {
-    const path = fileURLToPath(new URL(`./commands/${name}${ext}`, import.meta.url));
-    if (existsSync(path)) return path;
-  }
-  return undefined;
-}
-
 async function load(name: string): Promise<CommandModule | undefined> {
-  const path = commandPath(name);
-  return path ? ((await import(new URL(`./commands/${name}${path.slice(path.lastIndexOf("."))}`, import.meta.url).href)) as CommandModule) : undefined;
+  const url = ownModuleUrl(`./commands/${name}.ts`, import.meta.url);
+  return existsSync(fileURLToPath(url)) ? ((await import(url.href)) as CommandModule) : undefined;
 }
 
 async function help(): Promise<void> {

@@ -25,6 +25,12 @@ export interface CompileResult {
   outputs: { fileName: string; text: string }[];
   machines: CompiledMachineInfo[];
   diagnostics: NwcDiagnostic[];
+  /**
+   * compileSources only: the user files the program read (the sources and the
+   * modules they import, outside node_modules and the TypeScript libs). The
+   * checks follow calls into them, so a cached result is valid only while none changed.
+   */
+  inputs?: string[];
 }
 
 export interface CompileSourceOptions extends MemoryProgramOptions, EmitOptions {
@@ -98,12 +104,13 @@ export function compileSources(sources: { fileName: string; text: string }[], op
   const files = sources.map((s) => s.fileName);
   const { plans, diagnostics } = analyze(program, files, options);
   const machines = [...plans.values()].flatMap((p) => p.infos);
-  if (diagnostics.length > 0) return { outputs: [], machines: [], diagnostics };
+  const inputs = program.getSourceFiles().map((sf) => sf.fileName).filter((name) => !program.isSourceFileDefaultLibrary(program.getSourceFile(name)!) && !name.includes("/node_modules/"));
+  if (diagnostics.length > 0) return { outputs: [], machines: [], diagnostics, inputs };
   const outputs: CompileResult["outputs"] = [];
   emitPlanned(program, files, plans, (fileName, text) => {
     if (!fileName.endsWith(".map")) outputs.push({ fileName, text });
   });
-  return { outputs, machines, diagnostics };
+  return { outputs, machines, diagnostics, inputs };
 }
 
 /** Compiles one in-memory file (`fileName` should be absolute, e.g. "/app/main.ts"). */

@@ -10,10 +10,10 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { packagePath } from "./program.ts";
+import { ownModuleUrl } from "../runtime/package-layout.ts";
 
-const API_URL = pathToFileURL(packagePath("../runtime/index.ts")!).href;
-const ENGINE_URL = pathToFileURL(packagePath("../runtime/engine/index.ts")!).href;
+const API_URL = ownModuleUrl("../runtime/index.ts", import.meta.url).href;
+const ENGINE_URL = ownModuleUrl("../runtime/engine/index.ts", import.meta.url).href;
 
 let counter = 0;
 

@@ -7,20 +7,21 @@
  * when it exists (Node) or through caller-supplied files (browser).
  */
 import ts from "typescript";
+import { fileUrlPath, isBuilt, ownDeclarationUrl } from "../runtime/package-layout.ts";
 
-/** Absolute path of a file of this package, from this module's URL (file: URLs only). */
-export function packagePath(relative: string): string | undefined {
+/** Path of the declarations of one of this package's modules (its source, or its .d.ts when built); undefined outside file: URLs. */
+function ownDeclarationPath(sourceRelative: string): string | undefined {
   try {
-    const url = new URL(relative, import.meta.url);
-    if (url.protocol !== "file:") return undefined;
-    return decodeURIComponent(url.pathname).replace(/^\/([A-Za-z]:)/, "$1");
+    return fileUrlPath(ownDeclarationUrl(sourceRelative, import.meta.url));
   } catch {
     return undefined;
   }
 }
 
 /** This package's runtime folder: its files are parsed once per process and shared by every program. */
-const OWN_ROOT = packagePath("../runtime/");
+const OWN_ROOT = ownDeclarationPath("../runtime/");
+/** "nwc" resolves to a source file in a checkout and to a declaration file in the built package. */
+const NWC_EXTENSION = isBuilt(import.meta.url) ? ts.Extension.Dts : ts.Extension.Ts;
 
 export const DEFAULT_OPTIONS: ts.CompilerOptions = {
   target: ts.ScriptTarget.ES2022,
@@ -58,7 +59,7 @@ export function createMemoryProgram(sources: { fileName: string; text: string }[
   const compilerOptions = { ...DEFAULT_OPTIONS, ...nodeDefaults, ...options.compilerOptions };
   const memory = new Map<string, string>(Object.entries(options.files ?? {}));
   for (const s of sources) memory.set(s.fileName, s.text);
-  const nwcPath = options.nwcPath ?? packagePath(nodeProject ? "../runtime/index.ts" : "../runtime/api.ts");
+  const nwcPath = options.nwcPath ?? ownDeclarationPath(nodeProject ? "../runtime/index.ts" : "../runtime/api.ts");
   if (!nwcPath) throw new Error("compileSource: pass options.nwcPath and options.files (the author API and lib files) outside Node");
   const read = (name: string): string | undefined => memory.get(name) ?? sys?.readFile(name);
   const libDir = sys ? ts.getDefaultLibFilePath(compilerOptions).replace(/[\\/][^\\/]*$/, "") : "/lib";
@@ -89,7 +90,10 @@ export function createMemoryProgram(sources: { fileName: string; text: string }[
     getNewLine: () => "\n",
     resolveModuleNameLiterals(literals, containingFile) {
       return literals.map((lit) => {
-        if (lit.text === "nwc") return { resolvedModule: { resolvedFileName: nwcPath, extension: ts.Extension.Ts, isExternalLibraryImport: false } };
+        if (lit.text === "nwc") {
+          const extension = options.nwcPath === undefined ? NWC_EXTENSION : nwcPath.endsWith(".d.ts") ? ts.Extension.Dts : ts.Extension.Ts;
+          return { resolvedModule: { resolvedFileName: nwcPath, extension, isExternalLibraryImport: false } };
+        }
         // Resolutions from nwc's own files and from packages never change within a process.
         const stable = (OWN_ROOT !== undefined && containingFile.startsWith(OWN_ROOT)) || containingFile.includes("/node_modules/");
         const key = `${containingFile}\0${lit.text}`;

@@ -3,24 +3,42 @@
  * file that mentions `orchestration` or `OrchestrationContext` is compiled by
  * compileSource (type check, effect checks, translation); any diagnostic
  * fails the import with an error listing them all. Other TypeScript files are
- * type-stripped with ts.transpileModule. Outputs are cached by content hash
- * (of the source, the compiler version and this file's options) under
- * node_modules/.cache/nwc (or the OS temp directory), so repeated runs are fast.
+ * type-stripped with ts.transpileModule. Outputs are cached under
+ * node_modules/.cache/nwc (or the OS temp directory), keyed by the file's path
+ * and text, the TypeScript version and this nwc build; an entry also records
+ * every user file the compiler read (the checks follow calls into imported
+ * modules), and is used only while none of them changed.
+ *
+ * A warm start loads neither TypeScript nor the compiler: they are imported on
+ * the first cache miss only (TypeScript alone takes most of a second to load).
  *
  * Invariant: a file is either compiled exactly as `nwc build` would, or its
- * import fails; never loaded uncompiled.
+ * import fails; never loaded uncompiled, never from a stale cache entry.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import ts from "typescript";
-import { contentHash } from "../runtime/engine/hash.ts";
-import { formatDiagnostic } from "./diagnostics.ts";
-import { compileSource } from "./index.ts";
+import { isBuilt } from "../runtime/package-layout.ts";
 
-/** Bumped when the compiler's output format changes, so stale cache entries are never used. */
-const CACHE_VERSION = "nwc-register-2";
+/** Bumped when the cache entry format changes. */
+const CACHE_VERSION = "nwc-register-3";
+
+/** Cheap pre-filter: only files that define an orchestration or a ctx helper go through the full compiler. */
+const MENTIONS = /\borchestration\s*\(|:\s*OrchestrationContext\b/;
+/** nwc's own sources are never user orchestrations. */
+const PACKAGE_ROOT = fileURLToPath(new URL("..", import.meta.url));
+const OWN_DIRS = ["runtime", "compiler", "lint-rules", "cli", "deploy"].map((d) => join(PACKAGE_ROOT, d) + "/");
+
+interface CacheEntry {
+  /** sha256 of each file the compiler read, by path. */
+  inputs: Record<string, string>;
+  js: string;
+}
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
 function cacheDir(): string {
   const local = join(process.cwd(), "node_modules", ".cache", "nwc");
@@ -34,40 +52,85 @@ function cacheDir(): string {
   }
 }
 
-/** Cheap pre-filter: only files that define an orchestration or a ctx helper go through the full compiler. */
-const MENTIONS = /\borchestration\s*\(|:\s*OrchestrationContext\b/;
-/** nwc's own sources are never user orchestrations. */
-const PACKAGE_ROOT = fileURLToPath(new URL("..", import.meta.url));
-const OWN_DIRS = ["runtime", "compiler", "lint-rules", "cli", "deploy"].map((d) => join(PACKAGE_ROOT, d) + "/");
+function newestMtimeMs(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtimeMs(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
 
-function compileFile(path: string, text: string): string {
-  const key = contentHash(`${CACHE_VERSION}\n${ts.version}\n${path}\n${text}`);
-  const dir = cacheDir();
-  const cached = join(dir, `${key}.js`);
-  if (existsSync(cached)) return readFileSync(cached, "utf8");
+/**
+ * What identifies the compiler that made a cache entry: the TypeScript version
+ * and this nwc build (its build stamp when built, the newest compiler source
+ * in a checkout, where the compiler itself may be edited between runs).
+ */
+function compilerIdentity(): string {
+  const require = createRequire(import.meta.url);
+  const tsVersion = (JSON.parse(readFileSync(require.resolve("typescript/package.json"), "utf8")) as { version: string }).version;
+  const stamp = join(PACKAGE_ROOT, ".build-stamp");
+  const nwc = isBuilt(import.meta.url)
+    ? (existsSync(stamp) ? readFileSync(stamp, "utf8").trim() : (JSON.parse(readFileSync(join(PACKAGE_ROOT, "..", "package.json"), "utf8")) as { version: string }).version)
+    : String(Math.max(...["compiler", "lint-rules", "runtime"].map((d) => newestMtimeMs(join(PACKAGE_ROOT, d)))));
+  return `${tsVersion}\n${nwc}`;
+}
+
+let identity: string | undefined;
+
+function readEntry(file: string): CacheEntry | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    const entry = JSON.parse(readFileSync(file, "utf8")) as CacheEntry;
+    for (const [path, hash] of Object.entries(entry.inputs)) {
+      if (!existsSync(path) || sha256(readFileSync(path, "utf8")) !== hash) return undefined;
+    }
+    return entry;
+  } catch {
+    return undefined; // a damaged entry is only a miss: the file is compiled again
+  }
+}
+
+function writeEntry(file: string, entry: CacheEntry): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(entry));
+  renameSync(tmp, file); // readers in other processes see a whole entry or none
+}
+
+async function compileFile(path: string, text: string): Promise<string> {
+  identity ??= compilerIdentity();
+  const entryFile = join(cacheDir(), `${sha256(`${CACHE_VERSION}\n${identity}\n${path}\n${text}`)}.json`);
+  const cached = readEntry(entryFile);
+  if (cached) return cached.js;
+  const inputs: Record<string, string> = { [path]: sha256(text) };
   let js: string;
   if (MENTIONS.test(text) && !OWN_DIRS.some((d) => path.startsWith(d))) {
+    const { compileSource, formatDiagnostic } = await import("./index.ts");
     const result = compileSource(path, text, { nodeProject: true });
     if (result.diagnostics.length > 0) {
-      throw new Error(`nwc: ${path} cannot be compiled:\n${result.diagnostics.map(formatDiagnostic).join("\n")}`);
+      throw new Error(`${path} cannot be compiled:\n${result.diagnostics.map((d) => formatDiagnostic(d)).join("\n")}`);
     }
     const out = result.outputs.find((o) => /\.m?js$/.test(o.fileName));
-    if (!out) throw new Error(`nwc: compiling ${path} produced no JavaScript`);
+    if (!out) throw new Error(`compiling ${path} produced no JavaScript`);
     js = out.text;
+    for (const input of result.inputs ?? []) {
+      if (input !== path && existsSync(input)) inputs[input] = sha256(readFileSync(input, "utf8"));
+    }
   } else {
+    const ts = (await import("typescript")).default;
     js = ts.transpileModule(text, {
       fileName: path,
       compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, verbatimModuleSyntax: false, sourceMap: false, inlineSourceMap: true },
     }).outputText;
   }
-  writeFileSync(cached, js);
+  writeEntry(entryFile, { inputs, js });
   return js;
 }
 
 export async function load(url: string, context: { format?: string }, nextLoad: (url: string, context?: unknown) => Promise<any>): Promise<any> {
   if (url.startsWith("file:") && /\.m?ts$/.test(url) && !url.includes("/node_modules/")) {
     const path = fileURLToPath(url);
-    const js = compileFile(path, readFileSync(path, "utf8"));
+    const js = await compileFile(path, readFileSync(path, "utf8"));
     return { format: "module", source: js, shortCircuit: true };
   }
   return nextLoad(url, context);

@@ -2,7 +2,7 @@
  * Bundles the Lambda handlers with the user's app into one CommonJS file
  * (`handlers.js`, Lambda handler names `handlers.partition`, `handlers.timer`,
  * `handlers.client`, `handlers.activity`) with esbuild, compiling the app's orchestrations on the
- * way when the compiler is available. Invariant: the bundle is self-contained
+ * way. Invariant: the bundle is self-contained
  * (the AWS SDK included, so the function does not depend on the SDK version
  * the Lambda runtime happens to ship).
  */
@@ -10,6 +10,7 @@ import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Plugin } from "esbuild";
+import { ownModuleUrl } from "../runtime/package-layout.ts";
 
 export interface BundleResult {
   /** The bundled handler file. */
@@ -32,17 +33,14 @@ interface CompilerApi {
 /**
  * Compiles the app's own TypeScript files with compiler/index.ts's
  * `compileSource` (orchestrations become machines); nwc's own files and
- * node_modules are bundled as they are. Undefined when the compiler is absent.
+ * node_modules are bundled as they are.
  */
 async function compilePlugin(): Promise<Plugin | undefined> {
-  let api: CompilerApi;
-  try {
-    api = (await import(new URL("../compiler/index.ts", import.meta.url).href)) as CompilerApi;
-  } catch {
-    return undefined;
-  }
+  // Bundling orchestrations uncompiled would ship a different program: a compiler
+  // that cannot load is an error, never a reason to skip compiling.
+  const api = (await import(ownModuleUrl("../compiler/index.ts", import.meta.url).href)) as CompilerApi;
   const compileSource = api.compileSource;
-  if (typeof compileSource !== "function") return undefined;
+  if (typeof compileSource !== "function") throw new Error("nwc deploy: this installation's compiler has no compileSource; reinstall nwc");
   const own = (path: string) => ["runtime", "compiler", "lint-rules", "deploy"].some((d) => path.startsWith(resolve(root, d) + "/"));
   return {
     name: "nwc-compile",
@@ -71,7 +69,7 @@ async function compilePlugin(): Promise<Plugin | undefined> {
 
 export async function bundleLambda(appFile: string | undefined): Promise<BundleResult> {
   const esbuild = await import("esbuild");
-  const lambdaIndex = resolve(root, "runtime/lambda/index.ts");
+  const lambdaIndex = fileURLToPath(ownModuleUrl("../runtime/lambda/index.ts", import.meta.url));
   const app = appFile ? resolve(appFile) : undefined;
   const entry = [
     `import { appFromModule, createLambdaHandlers } from ${JSON.stringify(lambdaIndex)};`,

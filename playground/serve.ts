@@ -1,22 +1,21 @@
 /**
- * Node side of the playground: builds the page with Vite's JS API when the
- * build is missing or older than its sources, and serves the built files on
+ * Node side of the playground: finds the built page and serves it on
  * 127.0.0.1 with a small static server, plus `/config.json` carrying the
- * default `nwc dev` URL for the dashboard.
+ * default `nwc dev` URL for the dashboard. The installed package ships the page
+ * prebuilt (dist/playground/static, made by `npm run build`); a source checkout
+ * builds it with Vite on demand (playground/build.ts), so Vite is never needed at
+ * run time by users.
  *
  * Invariant: the server only ever reads files inside the build folder.
  */
 import { createServer, type Server } from "node:http";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { isBuilt, ownModuleUrl } from "../runtime/package-layout.ts";
 
-export const PLAYGROUND_DIR = fileURLToPath(new URL(".", import.meta.url));
-export const DIST_DIR = path.join(PLAYGROUND_DIR, "dist");
-const REPO_DIR = path.resolve(PLAYGROUND_DIR, "..");
-/** What the page bundles: a change in any of these makes the build stale. */
-const SOURCE_DIRS = ["playground", "compiler", "runtime", "lint-rules", "cli/graph"].map((d) => path.join(REPO_DIR, d));
+/** The prebuilt page of the installed package (next to the compiled serve.js). */
+const PREBUILT_DIR = fileURLToPath(new URL("./static/", import.meta.url));
 
 const CONTENT_TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".mjs": "text/javascript; charset=utf-8",
@@ -24,62 +23,19 @@ const CONTENT_TYPES: Record<string, string> = {
   ".map": "application/json", ".wasm": "application/wasm", ".ico": "image/x-icon", ".txt": "text/plain; charset=utf-8",
 };
 
-function newestMtimeMs(dir: string): number {
-  if (!existsSync(dir)) return 0;
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === "dist" || entry.name === "node_modules" || entry.name.startsWith(".")) continue;
-    const p = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtimeMs(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-export function buildIsStale(): boolean {
-  const index = path.join(DIST_DIR, "index.html");
-  if (!existsSync(index)) return true;
-  const built = statSync(index).mtimeMs;
-  return SOURCE_DIRS.some((d) => newestMtimeMs(d) > built);
-}
-
-/** One build at a time per checkout (parallel test files, two commands): a directory made atomically is the lock. */
-const LOCK_DIR = path.join(tmpdir(), `nwc-playground-build-${Buffer.from(REPO_DIR).toString("hex").slice(-40)}.lock`);
-/** A build takes seconds; a lock older than this was left by a killed process. */
-const STALE_LOCK_MS = 180_000;
-const LOCK_POLL_MS = 200;
-
-async function withBuildLock<T>(fn: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + STALE_LOCK_MS;
-  for (;;) {
-    try {
-      mkdirSync(LOCK_DIR);
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-      const age = Date.now() - (existsSync(LOCK_DIR) ? statSync(LOCK_DIR).mtimeMs : Date.now());
-      if (age > STALE_LOCK_MS || Date.now() > deadline) rmSync(LOCK_DIR, { recursive: true, force: true });
-      await new Promise((r) => setTimeout(r, LOCK_POLL_MS));
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    rmSync(LOCK_DIR, { recursive: true, force: true });
-  }
-}
-
-/** Runs the Vite build (a few seconds) if needed; returns the build folder. */
+/**
+ * The folder of the built page: the package's prebuilt assets, or (in a source
+ * checkout) a Vite build made now if missing or older than its sources.
+ */
 export async function buildPlayground(options: { force?: boolean; log?: (line: string) => void } = {}): Promise<string> {
-  return withBuildLock(() => buildUnlocked(options));
-}
-
-async function buildUnlocked(options: { force?: boolean; log?: (line: string) => void }): Promise<string> {
-  if (!options.force && !buildIsStale()) return DIST_DIR;
-  options.log?.("building the playground with Vite...");
-  const vite = await import("vite");
-  await vite.build({ configFile: path.join(PLAYGROUND_DIR, "vite.config.ts"), logLevel: "warn" });
-  if (!existsSync(path.join(DIST_DIR, "index.html"))) throw new Error(`the Vite build finished without ${path.join(DIST_DIR, "index.html")}`);
-  return DIST_DIR;
+  if (isBuilt(import.meta.url)) {
+    if (!existsSync(path.join(PREBUILT_DIR, "index.html"))) {
+      throw new Error(`this nwc installation has no prebuilt playground (${PREBUILT_DIR}index.html is missing); reinstall nwc, or run "npm run build" in a checkout`);
+    }
+    return PREBUILT_DIR;
+  }
+  const build = (await import(ownModuleUrl("./build.ts", import.meta.url).href)) as typeof import("./build.ts");
+  return build.buildFromSources(options);
 }
 
 export interface PlaygroundServer {
@@ -90,7 +46,7 @@ export interface PlaygroundServer {
 }
 
 export function servePlayground(options: { port?: number; devUrl?: string; dir?: string } = {}): Promise<PlaygroundServer> {
-  const dir = path.resolve(options.dir ?? DIST_DIR);
+  const dir = path.resolve(options.dir ?? (isBuilt(import.meta.url) ? PREBUILT_DIR : path.join(fileURLToPath(new URL(".", import.meta.url)), "dist")));
   const config = JSON.stringify({ devUrl: options.devUrl ?? "http://127.0.0.1:7071" });
   const server = createServer((req, res) => {
     const urlPath = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);

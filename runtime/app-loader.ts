@@ -12,6 +12,7 @@ import { resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Orchestration } from "./api.ts";
 import type { BackendSpec } from "./backends/index.ts";
+import { ownModuleUrl } from "./package-layout.ts";
 
 export interface LoadedFile {
   path: string;
@@ -24,21 +25,17 @@ let registered = false;
 /** Installs the compiler's load hook if this build has one; returns whether it did. */
 export async function installCompileOnLoad(): Promise<boolean> {
   if (registered) return true;
-  for (const ext of [".ts", ".js"]) {
-    const url = new URL(`../compiler/register${ext}`, import.meta.url);
-    if (existsSync(fileURLToPath(url))) {
-      await import(url.href);
-      registered = true;
-      return true;
-    }
-  }
-  return false;
+  const url = ownModuleUrl("../compiler/register.ts", import.meta.url);
+  if (!existsSync(fileURLToPath(url))) return false;
+  await import(url.href);
+  registered = true;
+  return true;
 }
 
 /** Compiles one file in this process with the compiler's API and imports the output (when the build has no load hook). */
 async function compileAndImport(path: string): Promise<Record<string, unknown> | undefined> {
-  const index = new URL("../compiler/index.ts", import.meta.url);
-  const load = new URL("../compiler/load.ts", import.meta.url);
+  const index = ownModuleUrl("../compiler/index.ts", import.meta.url);
+  const load = ownModuleUrl("../compiler/load.ts", import.meta.url);
   if (!existsSync(fileURLToPath(index)) || !existsSync(fileURLToPath(load))) return undefined;
   const { compileSources, formatDiagnostic } = (await import(index.href)) as any;
   const { loadCompiled } = (await import(load.href)) as any;
@@ -78,7 +75,7 @@ export function findOrchestration(files: LoadedFile[], name: string): Orchestrat
 
 /** `--backend memory|local` and `--dir`: local is the default once this build has it. */
 export function backendFromFlags(kind: string | undefined, dir: string | undefined): BackendSpec {
-  const localAvailable = existsSync(fileURLToPath(new URL("./backends/local/index.ts", import.meta.url))) || existsSync(fileURLToPath(new URL("./backends/local/index.js", import.meta.url)));
+  const localAvailable = existsSync(fileURLToPath(ownModuleUrl("./backends/local/index.ts", import.meta.url)));
   const chosen = kind ?? (localAvailable ? "local" : "memory");
   if (chosen === "memory") return "memory";
   if (chosen === "local") return { kind: "local", dir: dir ?? ".nwc" };

@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { NwcDiagnostic } from "../../compiler/diagnostics.ts";
 import type { MachineGraph } from "../../runtime/machine.ts";
+import { ownModuleUrl } from "../../runtime/package-layout.ts";
 
 export interface CompiledMachine { name: string; file: string; version: string; graph: MachineGraph }
 export interface CompileResult {
@@ -22,9 +23,7 @@ export interface Compiler {
 }
 
 export async function loadCompiler(): Promise<Compiler> {
-  for (const ext of [".ts", ".js"]) {
-    const url = new URL(`../../compiler/index${ext}`, import.meta.url);
-    if (existsSync(fileURLToPath(url))) return (await import(url.href)) as Compiler;
-  }
+  const url = ownModuleUrl("../../compiler/index.ts", import.meta.url);
+  if (existsSync(fileURLToPath(url))) return (await import(url.href)) as Compiler;
   throw new Error("the nwc compiler (compiler/index) is missing from this installation; reinstall nwc");
 }

@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+// `npm run build` (also run by `npm ci` and `npm pack` through "prepare"):
+// compiles the package to dist/ (JavaScript, declarations, source maps) and
+// prebuilds the playground page into dist/playground/static, so that an
+// installed nwc needs neither tsx nor Vite. dist/.build-stamp marks a complete
+// build: bin/nwc.js uses dist/ only when the stamp is newer than the sources.
+import { spawnSync } from "node:child_process";
+import { rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const require = createRequire(import.meta.url);
+const dist = join(root, "dist");
+
+function run(label, script, args) {
+  const started = Date.now();
+  const r = spawnSync(process.execPath, [script, ...args], { cwd: root, stdio: "inherit" });
+  if (r.status !== 0) {
+    console.error(`nwc build: ${label} failed (exit ${r.status ?? r.signal})`);
+    process.exit(1);
+  }
+  console.log(`nwc build: ${label} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+rmSync(dist, { recursive: true, force: true });
+run("tsc", require.resolve("typescript/bin/tsc"), ["-p", "tsconfig.json"]);
+run("playground (vite)", join(root, "node_modules/vite/bin/vite.js"), [
+  "build", "--config", "playground/vite.config.ts", "--outDir", join(dist, "playground/static"), "--emptyOutDir", "--logLevel", "warn",
+]);
+writeFileSync(join(dist, ".build-stamp"), `${new Date().toISOString()}\n`);
