@@ -105,11 +105,10 @@ async function compileFile(path: string, text: string): Promise<string> {
   const inputs: Record<string, string> = { [path]: sha256(text) };
   let js: string;
   if (MENTIONS.test(text) && !OWN_DIRS.some((d) => path.startsWith(d))) {
-    const { compileSource, formatDiagnostic } = await import("./index.ts");
+    const { compileSource } = await import("./index.ts");
+    const { printableDiagnostics } = await import("./print.ts");
     const result = compileSource(path, text, { nodeProject: true });
-    if (result.diagnostics.length > 0) {
-      throw new Error(`${path} cannot be compiled:\n${result.diagnostics.map((d) => formatDiagnostic(d)).join("\n")}`);
-    }
+    if (result.diagnostics.length > 0) throw new Error(`${path} cannot be compiled:\n\n${printableDiagnostics(result.diagnostics)}`);
     const out = result.outputs.find((o) => /\.m?js$/.test(o.fileName));
     if (!out) throw new Error(`compiling ${path} produced no JavaScript`);
     js = out.text;

@@ -14,9 +14,18 @@
  *     export default [nwc.configs.recommended];
  */
 import path from "node:path";
-import tsParser from "@typescript-eslint/parser";
 import type ts from "typescript";
 import { findingsOf, RULES, type RuleDefinition } from "./index.ts";
+
+/** The parser is an optional peer dependency of nwc: only users of nwc/eslint need it, next to eslint. */
+async function loadParser(): Promise<typeof import("@typescript-eslint/parser")> {
+  try {
+    return await import("@typescript-eslint/parser");
+  } catch {
+    throw new Error("nwc/eslint needs the packages eslint and @typescript-eslint/parser next to nwc: run 'npm install --save-dev eslint @typescript-eslint/parser'");
+  }
+}
+const tsParser = await loadParser();
 
 /** Rule pages ship with the package, under docs/rules/ (one level further up from the built dist/lint-rules/). */
 const DOCS_URL = new URL(/\/dist\/lint-rules\/[^/]*$/.test(import.meta.url) ? "../../docs/rules/" : "../docs/rules/", import.meta.url).href;

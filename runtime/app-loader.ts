@@ -32,28 +32,11 @@ export async function installCompileOnLoad(): Promise<boolean> {
   return true;
 }
 
-/** Compiles one file in this process with the compiler's API and imports the output (when the build has no load hook). */
-async function compileAndImport(path: string): Promise<Record<string, unknown> | undefined> {
-  const index = ownModuleUrl("../compiler/index.ts", import.meta.url);
-  const load = ownModuleUrl("../compiler/load.ts", import.meta.url);
-  if (!existsSync(fileURLToPath(index)) || !existsSync(fileURLToPath(load))) return undefined;
-  const { compileSources, formatDiagnostic } = (await import(index.href)) as any;
-  const { loadCompiled } = (await import(load.href)) as any;
-  const { readFileSync } = await import("node:fs");
-  const result = compileSources([{ fileName: path, text: readFileSync(path, "utf8") }]);
-  if (result.diagnostics.length > 0) {
-    throw new Error(`${path} does not compile:\n${result.diagnostics.map((d: unknown) => formatDiagnostic(d)).join("\n")}`);
-  }
-  const loaded = (await loadCompiled(result.outputs)) as Map<string, Record<string, unknown>>;
-  return [...loaded.values()][0];
-}
-
 export async function loadAppFile(file: string): Promise<LoadedFile> {
   const path = resolve(file);
   if (!existsSync(path)) throw new Error(`file not found: ${file}`);
-  const hooked = await installCompileOnLoad();
-  const compiled = hooked ? undefined : await compileAndImport(path);
-  const exports = compiled ?? ((await import(pathToFileURL(path).href)) as Record<string, unknown>);
+  if (!(await installCompileOnLoad())) throw new Error("this nwc installation has no compiler (compiler/register is missing); reinstall nwc");
+  const exports = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   const definitions = Object.values(exports).filter((v) => {
     const kind = (v as { kind?: unknown } | null)?.kind;
     return kind === "orchestration" || kind === "activity" || kind === "entity";

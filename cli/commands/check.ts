@@ -3,7 +3,8 @@
  * Type errors and every rule of lint-rules/ (the same analysis ESLint runs);
  * exit 1 when there is any diagnostic, 2 on bad usage.
  */
-import { formatDiagnostic, type NwcDiagnostic } from "../../compiler/diagnostics.ts";
+import type { NwcDiagnostic } from "../../compiler/diagnostics.ts";
+import { printableDiagnostics } from "../../compiler/print.ts";
 import { checkProgram } from "../../lint-rules/index.ts";
 import { parseArgs, UsageError } from "../graph/args.ts";
 import { loadCompiler } from "../graph/compiler.ts";
@@ -20,21 +21,23 @@ const USAGE = "usage: nwc check [-p tsconfig.json] [--json]";
  * install) it still reports type errors and the rules.
  */
 export async function checkProject(tsconfigPath: string): Promise<NwcDiagnostic[]> {
+  return (await checkProjectFiles(tsconfigPath)).diagnostics;
+}
+
+/** checkProject, and the files it checked. */
+export async function checkProjectFiles(tsconfigPath: string): Promise<{ diagnostics: NwcDiagnostic[]; files: string[] }> {
   const program = loadProgram(tsconfigPath);
   const files = program.getRootFileNames().filter((f) => !/\.d\.[cm]?ts$/.test(f));
   const compiler = await loadCompiler().catch(() => undefined);
-  if (compiler?.analyze) return compiler.analyze(program, files).diagnostics;
-  return [...typeDiagnostics(program), ...checkProgram(program)];
+  if (compiler?.analyze) return { diagnostics: compiler.analyze(program, files).diagnostics, files };
+  return { diagnostics: [...typeDiagnostics(program), ...checkProgram(program)], files };
 }
 
 export function printDiagnostics(diagnostics: readonly NwcDiagnostic[], json: boolean): void {
   const cwd = process.cwd();
   const shown = diagnostics.map((d) => relativeTo(cwd, d));
   if (json) console.log(JSON.stringify(shown, null, 2));
-  else {
-    for (const d of shown) console.log(formatDiagnostic(d));
-    if (shown.length) console.log(`\n${shown.length} error${shown.length === 1 ? "" : "s"}`);
-  }
+  else if (shown.length) console.log(printableDiagnostics(shown));
 }
 
 export async function run(args: string[]): Promise<number> {
@@ -47,7 +50,8 @@ export async function run(args: string[]): Promise<number> {
     throw e;
   }
   const project = String(flags["-p"] ?? flags["--project"] ?? "tsconfig.json");
-  const diagnostics = await checkProject(project);
+  const { diagnostics, files } = await checkProjectFiles(project);
   printDiagnostics(diagnostics, flags["--json"] === true);
+  if (diagnostics.length === 0 && flags["--json"] !== true) console.log(`nwc check: ${files.length} file${files.length === 1 ? "" : "s"} checked, no problems found`);
   return diagnostics.length > 0 ? 1 : 0;
 }

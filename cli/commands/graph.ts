@@ -12,7 +12,7 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import path from "node:path";
 import ts from "typescript";
 import type { MachineGraph } from "../../runtime/machine.ts";
-import { formatDiagnostic } from "../../compiler/diagnostics.ts";
+import { printableDiagnostics } from "../../compiler/print.ts";
 import { parseArgs, UsageError } from "../graph/args.ts";
 import { loadCompiler, type CompileResult } from "../graph/compiler.ts";
 import { toMermaid } from "../graph/mermaid.ts";
@@ -52,10 +52,11 @@ export async function run(args: string[]): Promise<number> {
   // -p, or the nearest tsconfig.json above the file.
   const tsconfigPath = typeof project === "string" ? path.resolve(project) : ts.findConfigFile(path.dirname(fileName), ts.sys.fileExists);
   const compilerOptions = tsconfigPath ? readCompilerOptions(tsconfigPath) : undefined;
-  const result: CompileResult = compiler.compileSource(fileName, readFileSync(fileName, "utf8"), compilerOptions ? { compilerOptions } : undefined);
+  // Checked as `nwc run` and compile on load check it: a file of a Node project ("nwc" whole, visible @types).
+  const result: CompileResult = compiler.compileSource(fileName, readFileSync(fileName, "utf8"), { nodeProject: true, ...(compilerOptions ? { compilerOptions } : {}) });
   const machine = result.machines.find((m) => m.name === orchestrationName);
   if (!machine) {
-    for (const d of result.diagnostics) console.error(formatDiagnostic(d));
+    if (result.diagnostics.length > 0) console.error(printableDiagnostics(result.diagnostics.map((d) => ({ ...d, file: path.relative(process.cwd(), d.file) || d.file }))));
     const names = result.machines.map((m) => m.name);
     console.error(`nwc graph: no orchestration "${orchestrationName}" compiled from ${file}; ${names.length ? `found: ${names.join(", ")}` : "it defines none that compiled"}`);
     return 1;

@@ -16,7 +16,7 @@ export interface CompileResult {
   diagnostics: NwcDiagnostic[];
 }
 export interface Compiler {
-  compileSource(fileName: string, text: string, options?: { compilerOptions?: import("typescript").CompilerOptions }): CompileResult;
+  compileSource(fileName: string, text: string, options?: { compilerOptions?: import("typescript").CompilerOptions; nodeProject?: boolean }): CompileResult;
   compileProject(options: { tsconfigPath?: string; rootNames?: string[]; outDir?: string; noWrite?: boolean }): CompileResult;
   /** Type check, rules and translation checks of `files` in `program`, without emitting. */
   analyze?(program: import("typescript").Program, files: readonly string[]): { diagnostics: NwcDiagnostic[] };

@@ -42,7 +42,7 @@ test("build: effects are diagnostics, exit 1, nothing written", async () => {
   const outDir = path.join(out, "dirty");
   const r = nwc("build", "-p", dirty, "--outDir", outDir);
   assert.is(r.code, 1);
-  assert.match(r.stdout, /src\/workflows\.ts:\d+:\d+ - error NWC1001: `Date\.now\(\)` reads the wall clock.*Fix: use ctx\.now\(\)/);
+  assert.match(r.stdout, /src\/workflows\.ts:\d+:\d+ - error NWC1001: `Date\.now\(\)` reads the wall clock[^\n]*\n\n\d+ [^\n]*\n +~+\n  fix: use ctx\.now\(\)/);
   assert.equal(listFiles(outDir), []);
   const json = await inProcess(build, "-p", dirty, "--json", "--outDir", outDir);
   assert.is(json.code, 1);

@@ -3,7 +3,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import path from "node:path";
-import { formatDiagnostic, type NwcDiagnostic } from "../../compiler/diagnostics.ts";
+import type { NwcDiagnostic } from "../../compiler/diagnostics.ts";
 import * as check from "../../cli/commands/check.ts";
 import { inProcess, nwc, root } from "./run-command.ts";
 
@@ -12,23 +12,28 @@ const { checkProject } = check;
 const dirty = path.join(root, "test/lint/fixtures/project/tsconfig.json");
 const clean = path.join(root, "test/cli/fixtures/clean/tsconfig.json");
 
-test("a clean project: exit 0, nothing printed", () => {
+test("a clean project: exit 0, says how many files it checked", () => {
   const r = nwc("check", "-p", clean);
   assert.is(r.stderr, "");
-  assert.is(r.stdout, "");
+  assert.match(r.stdout, /^nwc check: \d+ files? checked, no problems found\n$/);
   assert.is(r.code, 0);
 });
 
-test("diagnostics: exit 1, one `file:line:col - error CODE: ...` line each, in order", async () => {
+test("diagnostics: exit 1, each as tsc prints them (location, message, source line, caret, fix), in order", async () => {
   const r = nwc("check", "-p", dirty);
   assert.is(r.code, 1, r.stderr);
-  const expected = (await checkProject(dirty)).map((d) => formatDiagnostic({ ...d, file: path.relative(root, d.file) }));
+  const expected = (await checkProject(dirty)).map((d) => ({ ...d, file: path.relative(root, d.file) }));
   assert.ok(expected.length >= 10);
-  const lines = r.stdout.trim().split("\n");
-  assert.equal(lines.slice(0, expected.length), expected);
-  assert.is(lines.at(-1), `${expected.length} errors`);
-  assert.ok(lines.includes(expected.find((l) => l.includes("NWC1001"))!));
-  assert.match(r.stdout, /test\/lint\/fixtures\/project\/src\/workflows\.ts:\d+:\d+ - error NWC1001: `Date\.now\(\)` reads the wall clock/);
+  const blocks = r.stdout.trim().split(/\n\n(?=\S+:\d+:\d+ - error )/);
+  assert.equal(blocks.map((b) => b.split("\n")[0]), expected.map((d) => `${d.file}:${d.line}:${d.column} - error ${d.code}: ${d.message}`));
+  assert.match(r.stdout, new RegExp(`\\n\\n${expected.length} errors\\n$`));
+  const dateNow = blocks.find((b) => b.includes("NWC1001"))!;
+  assert.match(dateNow, /^test\/lint\/fixtures\/project\/src\/workflows\.ts:(\d+):(\d+) - error NWC1001: `Date\.now\(\)` reads the wall clock[^\n]*\n\n(\d+) [^\n]*Date\.now\(\)[^\n]*\n +~+\n  fix: use ctx\.now\(\)/);
+  const [, line, column, gutter] = /:(\d+):(\d+) - [\s\S]*?\n\n(\d+) /.exec(dateNow)!;
+  assert.is(gutter, line, "the source line shown is the diagnostic's line");
+  const caretLine = dateNow.split("\n")[3]!;
+  assert.is(caretLine.indexOf("~"), gutter!.length + 1 + Number(column) - 1, "the caret starts under the column");
+  assert.not.match(r.stdout, /nwc: nwc:|Fix: fix the TypeScript error/);
 });
 
 test("--json: the same diagnostics as data", async () => {
