@@ -5,7 +5,7 @@
 // accepts, Mermaid text and an SVG picture of the compiled machine.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createActor, createMachine } from "xstate";
@@ -18,6 +18,7 @@ const dirty = path.join(root, "test/lint/fixtures/project/tsconfig.json");
 const clean = path.join(root, "test/cli/fixtures/clean/tsconfig.json");
 const app = path.join(root, "test/cli/fixtures/clean/src/app.ts");
 const out = mkdtempSync(path.join(tmpdir(), "nwc-cli-"));
+mkdirSync(path.join(root, "test-output"), { recursive: true });
 
 function listFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -89,4 +90,20 @@ test("graph: an unknown orchestration names the ones the file defines; bad usage
 });
 
 test.after(() => rmSync(out, { recursive: true, force: true }));
+test("graph accepts the tsconfig check and run accept: a file using console under a tsconfig without types", async () => {
+  const dir = mkdtempSync(path.join(root, "test-output", "graph-types-"));
+  try {
+    writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { module: "NodeNext", moduleResolution: "NodeNext", strict: true, allowImportingTsExtensions: true, noEmit: true } }));
+    writeFileSync(path.join(dir, "app.ts"), `import { activity, orchestration } from "nwc";
+export const log = activity("log", async (s: string) => { console.log(s); return s.length; });
+export const logged = orchestration("logged", async (ctx, s: string) => ctx.call(log, s));
+`);
+    const r = await inProcess(graph, path.join(dir, "app.ts"), "logged", "--format", "mermaid");
+    assert.is(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /stateDiagram/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test.run();
