@@ -21,7 +21,7 @@ test("serves the orchestrations of the given files and exits 0 on SIGINT", async
   assert.ok(url, `no listening line in: ${out}`);
   const list = (await (await fetch(`${url}/api/orchestrations`)).json()) as { name: string }[];
   assert.ok(list.some((o) => o.name === "helloSequence"));
-  const started = (await (await fetch(`${url}/api/instances`, { method: "POST", body: JSON.stringify({ name: "helloSequence", input: ["Oslo"] }) })).json()) as { instanceId: string };
+  const started = (await (await fetch(`${url}/api/instances`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ name: "helloSequence", input: ["Oslo"] }) })).json()) as { instanceId: string };
   let status: { status: string; output?: unknown } = { status: "" };
   for (let i = 0; i < 100 && status.status !== "Completed"; i++) {
     status = (await (await fetch(`${url}/api/instances/${started.instanceId}`)).json()) as typeof status;
