@@ -9,6 +9,7 @@ import { PutRecordCommand } from "@aws-sdk/client-kinesis";
 import { QueryCommand } from "@aws-sdk/client-dynamodb";
 import { startAwsEmulators, type AwsEmulators } from "../../runtime/testing.ts";
 import { PartitionProcessor } from "../../runtime/lambda/processor.ts";
+import { MAX_KEPT_DATA_BYTES } from "../../runtime/lambda/poison.ts";
 import { App } from "../../runtime/partitions/app.ts";
 import { partitionOfInstance } from "../../runtime/partitions/hash.ts";
 import { listOpenShards } from "../../runtime/backends/aws/resources.ts";
@@ -121,6 +122,19 @@ test("a poison record that cannot be kept is the batch failure: Lambda delivers 
   const again = await processor.handle(asEvent(records), { getRemainingTimeInMillis: () => 30_000 });
   assert.equal(again.batchItemFailures, []);
   assert.ok((await keptItems()).some((i) => i.sequenceNumber.S === seq));
+});
+
+test("a large poison record keeps its first 64 KiB and says it was cut", async () => {
+  const { kinesis } = (await processor.getBackend()).clients;
+  const after = (await readShardAsEvents(kinesis, emu.backend.stream, P)).at(-1)!.kinesis.sequenceNumber;
+  const big = Buffer.alloc(100 * 1024, 0xff);
+  const seq = await putRaw(big);
+  const records = await readShardAsEvents(kinesis, emu.backend.stream, P, after);
+  assert.equal((await processor.handle(asEvent(records), { getRemainingTimeInMillis: () => 30_000 })).batchItemFailures, []);
+  const item = (await keptItems()).find((i) => i.sequenceNumber.S === seq)!;
+  assert.is(item.dataBytes.N, String(big.byteLength));
+  assert.is(item.dataTruncated.BOOL, true);
+  assert.ok(Buffer.from(item.data.S, "base64").equals(big.subarray(0, MAX_KEPT_DATA_BYTES)));
 });
 
 test.run();
