@@ -67,7 +67,17 @@ async function compilePlugin(): Promise<Plugin | undefined> {
   };
 }
 
-export async function bundleLambda(appFile: string | undefined): Promise<BundleResult> {
+export interface BundleOptions {
+  /**
+   * Embed the original sources in the source map (`sourcesContent`). Off by
+   * default: the map then holds only file names and mappings, enough for stack
+   * traces with file:line, without shipping the app's and nwc's source code
+   * inside the Lambda package.
+   */
+  sourcesContent?: boolean;
+}
+
+export async function bundleLambda(appFile: string | undefined, options: BundleOptions = {}): Promise<BundleResult> {
   const esbuild = await import("esbuild");
   const lambdaIndex = fileURLToPath(ownModuleUrl("../runtime/lambda/index.ts", import.meta.url));
   const app = appFile ? resolve(appFile) : undefined;
@@ -91,6 +101,7 @@ export async function bundleLambda(appFile: string | undefined): Promise<BundleR
     outfile: "handlers.js",
     write: false,
     sourcemap: "external",
+    sourcesContent: options.sourcesContent ?? false,
     conditions: ["source"],
     logLevel: "silent",
     plugins: plugin ? [plugin] : [],

@@ -2,6 +2,8 @@
  * Deploys the template through the CloudFormation API. The requests, in order:
  *
  *   1. DescribeStacks           does the stack exist, and may it be changed now?
+ *      GetCallerIdentity (STS)  the account that must own the bucket (skipped
+ *                               when --bucket-owner names it)
  *   2. PutObject (S3)           the code zip, under a content-addressed key
  *      PutObject (S3)           the template too, when it is over the 51,200
  *                               bytes CreateStack accepts inline (TemplateURL)
@@ -12,18 +14,23 @@
  * Invariants: without usable AWS credentials nothing is called past the
  * credential check, and the error says how to provide them; a stack that
  * cannot be updated (an operation in progress, a failed creation) is refused
- * before anything is uploaded, with what to do; the wait is bounded.
+ * before anything is uploaded, with what to do; the wait is bounded; every
+ * S3 request carries ExpectedBucketOwner, so a mistyped bucket name that
+ * happens to exist in someone else's account is refused by S3 instead of
+ * receiving the code.
  */
 import { createHash } from "node:crypto";
 import {
   CloudFormationClient, CreateStackCommand, DescribeStackEventsCommand, DescribeStacksCommand, UpdateStackCommand,
   type Stack,
 } from "@aws-sdk/client-cloudformation";
-import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { PutObjectCommand, S3Client, type PutObjectCommandInput } from "@aws-sdk/client-s3";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 
 export interface DeployClients {
   cloudformation: CloudFormationClient;
   s3: S3Client;
+  sts: STSClient;
 }
 
 export interface DeployOptions {
@@ -31,6 +38,8 @@ export interface DeployOptions {
   region: string;
   /** An existing S3 bucket in `region` (Lambda reads its code from the function's region). */
   bucket: string;
+  /** The 12-digit account that must own `bucket`; default: the caller's own account (STS GetCallerIdentity). */
+  bucketOwner?: string;
   template: object;
   codeZip: Uint8Array;
   /** Clients to use (tests answer their requests with middleware); default: new clients for `region`. */
@@ -100,15 +109,18 @@ export async function deployStack(options: DeployOptions, log: (line: string) =>
     }
   }
 
+  const owner = options.bucketOwner ?? (await callerAccount(options.clients?.sts ?? new STSClient({ region })));
+  if (!ACCOUNT_ID.test(owner)) throw new Error(`deploy: the bucket owner must be a 12-digit AWS account id, got ${JSON.stringify(owner)}`);
+  const put = (input: Omit<PutObjectCommandInput, "Bucket" | "ExpectedBucketOwner">) => putObject(s3, { ...input, Bucket: bucket, ExpectedBucketOwner: owner });
   const key = codeKey(stackName, options.codeZip);
-  log(`uploading code to s3://${bucket}/${key}`);
-  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: options.codeZip }));
+  log(`uploading code to s3://${bucket}/${key} (bucket owner ${owner})`);
+  await put({ Key: key, Body: options.codeZip });
   const templateText = JSON.stringify(options.template);
   let template: { TemplateBody: string } | { TemplateURL: string } = { TemplateBody: templateText };
   if (Buffer.byteLength(templateText) > TEMPLATE_BODY_MAX_BYTES) {
     const templateKey = contentKey(stackName, "template", templateText, "json");
     log(`template is over ${TEMPLATE_BODY_MAX_BYTES} bytes: uploading it to s3://${bucket}/${templateKey}`);
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: templateKey, Body: templateText, ContentType: "application/json" }));
+    await put({ Key: templateKey, Body: templateText, ContentType: "application/json" });
     template = { TemplateURL: `https://${bucket}.s3.${region}.amazonaws.com/${templateKey}` };
   }
   const params = {
@@ -132,7 +144,7 @@ export async function deployStack(options: DeployOptions, log: (line: string) =>
     }
   }
 
-  const deadline = Date.now() + STACK_WAIT_MS;
+  const deadline = performance.now() + STACK_WAIT_MS; // monotonic: a stepped wall clock must not stretch the wait
   let stack: Stack | undefined;
   let status = "";
   for (;;) {
@@ -142,12 +154,33 @@ export async function deployStack(options: DeployOptions, log: (line: string) =>
     status = stack?.StackStatus ?? "UNKNOWN";
     if (status !== previous) log(`stack ${stackName}: ${status}`);
     if (isSettled(status)) break;
-    if (Date.now() > deadline) {
+    if (performance.now() > deadline) {
       throw new Error(`deploy: stack ${stackName} is still ${status} after ${STACK_WAIT_MS / 60_000} minutes; see the stack's events in the CloudFormation console`);
     }
   }
   const failures = isSuccess(status) ? [] : await failureReasons(cfn, stackName);
   return { status, outputs: outputsOf(stack), failures };
+}
+
+const ACCOUNT_ID = /^\d{12}$/;
+
+async function callerAccount(sts: STSClient): Promise<string> {
+  const { Account } = await sts.send(new GetCallerIdentityCommand({}));
+  if (!Account) throw new Error("deploy: STS GetCallerIdentity returned no account; pass --bucket-owner <account id>");
+  return Account;
+}
+
+/** PutObject; S3 answers 403 when ExpectedBucketOwner is not the bucket's owner: say which check failed. */
+async function putObject(s3: S3Client, input: PutObjectCommandInput & { Bucket: string; ExpectedBucketOwner: string }): Promise<void> {
+  try {
+    await s3.send(new PutObjectCommand(input));
+  } catch (error) {
+    const e = error as { name?: string; $metadata?: { httpStatusCode?: number }; message: string };
+    if (e.name !== "AccessDenied" && e.$metadata?.httpStatusCode !== 403) throw error;
+    throw new Error(
+      `deploy: S3 refused the upload to bucket ${input.Bucket} (${e.message}): it is not owned by account ${input.ExpectedBucketOwner}, or that account may not write to it; check --bucket, or name the owning account with --bucket-owner`,
+    );
+  }
 }
 
 async function describeStack(cfn: CloudFormationClient, stackName: string): Promise<Stack | undefined> {

@@ -2,12 +2,21 @@
  * The CloudFormation template for `nwc deploy --target aws`: the Kinesis stream
  * (one shard per partition), the two DynamoDB tables, the Lambda functions
  * (partition processor, activity worker, timer tick, client API), the Kinesis event source
- * mapping, the EventBridge schedule that drives timers, and one IAM role per
- * function.
+ * mapping with its on-failure queue, the EventBridge schedule that drives timers,
+ * and one IAM role per function.
+ *
+ * Failing batches: the processor itself never fails a batch for a record it
+ * cannot decode (it keeps and skips it, runtime/lambda/poison.ts), so a batch
+ * fails only for a transient reason (a lease taken over, throttling, an outage)
+ * or a bug. The mapping retries such a batch, halving it on each function error
+ * (BisectBatchOnFunctionError) to isolate the record at fault, up to
+ * PROCESSOR_MAX_RETRIES times or PROCESSOR_MAX_RECORD_AGE_S; then it gives up on
+ * the batch and sends its description (shard, first and last sequence numbers)
+ * to the ProcessorFailures queue, while the records are still in the stream.
  *
  * Invariant (least privilege): every IAM statement names explicit actions (never
  * a `*` action) on explicit resources: the stream, the two tables, the
- * function's own log group. The policies below are exactly what the code paths
+ * failure queue, the function's own log group. The policies below are exactly what the code paths
  * of each function call (runtime/backends/aws/, runtime/lambda/).
  */
 import { partitionsTableSpec, statusTableSpec } from "../runtime/backends/aws/resources.ts";
@@ -36,6 +45,22 @@ const TIMER_TIMEOUT_S = 60;
 const ACTIVITY_TIMEOUT_S = 240;
 /** 14 days of logs: enough to investigate an incident, short enough not to hoard. */
 const LOG_RETENTION_DAYS = 14;
+/** Kinesis keeps records 24 h (its default, the cheapest retention). */
+const STREAM_RETENTION_HOURS = 24;
+/**
+ * Retries of a failing batch before the mapping gives up on it: many, since a
+ * batch fails for transient reasons that a later try clears; bounded, so that
+ * a batch failing for a bug cannot hold its shard forever.
+ */
+const PROCESSOR_MAX_RETRIES = 1000;
+/**
+ * A record this old is given up too: 6 h, well inside the stream's retention,
+ * so the records a failure message names can still be read and replayed for
+ * the 18 h after.
+ */
+const PROCESSOR_MAX_RECORD_AGE_S = 6 * 3600;
+/** SQS's maximum (14 days): a failure message must outlive any weekend. */
+const FAILURE_QUEUE_RETENTION_S = 14 * 24 * 3600;
 
 export const FUNCTIONS = {
   processor: { logicalId: "PartitionProcessor", handler: "handlers.partition", timeout: PROCESSOR_TIMEOUT_S },
@@ -60,6 +85,8 @@ export const ACTIONS = {
   /** readEntity: the checkpointed object plus the commits after the checkpoint. */
   partitionsRead: ["dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:Query"],
   logs: ["logs:CreateLogStream", "logs:PutLogEvents"],
+  /** The event source mapping sends the description of a batch it gave up on with the processor's role. */
+  failureQueue: ["sqs:SendMessage"],
 } as const;
 
 const getAtt = (id: string, attr: string): Json => ({ "Fn::GetAtt": [id, attr] });
@@ -151,7 +178,7 @@ export function generateTemplate(options: TemplateOptions): { [key: string]: Jso
         Name: name,
         ShardCount: partitions, // one shard per partition: partition i is the i-th shard in hash-key order
         StreamModeDetails: { StreamMode: "PROVISIONED" }, // on-demand would split shards and move partitions
-        RetentionPeriodHours: 24,
+        RetentionPeriodHours: STREAM_RETENTION_HOURS,
         // Encrypted at rest with the AWS-managed key: its key policy admits every principal allowed to use the stream.
         StreamEncryption: { EncryptionType: "KMS", KeyId: "alias/aws/kinesis" },
       },
@@ -171,6 +198,7 @@ export function generateTemplate(options: TemplateOptions): { [key: string]: Jso
       { Effect: "Allow", Action: [...ACTIONS.partitionsTable], Resource: partitionsArn },
       { Effect: "Allow", Action: [...ACTIONS.statusWrite], Resource: statusArn },
       { Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: getAtt(FUNCTIONS.activity.logicalId, "Arn") },
+      { Effect: "Allow", Action: [...ACTIONS.failureQueue], Resource: getAtt("ProcessorFailures", "Arn") },
     ], `${FUNCTIONS.processor.logicalId}Logs`),
     // The activity worker runs user code: it gets no access to nwc's data, only its logs
     // (grant what your activities need by adding statements to this role).
@@ -202,8 +230,18 @@ export function generateTemplate(options: TemplateOptions): { [key: string]: Jso
         ParallelizationFactor: 1, // one invocation per shard at a time: a partition is processed by one worker, in order
         BisectBatchOnFunctionError: true,
         FunctionResponseTypes: ["ReportBatchItemFailures"],
-        MaximumRetryAttempts: -1, // retry until processed: a record is never skipped
-        MaximumRecordAgeInSeconds: -1,
+        MaximumRetryAttempts: PROCESSOR_MAX_RETRIES,
+        MaximumRecordAgeInSeconds: PROCESSOR_MAX_RECORD_AGE_S,
+        // A batch given up on is never dropped silently: its shard and sequence range go to this queue.
+        DestinationConfig: { OnFailure: { Destination: getAtt("ProcessorFailures", "Arn") } },
+      },
+    },
+    ProcessorFailures: {
+      Type: "AWS::SQS::Queue",
+      Properties: {
+        QueueName: `${name}-processor-failures`,
+        MessageRetentionPeriod: FAILURE_QUEUE_RETENTION_S,
+        SqsManagedSseEnabled: true, // encrypted at rest with an SQS-owned key: senders need no KMS grant
       },
     },
 
@@ -239,6 +277,7 @@ export function generateTemplate(options: TemplateOptions): { [key: string]: Jso
       TablePrefix: { Value: tablePrefix },
       Partitions: { Value: String(partitions) },
       ClientFunction: { Value: ref(FUNCTIONS.client.logicalId) },
+      ProcessorFailuresQueue: { Value: ref("ProcessorFailures"), Description: "batches the partition processor gave up on (shard and sequence numbers)" },
     },
   };
 }

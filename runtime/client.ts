@@ -129,8 +129,9 @@ export class Client {
     const body: CoreMessage = { kind: "startInstance", instanceId, name, input: encodePayload(input, `the input of orchestration "${name}"`) };
     const to = partitionOfInstance(instanceId, this.partitionCount);
     await this.sender.send(to, body as unknown as Json);
-    const deadline = this.clock.now() + START_CONFIRM_TIMEOUT_MS;
-    let resendAt = this.clock.now() + START_RESEND_MS;
+    // Deadlines on the monotonic clock: a wall clock stepped back must not stretch them.
+    const deadline = this.clock.monotonic() + START_CONFIRM_TIMEOUT_MS;
+    let resendAt = this.clock.monotonic() + START_RESEND_MS;
     let delay = POLL_FIRST_MS;
     for (;;) {
       // Watch before reading, so a commit between the read and the wait is not missed.
@@ -139,7 +140,7 @@ export class Client {
         change.cancel();
         return instanceId;
       }
-      const now = this.clock.now();
+      const now = this.clock.monotonic();
       if (now >= deadline) {
         change.cancel();
         throw new Error(`start: instance ${instanceId} did not appear within ${START_CONFIRM_TIMEOUT_MS} ms; is a host running for this backend?`);
@@ -165,12 +166,12 @@ export class Client {
     checkId(instanceId, "wait: instanceId");
     const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
     if (!(typeof timeoutMs === "number" && timeoutMs >= 0)) throw new TypeError(`wait: timeoutMs must be a number >= 0, got ${JSON.stringify(timeoutMs)}`);
-    const deadline = this.clock.now() + timeoutMs;
+    const deadline = this.clock.monotonic() + timeoutMs;
     let delay = POLL_FIRST_MS;
     let notified: InstanceStatusRecord | undefined;
     for (;;) {
-      const left = deadline - this.clock.now();
-      const change = this.watch(instanceId, Math.max(0, Math.min(delay, left)));
+      const left = deadline - this.clock.monotonic();
+      const change = this.watch(instanceId, Math.max(0, Math.min(delay, left)), Math.max(0, left));
       // A notified row is the committed status: read the store only when none came (polling, or the first look).
       const s = notified ?? (await this.backend.store.readStatus(instanceId));
       notified = undefined;
@@ -190,14 +191,15 @@ export class Client {
   /**
    * Resolves on the next status change of the instance (host clients: the
    * commit notification, with the committed status row) or after `ms`
-   * (polling, with undefined). Set up before reading the status, so a change
+   * (polling, with undefined), and never later than `leftMs`, the time left
+   * to the caller's deadline. Set up before reading the status, so a change
    * between the read and the wait is never missed.
    */
-  private watch(instanceId: string, ms: number): StatusWatch {
+  private watch(instanceId: string, ms: number, leftMs = Infinity): StatusWatch {
     const notifier = this.context.notifier;
-    // With a notifier the timer is only a safety net.
+    // With a notifier the timer is only a safety net, but it still ends at the caller's deadline.
     const pollMs = !notifier ? ms : notifier.covers(instanceId) ? Math.max(ms, POLL_NOTIFIED_MS) : Math.max(ms, POLL_MAX_MS);
-    return new StatusWatch(this.clock, notifier, instanceId, pollMs);
+    return new StatusWatch(this.clock, notifier, instanceId, Math.min(pollMs, leftMs));
   }
 
   async raise(instanceId: string, eventName: string, data?: unknown): Promise<void> {

@@ -1,20 +1,17 @@
 /**
  * The JSON HTTP API of `nwc dev` (and of the playground dashboard), on
- * 127.0.0.1 with CORS open (Access-Control-Allow-Origin: *):
+ * 127.0.0.1; who may call it is decided in runtime/dev-access.ts (loopback
+ * Host only, allowed origins only, JSON writes only). The routes are the
+ * table ROUTES below; `GET /api` lists them.
  *
- *   GET  /api/orchestrations                 -> [{ name, version, graph }]
- *   POST /api/instances {name,input,instanceId?} -> { instanceId }
- *   GET  /api/instances?status=&name=        -> [status]
- *   GET  /api/instances/:id                  -> status + position
- *   POST /api/instances/:id/events/:name     (body = event data)
- *   POST /api/instances/:id/terminate {reason}
- *
- * Errors are `{ error: message }` with a 4xx status (5xx only for bugs).
+ * Errors are `{ error: message }` with a 4xx status (5xx only for bugs, and
+ * then the message only: stack traces with server paths are logged, not sent).
  * Invariant: a request with malformed JSON or bad input changes nothing.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { decode } from "./codec.ts";
+import { AccessError, DevAccess, requireJsonContentType } from "./dev-access.ts";
 import type { Host } from "./host.ts";
 import { partitionOfInstance } from "./partitions/hash.ts";
 import { instanceKey, type InstanceRecord } from "./partitions/state/instance.ts";
@@ -23,23 +20,8 @@ import { readCommittedObject } from "./inspect.ts";
 /** Request bodies above this are refused: one payload (256 KiB) encoded, plus room for the envelope. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
-    super(message);
-  }
-}
-
-const CORS = {
-  "Access-Control-Allow-Origin": "*",
-  "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-  "Access-Control-Allow-Headers": "Content-Type",
-};
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = body === undefined ? "" : JSON.stringify(body);
-  res.writeHead(status, { ...CORS, "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(text) });
-  res.end(text);
-}
+/** A refusal the client caused; AccessError is one too (same shape: status and message). */
+class HttpError extends AccessError {}
 
 async function readJson(req: IncomingMessage, required: boolean): Promise<unknown> {
   const chunks: Buffer[] = [];
@@ -62,76 +44,163 @@ async function readJson(req: IncomingMessage, required: boolean): Promise<unknow
 }
 
 function userError(error: unknown): HttpError {
-  if (error instanceof HttpError) return error;
+  if (error instanceof AccessError) return error;
   const e = error as Error;
   const status = e.name === "InstanceNotFoundError" ? 404 : e.name === "PayloadTooLarge" ? 413 : 400;
   return new HttpError(status, e.message);
 }
 
-export async function startDevServer(host: Host, options: { port?: number; hostname?: string } = {}): Promise<{ server: Server; url: string; close(): Promise<void> }> {
-  const client = host.client;
+/** Runs a client call, turning what it refuses (unknown name, bad id, ...) into a 4xx. */
+function asUser<T>(promise: Promise<T>): Promise<T> {
+  return promise.catch((e) => {
+    throw userError(e);
+  });
+}
 
-  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** A path segment, percent-decoded; a malformed escape (`%E0%A4%A`) is the client's mistake, not a 500. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpError(400, `malformed percent-encoding in the path segment ${JSON.stringify(segment)}`);
+  }
+}
+
+interface Request {
+  req: IncomingMessage;
+  params: Record<string, string>;
+  query: URLSearchParams;
+}
+
+interface Route {
+  method: "GET" | "POST";
+  /** Segments; `:name` binds a parameter. */
+  path: string;
+  does: string;
+  handle(r: Request): Promise<[status: number, body: unknown]>;
+}
+
+function routes(host: Host): Route[] {
+  const client = host.client;
+  const list: Route[] = [
+    {
+      method: "GET", path: "/api", does: "this list of routes",
+      handle: async () => [200, list.map(({ method, path, does }) => ({ method, path, does }))],
+    },
+    {
+      method: "GET", path: "/api/orchestrations", does: "the orchestrations: [{ name, version, graph }]",
+      handle: async () => [200, [...host.app.latest.values()].map((m) => ({ name: m.name, version: m.version, graph: m.graph }))],
+    },
+    {
+      method: "POST", path: "/api/instances", does: "start one: body { name, input, instanceId? } -> { instanceId }",
+      async handle({ req }) {
+        const body = (await readJson(req, true)) as { name?: unknown; input?: unknown; instanceId?: unknown };
+        if (typeof body !== "object" || body === null || typeof body.name !== "string") throw new HttpError(400, 'expected { "name": "<orchestration>", "input": ..., "instanceId"?: "..." }');
+        if (body.instanceId !== undefined && (typeof body.instanceId !== "string" || body.instanceId === "")) {
+          throw new HttpError(400, "instanceId must be a non-empty string; leave it out to get a new random id");
+        }
+        const instanceId = await asUser(client.start(body.name, body.input, body.instanceId !== undefined ? { instanceId: body.instanceId } : {}));
+        return [201, { instanceId }];
+      },
+    },
+    {
+      method: "GET", path: "/api/instances", does: "statuses, filtered by ?status=Running,Failed&name=<orchestration>",
+      async handle({ query }) {
+        const status = query.get("status") || undefined;
+        const name = query.get("name") || undefined;
+        return [200, await asUser(client.list({ name, status: status ? (status.split(",") as any) : undefined }))];
+      },
+    },
+    {
+      method: "GET", path: "/api/instances/:id", does: "one status, with the graph position where it waits",
+      async handle({ params: { id } }) {
+        const status = await asUser(client.status(id!));
+        if (!status) throw new HttpError(404, `no instance with id ${JSON.stringify(id)}`);
+        return [200, { ...status, position: await positionOf(host, id!) }];
+      },
+    },
+    {
+      method: "POST", path: "/api/instances/:id/events/:name", does: "raise an event; body = its data",
+      async handle({ req, params: { id, name } }) {
+        const data = await readJson(req, false);
+        await asUser(client.raise(id!, name!, data));
+        return [202, { ok: true }];
+      },
+    },
+    {
+      method: "POST", path: "/api/instances/:id/terminate", does: "terminate; body { reason }",
+      async handle({ req, params: { id } }) {
+        const body = (await readJson(req, false)) as { reason?: unknown } | undefined;
+        await asUser(client.terminate(id!, body?.reason));
+        return [202, { ok: true }];
+      },
+    },
+  ];
+  return list;
+}
+
+/** The route whose segments match, with its parameters decoded; undefined when none does. */
+function match(route: Route, segments: string[]): Record<string, string> | undefined {
+  const pattern = route.path.split("/").filter(Boolean);
+  if (pattern.length !== segments.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < pattern.length; i++) {
+    if (pattern[i]!.startsWith(":")) params[pattern[i]!.slice(1)] = decodeSegment(segments[i]!);
+    else if (pattern[i] !== segments[i]) return undefined;
+  }
+  return params;
+}
+
+export interface DevServerOptions {
+  port?: number;
+  hostname?: string;
+  /** Browser origins allowed to call the API (default: the playground's, runtime/dev-access.ts). */
+  allowOrigins?: readonly string[];
+  /** Where 5xx details go (default console.error). */
+  log?: (message: string) => void;
+}
+
+export async function startDevServer(host: Host, options: DevServerOptions = {}): Promise<{ server: Server; url: string; allowedOrigins: string[]; close(): Promise<void> }> {
+  const access = new DevAccess(options.allowOrigins);
+  const table = routes(host);
+  const log = options.log ?? ((m: string) => console.error(m));
+  let port = 0;
+
+  async function route(req: IncomingMessage, res: ServerResponse, cors: Record<string, string>): Promise<void> {
     const url = new URL(req.url ?? "/", "http://localhost");
-    const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
     const method = req.method ?? "GET";
     if (method === "OPTIONS") {
-      res.writeHead(204, CORS);
+      res.writeHead(204, cors);
       res.end();
       return;
     }
-    if (parts[0] !== "api") throw new HttpError(404, `no route ${method} ${url.pathname}; the API is under /api`);
-    if (parts[1] === "orchestrations" && parts.length === 2 && method === "GET") {
-      return send(res, 200, [...host.app.latest.values()].map((m) => ({ name: m.name, version: m.version, graph: m.graph })));
+    if (method === "POST") requireJsonContentType(req);
+    const segments = url.pathname.split("/").filter(Boolean);
+    if (segments[0] !== "api") throw new HttpError(404, `no route ${method} ${url.pathname}; the API is under /api (GET /api lists the routes)`);
+    for (const r of table) {
+      if (r.method !== method) continue;
+      const params = match(r, segments);
+      if (!params) continue;
+      const [status, body] = await r.handle({ req, params, query: url.searchParams });
+      return send(res, status, body, cors);
     }
-    if (parts[1] === "instances" && parts.length === 2) {
-      if (method === "POST") {
-        const body = (await readJson(req, true)) as { name?: unknown; input?: unknown; instanceId?: unknown };
-        if (typeof body !== "object" || body === null || typeof body.name !== "string") throw new HttpError(400, 'expected { "name": "<orchestration>", "input": ..., "instanceId"?: "..." }');
-        if (body.instanceId !== undefined && typeof body.instanceId !== "string") throw new HttpError(400, "instanceId must be a string");
-        const instanceId = await client.start(body.name, body.input, body.instanceId ? { instanceId: body.instanceId } : {}).catch((e) => {
-          throw userError(e);
-        });
-        return send(res, 201, { instanceId });
-      }
-      if (method === "GET") {
-        const status = url.searchParams.get("status") || undefined;
-        const name = url.searchParams.get("name") || undefined;
-        const list = await client.list({ name, status: status ? (status.split(",") as any) : undefined }).catch((e) => {
-          throw userError(e);
-        });
-        return send(res, 200, list);
-      }
-    }
-    if (parts[1] === "instances" && parts.length >= 3) {
-      const id = parts[2];
-      if (parts.length === 3 && method === "GET") {
-        const status = await client.status(id);
-        if (!status) throw new HttpError(404, `no instance with id ${JSON.stringify(id)}`);
-        return send(res, 200, { ...status, position: await positionOf(host, id) });
-      }
-      if (parts.length === 5 && parts[3] === "events" && method === "POST") {
-        const data = await readJson(req, false);
-        await client.raise(id, parts[4], data).catch((e) => {
-          throw userError(e);
-        });
-        return send(res, 202, { ok: true });
-      }
-      if (parts.length === 4 && parts[3] === "terminate" && method === "POST") {
-        const body = (await readJson(req, false)) as { reason?: unknown } | undefined;
-        await client.terminate(id, body?.reason).catch((e) => {
-          throw userError(e);
-        });
-        return send(res, 202, { ok: true });
-      }
-    }
-    throw new HttpError(404, `no route ${method} ${url.pathname}`);
+    throw new HttpError(404, `no route ${method} ${url.pathname} (GET /api lists the routes)`);
   }
 
   const server = createServer((req, res) => {
-    route(req, res).catch((error) => {
-      const e = error instanceof HttpError ? error : new HttpError(500, (error as Error)?.message ?? String(error));
-      if (!res.headersSent) send(res, e.status, { error: e.message });
+    let cors: Record<string, string> = {};
+    const answer = async () => {
+      cors = access.check(req, port);
+      await route(req, res, cors);
+    };
+    answer().catch((error) => {
+      let e: AccessError;
+      if (error instanceof AccessError) e = error;
+      else {
+        log(`nwc dev: ${req.method} ${req.url} failed: ${(error as Error)?.stack ?? String(error)}`);
+        e = new HttpError(500, `internal error: ${(error as Error)?.message ?? String(error)}`);
+      }
+      if (!res.headersSent) send(res, e.status, { error: e.message }, cors);
       else res.end();
     });
   });
@@ -139,12 +208,19 @@ export async function startDevServer(host: Host, options: { port?: number; hostn
     server.once("error", reject);
     server.listen(options.port ?? 7071, options.hostname ?? "127.0.0.1", () => resolve());
   });
-  const address = server.address() as AddressInfo;
+  port = (server.address() as AddressInfo).port;
   return {
     server,
-    url: `http://127.0.0.1:${address.port}`,
+    url: `http://127.0.0.1:${port}`,
+    allowedOrigins: access.allowedOrigins,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+function send(res: ServerResponse, status: number, body: unknown, cors: Record<string, string>): void {
+  const text = body === undefined ? "" : JSON.stringify(body);
+  res.writeHead(status, { ...cors, "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(text) });
+  res.end(text);
 }
 
 /** Machine.position of the instance's committed frame, if it has one. */

@@ -80,8 +80,8 @@ const EXIT_WAIT_MS = 5000;
 
 async function waitForExit(pid: number | undefined): Promise<void> {
   if (pid === undefined) return;
-  const deadline = Date.now() + EXIT_WAIT_MS;
-  while (Date.now() < deadline) {
+  const deadline = performance.now() + EXIT_WAIT_MS;
+  while (performance.now() < deadline) {
     try {
       process.kill(pid, 0);
     } catch {
@@ -167,9 +167,9 @@ function startKinesis(plainPort: number, tlsPort: number, region: string, verbos
 }
 
 async function waitUntil(what: string, started: Started, probe: () => Promise<unknown>): Promise<void> {
-  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+  const deadline = performance.now() + STARTUP_TIMEOUT_MS;
   let lastError: unknown;
-  while (Date.now() < deadline) {
+  while (performance.now() < deadline) {
     if (started.child.exitCode !== null || started.child.signalCode !== null) {
       throw new Error(`startAwsEmulators: ${what} exited during start-up (code ${started.child.exitCode ?? started.child.signalCode}):\n${started.output()}`);
     }

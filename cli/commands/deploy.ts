@@ -1,6 +1,6 @@
 /**
  * `nwc deploy --target aws [--dry-run] [--out dir] [--partitions P] [--app file]
- * [--name stack] [--region r] [--bucket b]`: builds the Lambda bundle and the
+ * [--name stack] [--region r] [--bucket b] [--bucket-owner account] [--sources-content]`: builds the Lambda bundle and the
  * CloudFormation template (deploy/), writes them to --out, and without --dry-run
  * deploys them. This file only parses arguments and calls deploy/.
  */
@@ -15,6 +15,7 @@ import { zip } from "../../deploy/zip.ts";
 export const summary = "bundle the Lambda handlers and write/deploy the AWS template (--target aws [--dry-run])";
 
 const USAGE = `usage: nwc deploy --target aws [--dry-run] [--out dir] [--partitions P] [--app file] [--name stack] [--region r] [--bucket b]
+                  [--bucket-owner account] [--sources-content]
 
   --target aws     the only target (Kinesis + DynamoDB + Lambda)
   --dry-run        write the bundle and template to --out, deploy nothing
@@ -23,7 +24,13 @@ const USAGE = `usage: nwc deploy --target aws [--dry-run] [--out dir] [--partiti
   --app file       the module exporting your orchestrations, activities and entities
   --name stack     stack, stream and table-prefix name (default nwc)
   --region r       AWS region (default $AWS_REGION, else us-east-1)
-  --bucket b       S3 bucket for the code package (required without --dry-run)`;
+  --bucket b       S3 bucket for the code package (required without --dry-run)
+  --bucket-owner account
+                   the 12-digit account that must own --bucket (default: your own, from STS);
+                   S3 refuses the upload if the bucket belongs to anyone else
+  --sources-content
+                   embed the original sources in handlers.js.map (default: mappings only,
+                   so the package does not carry your source code)`;
 
 interface Args {
   target?: string;
@@ -34,18 +41,21 @@ interface Args {
   name: string;
   region: string;
   bucket?: string;
+  bucketOwner?: string;
+  sourcesContent: boolean;
 }
 
-const VALUE_FLAGS = new Set(["--target", "--out", "--partitions", "--app", "--name", "--region", "--bucket"]);
+const VALUE_FLAGS = new Set(["--target", "--out", "--partitions", "--app", "--name", "--region", "--bucket", "--bucket-owner"]);
 
 function parse(args: string[]): Args | string {
-  const a: Args = { dryRun: false, out: ".nwc/deploy", partitions: 4, name: "nwc", region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1" };
+  const a: Args = { dryRun: false, sourcesContent: false, out: ".nwc/deploy", partitions: 4, name: "nwc", region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1" };
   for (let i = 0; i < args.length; i++) {
     let flag = args[i];
     let value: string | undefined;
     if (flag.includes("=")) [flag, value] = [flag.slice(0, flag.indexOf("=")), flag.slice(flag.indexOf("=") + 1)];
-    if (flag === "--dry-run") {
-      a.dryRun = true;
+    if (flag === "--dry-run" || flag === "--sources-content") {
+      if (flag === "--dry-run") a.dryRun = true;
+      else a.sourcesContent = true;
       continue;
     }
     if (!VALUE_FLAGS.has(flag)) return `unknown option ${JSON.stringify(flag)}`;
@@ -58,6 +68,10 @@ function parse(args: string[]): Args | string {
       case "--name": a.name = value; break;
       case "--region": a.region = value; break;
       case "--bucket": a.bucket = value; break;
+      case "--bucket-owner":
+        if (!/^\d{12}$/.test(value)) return `--bucket-owner must be a 12-digit AWS account id, got ${JSON.stringify(value)}`;
+        a.bucketOwner = value;
+        break;
       case "--partitions":
         a.partitions = Number(value);
         if (!Number.isInteger(a.partitions) || a.partitions < 1) return `--partitions must be a positive integer, got ${JSON.stringify(value)}`;
@@ -88,7 +102,7 @@ export async function run(args: string[], inject: DeployInjection = {}): Promise
   }
   const a = parsed;
   const template = generateTemplate({ name: a.name, partitions: a.partitions });
-  const bundle = await bundleLambda(a.app);
+  const bundle = await bundleLambda(a.app, { sourcesContent: a.sourcesContent });
   for (const w of bundle.warnings) console.error(`warning: ${w}`);
   if (a.app && !bundle.compiled) {
     console.error("warning: nwc's compiler API (compiler/index.ts compileSource) is not available: the app was bundled as written; orchestrations that are not already compiled machines will be refused at run time");
@@ -106,7 +120,7 @@ export async function run(args: string[], inject: DeployInjection = {}): Promise
   let result;
   try {
     result = await deployStack(
-      { stackName: a.name, region: a.region, bucket: a.bucket!, template, codeZip, ...inject },
+      { stackName: a.name, region: a.region, bucket: a.bucket!, ...(a.bucketOwner ? { bucketOwner: a.bucketOwner } : {}), template, codeZip, ...inject },
       (line) => console.log(line),
     );
   } catch (error) {

@@ -1,16 +1,21 @@
 /**
- * `nwc dev [--port 7071] [--backend memory|local] [--dir .nwc] [file...]`:
+ * `nwc dev [--port 7071] [--backend memory|local] [--dir .nwc] [--allow-origin URL]... [file...]`:
  * a host running the files' orchestrations, activities and entities, with the
  * JSON HTTP API of runtime/dev-server.ts on 127.0.0.1. Runs until interrupted.
+ * Browsers may call it only from the playground's origin or the --allow-origin ones.
  */
 import { parseArgs } from "node:util";
 import { backendFromFlags, loadAppFile } from "../../runtime/app-loader.ts";
+import { DEFAULT_ALLOWED_ORIGINS, normalizeOrigin } from "../../runtime/dev-access.ts";
 import { startDevServer } from "../../runtime/dev-server.ts";
 import { startHost } from "../../runtime/host.ts";
 
 export const summary = "run a host with a JSON HTTP API (the dashboard's) on 127.0.0.1";
 
-const USAGE = "usage: nwc dev [--port 7071] [--backend memory|local] [--dir .nwc] [file...]";
+const USAGE = `usage: nwc dev [--port 7071] [--backend memory|local] [--dir .nwc] [--allow-origin URL]... [file...]
+
+  --allow-origin URL   a browser origin (scheme://host:port) allowed to call the API, besides
+                       the playground's ${DEFAULT_ALLOWED_ORIGINS.join(" and ")}; repeatable`;
 
 export async function run(args: string[]): Promise<number> {
   let parsed;
@@ -18,7 +23,10 @@ export async function run(args: string[]): Promise<number> {
     parsed = parseArgs({
       args,
       allowPositionals: true,
-      options: { port: { type: "string" }, backend: { type: "string" }, dir: { type: "string" }, help: { type: "boolean", short: "h" } },
+      options: {
+        port: { type: "string" }, backend: { type: "string" }, dir: { type: "string" },
+        "allow-origin": { type: "string", multiple: true }, help: { type: "boolean", short: "h" },
+      },
     });
   } catch (error) {
     console.error(`nwc dev: ${(error as Error).message}\n${USAGE}`);
@@ -33,11 +41,18 @@ export async function run(args: string[]): Promise<number> {
     console.error(`nwc dev: --port must be an integer from 0 to 65535, got ${parsed.values.port}`);
     return 2;
   }
+  const extraOrigins = parsed.values["allow-origin"] ?? [];
+  try {
+    extraOrigins.forEach(normalizeOrigin);
+  } catch (error) {
+    console.error(`nwc dev: --allow-origin: ${(error as Error).message}`);
+    return 2;
+  }
   const files = await Promise.all(parsed.positionals.map(loadAppFile));
   const host = await startHost({ app: files.map((f) => f.definitions), backend: backendFromFlags(parsed.values.backend, parsed.values.dir) });
-  const dev = await startDevServer(host, { port });
+  const dev = await startDevServer(host, { port, allowOrigins: [...DEFAULT_ALLOWED_ORIGINS, ...extraOrigins] });
   const names = [...host.app.latest.keys()];
-  console.log(`nwc dev: listening on ${dev.url}/api (orchestrations: ${names.join(", ") || "none"})`);
+  console.log(`nwc dev: listening on ${dev.url}/api (orchestrations: ${names.join(", ") || "none"}; browser origins allowed: ${dev.allowedOrigins.join(", ")})`);
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);

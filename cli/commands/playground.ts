@@ -5,6 +5,7 @@
  * `--dev-url` (a running `nwc dev`) by default.
  */
 import { buildPlayground, servePlayground } from "../../playground/serve.ts";
+import { DEFAULT_ALLOWED_ORIGINS } from "../../runtime/dev-access.ts";
 
 export const summary = "open the browser playground and the dev dashboard (serves on 127.0.0.1)";
 
@@ -49,6 +50,9 @@ export async function run(args: string[]): Promise<number> {
   await buildPlayground({ force: opts.rebuild, log: (line) => console.log(line) });
   const server = await servePlayground({ port: opts.port, devUrl: opts.devUrl });
   console.log(`nwc playground: ${server.url}  (dashboard: ${server.url}?tab=dashboard, nwc dev at ${opts.devUrl})`);
+  const origin = new URL(server.url).origin;
+  // nwc dev answers browsers only from allowed origins: say how to allow this one when it is not a default.
+  if (!DEFAULT_ALLOWED_ORIGINS.includes(origin)) console.log(`nwc playground: for the dashboard, start nwc dev with --allow-origin ${origin}`);
   await new Promise<void>((resolve) => {
     const stop = () => void server.close().then(resolve);
     process.once("SIGINT", stop);

@@ -10,6 +10,10 @@
  *   consumed are skipped by the feed, and the core de-duplicates by seq.
  * - The answer lists as `batchItemFailures` the first record whose input
  *   position is not committed (Lambda re-delivers from there), or nothing.
+ * - A poison record (not an nwc envelope, or addressed to another partition)
+ *   is skipped once it is kept in the partitions table and logged
+ *   (runtime/lambda/poison.ts): it can never apply, and must not hold the
+ *   shard, nor vanish.
  *
  * Invariant: success is reported for a record only once a commit that consumed
  * it (or a later one) is durable, or when it changed nothing (a duplicate or an
@@ -28,7 +32,10 @@ import { createAwsBackend, type AwsBackend } from "../backends/aws/index.ts";
 import { listOpenShards } from "../backends/aws/resources.ts";
 import type { ChannelRecord } from "../backends/types.ts";
 import type { LambdaConfig } from "./config.ts";
-import { shardIdOf, toChannelRecord, type BatchResponse, type KinesisStreamEvent } from "./events.ts";
+import { tableNames } from "../backends/aws/options.ts";
+import { partitionKey, poisonSk } from "../backends/aws/store/keys.ts";
+import { shardIdOf, type BatchResponse, type KinesisStreamEvent } from "./events.ts";
+import { keepPoison, sortBatch, type PoisonRecord } from "./poison.ts";
 import { EventFeed } from "./feed.ts";
 import { TrackingStore } from "./tracking-store.ts";
 
@@ -79,7 +86,7 @@ export class PartitionProcessor {
   private shards: Promise<Shard[]> | undefined;
   private readonly running = new Map<number, Running>();
   private readonly owner = `lambda:${randomUUID()}`;
-  readonly stats = { invocations: 0, coldStarts: 0, recordsSkipped: 0 };
+  readonly stats = { invocations: 0, coldStarts: 0, recordsSkipped: 0, poisonRecords: 0 };
 
   constructor(
     private readonly config: LambdaConfig,
@@ -100,33 +107,64 @@ export class PartitionProcessor {
     const records = event?.Records ?? [];
     if (records.length === 0) return { batchItemFailures: [] };
     const backend = await this.getBackend();
-    const index = await this.partitionOf(shardIdOf(records[0]));
+    const shardId = shardIdOf(records[0]);
+    const index = await this.partitionOf(shardId);
     for (const r of records) {
-      if (shardIdOf(r) !== shardIdOf(records[0])) throw new Error(`nwc lambda: one invocation got records of two shards (${shardIdOf(r)}, ${shardIdOf(records[0])})`);
+      if (shardIdOf(r) !== shardId) throw new Error(`nwc lambda: one invocation got records of two shards (${shardIdOf(r)}, ${shardId})`);
     }
-    const channelRecords = records.map(toChannelRecord);
+    const { good: channelRecords, poison } = sortBatch(records, index, shardId);
+    const unkept = await this.keepPoisonRecords(backend, index, poison);
+    if (channelRecords.length === 0) return { batchItemFailures: unkept ? [{ itemIdentifier: unkept }] : [] };
     let run: Running;
     try {
       run = await this.ensureRunning(backend, index);
     } catch (error) {
       this.log("error", `partition ${index}: could not start (${(error as Error).message})`);
-      return this.failuresFrom(channelRecords, undefined);
+      return this.failuresFrom(channelRecords, undefined, unkept);
     }
     const added = run.feed.push(channelRecords);
     this.stats.recordsSkipped += channelRecords.length - added;
-    const deadline = Date.now() + (context.getRemainingTimeInMillis ? context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS : DEFAULT_SETTLE_MS);
+    // Monotonic: the invocation's remaining time is a duration, not a wall-clock instant.
+    const deadline = performance.now() + (context.getRemainingTimeInMillis ? context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS : DEFAULT_SETTLE_MS);
     await this.settle(run, deadline);
     if (run.partition.isStopped) this.running.delete(index);
     const busy = this.busy(run);
-    if (!busy && !run.partition.isStopped) return { batchItemFailures: [] };
-    return this.failuresFrom(channelRecords, run.store.committedInput ?? (await backend.store.readHead(index)).inputPosition);
+    if (!busy && !run.partition.isStopped) return this.failuresFrom([], undefined, unkept);
+    return this.failuresFrom(channelRecords, run.store.committedInput ?? (await backend.store.readHead(index)).inputPosition, unkept);
   }
 
-  /** The first record not covered by the committed input position, for Lambda to deliver again with all after it. */
-  private async failuresFrom(records: ChannelRecord[], committed: string | undefined): Promise<BatchResponse> {
+  /**
+   * Keeps each poison record (poison.ts) and logs it; answers the sequence
+   * number of the first one that could not be kept (Lambda must deliver it
+   * again), or undefined when all are kept.
+   */
+  private async keepPoisonRecords(backend: AwsBackend, index: number, poison: PoisonRecord[]): Promise<string | undefined> {
+    const table = tableNames(this.config.backend).partitions;
+    for (const p of poison) {
+      const where = `${table} ${partitionKey(index)}/${poisonSk(p.shardId, p.sequenceNumber)}`;
+      try {
+        await keepPoison(backend.clients.dynamodb, table, index, p, Date.now());
+      } catch (error) {
+        this.log("error", `partition ${index}: poison record ${p.sequenceNumber} of shard ${p.shardId} (${p.reason}) could not be kept in ${where} (${(error as Error).message}); it will be delivered again`);
+        return p.sequenceNumber;
+      }
+      this.stats.poisonRecords++;
+      this.log("error", `partition ${index}: skipped poison record ${p.sequenceNumber} of shard ${p.shardId}: ${p.reason}; kept in ${where}`);
+    }
+    return undefined;
+  }
+
+  /**
+   * The first record not covered by the committed input position, or the
+   * first poison record not kept (`unkept`), whichever comes first in the
+   * stream: Lambda delivers it again with all after it.
+   */
+  private async failuresFrom(records: ChannelRecord[], committed: string | undefined, unkept: string | undefined): Promise<BatchResponse> {
     const backend = await this.getBackend();
-    const first = records.find((r) => committed === undefined || backend.channels.comparePositions(r.position, committed) > 0);
-    return { batchItemFailures: first ? [{ itemIdentifier: first.position }] : [] };
+    const compare = (a: string, b: string) => backend.channels.comparePositions(a, b);
+    const first = records.find((r) => committed === undefined || compare(r.position, committed) > 0)?.position;
+    const from = first === undefined ? unkept : unkept === undefined || compare(first, unkept) < 0 ? first : unkept;
+    return { batchItemFailures: from !== undefined ? [{ itemIdentifier: from }] : [] };
   }
 
   private async partitionOf(shardId: string): Promise<number> {
@@ -171,7 +209,7 @@ export class PartitionProcessor {
   private async settle(run: Running, deadline: number): Promise<void> {
     // Two idle polls in a row: a batch can be between "taken from the queue" and "enqueued for commit".
     let idle = 0;
-    while (Date.now() < deadline && !run.partition.isStopped && idle < 2) {
+    while (performance.now() < deadline && !run.partition.isStopped && idle < 2) {
       idle = this.busy(run) ? 0 : idle + 1;
       await new Promise((r) => setTimeout(r, SETTLE_POLL_MS));
     }

@@ -6,6 +6,11 @@
  * advances virtual time only when nothing else can run, so a seeded run is
  * reproducible.
  *
+ * Two readings: `now()` is wall time (epoch ms), what durable timers
+ * (`ctx.sleepUntil`) and stored timestamps mean; `monotonic()` only measures
+ * durations (timeouts, poll and resend intervals) and never jumps when the
+ * wall clock is stepped (NTP, a suspended laptop, a user changing the date).
+ *
  * Invariant: code under runtime/partitions/ never calls Date.now() or
  * setTimeout directly; it asks a Clock.
  */
@@ -14,7 +19,10 @@ export interface TimerHandle {
 }
 
 export interface Clock {
+  /** Wall time, epoch ms: may jump backwards or forwards. */
   now(): number;
+  /** Ms from an arbitrary origin, never decreasing: for deadlines and intervals, never for stored times. */
+  monotonic(): number;
   setTimeout(fn: () => void, ms: number): TimerHandle;
   clearTimeout(handle: TimerHandle | undefined): void;
 }
@@ -24,6 +32,8 @@ export const MAX_TIMER_DELAY_MS = 2_147_483_647;
 
 export const realClock: Clock = {
   now: () => Date.now(),
+  // performance.now() is monotonic in Node and in browsers (no node: import needed).
+  monotonic: () => globalThis.performance.now(),
   setTimeout(fn, ms) {
     // Not unref'd: a running host keeps its process alive until stop(), like a server.
     const t = globalThis.setTimeout(fn, Math.min(MAX_TIMER_DELAY_MS, Math.max(0, ms)));

@@ -93,6 +93,7 @@ export class Partition {
   private logPosition = 0;
   private durablePosition = 0;
   private checkpointPosition = 0;
+  /** On the monotonic clock: an interval, not a stored time. */
   private lastCheckpointAtMs = 0;
   private checkpointInFlight = false;
   private inputPosition: ChannelPosition | undefined;
@@ -159,7 +160,7 @@ export class Partition {
     this.checkpointPosition = r.checkpointPosition;
     this.inputPosition = this.readPosition = r.inputPosition;
     this.stats.commitsReplayed = r.commitsReplayed;
-    this.lastCheckpointAtMs = this.deps.clock.now();
+    this.lastCheckpointAtMs = this.deps.clock.monotonic();
     for (const key of this.objects.keysWithPrefix(TIMER_PREFIX)) this.heap.push(this.objects.get<TimerRecord>(key)!.fireAtMs, key);
     for (const key of this.objects.keysWithPrefix(ACTIVITY_PREFIX)) this.runActivity(key, this.objects.get<ActivityRecord>(key)!);
     for (const key of this.objects.keysWithPrefix(RUN_STEP_PREFIX)) this.localQueue.push({ kind: "runStep", instanceId: key.slice(RUN_STEP_PREFIX.length) });
@@ -422,7 +423,7 @@ export class Partition {
     const due =
       force ||
       this.logPosition - this.checkpointPosition >= options.checkpointEveryCommits ||
-      clock.now() - this.lastCheckpointAtMs >= options.checkpointIntervalMs;
+      clock.monotonic() - this.lastCheckpointAtMs >= options.checkpointIntervalMs;
     if (!due) return;
     // The checkpoint covers logPosition: no later batch may join that record any more.
     this.open = undefined;
@@ -434,7 +435,7 @@ export class Partition {
       await store.writeCheckpoint(this.lease, state, updates);
       this.objects.flushed(keys);
       this.checkpointPosition = position;
-      this.lastCheckpointAtMs = clock.now();
+      this.lastCheckpointAtMs = clock.monotonic();
       this.checkpointInFlight = false;
       this.stats.checkpoints++;
       await store.trimCommits(index, position);

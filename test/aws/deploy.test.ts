@@ -43,6 +43,33 @@ test("--dry-run writes the template, the bundle and its zip", () => {
   assert.is(listing.stdout.trim(), "handlers.js handlers.js.map");
 });
 
+/** The source map inside code.zip (what Lambda receives), parsed. */
+function zippedMap(dir: string): { sources: string[]; sourcesContent?: (string | null)[]; mappings: string } {
+  const r = spawnSync("python3", ["-c", "import sys,zipfile; sys.stdout.write(zipfile.ZipFile(sys.argv[1]).read('handlers.js.map').decode())", join(dir, "code.zip")], { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  assert.is(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout);
+}
+
+test("the shipped source map maps to file names but carries no source code, unless --sources-content", () => {
+  const map = zippedMap(out);
+  assert.ok(map.sources.some((f) => f.endsWith("runtime/machines/apps.ts")), "the app's file is among the sources");
+  assert.ok(map.mappings.length > 0);
+  assert.is(map.sourcesContent, undefined, "no sourcesContent by default");
+  assert.not.match(readFileSync(join(out, "handlers.js.map"), "utf8"), /export const helloSequence/);
+
+  const withSources = mkdtempSync(join(tmpdir(), "nwc-deploy-sources-"));
+  try {
+    const r = nwc(["deploy", "--target", "aws", "--dry-run", "--sources-content", "--out", withSources, "--partitions", "3", "--name", "shop", "--app", "test/runtime/machines/apps.ts"]);
+    assert.is(r.status, 0, r.stderr);
+    const full = zippedMap(withSources);
+    assert.is(full.sourcesContent?.length, full.sources.length);
+    const app = full.sources.findIndex((f) => f.endsWith("runtime/machines/apps.ts"));
+    assert.match(full.sourcesContent![app] ?? "", /helloSequence/);
+  } finally {
+    rmSync(withSources, { recursive: true, force: true });
+  }
+});
+
 test("the bundle loads without I/O and exports the four handlers named in the template", () => {
   const r = spawnSync(process.execPath, ["-e", `const h = require(${JSON.stringify(join(out, "handlers.js"))}); console.log([typeof h.partition, typeof h.timer, typeof h.client, typeof h.activity].join(","))`], { encoding: "utf8", env: { PATH: process.env.PATH! } });
   assert.is(r.status, 0, r.stderr);

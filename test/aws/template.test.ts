@@ -46,7 +46,7 @@ test("the functions get the environment the handlers read, their own role, and t
   assert.is(new Set(roles).size, roles.length);
 });
 
-test("the event source mapping keeps one ordered worker per shard and never skips a record", () => {
+test("the event source mapping keeps one ordered worker per shard, bounds its retries and sends a batch it gives up on to a queue", () => {
   const esm = R.ProcessorEventSource;
   assert.is(esm.Type, "AWS::Lambda::EventSourceMapping");
   assert.equal(esm.Properties.EventSourceArn, { "Fn::GetAtt": ["Stream", "Arn"] });
@@ -55,8 +55,19 @@ test("the event source mapping keeps one ordered worker per shard and never skip
   assert.is(esm.Properties.BisectBatchOnFunctionError, true);
   assert.equal(esm.Properties.FunctionResponseTypes, ["ReportBatchItemFailures"]);
   assert.is(esm.Properties.StartingPosition, "TRIM_HORIZON");
-  assert.is(esm.Properties.MaximumRetryAttempts, -1);
-  assert.is(esm.Properties.MaximumRecordAgeInSeconds, -1);
+  // Bounded: a batch that fails for a bug cannot hold its shard forever.
+  const { MaximumRetryAttempts: retries, MaximumRecordAgeInSeconds: age } = esm.Properties;
+  assert.ok(Number.isInteger(retries) && retries >= 10 && retries <= 10_000, `MaximumRetryAttempts ${retries}`);
+  assert.ok(Number.isInteger(age) && age >= 60 && age <= 604_800, `MaximumRecordAgeInSeconds ${age}`);
+  // Given up while the stream still holds the records, so the failure message's range can be replayed.
+  assert.ok(age < R.Stream.Properties.RetentionPeriodHours * 3600, "records are given up on before the stream drops them");
+  assert.equal(esm.Properties.DestinationConfig, { OnFailure: { Destination: { "Fn::GetAtt": ["ProcessorFailures", "Arn"] } } });
+  const queue = R.ProcessorFailures;
+  assert.is(queue.Type, "AWS::SQS::Queue");
+  assert.is(queue.Properties.QueueName, "shop-processor-failures");
+  assert.is(queue.Properties.MessageRetentionPeriod, 1_209_600, "SQS's longest retention");
+  assert.is(queue.Properties.SqsManagedSseEnabled, true);
+  assert.equal(template.Outputs.ProcessorFailuresQueue.Value, { Ref: "ProcessorFailures" });
 });
 
 test("an EventBridge schedule invokes the timer function, and only it may", () => {
@@ -72,6 +83,8 @@ test("an EventBridge schedule invokes the timer function, and only it may", () =
 function statementsOf(roleId: string): any[] {
   return R[roleId].Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
 }
+/** Statements of any resource (none for resources without policies). */
+const policyStatementsOf = (id: string): any[] => (R[id].Properties?.Policies ? statementsOf(id) : []);
 
 test("least privilege: no wildcard action anywhere, every resource scoped", () => {
   const roles = Object.keys(R).filter((id) => R[id].Type === "AWS::IAM::Role");
@@ -86,7 +99,7 @@ test("least privilege: no wildcard action anywhere, every resource scoped", () =
       for (const resource of [s.Resource].flat()) {
         assert.is.not(resource, "*", `${roleId}: unscoped resource`);
         const text = JSON.stringify(resource);
-        assert.ok(/"Stream"|"PartitionsTable"|"StatusTable"|"ActivityWorker"|Logs\.Arn/.test(text), `${roleId}: resource ${text} is not the stream, a table or its log group`);
+        assert.ok(/"Stream"|"PartitionsTable"|"StatusTable"|"ActivityWorker"|"ProcessorFailures"|Logs\.Arn/.test(text), `${roleId}: resource ${text} is not the stream, a table, the failure queue or its log group`);
       }
     }
   }
@@ -111,6 +124,10 @@ test("each role grants exactly what its function's code calls", () => {
   // Logs only to the function's own group.
   // The processor may invoke the activity worker, and nothing else; the worker (user code) gets no nwc data.
   assert.equal(grants("ProcessorRole", "ActivityWorker"), ["lambda:InvokeFunction"]);
+  // Only the processor's role may send to the failure queue (the mapping sends with it), and only send.
+  assert.equal(grants("ProcessorRole", "ProcessorFailures"), ["sqs:SendMessage"]);
+  for (const roleId of ["TimerRole", "ClientRole", "ActivityRole"]) assert.equal(grants(roleId, "ProcessorFailures"), [], roleId);
+  assert.not.ok(Object.keys(R).some((id) => policyStatementsOf(id).some((st) => [st.Action].flat().some((a: string) => a.startsWith("sqs:") && a !== "sqs:SendMessage"))));
   assert.equal(R.PartitionProcessor.Properties.Environment.Variables.NWC_ACTIVITY_FUNCTION, { Ref: "ActivityWorker" });
   assert.is(R.ActivityWorker.Properties.Environment.Variables.NWC_ACTIVITY_FUNCTION, undefined);
   assert.equal(statementsOf("ActivityRole").flatMap((s) => s.Action), ["logs:CreateLogStream", "logs:PutLogEvents"]);

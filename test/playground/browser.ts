@@ -20,7 +20,11 @@ export interface Session {
   close(): Promise<void>;
 }
 
-export async function openPlayground(options: { devUrl?: string; query?: string } = {}): Promise<Session> {
+/**
+ * `query` may be a function of the started server: the dashboard test starts
+ * `nwc dev` only once it knows the page's origin, to allow that origin.
+ */
+export async function openPlayground(options: { devUrl?: string; query?: string | ((server: PlaygroundServer) => Promise<string>) } = {}): Promise<Session> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`the browser tests need Debian's Chromium at ${CHROMIUM}: apt-get install chromium (.ci/run does), or set NWC_CHROMIUM to its path`);
   }
@@ -31,7 +35,14 @@ export async function openPlayground(options: { devUrl?: string; query?: string 
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
   page.on("console", (m) => { if (m.type() === "error") errors.push(`console: ${m.text()}`); });
-  await page.goto(server.url + (options.query ?? ""));
+  try {
+    const query = typeof options.query === "function" ? await options.query(server) : (options.query ?? "");
+    await page.goto(server.url + query);
+  } catch (error) {
+    await browser.close();
+    await server.close();
+    throw error;
+  }
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   return {
     server, browser, page, errors,

@@ -45,6 +45,8 @@ test("serves the page, its assets and config.json, and nothing outside the build
     assert.equal(await (await fetch(url + "config.json")).json(), { devUrl: "http://127.0.0.1:7999" });
     assert.is((await fetch(url + "..%2F..%2Fpackage.json")).status, 404);
     assert.is((await fetch(url + "missing.js")).status, 404);
+    // Not on the default port: nwc dev would refuse this page unless told to allow its origin.
+    assert.match(out, new RegExp(`start nwc dev with --allow-origin ${new URL(url).origin.replace(/\./g, "\\.")}`));
   } finally {
     child.kill("SIGTERM");
     child.stdout.destroy();

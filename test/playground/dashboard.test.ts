@@ -14,9 +14,10 @@ let devUrl = "";
 let s: Session;
 let api: DevApi;
 
-function startDev(): Promise<string> {
+/** `pageOrigin`: the playground's origin in this test (a free port, not 5173), which nwc dev must allow. */
+function startDev(pageOrigin: string): Promise<string> {
   // The CLI's entry itself (what bin/nwc.js runs from a source checkout), so that killing this child stops the server.
-  dev = spawn(process.execPath, ["--conditions=source", "--import", "tsx", "cli/main.ts", "dev", "--port", "0", "--backend", "memory", "test/playground/fixtures/dev-app.ts"], {
+  dev = spawn(process.execPath, ["--conditions=source", "--import", "tsx", "cli/main.ts", "dev", "--port", "0", "--backend", "memory", "--allow-origin", pageOrigin, "test/playground/fixtures/dev-app.ts"], {
     cwd: root, stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
@@ -44,15 +45,19 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
 }
 
 test.before(async () => {
-  devUrl = await startDev();
-  api = new DevApi(devUrl);
-  await api.start("helloSequence", ["Tokyo", "Lima"], "hello-1");
-  await api.start("approval", { id: "PO-9" }, "approval-1");
-  await until("both instances to settle", async () => {
-    const [h, a] = await Promise.all([api.status("hello-1"), api.status("approval-1")]);
-    return h.status === "Completed" && a.position?.length ? true : undefined;
+  s = await openPlayground({
+    query: async (server) => {
+      devUrl = await startDev(new URL(server.url).origin);
+      api = new DevApi(devUrl);
+      await api.start("helloSequence", ["Tokyo", "Lima"], "hello-1");
+      await api.start("approval", { id: "PO-9" }, "approval-1");
+      await until("both instances to settle", async () => {
+        const [h, a] = await Promise.all([api.status("hello-1"), api.status("approval-1")]);
+        return h.status === "Completed" && a.position?.length ? true : undefined;
+      });
+      return `?tab=dashboard&dev=${encodeURIComponent(devUrl)}`;
+    },
   });
-  s = await openPlayground({ query: `?tab=dashboard&dev=${encodeURIComponent(devUrl)}` });
 });
 
 test.after(async () => {

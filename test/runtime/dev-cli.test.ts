@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
 test("serves the orchestrations of the given files and exits 0 on SIGINT", async () => {
-  const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", "cli/main.ts", "dev", "--port", "0", "--backend", "memory", "test/runtime/machines/apps.ts"], {
+  const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", "cli/main.ts", "dev", "--port", "0", "--backend", "memory", "--allow-origin", "http://localhost:4000", "test/runtime/machines/apps.ts"], {
     cwd: root,
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -21,7 +21,11 @@ test("serves the orchestrations of the given files and exits 0 on SIGINT", async
   assert.ok(url, `no listening line in: ${out}`);
   const list = (await (await fetch(`${url}/api/orchestrations`)).json()) as { name: string }[];
   assert.ok(list.some((o) => o.name === "helloSequence"));
-  const started = (await (await fetch(`${url}/api/instances`, { method: "POST", body: JSON.stringify({ name: "helloSequence", input: ["Oslo"] }) })).json()) as { instanceId: string };
+  assert.match(out, /browser origins allowed: http:\/\/127\.0\.0\.1:5173, http:\/\/localhost:5173, http:\/\/localhost:4000/);
+  const fromPage = await fetch(`${url}/api/orchestrations`, { headers: { Origin: "http://localhost:4000" } });
+  assert.is(fromPage.headers.get("access-control-allow-origin"), "http://localhost:4000");
+  assert.is((await fetch(`${url}/api/orchestrations`, { headers: { Origin: "http://localhost:4001" } })).status, 403);
+  const started = (await (await fetch(`${url}/api/instances`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ name: "helloSequence", input: ["Oslo"] }) })).json()) as { instanceId: string };
   let status: { status: string; output?: unknown } = { status: "" };
   for (let i = 0; i < 100 && status.status !== "Completed"; i++) {
     status = (await (await fetch(`${url}/api/instances/${started.instanceId}`)).json()) as typeof status;
@@ -39,6 +43,15 @@ test("a bad --port is refused", async () => {
   const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
   assert.is(code, 2);
   assert.match(err, /--port must be an integer/);
+});
+
+test("a malformed --allow-origin is refused", async () => {
+  const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", "cli/main.ts", "dev", "--port", "0", "--allow-origin", "localhost:4000/app"], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  let err = "";
+  child.stderr.on("data", (d) => (err += d));
+  const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
+  assert.is(code, 2);
+  assert.match(err, /--allow-origin: allowed origin "localhost:4000\/app"/);
 });
 
 test.run();

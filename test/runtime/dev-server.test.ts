@@ -1,19 +1,35 @@
-/** The `nwc dev` HTTP API: every route, CORS, and 4xx errors for bad requests. */
+/** The `nwc dev` HTTP API: every route, who may call it (Host, Origin, content type), and 4xx errors for bad requests. */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { request } from "node:http";
 import { startDevServer } from "../../runtime/dev-server.ts";
 import { startHost } from "../../runtime/host.ts";
 import * as A from "./machines/apps.ts";
 
 const host = await startHost({ app: A.app, backend: "memory", partitions: 2, log: () => undefined });
-const dev = await startDevServer(host, { port: 0 });
+const PAGE = "http://127.0.0.1:5173";
+const dev = await startDevServer(host, { port: 0, log: () => undefined });
+const port = Number(new URL(dev.url).port);
 const api = (path: string, init?: RequestInit) => fetch(`${dev.url}${path}`, init);
 const post = (path: string, body: unknown) => api(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) });
 
-test("GET /api/orchestrations lists name, version and graph, with CORS", async () => {
+/** A request with exactly these headers (fetch would not let a test set Host). */
+function raw(method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; headers: Record<string, unknown>; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port, method, path, headers, setHost: false }, (res) => {
+      let text = "";
+      res.on("data", (d) => (text += d));
+      res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, text }));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+test("GET /api/orchestrations lists name, version and graph; no CORS header without an Origin", async () => {
   const res = await api("/api/orchestrations");
   assert.is(res.status, 200);
-  assert.is(res.headers.get("access-control-allow-origin"), "*");
+  assert.is(res.headers.get("access-control-allow-origin"), null);
   const list = (await res.json()) as { name: string; version: string; graph: { states: unknown[] } }[];
   const hello = list.find((o) => o.name === "helloSequence")!;
   assert.is(hello.version, "gen-1");
@@ -62,9 +78,118 @@ test("errors are { error } with 4xx and change nothing", async () => {
   assert.is((await api("/api/instances/dev-3")).status, 404);
   assert.is((await post("/api/instances/missing/events/x", 1)).status, 404);
   assert.is((await api("/api/nothing")).status, 404);
-  const options = await api("/api/instances", { method: "OPTIONS" });
-  assert.is(options.status, 204);
-  assert.is(options.headers.get("access-control-allow-origin"), "*");
+});
+
+test("GET /api lists every route", async () => {
+  const res = await api("/api");
+  assert.is(res.status, 200);
+  const routes = (await res.json()) as { method: string; path: string; does: string }[];
+  assert.equal(routes.map((r) => `${r.method} ${r.path}`), [
+    "GET /api", "GET /api/orchestrations", "POST /api/instances", "GET /api/instances", "GET /api/instances/:id",
+    "POST /api/instances/:id/events/:name", "POST /api/instances/:id/terminate",
+  ]);
+  assert.ok(routes.every((r) => r.does.length > 0));
+  assert.match(((await (await api("/nothing")).json()) as { error: string }).error, /GET \/api lists the routes/);
+});
+
+test("a malformed percent-encoding in the path is a 400, not a 500", async () => {
+  const res = await api("/api/instances/%E0%A4%A");
+  assert.is(res.status, 400);
+  assert.match(((await res.json()) as { error: string }).error, /malformed percent-encoding in the path segment "%E0%A4%A"/);
+  assert.is((await post("/api/instances/%ZZ/terminate", { reason: "x" })).status, 400);
+  // A well-formed escape still reaches the instance it names.
+  await post("/api/instances", { name: "eventWaiter", input: ["x"], instanceId: "a b" });
+  assert.is((await api("/api/instances/a%20b")).status, 200);
+});
+
+test("an empty instanceId is refused, not replaced by a random one", async () => {
+  const before = (await host.client.list({})).length;
+  const res = await post("/api/instances", { name: "eventWaiter", input: ["x"], instanceId: "" });
+  assert.is(res.status, 400);
+  assert.match(((await res.json()) as { error: string }).error, /instanceId must be a non-empty string/);
+  assert.is((await host.client.list({})).length, before);
+  assert.is((await post("/api/instances", { name: "eventWaiter", input: ["x"], instanceId: 7 })).status, 400);
+});
+
+test("writes need Content-Type: application/json (415 otherwise) and change nothing", async () => {
+  const body = JSON.stringify({ name: "eventWaiter", input: ["x"], instanceId: "plain-1" });
+  const plain = await api("/api/instances", { method: "POST", headers: { "Content-Type": "text/plain" }, body });
+  assert.is(plain.status, 415);
+  assert.match(((await plain.json()) as { error: string }).error, /Content-Type: application\/json/);
+  const form = await api("/api/instances", { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: "name=eventWaiter" });
+  assert.is(form.status, 415);
+  const none = await raw("POST", "/api/instances/dev-1/terminate", { Host: `127.0.0.1:${port}` });
+  assert.is(none.status, 415);
+  assert.is(await host.client.status("plain-1"), undefined);
+  const json = await api("/api/instances", { method: "POST", headers: { "Content-Type": "application/json; charset=utf-8" }, body });
+  assert.is(json.status, 201);
+});
+
+test("only loopback Host names with this port are answered (DNS rebinding)", async () => {
+  for (const ok of [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, `LOCALHOST:${port}`]) {
+    assert.is((await raw("GET", "/api/orchestrations", { Host: ok })).status, 200, ok);
+  }
+  for (const bad of ["attacker.example", `attacker.example:${port}`, "127.0.0.1", `127.0.0.1:${port + 1}`, `127.0.0.1.attacker.example:${port}`]) {
+    const res = await raw("GET", "/api/instances", { Host: bad });
+    assert.is(res.status, 421, bad);
+    assert.match(JSON.parse(res.text).error, /is not this server/);
+    assert.not.match(res.text, /dev-1/);
+  }
+  const started = await raw("POST", "/api/instances", { Host: "attacker.example", "Content-Type": "application/json" }, JSON.stringify({ name: "eventWaiter", input: ["x"], instanceId: "rebound-1" }));
+  assert.is(started.status, 421);
+  assert.is((await raw("GET", "/api", {})).status, 400, "no Host at all: Node refuses HTTP/1.1 without one");
+  assert.is(await host.client.status("rebound-1"), undefined);
+});
+
+test("the playground's origin gets CORS headers; another origin is refused with none, and changes nothing", async () => {
+  const own = await api("/api/instances", { headers: { Origin: PAGE } });
+  assert.is(own.status, 200);
+  assert.is(own.headers.get("access-control-allow-origin"), PAGE);
+  assert.is(own.headers.get("vary"), "Origin");
+  const preflight = await api("/api/instances", { method: "OPTIONS", headers: { Origin: PAGE, "Access-Control-Request-Method": "POST" } });
+  assert.is(preflight.status, 204);
+  assert.is(preflight.headers.get("access-control-allow-origin"), PAGE);
+  assert.match(preflight.headers.get("access-control-allow-headers") ?? "", /Content-Type/);
+
+  const evil = "http://127.0.0.1:8666";
+  const read = await api("/api/instances", { headers: { Origin: evil } });
+  assert.is(read.status, 403);
+  assert.is(read.headers.get("access-control-allow-origin"), null);
+  assert.match(((await read.json()) as { error: string }).error, /--allow-origin http:\/\/127\.0\.0\.1:8666/);
+  const pre = await api("/api/instances", { method: "OPTIONS", headers: { Origin: evil, "Access-Control-Request-Method": "POST" } });
+  assert.is(pre.status, 403);
+  assert.is(pre.headers.get("access-control-allow-origin"), null);
+  const write = await api("/api/instances", { method: "POST", headers: { Origin: evil, "Content-Type": "application/json" }, body: JSON.stringify({ name: "eventWaiter", input: ["x"], instanceId: "evil-1" }) });
+  assert.is(write.status, 403);
+  assert.is((await api("/api/instances", { headers: { Origin: "null" } })).status, 403);
+  assert.is(await host.client.status("evil-1"), undefined);
+});
+
+test("another origin never sees a failed instance's stack (server paths)", async () => {
+  await post("/api/instances", { name: "failing", input: null, instanceId: "fail-1" });
+  const failed = await host.client.wait("fail-1", { timeoutMs: 5000 });
+  assert.is(failed.status, "Failed");
+  assert.ok(failed.error?.stack, "the failure has a stack, so the check below can fail");
+  const res = await api("/api/instances/fail-1", { headers: { Origin: "http://evil.example" } });
+  assert.is(res.status, 403);
+  const text = await res.text();
+  assert.not.match(text, /stack|\.ts:\d+/);
+});
+
+test("--allow-origin adds origins; a malformed one is refused at start", async () => {
+  const other = await startDevServer(host, { port: 0, allowOrigins: ["http://localhost:3000/"] });
+  try {
+    assert.equal(other.allowedOrigins, ["http://localhost:3000"]);
+    const res = await fetch(`${other.url}/api/orchestrations`, { headers: { Origin: "http://localhost:3000" } });
+    assert.is(res.headers.get("access-control-allow-origin"), "http://localhost:3000");
+    assert.is((await fetch(`${other.url}/api/orchestrations`, { headers: { Origin: PAGE } })).status, 403, "the given list replaces the default");
+  } finally {
+    await other.close();
+  }
+  for (const bad of ["localhost:3000", "http://localhost:3000/app", "nonsense"]) {
+    const error = await startDevServer(host, { port: 0, allowOrigins: [bad] }).then(async (s) => (await s.close(), undefined), (e: Error) => e);
+    assert.match(error?.message ?? "", /allowed origin .* (must be|is not a URL)/, bad);
+  }
 });
 
 test.after(async () => {

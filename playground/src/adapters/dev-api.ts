@@ -1,6 +1,7 @@
 /**
  * Dev-API adapter: the dashboard's client for a running `nwc dev` (HTTP on
- * 127.0.0.1 with CORS). Routes: GET /api/orchestrations, GET /api/instances
+ * 127.0.0.1; it answers browsers only from allowed origins, and takes writes
+ * only as `Content-Type: application/json`, see runtime/dev-access.ts). Routes: GET /api/orchestrations, GET /api/instances
  * (?status=&name=), GET /api/instances/:id (status + position), POST
  * /api/instances, POST .../events/:name, POST .../terminate.
  *
@@ -48,7 +49,8 @@ export class DevApi {
     try {
       res = await this.fetchImpl(url, {
         method,
-        ...(body !== undefined ? { body: JSON.stringify(body), headers: { "content-type": "application/json" } } : {}),
+        // Every write is JSON, even without a body: nwc dev refuses other POSTs (415).
+        ...(method === "POST" ? { body: body === undefined ? "" : JSON.stringify(body), headers: { "content-type": "application/json" } } : {}),
       });
     } catch (e) {
       throw new Error(`cannot reach ${url}: ${e instanceof Error ? e.message : String(e)} (is 'nwc dev' running?)`);

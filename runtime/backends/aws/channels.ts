@@ -110,10 +110,11 @@ export class KinesisChannels implements Channels {
     }
     if (!(options.maxRecords >= 1)) throw new RangeError(`Kinesis channels: maxRecords must be >= 1`);
     const limit = Math.min(options.maxRecords, GET_RECORDS_MAX_RECORDS);
-    const deadline = Date.now() + (options.waitMs ?? 0);
+    // Intervals on the monotonic clock: a wall clock stepped back must not stretch the wait.
+    const deadline = performance.now() + (options.waitMs ?? 0);
     for (;;) {
       const records = await this.readOnce(partition, after, limit);
-      if (records.length > 0 || Date.now() + this.minReadIntervalMs > deadline || this.closed) return records;
+      if (records.length > 0 || performance.now() + this.minReadIntervalMs > deadline || this.closed) return records;
     }
   }
 
@@ -157,10 +158,10 @@ export class KinesisChannels implements Channels {
 
   /** At most one GetRecords per shard per `minReadIntervalMs`, from this process. */
   private async pace(partition: number): Promise<void> {
-    const last = this.lastReadAtMs.get(partition) ?? 0;
-    const wait = last + this.minReadIntervalMs - Date.now();
+    const last = this.lastReadAtMs.get(partition) ?? -Infinity;
+    const wait = last + this.minReadIntervalMs - performance.now();
     if (wait > 0) await sleep(wait);
-    this.lastReadAtMs.set(partition, Date.now());
+    this.lastReadAtMs.set(partition, performance.now());
   }
 
   comparePositions(a: ChannelPosition, b: ChannelPosition): number {

@@ -36,6 +36,11 @@ export class SimClock implements Clock {
     return this.nowMs;
   }
 
+  /** Virtual time never goes backwards, so it serves as the monotonic reading too. */
+  monotonic(): number {
+    return this.nowMs;
+  }
+
   setTimeout(fn: () => void, ms: number): TimerHandle {
     const t = { id: ++this.seq, dueMs: this.nowMs + Math.max(0, ms || 0), fn };
     // Insert keeping (dueMs, id) order; timers are few enough for a sorted array.

@@ -9,6 +9,8 @@
  *   log#<position:16>#<chunk:4>    a commit record, JSON split into chunks
  *   obj#<key>                      a checkpointed object (first chunk, chunk count n, version)
  *   objc#<key>#<i>                 its further chunks (i >= 1)
+ *   poison#<shard>#<sequence>      a stream record the partition could not decode,
+ *                                  skipped and kept here (runtime/lambda/poison.ts)
  */
 
 export const LEASE_SK = "lease";
@@ -34,6 +36,9 @@ export function positionOfLogSk(sk: string): { position: number; chunk: number }
   const [, position, chunk] = sk.split("#");
   return { position: Number(position), chunk: Number(chunk) };
 }
+
+export const POISON_PREFIX = "poison#";
+export const poisonSk = (shardId: string, sequenceNumber: string) => `${POISON_PREFIX}${shardId}#${sequenceNumber}`;
 
 export const OBJECT_PREFIX = "obj#";
 export const objectSk = (key: string) => `${OBJECT_PREFIX}${key}`;
