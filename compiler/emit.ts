@@ -23,6 +23,7 @@ import { downlevel } from "./transforms/downlevel.ts";
 import { buildGraph } from "./transforms/graph.ts";
 import { FrameHoister, type StepFunctionDef } from "./transforms/hoist-frame.ts";
 import { checkUnsupported } from "./transforms/unsupported.ts";
+import { withPrelude, type RawSourceMap } from "./source-map.ts";
 
 export interface CompiledMachineInfo {
   name: string;
@@ -205,4 +206,20 @@ export function finishOutput(js: string, plan: FilePlan): string {
     out = out.replace(placeholder, () => code);
   }
   return out;
+}
+
+/**
+ * TypeScript's source map of a planned file, rewritten for the file
+ * finishOutput makes: the prelude's lines map to the line of the function
+ * each step function was compiled from, the rest moves down below the prelude.
+ */
+export function finishSourceMap(mapText: string, plan: FilePlan): string {
+  const lines: (number | undefined)[] = [];
+  let current: number | undefined;
+  for (const text of plan.prelude.split("\n").slice(0, -1)) {
+    const def = /^\{ name: "(?:[^"\\]|\\.)*", line: (\d+),/.exec(text);
+    if (def) current = Number(def[1]);
+    lines.push(current);
+  }
+  return JSON.stringify(withPrelude(JSON.parse(mapText) as RawSourceMap, lines));
 }

@@ -13,7 +13,7 @@ import ts from "typescript";
 import { checkProgram } from "../lint-rules/index.ts";
 import type { NwcDiagnostic } from "./diagnostics.ts";
 import { discover } from "./discover.ts";
-import { finishOutput, planFiles, spliceTransformer, type CompiledMachineInfo, type EmitOptions, type FilePlan } from "./emit.ts";
+import { finishOutput, finishSourceMap, planFiles, spliceTransformer, type CompiledMachineInfo, type EmitOptions, type FilePlan } from "./emit.ts";
 import { createMemoryProgram, type MemoryProgramOptions } from "./program.ts";
 
 export type { NwcDiagnostic } from "./diagnostics.ts";
@@ -87,11 +87,16 @@ export function analyze(program: ts.Program, files: readonly string[], options: 
 export function emitPlanned(program: ts.Program, files: readonly string[], plans: Map<string, FilePlan>, write: (fileName: string, text: string) => void): void {
   for (const name of files) {
     const sf = program.getSourceFile(name)!;
-    const result = program.emit(sf, (fileName, text) => {
-      const plan = plans.get(name);
-      write(fileName, plan && /\.(m|c)?js$/.test(fileName) ? finishOutput(text, plan) : text);
-    }, undefined, false, { before: [spliceTransformer(plans)] });
+    const emitted = new Map<string, string>();
+    const result = program.emit(sf, (fileName, text) => emitted.set(fileName, text), undefined, false, { before: [spliceTransformer(plans)] });
     if (result.emitSkipped) throw new Error(`nwc compiler: TypeScript skipped the emit of ${name}`);
+    const plan = plans.get(name);
+    for (const [fileName, text] of emitted) {
+      if (!plan) write(fileName, text);
+      else if (/\.(m|c)?js$/.test(fileName)) write(fileName, finishOutput(text, plan));
+      else if (/\.(m|c)?js\.map$/.test(fileName)) write(fileName, finishSourceMap(text, plan));
+      else write(fileName, text);
+    }
   }
 }
 
@@ -107,9 +112,7 @@ export function compileSources(sources: { fileName: string; text: string }[], op
   const inputs = program.getSourceFiles().map((sf) => sf.fileName).filter((name) => !program.isSourceFileDefaultLibrary(program.getSourceFile(name)!) && !name.includes("/node_modules/"));
   if (diagnostics.length > 0) return { outputs: [], machines: [], diagnostics, inputs };
   const outputs: CompileResult["outputs"] = [];
-  emitPlanned(program, files, plans, (fileName, text) => {
-    if (!fileName.endsWith(".map")) outputs.push({ fileName, text });
-  });
+  emitPlanned(program, files, plans, (fileName, text) => outputs.push({ fileName, text }));
   return { outputs, machines, diagnostics, inputs };
 }
 

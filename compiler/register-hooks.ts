@@ -22,9 +22,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isBuilt } from "../runtime/package-layout.ts";
+import { inlineSourceMapComment, type RawSourceMap } from "./source-map.ts";
 
 /** Bumped when the cache entry format changes. */
-const CACHE_VERSION = "nwc-register-3";
+const CACHE_VERSION = "nwc-register-4";
 
 /** Cheap pre-filter: only files that define an orchestration or a ctx helper go through the full compiler. */
 const MENTIONS = /\borchestration\s*\(|:\s*OrchestrationContext\b/;
@@ -107,11 +108,13 @@ async function compileFile(path: string, text: string): Promise<string> {
   if (MENTIONS.test(text) && !OWN_DIRS.some((d) => path.startsWith(d))) {
     const { compileSource } = await import("./index.ts");
     const { printableDiagnostics } = await import("./print.ts");
-    const result = compileSource(path, text, { nodeProject: true });
+    const result = compileSource(path, text, { nodeProject: true, compilerOptions: { sourceMap: true } });
     if (result.diagnostics.length > 0) throw new Error(`${path} cannot be compiled:\n\n${printableDiagnostics(result.diagnostics)}`);
     const out = result.outputs.find((o) => /\.m?js$/.test(o.fileName));
     if (!out) throw new Error(`compiling ${path} produced no JavaScript`);
-    js = out.text;
+    // The map goes inline: the loaded module's URL is the .ts file itself.
+    const map = result.outputs.find((o) => o.fileName === `${out.fileName}.map`);
+    js = map ? out.text.replace(/\/\/# sourceMappingURL=\S+\s*$/, inlineSourceMapComment(JSON.parse(map.text) as RawSourceMap)) : out.text;
     for (const input of result.inputs ?? []) {
       if (input !== path && existsSync(input)) inputs[input] = sha256(readFileSync(input, "utf8"));
     }
