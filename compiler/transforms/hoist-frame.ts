@@ -36,7 +36,8 @@ export interface StepFunctionDef {
   parent?: number;
 }
 
-type Scope = { frame: number | undefined; names: Set<string> };
+/** `frame`: depth of the frame scope holding `names` (undefined: ordinary JS locals); `chain`: the scope-chain variable in effect there. */
+type Scope = { frame: number | undefined; names: Set<string>; chain?: string };
 
 const f = ts.factory;
 
@@ -51,6 +52,11 @@ function varNamesOf(body: ts.Node, out: Set<string>): void {
     ts.forEachChild(n, visit);
   };
   ts.forEachChild(body, visit);
+}
+
+function containsAsyncClosure(n: ts.Node): boolean {
+  if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === "__nwcAsync") return true;
+  return !!ts.forEachChild(n, containsAsyncClosure);
 }
 
 function isGeneratorReturn(s: ts.Statement): s is ts.ReturnStatement {
@@ -148,6 +154,36 @@ export class FrameHoister {
     this.defs.push({ index, name: meta.name, line: meta.line, text, flow: flowOf(body, this.sf), parent });
   }
 
+  /**
+   * A sync per-iteration loop body (`_loop_N = function (x) { ... }`, TypeScript's lowering of a
+   * loop without awaits whose block-scoped bindings closures capture) that creates async
+   * closures: its parameters and locals outlive the call in those closures' branches, so each
+   * call gets a frame scope of its own, pushed onto the chain the closures capture.
+   *
+   * Before:  _loop_1 = function (x) { running.push(__nwcAsync(1, ...)()); };
+   * After:   _loop_1 = function (x) { var __nwc_S1 = __nwc_rt.scope(__nwc_S, { x: x }), __nwc_L1 = __nwc_S1[1];
+   *            __nwc_L0.running.push(__nwc_rt.closure(__nwc_fns[1], __nwc_S1)()); };
+   */
+  private syncLoopBody(fn: ts.FunctionExpression, scopes: Scope[], owner: number): ts.FunctionExpression {
+    const depth = scopes.filter((s) => s.frame !== undefined).length;
+    const chain = `__nwc_S${depth}`;
+    const params = fn.parameters.map((p) => (p.name as ts.Identifier).text);
+    const names = new Set(params);
+    varNamesOf(fn.body, names);
+    const decls = new Set(fn.body.statements.filter(ts.isFunctionDeclaration).map((d) => d.name!.text));
+    for (const d of decls) names.delete(d);
+    const inner = [...scopes, { frame: depth, names, chain }, { frame: undefined, names: decls }];
+    const body = this.rewrite(fn.body, inner, true, owner);
+    const init = f.createObjectLiteralExpression(params.map((p) => f.createPropertyAssignment(p, f.createIdentifier(p))));
+    const prologue = f.createVariableStatement(undefined, [
+      f.createVariableDeclaration(chain, undefined, undefined, f.createCallExpression(
+        f.createPropertyAccessExpression(f.createIdentifier("__nwc_rt"), "scope"), undefined, [f.createIdentifier(chainOf(scopes)), init])),
+      f.createVariableDeclaration(`__nwc_L${depth}`, undefined, undefined, f.createElementAccessExpression(f.createIdentifier(chain), depth)),
+    ]);
+    return f.updateFunctionExpression(fn, fn.modifiers, fn.asteriskToken, fn.name, undefined, fn.parameters, undefined,
+      f.updateBlock(body, [prologue, ...body.statements]));
+  }
+
   private print(n: ts.Node): string {
     return this.printer.printNode(ts.EmitHint.Unspecified, n, this.sf);
   }
@@ -173,6 +209,10 @@ export class FrameHoister {
         const t = temps.get(n.text);
         if (t?.kind === "path" && this.resolve(n.text, scopes)?.frame !== undefined) return visit(t.path!);
         return this.ref(n, scopes, inPre);
+      }
+      if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && /^_loop_\d+$/.test(n.left.text) &&
+          !this.userNames.has(n.left.text) && !this.loopGens.has(n.left.text) && ts.isFunctionExpression(n.right) && inFrame && containsAsyncClosure(n.right)) {
+        return f.updateBinaryExpression(n, n.left, n.operatorToken, this.syncLoopBody(n.right, scopes, owner));
       }
       if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && this.loopGens.has(n.left.text) && ts.isFunctionExpression(n.right)) {
         const depth = scopes.filter((s) => s.frame !== undefined).length;
@@ -223,7 +263,7 @@ export class FrameHoister {
         const depth = scopes.filter((s) => s.frame !== undefined).length;
         this.process(inner, depth, idx, scopes, owner);
         return f.createCallExpression(f.createPropertyAccessExpression(f.createIdentifier("__nwc_rt"), "closure"), undefined,
-          [f.createElementAccessExpression(f.createIdentifier("__nwc_fns"), idx), f.createIdentifier("__nwc_S")]);
+          [f.createElementAccessExpression(f.createIdentifier("__nwc_fns"), idx), f.createIdentifier(chainOf(scopes))]);
       }
       if (ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n) || ts.isMethodDeclaration(n) || ts.isAccessor(n)) {
         const names = new Set<string>();
@@ -272,6 +312,12 @@ export class FrameHoister {
     };
     return visit(node) as T;
   }
+}
+
+/** The variable holding the scope chain closures created at this point capture. */
+function chainOf(scopes: Scope[]): string {
+  for (let i = scopes.length - 1; i >= 0; i--) if (scopes[i]!.chain) return scopes[i]!.chain!;
+  return "__nwc_S";
 }
 
 /**

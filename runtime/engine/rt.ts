@@ -83,6 +83,14 @@ class RtImpl {
     });
     return makeClosure(key, chain);
   }
+  /**
+   * The scope chain of one call of a sync per-iteration loop body (`_loop_N`) whose
+   * block-scoped bindings async closures capture: `scopes` plus a new frame scope.
+   */
+  scope(scopes: object[], scope: Record<string, unknown>): object[] {
+    this.run.addScope(scope);
+    return [...scopes, scope];
+  }
   /** `yield*` of a per-iteration loop body: consumed at once by the branch runner (run.ts). */
   delegate(key: string, scopes: object[], args: unknown[]) {
     return new Delegate(key, scopes.map((s) => this.run.scopeIds.get(s)!), args);

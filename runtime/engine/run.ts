@@ -127,15 +127,21 @@ export class StepRun {
     this.head = 0;
   }
 
+  /** Puts `scope` into the frame's scope table; returns its id. */
+  addScope(scope: Record<string, unknown>): number {
+    const sid = this.f.nextScope++;
+    this.f.scopes[sid] = scope;
+    this.scopeIds.set(scope, sid);
+    return sid;
+  }
+
   /** Calls a compiled async function: a new branch, run synchronously to its first await. */
   startBranch(fnKey: string, chain: number[], args: unknown[]): TaskRef {
     const fn = lookup(fnKey);
     const id = this.newTask({ s: 0 });
     const scope: Record<string, unknown> = {};
     fn.params.forEach((p, i) => (scope[p] = args[i]));
-    const sid = this.f.nextScope++;
-    this.f.scopes[sid] = scope;
-    this.scopeIds.set(scope, sid);
+    const sid = this.addScope(scope);
     this.f.branches[id] = { fn: fnKey, sc: [...chain, sid], g: newGenState() };
     if (fn.pre) {
       try {
@@ -192,9 +198,7 @@ export class StepRun {
         const inner = lookup(d.key);
         const scope: Record<string, unknown> = {};
         inner.params.forEach((p, i) => (scope[p] = d.args[i]));
-        const sid = this.f.nextScope++;
-        this.f.scopes[sid] = scope;
-        this.scopeIds.set(scope, sid);
+        const sid = this.addScope(scope);
         (b.d ??= []).push({ fn: b.fn, sc: b.sc, g: b.g });
         b.fn = d.key;
         b.sc = [...d.chain, sid];
