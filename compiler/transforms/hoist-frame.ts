@@ -111,7 +111,7 @@ export class FrameHoister {
     // `_loop_N`: TypeScript's per-iteration function for a loop whose block-scoped
     // bindings are captured by closures. Such a loop has no await (else NWC3011),
     // so the function is created and used within one step: a step-local, not a frame slot.
-    const loopFns = [...frameNames].filter((n) => /^_loop_\d+$/.test(n));
+    const loopFns = [...frameNames].filter((n) => this.isLoopFn(n));
     for (const n of loopFns) frameNames.delete(n);
     // A `_loop_N` whose body is a generator (its loop awaits) is a compiled function of its own:
     // each iteration runs it as a delegated activation with a fresh scope (the per-iteration
@@ -120,7 +120,7 @@ export class FrameHoister {
     this.loopGens = new Map();
     const meta0 = this.names.get(index) ?? { name: "<anonymous>", line: 0 };
     const findLoops = (n: ts.Node): void => {
-      if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && /^_loop_\d+$/.test(n.left.text) &&
+      if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && this.isLoopFn(n.left.text) &&
           ts.isFunctionExpression(n.right) && n.right.body.statements.some(isGeneratorReturn)) {
         const idx = this.nextIndex();
         this.loopGens.set(n.left.text, idx);
@@ -146,7 +146,7 @@ export class FrameHoister {
     this.callTemps = savedTemps;
     this.loopGens = savedLoops;
     const meta = this.names.get(index) ?? { name: "<anonymous>", line: 0 };
-    const params = fn.parameters.map((p) => JSON.stringify((p.name as ts.Identifier).text)).join(", ");
+    const params = fn.parameters.map((p) => JSON.stringify(slotName((p.name as ts.Identifier).text))).join(", ");
     const text =
       `{ name: ${JSON.stringify(meta.name)}, line: ${meta.line}, params: [${params}],` +
       (preText ? `\n  pre: function (__nwc_S, __nwc_rt, __nwc_args) { var ${aliases};\n${preText}\n  },` : "") +
@@ -174,14 +174,25 @@ export class FrameHoister {
     for (const d of decls) names.delete(d);
     const inner = [...scopes, { frame: depth, names, chain }, { frame: undefined, names: decls }];
     const body = this.rewrite(fn.body, inner, true, owner);
-    const init = f.createObjectLiteralExpression(params.map((p) => f.createPropertyAssignment(p, f.createIdentifier(p))));
-    const prologue = f.createVariableStatement(undefined, [
-      f.createVariableDeclaration(chain, undefined, undefined, f.createCallExpression(
-        f.createPropertyAccessExpression(f.createIdentifier("__nwc_rt"), "scope"), undefined, [f.createIdentifier(chainOf(scopes)), init])),
-      f.createVariableDeclaration(`__nwc_L${depth}`, undefined, undefined, f.createElementAccessExpression(f.createIdentifier(chain), depth)),
-    ]);
     return f.updateFunctionExpression(fn, fn.modifiers, fn.asteriskToken, fn.name, undefined, fn.parameters, undefined,
-      f.updateBlock(body, [prologue, ...body.statements]));
+      f.updateBlock(body, [scopePrologue(scopes, depth, params), ...body.statements]));
+  }
+
+  /**
+   * A catch clause without awaits (TypeScript keeps it a real catch) whose block creates
+   * async closures: they may read the catch variable after the block ended, so it moves to
+   * a frame scope of its own, one per entry into the clause, as the binding is.
+   */
+  private scopedCatch(n: ts.CatchClause, scopes: Scope[], owner: number, inPre: boolean): ts.CatchClause {
+    const depth = scopes.filter((s) => s.frame !== undefined).length;
+    const name = (n.variableDeclaration!.name as ts.Identifier).text;
+    const block = this.rewrite(n.block, [...scopes, { frame: depth, names: new Set([name]), chain: `__nwc_S${depth}` }], true, owner, inPre);
+    return f.updateCatchClause(n, n.variableDeclaration, f.updateBlock(block, [scopePrologue(scopes, depth, [name]), ...block.statements]));
+  }
+
+  /** TypeScript's per-iteration function `_loop_N`; it never takes a name the user's code has (so neither do we). */
+  private isLoopFn(name: string): boolean {
+    return /^_loop_\d+$/.test(name) && !this.userNames.has(name);
   }
 
   private print(n: ts.Node): string {
@@ -196,7 +207,7 @@ export class FrameHoister {
   private ref(id: ts.Identifier, scopes: Scope[], inPre: boolean): ts.Expression {
     if (inPre && id.text === "arguments") return f.createIdentifier("__nwc_args");
     const s = this.resolve(id.text, scopes);
-    if (s && s.frame !== undefined) return f.createPropertyAccessExpression(f.createIdentifier(`__nwc_L${s.frame}`), id.text);
+    if (s && s.frame !== undefined) return f.createPropertyAccessExpression(f.createIdentifier(`__nwc_L${s.frame}`), slotName(id.text));
     if (!s && /^__(assign|rest|spreadArray|makeTemplateObject)$/.test(id.text)) this.helpersUsed.add(id.text);
     return f.createIdentifier(id.text);
   }
@@ -210,8 +221,8 @@ export class FrameHoister {
         if (t?.kind === "path" && this.resolve(n.text, scopes)?.frame !== undefined) return visit(t.path!);
         return this.ref(n, scopes, inPre);
       }
-      if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && /^_loop_\d+$/.test(n.left.text) &&
-          !this.userNames.has(n.left.text) && !this.loopGens.has(n.left.text) && ts.isFunctionExpression(n.right) && inFrame && containsAsyncClosure(n.right)) {
+      if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && this.isLoopFn(n.left.text) &&
+          !this.loopGens.has(n.left.text) && ts.isFunctionExpression(n.right) && inFrame && containsAsyncClosure(n.right)) {
         return f.updateBinaryExpression(n, n.left, n.operatorToken, this.syncLoopBody(n.right, scopes, owner));
       }
       if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && this.loopGens.has(n.left.text) && ts.isFunctionExpression(n.right)) {
@@ -279,6 +290,9 @@ export class FrameHoister {
         if (ts.isGetAccessor(n)) return f.updateGetAccessorDeclaration(n, n.modifiers, visitName(n.name), n.parameters, undefined, newBody);
         return f.updateSetAccessorDeclaration(n as ts.SetAccessorDeclaration, n.modifiers, visitName(n.name), n.parameters, newBody);
       }
+      if (ts.isCatchClause(n) && inFrame && n.variableDeclaration && ts.isIdentifier(n.variableDeclaration.name) && containsAsyncClosure(n.block)) {
+        return this.scopedCatch(n, scopes, owner, inPre);
+      }
       if (ts.isCatchClause(n)) {
         const names = new Set<string>();
         if (n.variableDeclaration && ts.isIdentifier(n.variableDeclaration.name)) names.add(n.variableDeclaration.name.text);
@@ -312,6 +326,28 @@ export class FrameHoister {
     };
     return visit(node) as T;
   }
+}
+
+/**
+ * The property of a scope object that holds local `name`. A scope is a plain object, so a
+ * local named like a member of Object.prototype (`constructor`, `toString`, `__proto__`)
+ * would read the inherited member before its first assignment (and `__proto__` would set
+ * the prototype): those get a `$` in front, as does every name that already starts with
+ * `$`s followed by one of them, so no two locals share a slot.
+ */
+export function slotName(name: string): string {
+  return Object.prototype.hasOwnProperty.call(Object.prototype, name.replace(/^\$+/, "")) ? `$${name}` : name;
+}
+
+/** `var __nwc_S<d> = __nwc_rt.scope(<chain>, { a: a, ... }), __nwc_L<d> = __nwc_S<d>[d];`: a new frame scope holding `names`. */
+function scopePrologue(scopes: Scope[], depth: number, names: string[]): ts.VariableStatement {
+  const chain = `__nwc_S${depth}`;
+  const init = f.createObjectLiteralExpression(names.map((p) => f.createPropertyAssignment(slotName(p), f.createIdentifier(p))));
+  return f.createVariableStatement(undefined, [
+    f.createVariableDeclaration(chain, undefined, undefined, f.createCallExpression(
+      f.createPropertyAccessExpression(f.createIdentifier("__nwc_rt"), "scope"), undefined, [f.createIdentifier(chainOf(scopes)), init])),
+    f.createVariableDeclaration(`__nwc_L${depth}`, undefined, undefined, f.createElementAccessExpression(f.createIdentifier(chain), depth)),
+  ]);
 }
 
 /** The variable holding the scope chain closures created at this point capture. */
