@@ -92,7 +92,7 @@ export function checkUnsupported(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
     }
     if (n.kind === ts.SyntaxKind.WithStatement) report(n, "NWC3002", "`with` cannot be compiled", "use explicit property access");
     if (n.kind === ts.SyntaxKind.ThisKeyword && !inSync) report(n, "NWC3005", "`this` inside an orchestration cannot be compiled", "pass the value as an argument");
-    if (ts.isIdentifier(n) && n.text === "arguments" && !inSync && !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) {
+    if (ts.isIdentifier(n) && n.text === "arguments" && !inSync && !isPropertyName(n)) {
       const sym = checker.getSymbolAtLocation(n);
       if (!sym || sym.name === "arguments") report(n, "NWC3006", "`arguments` inside an orchestration cannot be compiled", "use a rest parameter");
     }
@@ -114,6 +114,13 @@ export function checkUnsupported(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
   };
   if (fn.body) visit(fn.body, false);
   return out;
+}
+
+/** `o.arguments`, `{ arguments: v }`, `{ arguments: a } = o`: a property name, not the binding. */
+function isPropertyName(n: ts.Identifier): boolean {
+  const p = n.parent;
+  if (ts.isPropertyAccessExpression(p) || ts.isPropertyAssignment(p) || ts.isMethodDeclaration(p) || ts.isAccessor(p) || ts.isPropertySignature(p)) return p.name === n;
+  return ts.isBindingElement(p) && p.propertyName === n;
 }
 
 function containsAwaitDeep(n: ts.Node): boolean {

@@ -139,6 +139,7 @@ function unserializable(program: ts.Program, checker: ts.TypeChecker, type: ts.T
   // Plain data: an object type's properties (methods declared on an interface or
   // object type are functions carried by the value) and index signatures.
   for (const prop of type.getProperties()) {
+    if (isInheritedLibraryMethod(program, prop)) continue;
     const decl = prop.valueDeclaration ?? prop.declarations?.[0];
     const propType = decl ? checker.getTypeOfSymbolAtLocation(prop, decl) : checker.getTypeOfSymbol(prop);
     const p = unserializable(program, checker, propType, depth + 1, seen);
@@ -149,6 +150,15 @@ function unserializable(program: ts.Program, checker: ts.TypeChecker, type: ts.T
     if (p) return { reason: `an object whose values are ${p.reason}`, advice: p.advice };
   }
   return undefined;
+}
+
+/**
+ * A method a library type declares (`interface Row extends Array<string>` inherits
+ * `toString`, `push`, ...): it lives on the prototype, not on the value.
+ */
+function isInheritedLibraryMethod(program: ts.Program, prop: ts.Symbol): boolean {
+  const decls = prop.declarations ?? [];
+  return decls.length > 0 && decls.every((d) => (ts.isMethodSignature(d) || ts.isMethodDeclaration(d)) && !isUserFile(program, d.getSourceFile()));
 }
 
 /**
