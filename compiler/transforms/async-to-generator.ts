@@ -7,6 +7,8 @@
  * - nested `async (x) => b`   -> `__nwcAsync(N, function* (x) { b' })` (a branch when called)
  * - `Promise.all(xs)` (the global Promise, by symbol; also race/any/allSettled/resolve/reject)
  *                             -> `__nwc_rt.all(xs)`
+ * - `task.then(f, g)`, `task.catch(g)`, `task.finally(h)` on a durable task
+ *                             -> an async closure called at once that awaits the task (task-then.ts)
  * - `for (x of e)`, `[...e]`, `f(...e)`, `[a, b] = e` where `e` is not typed as an array
  *                             -> `e` wrapped in `__nwc_rt.iter(e)` (materialized into an array,
  *                                since an iterator cannot live in a frame)
@@ -28,6 +30,8 @@
  * first, so every nested async function met here is an arrow or function expression.
  */
 import ts from "typescript";
+import { isNwcType } from "../../lint-rules/discover.ts";
+import { isInlineCallback, TASK_METHODS, taskMethodBody } from "./task-then.ts";
 
 export interface PreTransformResult {
   /** `__nwcRoot(function* (...) { ... })` as TypeScript source text. */
@@ -54,6 +58,18 @@ function isArrayLike(checker: ts.TypeChecker, e: ts.Expression): boolean {
   const t = checker.getTypeAtLocation(e);
   const all = t.isUnion() ? t.types : [t];
   return all.every((x) => checker.isArrayType(x) || checker.isTupleType(x) || !!(x.flags & ts.TypeFlags.Any));
+}
+
+/** Is `e` typed as nwc's durable `Task` (what every ctx call returns)? */
+export function isTaskTyped(checker: ts.TypeChecker, e: ts.Expression): boolean {
+  const t = checker.getTypeAtLocation(e);
+  return (t.isUnion() ? t.types : [t]).every((x) => isNwcType(x, "Task"));
+}
+
+/** `task.then(...)` / `.catch` / `.finally` with callbacks written inline: lowered by task-then.ts. */
+export function isTaskMethodCall(checker: ts.TypeChecker, n: ts.Node): n is ts.CallExpression & { expression: ts.PropertyAccessExpression } {
+  return ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && TASK_METHODS.has(n.expression.name.text) &&
+    isTaskTyped(checker, n.expression.expression);
 }
 
 export function asyncToGenerator(fn: ts.FunctionLikeDeclaration, checker: ts.TypeChecker, nextIndex: () => number): PreTransformResult {
@@ -157,6 +173,20 @@ export function asyncToGenerator(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
         return f.createCallExpression(f.createIdentifier("__nwcAsync"), undefined, [f.createNumericLiteral(index), toGenerator(node)]);
       }
       if (ts.isBlock(node)) return visitBlock(node);
+      if (isTaskMethodCall(checker, node) && node.arguments.every(isInlineCallback)) {
+        const method = node.expression.name.text;
+        const line = lineOf(node);
+        const index = nextIndex();
+        closures.push({ index, name: `${method}@${line}`, line });
+        const task = ts.visitNode(node.expression.expression, visit) as ts.Expression;
+        const taskText = node.expression.expression.getText(sf).replace(/\s+/g, " ");
+        const texts = method === "finally" && node.arguments.length > 0 ? [taskText, `${method} callback`, method] : [taskText];
+        (awaits.get(line) ?? awaits.set(line, []).get(line)!).push(...texts.map((t) => (t.length > 60 ? t.slice(0, 57) + "..." : t)));
+        const callbacks = node.arguments.map((a) => ts.visitNode(a, visit) as ts.Expression);
+        const body = taskMethodBody(f, method, task, callbacks, (e) => yieldOf(line, e));
+        const gen = f.createFunctionExpression(undefined, f.createToken(ts.SyntaxKind.AsteriskToken), undefined, undefined, [], undefined, f.createBlock(body, true));
+        return f.createCallExpression(f.createCallExpression(f.createIdentifier("__nwcAsync"), undefined, [f.createNumericLiteral(index), gen]), undefined, []);
+      }
       if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && COMBINATORS.has(node.expression.name.text) && isGlobalPromise(checker, node.expression.expression)) {
         return f.createCallExpression(
           f.createPropertyAccessExpression(f.createIdentifier("__nwc_rt"), node.expression.name.text), undefined,

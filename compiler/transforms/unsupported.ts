@@ -11,6 +11,8 @@
  */
 import ts from "typescript";
 import type { NwcDiagnostic } from "../diagnostics.ts";
+import { isTaskMethodCall } from "./async-to-generator.ts";
+import { isInlineCallback } from "./task-then.ts";
 
 export function diagnosticAt(node: ts.Node, code: string, message: string, fix: string): NwcDiagnostic {
   const sf = node.getSourceFile();
@@ -98,6 +100,10 @@ export function checkUnsupported(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
     }
     if (ts.isTaggedTemplateExpression(n) && !inSync && containsAwaitDeep(n.template)) {
       report(n, "NWC3016", "a tagged template with an await in a substitution cannot be compiled (its strings array would have to live in the frame)", "await the values into locals first, then apply the tag");
+    }
+    if (!inSync && isTaskMethodCall(checker, n) && !n.arguments.every(isInlineCallback)) {
+      report(n, "NWC3018", `\`.${n.expression.name.text}\` on a durable task with a callback that is not written inline cannot be compiled (the callback would have to wait in the frame)`,
+        `write the callback inline, e.g. \`.${n.expression.name.text}((v) => f(v))\`, or await the task and call the function`);
     }
     if (ts.isForOfStatement(n) && n.awaitModifier) report(n, "NWC3007", "`for await` cannot be compiled: only durable tasks may be awaited", "use for...of and await each task");
     if (ts.isLabeledStatement(n) && ts.isFunctionDeclaration(n.statement)) report(n, "NWC3004", "a labeled function declaration cannot be compiled", "remove the label");

@@ -17,6 +17,7 @@ const CASES: { name: string; code: string; body: string; construct: RegExp }[] =
   { name: "async function in a sync function", code: "NWC3010", body: `const mk = () => async () => await ctx.call(a, 1); return await mk()();`, construct: /non-async nested function/ },
   { name: "using in a for head", code: "NWC3012", body: `for (await using x of [] as any[]) { await ctx.call(a, 1); } return 1;`, construct: /using/ },
   { name: "tagged template with await", code: "NWC3016", body: `const t = (s: TemplateStringsArray, ...v: unknown[]) => s.join("") + v.join(""); return t\`x\${await ctx.call(a, 1)}\`;`, construct: /tagged template/ },
+  { name: "then with a callback not written inline", code: "NWC3018", body: `const inc = (v: number) => v + 1; return await ctx.call(a, 1).then(inc);`, construct: /not written inline/ },
 ];
 
 for (const c of CASES) {
