@@ -24,6 +24,7 @@
  */
 import ts from "typescript";
 import { flowOf, type FunctionFlow } from "./graph.ts";
+import { stepLocalNames } from "./step-locals.ts";
 
 export interface StepFunctionDef {
   index: number;
@@ -52,6 +53,16 @@ function varNamesOf(body: ts.Node, out: Set<string>): void {
     ts.forEachChild(n, visit);
   };
   ts.forEachChild(body, visit);
+}
+
+/** Identifiers `n` reads or writes (a `var x;` without initializer declares, it does not use). */
+function identifiersOf(n: ts.Node, out: Set<string>): void {
+  const visit = (c: ts.Node): void => {
+    if (ts.isVariableDeclaration(c) && !c.initializer) return;
+    if (ts.isIdentifier(c)) out.add(c.text);
+    ts.forEachChild(c, visit);
+  };
+  visit(n);
 }
 
 function containsAsyncClosure(n: ts.Node): boolean {
@@ -131,15 +142,27 @@ export class FrameHoister {
     };
     ts.forEachChild(body.body, findLoops);
 
+    // Locals no await separates from their uses stay locals of the step (step-locals.ts).
+    const params0 = new Set(fn.parameters.map((p) => (p.name as ts.Identifier).text));
+    const usedOutside = new Set<string>();
+    for (const s of [...funcDecls, ...pre]) identifiersOf(s, usedOutside);
+    // Call temporaries and what they read are moved between clauses by the rewrite below: never step-locals.
+    const temps = findCallTemps(body, (n) => frameNames.has(n) && !this.userNames.has(n));
+    for (const [name, t] of temps) {
+      usedOutside.add(name);
+      for (const e of [t.path, t.objPath, t.obj, t.key?.expr]) if (e) identifiersOf(e, usedOutside);
+    }
+    const stepLocals = stepLocalNames(body, new Set([...frameNames].filter((n) => !params0.has(n) && !usedOutside.has(n))));
+    for (const n of stepLocals) frameNames.delete(n);
     const frameScope: Scope = { frame: depth, names: frameNames };
-    const localFns: Scope = { frame: undefined, names: new Set([...funcDecls.map((d) => d.name!.text), ...loopFns]) };
+    const localFns: Scope = { frame: undefined, names: new Set([...funcDecls.map((d) => d.name!.text), ...loopFns, ...stepLocals]) };
     const scopes = [...outer, frameScope, localFns];
     const stateName = (body.parameters[0]!.name as ts.Identifier).text;
     const bodyScopes = [...scopes, { frame: undefined, names: new Set([stateName]) }];
 
     const savedTemps = this.callTemps;
-    this.callTemps = findCallTemps(body, (n) => frameNames.has(n) && !this.userNames.has(n));
-    const aliases = [...Array.from({ length: depth + 1 }, (_, d) => `__nwc_L${d} = __nwc_S[${d}]`), ...loopFns].join(", ");
+    this.callTemps = temps;
+    const aliases = [...Array.from({ length: depth + 1 }, (_, d) => `__nwc_L${d} = __nwc_S[${d}]`), ...loopFns, ...stepLocals].join(", ");
     const fnText = funcDecls.map((d) => this.print(this.rewrite(d, bodyScopes, true, index))).join("\n");
     const preText = pre.map((s) => this.print(this.rewrite(s, scopes, true, index, true))).filter((t) => t.trim() !== "" && t.trim() !== ";").join("\n");
     const bodyText = body.body.statements.map((s) => this.print(this.rewrite(s, bodyScopes, true, index))).join("\n");
