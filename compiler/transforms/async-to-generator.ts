@@ -30,8 +30,8 @@
  * first, so every nested async function met here is an arrow or function expression.
  */
 import ts from "typescript";
-import { isNwcType } from "../../lint-rules/discover.ts";
-import { isInlineCallback, TASK_METHODS, taskMethodBody } from "./task-then.ts";
+import { isInlineCallback, isTaskMethodCall, taskMethodBody } from "./task-then.ts";
+import { containsAwait } from "./unsupported.ts";
 
 export interface PreTransformResult {
   /** `__nwcRoot(function* (...) { ... })` as TypeScript source text. */
@@ -54,22 +54,17 @@ function isGlobalPromise(checker: ts.TypeChecker, e: ts.Expression): boolean {
   return !!s?.declarations?.every((d) => d.getSourceFile().hasNoDefaultLib || /lib\.[^/]*\.d\.ts$/.test(d.getSourceFile().fileName));
 }
 
+/** Typed as an array (an `any` may be a Set, a Map or a string: those go through the iterator). */
 function isArrayLike(checker: ts.TypeChecker, e: ts.Expression): boolean {
   const t = checker.getTypeAtLocation(e);
   const all = t.isUnion() ? t.types : [t];
-  return all.every((x) => checker.isArrayType(x) || checker.isTupleType(x) || !!(x.flags & ts.TypeFlags.Any));
+  return all.every((x) => checker.isArrayType(x) || checker.isTupleType(x));
 }
 
-/** Is `e` typed as nwc's durable `Task` (what every ctx call returns)? */
-export function isTaskTyped(checker: ts.TypeChecker, e: ts.Expression): boolean {
-  const t = checker.getTypeAtLocation(e);
-  return (t.isUnion() ? t.types : [t]).every((x) => isNwcType(x, "Task"));
-}
-
-/** `task.then(...)` / `.catch` / `.finally` with callbacks written inline: lowered by task-then.ts. */
-export function isTaskMethodCall(checker: ts.TypeChecker, n: ts.Node): n is ts.CallExpression & { expression: ts.PropertyAccessExpression } {
-  return ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && TASK_METHODS.has(n.expression.name.text) &&
-    isTaskTyped(checker, n.expression.expression);
+/** Does `n` (a binding pattern or destructuring target, defaults included) contain an await? */
+function containsAwaitIn(n: ts.Node): boolean {
+  if (ts.isAwaitExpression(n)) return true;
+  return !!ts.forEachChild(n, containsAwaitIn);
 }
 
 export function asyncToGenerator(fn: ts.FunctionLikeDeclaration, checker: ts.TypeChecker, nextIndex: () => number): PreTransformResult {
@@ -83,8 +78,11 @@ export function asyncToGenerator(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
     const f = context.factory;
     const yieldOf = (line: number, e: ts.Expression) =>
       f.createParenthesizedExpression(f.createYieldExpression(undefined, f.createArrayLiteralExpression([f.createNumericLiteral(line), e])));
-    const iter = (e: ts.Expression) =>
-      f.createCallExpression(f.createPropertyAccessExpression(f.createIdentifier("__nwc_rt"), "iter"), undefined, [e]);
+    const rtCall = (name: string, args: ts.Expression[]) =>
+      f.createCallExpression(f.createPropertyAccessExpression(f.createIdentifier("__nwc_rt"), name), undefined, args);
+    const iter = (e: ts.Expression) => rtCall("iter", [e]);
+    // No await while the iterable is read: a lazy view that pulls as the lowered code indexes.
+    const lazy = (e: ts.Expression) => rtCall("lazy", [e]);
 
     const toGenerator = (node: ts.FunctionLikeDeclaration): ts.FunctionExpression => {
       const params = node.parameters.map((p) => ts.visitNode(p, visit) as ts.ParameterDeclaration);
@@ -194,17 +192,27 @@ export function asyncToGenerator(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
         );
       }
       if (ts.isForOfStatement(node) && !isArrayLike(checker, node.expression)) {
+        const wrap = containsAwait(node.statement) || containsAwait(node.initializer) ? iter : lazy;
         return f.updateForOfStatement(node, node.awaitModifier, ts.visitNode(node.initializer, visit) as ts.ForInitializer,
-          iter(ts.visitNode(node.expression, visit) as ts.Expression), ts.visitNode(node.statement, visit) as ts.Statement);
+          wrap(ts.visitNode(node.expression, visit) as ts.Expression), ts.visitNode(node.statement, visit) as ts.Statement);
+      }
+      if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.AsteriskAsteriskToken) {
+        return rtCall("pow", [ts.visitNode(node.left, visit) as ts.Expression, ts.visitNode(node.right, visit) as ts.Expression]);
+      }
+      if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.AsteriskAsteriskEqualsToken && ts.isIdentifier(node.left)) {
+        // `x **= e` is `x = x ** e` for a plain binding (a property target is NWC3019).
+        return f.createAssignment(node.left, rtCall("pow", [node.left, ts.visitNode(node.right, visit) as ts.Expression]));
       }
       if (ts.isSpreadElement(node) && !isArrayLike(checker, node.expression)) {
         return f.updateSpreadElement(node, iter(ts.visitNode(node.expression, visit) as ts.Expression));
       }
       if (ts.isVariableDeclaration(node) && ts.isArrayBindingPattern(node.name) && node.initializer && !isArrayLike(checker, node.initializer)) {
-        return f.updateVariableDeclaration(node, ts.visitNode(node.name, visit) as ts.BindingName, undefined, undefined, iter(ts.visitNode(node.initializer, visit) as ts.Expression));
+        const wrap = containsAwaitIn(node.name) ? iter : lazy;
+        return f.updateVariableDeclaration(node, ts.visitNode(node.name, visit) as ts.BindingName, undefined, undefined, wrap(ts.visitNode(node.initializer, visit) as ts.Expression));
       }
       if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isArrayLiteralExpression(node.left) && !isArrayLike(checker, node.right)) {
-        return f.updateBinaryExpression(node, ts.visitNode(node.left, visit) as ts.Expression, node.operatorToken, iter(ts.visitNode(node.right, visit) as ts.Expression));
+        const wrap = containsAwaitIn(node.left) ? iter : lazy;
+        return f.updateBinaryExpression(node, ts.visitNode(node.left, visit) as ts.Expression, node.operatorToken, wrap(ts.visitNode(node.right, visit) as ts.Expression));
       }
       return ts.visitEachChild(node, visit, context);
     };

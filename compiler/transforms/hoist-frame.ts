@@ -78,6 +78,11 @@ function isGeneratorReturn(s: ts.Statement): s is ts.ReturnStatement {
 export class FrameHoister {
   readonly defs: StepFunctionDef[] = [];
   readonly helpersUsed = new Set<string>();
+  /**
+   * Tagged-template call sites of the module (shared by its hoisters): each site's strings
+   * array is made once and kept in the module's `__nwc_sites[k]`, as JavaScript caches it per site.
+   */
+  templateSites = { count: 0 };
   private printer = ts.createPrinter({ removeComments: true });
 
   /** Call-binding temporaries of the function being rewritten (see findCallTemps). */
@@ -290,6 +295,12 @@ export class FrameHoister {
       if (ts.isShorthandPropertyAssignment(n)) return f.createPropertyAssignment(n.name.text, this.ref(n.name, scopes, inPre));
       if (ts.isLabeledStatement(n)) return f.updateLabeledStatement(n, n.label, visit(n.statement) as ts.Statement);
       if (ts.isBreakOrContinueStatement(n) || ts.isMetaProperty(n)) return n;
+      if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === "__makeTemplateObject" && !this.resolve("__makeTemplateObject", scopes)) {
+        this.helpersUsed.add("__makeTemplateObject");
+        const slot = f.createElementAccessExpression(f.createIdentifier("__nwc_sites"), this.templateSites.count++);
+        return f.createParenthesizedExpression(f.createLogicalOr(slot, f.createAssignment(slot,
+          f.updateCallExpression(n, n.expression, undefined, n.arguments.map((a) => visit(a) as ts.Expression)))));
+      }
       if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === "__nwcAsync") {
         const idx = Number((n.arguments[0] as ts.NumericLiteral).text);
         const inner = n.arguments[1] as ts.FunctionExpression;

@@ -41,20 +41,28 @@ export function stepLocalNames(body: ts.FunctionExpression, candidates: Readonly
     ts.forEachChild(n, (c) => refsIn(c, clause, nested || (ts.isFunctionLike(c) && c !== body)));
   };
 
+  /** An expression run unconditionally at the top of clause `k`: a comma list whose assignments may be first writes. */
+  const topLevel = (e: ts.Expression, k: number): void => {
+    for (const part of commaParts(e)) {
+      if (ts.isBinaryExpression(part) && part.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(part.left) &&
+          candidates.has(part.left.text) && !firstWriteOk.has(part.left.text) && !mentions(part.right, part.left.text)) {
+        refsIn(part.right, k, false);
+        firstWriteOk.set(part.left.text, true);
+        refsIn(part.left, k, false);
+      } else refsIn(part, k, false);
+    }
+  };
   // A plain block inside a clause runs unconditionally, like the clause's own statements.
   const flat = (stmts: readonly ts.Statement[]): ts.Statement[] => stmts.flatMap((s) => (ts.isBlock(s) ? flat(s.statements) : [s]));
   clauses.forEach((stmts, k) => {
     for (const s of flat(stmts)) {
       // Assignments at the top level of the clause, in order, before anything else reads the name.
       if (ts.isExpressionStatement(s)) {
-        for (const part of commaParts(s.expression)) {
-          if (ts.isBinaryExpression(part) && part.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(part.left) &&
-              candidates.has(part.left.text) && !firstWriteOk.has(part.left.text) && !mentions(part.right, part.left.text)) {
-            refsIn(part.right, k, false);
-            firstWriteOk.set(part.left.text, true);
-            refsIn(part.left, k, false);
-          } else refsIn(part, k, false);
-        }
+        topLevel(s.expression, k);
+      } else if (ts.isForStatement(s) && s.initializer && !ts.isVariableDeclarationList(s.initializer)) {
+        // `for (_i = 0, _a = e; ...)`: the initializer runs first, unconditionally.
+        topLevel(s.initializer, k);
+        for (const c of [s.condition, s.incrementor, s.statement]) if (c) refsIn(c, k, false);
       } else refsIn(s, k, false);
     }
   });

@@ -17,8 +17,21 @@
  * since only function expressions written inline are accepted (unsupported.ts, NWC3018).
  */
 import ts from "typescript";
+import { isNwcType } from "../../lint-rules/discover.ts";
 
 export const TASK_METHODS = new Set(["then", "catch", "finally"]);
+
+/** Is `e` typed as nwc's durable `Task` (what every ctx call returns)? */
+export function isTaskTyped(checker: ts.TypeChecker, e: ts.Expression): boolean {
+  const t = checker.getTypeAtLocation(e);
+  return (t.isUnion() ? t.types : [t]).every((x) => isNwcType(x, "Task"));
+}
+
+/** `task.then(...)` / `.catch` / `.finally` on a durable task (lowered here when the callbacks are inline). */
+export function isTaskMethodCall(checker: ts.TypeChecker, n: ts.Node): n is ts.CallExpression & { expression: ts.PropertyAccessExpression } {
+  return ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && TASK_METHODS.has(n.expression.name.text) &&
+    isTaskTyped(checker, n.expression.expression);
+}
 
 /** Callback arguments the lowering accepts: omitted, `undefined`, `null`, or a function written inline. */
 export function isInlineCallback(e: ts.Expression): boolean {

@@ -11,8 +11,7 @@
  */
 import ts from "typescript";
 import type { NwcDiagnostic } from "../diagnostics.ts";
-import { isTaskMethodCall } from "./async-to-generator.ts";
-import { isInlineCallback } from "./task-then.ts";
+import { isInlineCallback, isTaskMethodCall } from "./task-then.ts";
 
 export function diagnosticAt(node: ts.Node, code: string, message: string, fix: string): NwcDiagnostic {
   const sf = node.getSourceFile();
@@ -105,6 +104,13 @@ export function checkUnsupported(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
       report(n, "NWC3018", `\`.${n.expression.name.text}\` on a durable task with a callback that is not written inline cannot be compiled (the callback would have to wait in the frame)`,
         `write the callback inline, e.g. \`.${n.expression.name.text}((v) => f(v))\`, or await the task and call the function`);
     }
+    if (!inSync && ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.AsteriskAsteriskEqualsToken && !ts.isIdentifier(n.left)) {
+      report(n, "NWC3019", "`**=` on a property cannot be compiled exactly (the lowering would read the property after evaluating the exponent)", "write `x.p = x.p ** e`, or use a local");
+    }
+    if (!inSync && ts.isForOfStatement(n) && !n.awaitModifier && containsAwait(n.statement) && leavesEarly(n.statement) && isIterator(checker, n.expression)) {
+      report(n.expression, "NWC3020", "for...of over an iterator, with an await in the body and a way out of the loop: an iterator cannot be saved in the frame, so the compiled loop would read it to its end first (forever, for an endless generator)",
+        "collect the items you need into an array before the loop (e.g. take the first n), or move the await out of the loop");
+    }
     if (ts.isForOfStatement(n) && n.awaitModifier) report(n, "NWC3007", "`for await` cannot be compiled: only durable tasks may be awaited", "use for...of and await each task");
     if (ts.isLabeledStatement(n) && ts.isFunctionDeclaration(n.statement)) report(n, "NWC3004", "a labeled function declaration cannot be compiled", "remove the label");
     if (ts.isYieldExpression(n)) report(n, "NWC3001", "yield inside an orchestration cannot be compiled", "use await");
@@ -120,6 +126,26 @@ export function checkUnsupported(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
   };
   if (fn.body) visit(fn.body, false);
   return out;
+}
+
+/** An iterator or generator object (it has `next`), as opposed to an array, Set, Map or string. */
+function isIterator(checker: ts.TypeChecker, e: ts.Expression): boolean {
+  const t = checker.getTypeAtLocation(e);
+  if (t.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return false;
+  return (t.isUnion() ? t.types : [t]).some((x) => !!checker.getApparentType(x).getProperty("next"));
+}
+
+/** Can the loop body leave the loop before the iterable is exhausted (break, labeled jumps, return, throw)? */
+function leavesEarly(body: ts.Statement): boolean {
+  const visit = (n: ts.Node, inInner: boolean): boolean => {
+    if (isFunctionBoundary(n)) return false;
+    if (ts.isReturnStatement(n) || ts.isThrowStatement(n)) return true;
+    if (ts.isBreakOrContinueStatement(n) && n.label) return true;
+    if (ts.isBreakStatement(n) && !inInner) return true;
+    const inner = inInner || ts.isIterationStatement(n, false) || ts.isSwitchStatement(n);
+    return !!ts.forEachChild(n, (c) => visit(c, inner));
+  };
+  return visit(body, false);
 }
 
 /** `o.arguments`, `{ arguments: v }`, `{ arguments: a } = o`: a property name, not the binding. */
