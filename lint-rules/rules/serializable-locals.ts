@@ -120,6 +120,10 @@ function unserializable(program: ts.Program, checker: ts.TypeChecker, type: ts.T
     if (BUILTIN_SAFE.has(name) || /Error$/.test(name)) return undefined;
     if (name === "Promise" || name === "PromiseLike") return promisesAreTasks ? undefined : { reason: "a promise", advice: "await it before the next await, or start it as a ctx task" };
     if (name === "Function" || name === "CallableFunction" || name === "NewableFunction") return { reason: "a function", advice: FUNCTION_ADVICE };
+    // Generator, IterableIterator, MapIterator...: a position in a computation, not data.
+    if (checker.getApparentType(type).getProperty("next") && !BUILTIN_CONTAINERS.has(name)) {
+      return { reason: `an iterator (${name})`, advice: "collect its items into an array before the await (`[...it]`), or finish reading it first" };
+    }
     if (BUILTIN_CONTAINERS.has(name)) {
       for (const arg of checker.getTypeArguments(type as ts.TypeReference)) {
         const p = unserializable(program, checker, arg, depth + 1, seen, promisesAreTasks);
