@@ -18,25 +18,24 @@
  */
 import ts from "typescript";
 import { isNwcType } from "../../lint-rules/discover.ts";
+import { isInlineCallback, TASK_METHODS } from "../../lint-rules/task-methods.ts";
 
-export const TASK_METHODS = new Set(["then", "catch", "finally"]);
+export { isInlineCallback };
 
-/** Is `e` typed as nwc's durable `Task` (what every ctx call returns)? */
+/**
+ * Is `e` typed as nwc's `Task` or as a Promise? In compiled code every promise is a task
+ * (ctx calls, combinators, compiled async functions); one that is not is NWC1014, and
+ * the engine refuses to await it.
+ */
 export function isTaskTyped(checker: ts.TypeChecker, e: ts.Expression): boolean {
   const t = checker.getTypeAtLocation(e);
-  return (t.isUnion() ? t.types : [t]).every((x) => isNwcType(x, "Task"));
+  return (t.isUnion() ? t.types : [t]).every((x) => isNwcType(x, "Task") || (x.getSymbol()?.name === "Promise" && !!x.getSymbol()?.declarations?.every((d) => d.getSourceFile().isDeclarationFile)));
 }
 
-/** `task.then(...)` / `.catch` / `.finally` on a durable task (lowered here when the callbacks are inline). */
+/** `task.then(...)` / `.catch` / `.finally` on a task (lowered here when the callbacks are inline). */
 export function isTaskMethodCall(checker: ts.TypeChecker, n: ts.Node): n is ts.CallExpression & { expression: ts.PropertyAccessExpression } {
   return ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && TASK_METHODS.has(n.expression.name.text) &&
     isTaskTyped(checker, n.expression.expression);
-}
-
-/** Callback arguments the lowering accepts: omitted, `undefined`, `null`, or a function written inline. */
-export function isInlineCallback(e: ts.Expression): boolean {
-  while (ts.isParenthesizedExpression(e)) e = e.expression;
-  return ts.isArrowFunction(e) || ts.isFunctionExpression(e) || e.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(e) && e.text === "undefined");
 }
 
 function isAbsent(e: ts.Expression | undefined): boolean {
