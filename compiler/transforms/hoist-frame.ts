@@ -271,12 +271,18 @@ export class FrameHoister {
       }
       if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && temps.has(n.left.text)) {
         const t = temps.get(n.left.text)!;
-        if (t.kind === "path" || t.objPath) return f.createVoidZero();
+        if (t.kind === "k") return f.createAssignment(this.ref(n.left, scopes, inPre), visit(t.key!.expr!) as ts.Expression);
+        if (t.kind === "path" || t.kind === "alias" || t.objPath) return f.createVoidZero();
         return visit(t.objAssign!) as ts.Expression; // keep `T1 = E`, drop the function temp
       }
       if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === "apply" &&
           ts.isIdentifier(n.expression.expression) && temps.has(n.expression.expression.text)) {
         const t = temps.get(n.expression.expression.text)!;
+        if (t.kind === "k") {
+          const callee = f.createElementAccessExpression(visit(t.objPath!) as ts.Expression, this.ref(n.expression.expression, scopes, inPre));
+          return f.createCallExpression(f.createPropertyAccessExpression(callee, "apply"), undefined,
+            [visit(t.objPath!) as ts.Expression, ...n.arguments.slice(1).map((a) => visit(a) as ts.Expression)]);
+        }
         // The receiver: the saved object temp, or (objPath) the path itself, read again.
         const receiver = () => (t.objPath ? (visit(t.objPath) as ts.Expression) : this.ref(t.obj!, scopes, inPre));
         const fn = t.kind === "path"
@@ -400,7 +406,12 @@ function chainOf(scopes: Scope[]): string {
  * differs only if evaluating the arguments reassigns that property or binding.
  */
 interface CallTemp {
-  kind: "m" | "path";
+  /**
+   * "m": `T = (O = obj)[key]`; "path": `T = path`; "k": `T2 = T1[K]` after `T1 = (T0 = path)`
+   * (`table[await k](await x)`): T2 keeps the key K instead of the function, the call reads
+   * `path[T2]` again; "alias": `T1 = (T0 = path)` itself, dropped.
+   */
+  kind: "m" | "path" | "k" | "alias";
   obj?: ts.Identifier;
   objAssign?: ts.Expression;
   /** The receiver is a path (`out` in `out.push(await x)`): read it again rather than keep an alias in the frame. */
@@ -422,6 +433,8 @@ function findCallTemps(body: ts.FunctionExpression, isTemp: (name: string) => bo
   const uses = new Map<string, number>();
   const assigned = new Map<string, number>();
   const calleeUses = new Map<string, number>();
+  const rhsOf = new Map<string, ts.Expression>();
+  const applyThis = new Map<string, ts.Expression | undefined>();
   const visit = (n: ts.Node): void => {
     if (ts.isIdentifier(n)) {
       uses.set(n.text, (uses.get(n.text) ?? 0) + 1);
@@ -444,9 +457,11 @@ function findCallTemps(body: ts.FunctionExpression, isTemp: (name: string) => bo
         found.set(n.left.text, { kind: "path", path: r });
       }
       assigned.set(n.left.text, (assigned.get(n.left.text) ?? 0) + 1);
+      rhsOf.set(n.left.text, r);
     }
     if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === "apply" && ts.isIdentifier(n.expression.expression)) {
       applied.add(n.expression.expression.text);
+      applyThis.set(n.expression.expression.text, n.arguments[0]);
     }
     ts.forEachChild(n, visit);
   };
@@ -457,7 +472,23 @@ function findCallTemps(body: ts.FunctionExpression, isTemp: (name: string) => bo
     const rhs = t.kind === "m" && t.objAssign && ts.isBinaryExpression(t.objAssign) ? t.objAssign.right : undefined;
     if (rhs && isPath(rhs, isTemp) && (ts.isIdentifier(rhs) || ts.isPropertyAccessExpression(rhs)) && uses.get(t.obj!.text) === 2 && assigned.get(t.obj!.text) === 1) t.objPath = rhs;
   }
+  // `T1 = (T0 = path)`, `T2 = T1[K]`, `T2.apply(T0, ...)`: each temp set once and used once more.
+  const once = (n: string) => assigned.get(n) === 1 && uses.get(n) === 2;
+  for (const [t2, r] of rhsOf) {
+    if (!ts.isElementAccessExpression(r) || !ts.isIdentifier(r.expression) || !applied.has(t2) || !once(t2)) continue;
+    const t1 = r.expression.text;
+    const a = rhsOf.get(t1);
+    const inner = a && ts.isParenthesizedExpression(a) ? a.expression : undefined;
+    if (!inner || !ts.isBinaryExpression(inner) || inner.operatorToken.kind !== ts.SyntaxKind.EqualsToken || !ts.isIdentifier(inner.left)) continue;
+    const t0 = inner.left.text, path = inner.right;
+    const self = applyThis.get(t2);
+    if (!once(t1) || !once(t0) || !self || !ts.isIdentifier(self) || self.text !== t0 || !isPath(path, isTemp) || !(ts.isIdentifier(path) || ts.isPropertyAccessExpression(path))) continue;
+    found.set(t2, { kind: "k", objPath: path, key: { kind: "expr", expr: r.argumentExpression } });
+    found.set(t1, { kind: "alias", path });
+    found.set(t0, { kind: "alias", path });
+  }
   for (const [name, t] of found) {
+    if (t.kind === "k" || t.kind === "alias") continue;
     if (assigned.get(name) !== 1) found.delete(name);
     // A path temp is only ever called (T.apply / T.apply.apply(T, ...)); anything else keeps the saved value.
     else if (t.kind === "path" && (objects.has(name) || (uses.get(name) ?? 0) !== 1 + (calleeUses.get(name) ?? 0))) found.delete(name);
