@@ -8,8 +8,11 @@
  * frame). Nested compiled closures (`__nwcAsync(N, fn)`) become
  * `__nwc_rt.closure(__nwc_fns[N], __nwc_S)`: calling one starts a branch whose
  * chain extends the current one. Locals of nested sync functions, catch
- * variables of try blocks without awaits, and function declarations stay
- * ordinary JavaScript locals of the step (they never live across an await).
+ * variables of try blocks without awaits, function declarations, and locals no
+ * await separates from their uses (step-locals.ts) stay ordinary JavaScript
+ * locals of the step (they never live across an await). Exception: what an async
+ * closure captures from a sync per-iteration loop body or an await-free catch
+ * clause moves to a frame scope made per call (syncLoopBody, scopedCatch).
  *
  * Before:  __nwcRoot(function (ctx, x) { var a; return __generator(this, function (_a) {
  *            switch (_a.label) { case 0: return [4, [3, ctx.call(f, x)]]; case 1: a = _a.sent(); return [2, a + 1]; } }); });
