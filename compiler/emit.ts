@@ -121,6 +121,7 @@ function finishFile(p: Prepared, out: ts.SourceFile, rootsOut: ts.ExpressionStat
   const { sf, pres, nextIndex } = p;
   const defs: StepFunctionDef[] = [];
   const helpersUsed = new Set<string>();
+  const templateSites = { count: 0 };
   const roots: { d: Discovered; index: number }[] = [];
   if (rootsOut.length !== pres.length) throw new Error(`nwc compiler: unexpected ES5 output for ${sf.fileName} (internal error)`);
   const awaitTexts = new Map<number, string[]>();
@@ -131,6 +132,7 @@ function finishFile(p: Prepared, out: ts.SourceFile, rootsOut: ts.ExpressionStat
     const names = new Map<number, { name: string; line: number }>([[index, { name: d.name, line: lineOf(d.fn) }]]);
     for (const c of pre.closures) names.set(c.index, { name: `${d.name}/${c.name}`, line: c.line });
     const hoister = new FrameHoister(out, names, userNames, nextIndex);
+    hoister.templateSites = templateSites;
     hoister.process(fnExpr, 0, index, []);
     defs.push(...hoister.defs);
     hoister.helpersUsed.forEach((h) => helpersUsed.add(h));
@@ -143,6 +145,7 @@ function finishFile(p: Prepared, out: ts.SourceFile, rootsOut: ts.ExpressionStat
   const prelude =
     `import * as __nwc_engine from ${engine};\n` +
     (helpersUsed.size ? `const { ${[...helpersUsed].sort().join(", ")} } = __nwc_engine.tslib;\n` : "") +
+    (templateSites.count ? "const __nwc_sites = [];\n" : "") +
     `const __nwc_fns = __nwc_engine.registerModule(${JSON.stringify(moduleHash)}, [\n${defs.map((d) => d.text).join(",\n")}\n]);\n`;
 
   const plan: FilePlan = { fileName: sf.fileName, machines: new Map(), helpers: new Map(), prelude, infos: [] };

@@ -24,6 +24,10 @@ export type { ClassCodec } from "./codec.ts";
  */
 export interface Task<T> extends Promise<T> {
   readonly __nwcTask?: true;
+  /** A durable task too; the callbacks must be written inline (`t.then((v) => ...)`), as the compiler turns them into a branch. */
+  then<R1 = T, R2 = never>(onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null, onrejected?: ((reason: any) => R2 | PromiseLike<R2>) | null): Task<R1 | R2>;
+  catch<R = never>(onrejected?: ((reason: any) => R | PromiseLike<R>) | null): Task<T | R>;
+  finally(onfinally?: (() => void) | null): Task<T>;
 }
 
 export interface ActivityOptions {

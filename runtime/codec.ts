@@ -186,7 +186,11 @@ function encodeObject(obj: object, state: EncodeState): Json {
   if (obj instanceof Promise) {
     throw new CodecError(`cannot serialize ${pathOf(state)}: it is a Promise; await it first, or keep a durable task instead`);
   }
-  const className = obj.constructor?.name ?? "an object with a custom prototype";
+  if (typeof (obj as any).next === "function" && typeof (obj as any)[Symbol.iterator] === "function") {
+    throw new CodecError(`cannot serialize ${pathOf(state)}: it is an iterator (a generator object, say); collect its items into an array first`);
+  }
+  const name = obj.constructor?.name;
+  const className = typeof name === "string" && name !== "" ? name : "an object with a custom prototype";
   throw new CodecError(
     `cannot serialize ${pathOf(state)}: it is an instance of class ${className}; use plain objects, or registerClass() a codec for ${className}`,
   );

@@ -7,6 +7,8 @@
  * - nested `async (x) => b`   -> `__nwcAsync(N, function* (x) { b' })` (a branch when called)
  * - `Promise.all(xs)` (the global Promise, by symbol; also race/any/allSettled/resolve/reject)
  *                             -> `__nwc_rt.all(xs)`
+ * - `task.then(f, g)`, `task.catch(g)`, `task.finally(h)` on a durable task
+ *                             -> an async closure called at once that awaits the task (task-then.ts)
  * - `for (x of e)`, `[...e]`, `f(...e)`, `[a, b] = e` where `e` is not typed as an array
  *                             -> `e` wrapped in `__nwc_rt.iter(e)` (materialized into an array,
  *                                since an iterator cannot live in a frame)
@@ -28,6 +30,8 @@
  * first, so every nested async function met here is an arrow or function expression.
  */
 import ts from "typescript";
+import { isInlineCallback, isTaskMethodCall, taskMethodBody } from "./task-then.ts";
+import { containsAwait } from "./unsupported.ts";
 
 export interface PreTransformResult {
   /** `__nwcRoot(function* (...) { ... })` as TypeScript source text. */
@@ -50,10 +54,17 @@ function isGlobalPromise(checker: ts.TypeChecker, e: ts.Expression): boolean {
   return !!s?.declarations?.every((d) => d.getSourceFile().hasNoDefaultLib || /lib\.[^/]*\.d\.ts$/.test(d.getSourceFile().fileName));
 }
 
+/** Typed as an array (an `any` may be a Set, a Map or a string: those go through the iterator). */
 function isArrayLike(checker: ts.TypeChecker, e: ts.Expression): boolean {
   const t = checker.getTypeAtLocation(e);
   const all = t.isUnion() ? t.types : [t];
-  return all.every((x) => checker.isArrayType(x) || checker.isTupleType(x) || !!(x.flags & ts.TypeFlags.Any));
+  return all.every((x) => checker.isArrayType(x) || checker.isTupleType(x));
+}
+
+/** Does `n` (a binding pattern or destructuring target, defaults included) contain an await? */
+function containsAwaitIn(n: ts.Node): boolean {
+  if (ts.isAwaitExpression(n)) return true;
+  return !!ts.forEachChild(n, containsAwaitIn);
 }
 
 export function asyncToGenerator(fn: ts.FunctionLikeDeclaration, checker: ts.TypeChecker, nextIndex: () => number): PreTransformResult {
@@ -67,8 +78,11 @@ export function asyncToGenerator(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
     const f = context.factory;
     const yieldOf = (line: number, e: ts.Expression) =>
       f.createParenthesizedExpression(f.createYieldExpression(undefined, f.createArrayLiteralExpression([f.createNumericLiteral(line), e])));
-    const iter = (e: ts.Expression) =>
-      f.createCallExpression(f.createPropertyAccessExpression(f.createIdentifier("__nwc_rt"), "iter"), undefined, [e]);
+    const rtCall = (name: string, args: ts.Expression[]) =>
+      f.createCallExpression(f.createPropertyAccessExpression(f.createIdentifier("__nwc_rt"), name), undefined, args);
+    const iter = (e: ts.Expression) => rtCall("iter", [e]);
+    // No await while the iterable is read: a lazy view that pulls as the lowered code indexes.
+    const lazy = (e: ts.Expression) => rtCall("lazy", [e]);
 
     const toGenerator = (node: ts.FunctionLikeDeclaration): ts.FunctionExpression => {
       const params = node.parameters.map((p) => ts.visitNode(p, visit) as ts.ParameterDeclaration);
@@ -157,6 +171,20 @@ export function asyncToGenerator(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
         return f.createCallExpression(f.createIdentifier("__nwcAsync"), undefined, [f.createNumericLiteral(index), toGenerator(node)]);
       }
       if (ts.isBlock(node)) return visitBlock(node);
+      if (isTaskMethodCall(checker, node) && node.arguments.every(isInlineCallback)) {
+        const method = node.expression.name.text;
+        const line = lineOf(node);
+        const index = nextIndex();
+        closures.push({ index, name: `${method}@${line}`, line });
+        const task = ts.visitNode(node.expression.expression, visit) as ts.Expression;
+        const taskText = node.expression.expression.getText(sf).replace(/\s+/g, " ");
+        const texts = method === "finally" && node.arguments.length > 0 ? [taskText, `${method} callback`, method] : [taskText];
+        (awaits.get(line) ?? awaits.set(line, []).get(line)!).push(...texts.map((t) => (t.length > 60 ? t.slice(0, 57) + "..." : t)));
+        const callbacks = node.arguments.map((a) => ts.visitNode(a, visit) as ts.Expression);
+        const body = taskMethodBody(f, method, task, callbacks, (e) => yieldOf(line, e));
+        const gen = f.createFunctionExpression(undefined, f.createToken(ts.SyntaxKind.AsteriskToken), undefined, undefined, [], undefined, f.createBlock(body, true));
+        return f.createCallExpression(f.createCallExpression(f.createIdentifier("__nwcAsync"), undefined, [f.createNumericLiteral(index), gen]), undefined, []);
+      }
       if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && COMBINATORS.has(node.expression.name.text) && isGlobalPromise(checker, node.expression.expression)) {
         return f.createCallExpression(
           f.createPropertyAccessExpression(f.createIdentifier("__nwc_rt"), node.expression.name.text), undefined,
@@ -164,17 +192,27 @@ export function asyncToGenerator(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
         );
       }
       if (ts.isForOfStatement(node) && !isArrayLike(checker, node.expression)) {
+        const wrap = containsAwait(node.statement) || containsAwait(node.initializer) ? iter : lazy;
         return f.updateForOfStatement(node, node.awaitModifier, ts.visitNode(node.initializer, visit) as ts.ForInitializer,
-          iter(ts.visitNode(node.expression, visit) as ts.Expression), ts.visitNode(node.statement, visit) as ts.Statement);
+          wrap(ts.visitNode(node.expression, visit) as ts.Expression), ts.visitNode(node.statement, visit) as ts.Statement);
+      }
+      if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.AsteriskAsteriskToken) {
+        return rtCall("pow", [ts.visitNode(node.left, visit) as ts.Expression, ts.visitNode(node.right, visit) as ts.Expression]);
+      }
+      if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.AsteriskAsteriskEqualsToken && ts.isIdentifier(node.left)) {
+        // `x **= e` is `x = x ** e` for a plain binding (a property target is NWC3019).
+        return f.createAssignment(node.left, rtCall("pow", [node.left, ts.visitNode(node.right, visit) as ts.Expression]));
       }
       if (ts.isSpreadElement(node) && !isArrayLike(checker, node.expression)) {
         return f.updateSpreadElement(node, iter(ts.visitNode(node.expression, visit) as ts.Expression));
       }
       if (ts.isVariableDeclaration(node) && ts.isArrayBindingPattern(node.name) && node.initializer && !isArrayLike(checker, node.initializer)) {
-        return f.updateVariableDeclaration(node, ts.visitNode(node.name, visit) as ts.BindingName, undefined, undefined, iter(ts.visitNode(node.initializer, visit) as ts.Expression));
+        const wrap = containsAwaitIn(node.name) ? iter : lazy;
+        return f.updateVariableDeclaration(node, ts.visitNode(node.name, visit) as ts.BindingName, undefined, undefined, wrap(ts.visitNode(node.initializer, visit) as ts.Expression));
       }
       if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isArrayLiteralExpression(node.left) && !isArrayLike(checker, node.right)) {
-        return f.updateBinaryExpression(node, ts.visitNode(node.left, visit) as ts.Expression, node.operatorToken, iter(ts.visitNode(node.right, visit) as ts.Expression));
+        const wrap = containsAwaitIn(node.left) ? iter : lazy;
+        return f.updateBinaryExpression(node, ts.visitNode(node.left, visit) as ts.Expression, node.operatorToken, wrap(ts.visitNode(node.right, visit) as ts.Expression));
       }
       return ts.visitEachChild(node, visit, context);
     };

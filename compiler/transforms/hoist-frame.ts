@@ -8,8 +8,11 @@
  * frame). Nested compiled closures (`__nwcAsync(N, fn)`) become
  * `__nwc_rt.closure(__nwc_fns[N], __nwc_S)`: calling one starts a branch whose
  * chain extends the current one. Locals of nested sync functions, catch
- * variables of try blocks without awaits, and function declarations stay
- * ordinary JavaScript locals of the step (they never live across an await).
+ * variables of try blocks without awaits, function declarations, and locals no
+ * await separates from their uses (step-locals.ts) stay ordinary JavaScript
+ * locals of the step (they never live across an await). Exception: what an async
+ * closure captures from a sync per-iteration loop body or an await-free catch
+ * clause moves to a frame scope made per call (syncLoopBody, scopedCatch).
  *
  * Before:  __nwcRoot(function (ctx, x) { var a; return __generator(this, function (_a) {
  *            switch (_a.label) { case 0: return [4, [3, ctx.call(f, x)]]; case 1: a = _a.sent(); return [2, a + 1]; } }); });
@@ -24,6 +27,7 @@
  */
 import ts from "typescript";
 import { flowOf, type FunctionFlow } from "./graph.ts";
+import { stepLocalNames } from "./step-locals.ts";
 
 export interface StepFunctionDef {
   index: number;
@@ -36,7 +40,8 @@ export interface StepFunctionDef {
   parent?: number;
 }
 
-type Scope = { frame: number | undefined; names: Set<string> };
+/** `frame`: depth of the frame scope holding `names` (undefined: ordinary JS locals); `chain`: the scope-chain variable in effect there. */
+type Scope = { frame: number | undefined; names: Set<string>; chain?: string };
 
 const f = ts.factory;
 
@@ -53,6 +58,21 @@ function varNamesOf(body: ts.Node, out: Set<string>): void {
   ts.forEachChild(body, visit);
 }
 
+/** Identifiers `n` reads or writes (a `var x;` without initializer declares, it does not use). */
+function identifiersOf(n: ts.Node, out: Set<string>): void {
+  const visit = (c: ts.Node): void => {
+    if (ts.isVariableDeclaration(c) && !c.initializer) return;
+    if (ts.isIdentifier(c)) out.add(c.text);
+    ts.forEachChild(c, visit);
+  };
+  visit(n);
+}
+
+function containsAsyncClosure(n: ts.Node): boolean {
+  if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === "__nwcAsync") return true;
+  return !!ts.forEachChild(n, containsAsyncClosure);
+}
+
 function isGeneratorReturn(s: ts.Statement): s is ts.ReturnStatement {
   return ts.isReturnStatement(s) && !!s.expression && ts.isCallExpression(s.expression) &&
     ts.isIdentifier(s.expression.expression) && s.expression.expression.text === "__generator";
@@ -61,6 +81,11 @@ function isGeneratorReturn(s: ts.Statement): s is ts.ReturnStatement {
 export class FrameHoister {
   readonly defs: StepFunctionDef[] = [];
   readonly helpersUsed = new Set<string>();
+  /**
+   * Tagged-template call sites of the module (shared by its hoisters): each site's strings
+   * array is made once and kept in the module's `__nwc_sites[k]`, as JavaScript caches it per site.
+   */
+  templateSites = { count: 0 };
   private printer = ts.createPrinter({ removeComments: true });
 
   /** Call-binding temporaries of the function being rewritten (see findCallTemps). */
@@ -105,7 +130,7 @@ export class FrameHoister {
     // `_loop_N`: TypeScript's per-iteration function for a loop whose block-scoped
     // bindings are captured by closures. Such a loop has no await (else NWC3011),
     // so the function is created and used within one step: a step-local, not a frame slot.
-    const loopFns = [...frameNames].filter((n) => /^_loop_\d+$/.test(n));
+    const loopFns = [...frameNames].filter((n) => this.isLoopFn(n));
     for (const n of loopFns) frameNames.delete(n);
     // A `_loop_N` whose body is a generator (its loop awaits) is a compiled function of its own:
     // each iteration runs it as a delegated activation with a fresh scope (the per-iteration
@@ -114,7 +139,7 @@ export class FrameHoister {
     this.loopGens = new Map();
     const meta0 = this.names.get(index) ?? { name: "<anonymous>", line: 0 };
     const findLoops = (n: ts.Node): void => {
-      if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && /^_loop_\d+$/.test(n.left.text) &&
+      if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && this.isLoopFn(n.left.text) &&
           ts.isFunctionExpression(n.right) && n.right.body.statements.some(isGeneratorReturn)) {
         const idx = this.nextIndex();
         this.loopGens.set(n.left.text, idx);
@@ -125,27 +150,80 @@ export class FrameHoister {
     };
     ts.forEachChild(body.body, findLoops);
 
+    // Locals no await separates from their uses stay locals of the step (step-locals.ts).
+    const params0 = new Set(fn.parameters.map((p) => (p.name as ts.Identifier).text));
+    const usedOutside = new Set<string>();
+    for (const s of [...funcDecls, ...pre]) identifiersOf(s, usedOutside);
+    // Call temporaries and what they read are moved between clauses by the rewrite below: never step-locals.
+    const temps = findCallTemps(body, (n) => frameNames.has(n) && !this.userNames.has(n));
+    for (const [name, t] of temps) {
+      usedOutside.add(name);
+      for (const e of [t.path, t.objPath, t.obj, t.key?.expr]) if (e) identifiersOf(e, usedOutside);
+    }
+    const stepLocals = stepLocalNames(body, new Set([...frameNames].filter((n) => !params0.has(n) && !usedOutside.has(n))));
+    for (const n of stepLocals) frameNames.delete(n);
     const frameScope: Scope = { frame: depth, names: frameNames };
-    const localFns: Scope = { frame: undefined, names: new Set([...funcDecls.map((d) => d.name!.text), ...loopFns]) };
+    const localFns: Scope = { frame: undefined, names: new Set([...funcDecls.map((d) => d.name!.text), ...loopFns, ...stepLocals]) };
     const scopes = [...outer, frameScope, localFns];
     const stateName = (body.parameters[0]!.name as ts.Identifier).text;
     const bodyScopes = [...scopes, { frame: undefined, names: new Set([stateName]) }];
 
     const savedTemps = this.callTemps;
-    this.callTemps = findCallTemps(body, (n) => frameNames.has(n) && !this.userNames.has(n));
-    const aliases = [...Array.from({ length: depth + 1 }, (_, d) => `__nwc_L${d} = __nwc_S[${d}]`), ...loopFns].join(", ");
+    this.callTemps = temps;
+    const aliases = [...Array.from({ length: depth + 1 }, (_, d) => `__nwc_L${d} = __nwc_S[${d}]`), ...loopFns, ...stepLocals].join(", ");
     const fnText = funcDecls.map((d) => this.print(this.rewrite(d, bodyScopes, true, index))).join("\n");
     const preText = pre.map((s) => this.print(this.rewrite(s, scopes, true, index, true))).filter((t) => t.trim() !== "" && t.trim() !== ";").join("\n");
     const bodyText = body.body.statements.map((s) => this.print(this.rewrite(s, bodyScopes, true, index))).join("\n");
     this.callTemps = savedTemps;
     this.loopGens = savedLoops;
     const meta = this.names.get(index) ?? { name: "<anonymous>", line: 0 };
-    const params = fn.parameters.map((p) => JSON.stringify((p.name as ts.Identifier).text)).join(", ");
+    const params = fn.parameters.map((p) => JSON.stringify(slotName((p.name as ts.Identifier).text))).join(", ");
     const text =
       `{ name: ${JSON.stringify(meta.name)}, line: ${meta.line}, params: [${params}],` +
       (preText ? `\n  pre: function (__nwc_S, __nwc_rt, __nwc_args) { var ${aliases};\n${preText}\n  },` : "") +
       `\n  body: function (${stateName}, __nwc_S, __nwc_rt) { var ${aliases};\n${fnText}\n${bodyText}\n  } }`;
     this.defs.push({ index, name: meta.name, line: meta.line, text, flow: flowOf(body, this.sf), parent });
+  }
+
+  /**
+   * A sync per-iteration loop body (`_loop_N = function (x) { ... }`, TypeScript's lowering of a
+   * loop without awaits whose block-scoped bindings closures capture) that creates async
+   * closures: its parameters and locals outlive the call in those closures' branches, so each
+   * call gets a frame scope of its own, pushed onto the chain the closures capture.
+   *
+   * Before:  _loop_1 = function (x) { running.push(__nwcAsync(1, ...)()); };
+   * After:   _loop_1 = function (x) { var __nwc_S1 = __nwc_rt.scope(__nwc_S, { x: x }), __nwc_L1 = __nwc_S1[1];
+   *            __nwc_L0.running.push(__nwc_rt.closure(__nwc_fns[1], __nwc_S1)()); };
+   */
+  private syncLoopBody(fn: ts.FunctionExpression, scopes: Scope[], owner: number): ts.FunctionExpression {
+    const depth = scopes.filter((s) => s.frame !== undefined).length;
+    const chain = `__nwc_S${depth}`;
+    const params = fn.parameters.map((p) => (p.name as ts.Identifier).text);
+    const names = new Set(params);
+    varNamesOf(fn.body, names);
+    const decls = new Set(fn.body.statements.filter(ts.isFunctionDeclaration).map((d) => d.name!.text));
+    for (const d of decls) names.delete(d);
+    const inner = [...scopes, { frame: depth, names, chain }, { frame: undefined, names: decls }];
+    const body = this.rewrite(fn.body, inner, true, owner);
+    return f.updateFunctionExpression(fn, fn.modifiers, fn.asteriskToken, fn.name, undefined, fn.parameters, undefined,
+      f.updateBlock(body, [scopePrologue(scopes, depth, params), ...body.statements]));
+  }
+
+  /**
+   * A catch clause without awaits (TypeScript keeps it a real catch) whose block creates
+   * async closures: they may read the catch variable after the block ended, so it moves to
+   * a frame scope of its own, one per entry into the clause, as the binding is.
+   */
+  private scopedCatch(n: ts.CatchClause, scopes: Scope[], owner: number, inPre: boolean): ts.CatchClause {
+    const depth = scopes.filter((s) => s.frame !== undefined).length;
+    const name = (n.variableDeclaration!.name as ts.Identifier).text;
+    const block = this.rewrite(n.block, [...scopes, { frame: depth, names: new Set([name]), chain: `__nwc_S${depth}` }], true, owner, inPre);
+    return f.updateCatchClause(n, n.variableDeclaration, f.updateBlock(block, [scopePrologue(scopes, depth, [name]), ...block.statements]));
+  }
+
+  /** TypeScript's per-iteration function `_loop_N`; it never takes a name the user's code has (so neither do we). */
+  private isLoopFn(name: string): boolean {
+    return /^_loop_\d+$/.test(name) && !this.userNames.has(name);
   }
 
   private print(n: ts.Node): string {
@@ -160,7 +238,7 @@ export class FrameHoister {
   private ref(id: ts.Identifier, scopes: Scope[], inPre: boolean): ts.Expression {
     if (inPre && id.text === "arguments") return f.createIdentifier("__nwc_args");
     const s = this.resolve(id.text, scopes);
-    if (s && s.frame !== undefined) return f.createPropertyAccessExpression(f.createIdentifier(`__nwc_L${s.frame}`), id.text);
+    if (s && s.frame !== undefined) return f.createPropertyAccessExpression(f.createIdentifier(`__nwc_L${s.frame}`), slotName(id.text));
     if (!s && /^__(assign|rest|spreadArray|makeTemplateObject)$/.test(id.text)) this.helpersUsed.add(id.text);
     return f.createIdentifier(id.text);
   }
@@ -173,6 +251,10 @@ export class FrameHoister {
         const t = temps.get(n.text);
         if (t?.kind === "path" && this.resolve(n.text, scopes)?.frame !== undefined) return visit(t.path!);
         return this.ref(n, scopes, inPre);
+      }
+      if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && this.isLoopFn(n.left.text) &&
+          !this.loopGens.has(n.left.text) && ts.isFunctionExpression(n.right) && inFrame && containsAsyncClosure(n.right)) {
+        return f.updateBinaryExpression(n, n.left, n.operatorToken, this.syncLoopBody(n.right, scopes, owner));
       }
       if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && this.loopGens.has(n.left.text) && ts.isFunctionExpression(n.right)) {
         const depth = scopes.filter((s) => s.frame !== undefined).length;
@@ -192,12 +274,18 @@ export class FrameHoister {
       }
       if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && temps.has(n.left.text)) {
         const t = temps.get(n.left.text)!;
-        if (t.kind === "path" || t.objPath) return f.createVoidZero();
+        if (t.kind === "k") return f.createAssignment(this.ref(n.left, scopes, inPre), visit(t.key!.expr!) as ts.Expression);
+        if (t.kind === "path" || t.kind === "alias" || t.objPath) return f.createVoidZero();
         return visit(t.objAssign!) as ts.Expression; // keep `T1 = E`, drop the function temp
       }
       if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === "apply" &&
           ts.isIdentifier(n.expression.expression) && temps.has(n.expression.expression.text)) {
         const t = temps.get(n.expression.expression.text)!;
+        if (t.kind === "k") {
+          const callee = f.createElementAccessExpression(visit(t.objPath!) as ts.Expression, this.ref(n.expression.expression, scopes, inPre));
+          return f.createCallExpression(f.createPropertyAccessExpression(callee, "apply"), undefined,
+            [visit(t.objPath!) as ts.Expression, ...n.arguments.slice(1).map((a) => visit(a) as ts.Expression)]);
+        }
         // The receiver: the saved object temp, or (objPath) the path itself, read again.
         const receiver = () => (t.objPath ? (visit(t.objPath) as ts.Expression) : this.ref(t.obj!, scopes, inPre));
         const fn = t.kind === "path"
@@ -216,6 +304,12 @@ export class FrameHoister {
       if (ts.isShorthandPropertyAssignment(n)) return f.createPropertyAssignment(n.name.text, this.ref(n.name, scopes, inPre));
       if (ts.isLabeledStatement(n)) return f.updateLabeledStatement(n, n.label, visit(n.statement) as ts.Statement);
       if (ts.isBreakOrContinueStatement(n) || ts.isMetaProperty(n)) return n;
+      if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === "__makeTemplateObject" && !this.resolve("__makeTemplateObject", scopes)) {
+        this.helpersUsed.add("__makeTemplateObject");
+        const slot = f.createElementAccessExpression(f.createIdentifier("__nwc_sites"), this.templateSites.count++);
+        return f.createParenthesizedExpression(f.createLogicalOr(slot, f.createAssignment(slot,
+          f.updateCallExpression(n, n.expression, undefined, n.arguments.map((a) => visit(a) as ts.Expression)))));
+      }
       if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === "__nwcAsync") {
         const idx = Number((n.arguments[0] as ts.NumericLiteral).text);
         const inner = n.arguments[1] as ts.FunctionExpression;
@@ -223,7 +317,7 @@ export class FrameHoister {
         const depth = scopes.filter((s) => s.frame !== undefined).length;
         this.process(inner, depth, idx, scopes, owner);
         return f.createCallExpression(f.createPropertyAccessExpression(f.createIdentifier("__nwc_rt"), "closure"), undefined,
-          [f.createElementAccessExpression(f.createIdentifier("__nwc_fns"), idx), f.createIdentifier("__nwc_S")]);
+          [f.createElementAccessExpression(f.createIdentifier("__nwc_fns"), idx), f.createIdentifier(chainOf(scopes))]);
       }
       if (ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n) || ts.isMethodDeclaration(n) || ts.isAccessor(n)) {
         const names = new Set<string>();
@@ -238,6 +332,9 @@ export class FrameHoister {
         if (ts.isMethodDeclaration(n)) return f.updateMethodDeclaration(n, n.modifiers, n.asteriskToken, visitName(n.name), n.questionToken, undefined, n.parameters, undefined, newBody);
         if (ts.isGetAccessor(n)) return f.updateGetAccessorDeclaration(n, n.modifiers, visitName(n.name), n.parameters, undefined, newBody);
         return f.updateSetAccessorDeclaration(n as ts.SetAccessorDeclaration, n.modifiers, visitName(n.name), n.parameters, newBody);
+      }
+      if (ts.isCatchClause(n) && inFrame && n.variableDeclaration && ts.isIdentifier(n.variableDeclaration.name) && containsAsyncClosure(n.block)) {
+        return this.scopedCatch(n, scopes, owner, inPre);
       }
       if (ts.isCatchClause(n)) {
         const names = new Set<string>();
@@ -275,6 +372,34 @@ export class FrameHoister {
 }
 
 /**
+ * The property of a scope object that holds local `name`. A scope is a plain object, so a
+ * local named like a member of Object.prototype (`constructor`, `toString`, `__proto__`)
+ * would read the inherited member before its first assignment (and `__proto__` would set
+ * the prototype): those get a `$` in front, as does every name that already starts with
+ * `$`s followed by one of them, so no two locals share a slot.
+ */
+export function slotName(name: string): string {
+  return Object.prototype.hasOwnProperty.call(Object.prototype, name.replace(/^\$+/, "")) ? `$${name}` : name;
+}
+
+/** `var __nwc_S<d> = __nwc_rt.scope(<chain>, { a: a, ... }), __nwc_L<d> = __nwc_S<d>[d];`: a new frame scope holding `names`. */
+function scopePrologue(scopes: Scope[], depth: number, names: string[]): ts.VariableStatement {
+  const chain = `__nwc_S${depth}`;
+  const init = f.createObjectLiteralExpression(names.map((p) => f.createPropertyAssignment(slotName(p), f.createIdentifier(p))));
+  return f.createVariableStatement(undefined, [
+    f.createVariableDeclaration(chain, undefined, undefined, f.createCallExpression(
+      f.createPropertyAccessExpression(f.createIdentifier("__nwc_rt"), "scope"), undefined, [f.createIdentifier(chainOf(scopes)), init])),
+    f.createVariableDeclaration(`__nwc_L${depth}`, undefined, undefined, f.createElementAccessExpression(f.createIdentifier(chain), depth)),
+  ]);
+}
+
+/** The variable holding the scope chain closures created at this point capture. */
+function chainOf(scopes: Scope[]): string {
+  for (let i = scopes.length - 1; i >= 0; i--) if (scopes[i]!.chain) return scopes[i]!.chain!;
+  return "__nwc_S";
+}
+
+/**
  * TypeScript evaluates a callee before arguments that await by saving it in
  * temporaries: `_b = (_a = obj).push; ... _b.apply(_a, [_c.sent()])`, or
  * `_a = f; ... _a.apply(void 0, [...])`. A function cannot live in a frame, so
@@ -284,7 +409,12 @@ export class FrameHoister {
  * differs only if evaluating the arguments reassigns that property or binding.
  */
 interface CallTemp {
-  kind: "m" | "path";
+  /**
+   * "m": `T = (O = obj)[key]`; "path": `T = path`; "k": `T2 = T1[K]` after `T1 = (T0 = path)`
+   * (`table[await k](await x)`): T2 keeps the key K instead of the function, the call reads
+   * `path[T2]` again; "alias": `T1 = (T0 = path)` itself, dropped.
+   */
+  kind: "m" | "path" | "k" | "alias";
   obj?: ts.Identifier;
   objAssign?: ts.Expression;
   /** The receiver is a path (`out` in `out.push(await x)`): read it again rather than keep an alias in the frame. */
@@ -306,6 +436,8 @@ function findCallTemps(body: ts.FunctionExpression, isTemp: (name: string) => bo
   const uses = new Map<string, number>();
   const assigned = new Map<string, number>();
   const calleeUses = new Map<string, number>();
+  const rhsOf = new Map<string, ts.Expression>();
+  const applyThis = new Map<string, ts.Expression | undefined>();
   const visit = (n: ts.Node): void => {
     if (ts.isIdentifier(n)) {
       uses.set(n.text, (uses.get(n.text) ?? 0) + 1);
@@ -328,9 +460,11 @@ function findCallTemps(body: ts.FunctionExpression, isTemp: (name: string) => bo
         found.set(n.left.text, { kind: "path", path: r });
       }
       assigned.set(n.left.text, (assigned.get(n.left.text) ?? 0) + 1);
+      rhsOf.set(n.left.text, r);
     }
     if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === "apply" && ts.isIdentifier(n.expression.expression)) {
       applied.add(n.expression.expression.text);
+      applyThis.set(n.expression.expression.text, n.arguments[0]);
     }
     ts.forEachChild(n, visit);
   };
@@ -341,7 +475,23 @@ function findCallTemps(body: ts.FunctionExpression, isTemp: (name: string) => bo
     const rhs = t.kind === "m" && t.objAssign && ts.isBinaryExpression(t.objAssign) ? t.objAssign.right : undefined;
     if (rhs && isPath(rhs, isTemp) && (ts.isIdentifier(rhs) || ts.isPropertyAccessExpression(rhs)) && uses.get(t.obj!.text) === 2 && assigned.get(t.obj!.text) === 1) t.objPath = rhs;
   }
+  // `T1 = (T0 = path)`, `T2 = T1[K]`, `T2.apply(T0, ...)`: each temp set once and used once more.
+  const once = (n: string) => assigned.get(n) === 1 && uses.get(n) === 2;
+  for (const [t2, r] of rhsOf) {
+    if (!ts.isElementAccessExpression(r) || !ts.isIdentifier(r.expression) || !applied.has(t2) || !once(t2)) continue;
+    const t1 = r.expression.text;
+    const a = rhsOf.get(t1);
+    const inner = a && ts.isParenthesizedExpression(a) ? a.expression : undefined;
+    if (!inner || !ts.isBinaryExpression(inner) || inner.operatorToken.kind !== ts.SyntaxKind.EqualsToken || !ts.isIdentifier(inner.left)) continue;
+    const t0 = inner.left.text, path = inner.right;
+    const self = applyThis.get(t2);
+    if (!once(t1) || !once(t0) || !self || !ts.isIdentifier(self) || self.text !== t0 || !isPath(path, isTemp) || !(ts.isIdentifier(path) || ts.isPropertyAccessExpression(path))) continue;
+    found.set(t2, { kind: "k", objPath: path, key: { kind: "expr", expr: r.argumentExpression } });
+    found.set(t1, { kind: "alias", path });
+    found.set(t0, { kind: "alias", path });
+  }
   for (const [name, t] of found) {
+    if (t.kind === "k" || t.kind === "alias") continue;
     if (assigned.get(name) !== 1) found.delete(name);
     // A path temp is only ever called (T.apply / T.apply.apply(T, ...)); anything else keeps the saved value.
     else if (t.kind === "path" && (objects.has(name) || (uses.get(name) ?? 0) !== 1 + (calleeUses.get(name) ?? 0))) found.delete(name);

@@ -11,6 +11,7 @@
  */
 import ts from "typescript";
 import type { NwcDiagnostic } from "../diagnostics.ts";
+import { isInlineCallback, isTaskMethodCall } from "./task-then.ts";
 
 export function diagnosticAt(node: ts.Node, code: string, message: string, fix: string): NwcDiagnostic {
   const sf = node.getSourceFile();
@@ -92,12 +93,23 @@ export function checkUnsupported(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
     }
     if (n.kind === ts.SyntaxKind.WithStatement) report(n, "NWC3002", "`with` cannot be compiled", "use explicit property access");
     if (n.kind === ts.SyntaxKind.ThisKeyword && !inSync) report(n, "NWC3005", "`this` inside an orchestration cannot be compiled", "pass the value as an argument");
-    if (ts.isIdentifier(n) && n.text === "arguments" && !inSync && !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) {
+    if (ts.isIdentifier(n) && n.text === "arguments" && !inSync && !isPropertyName(n)) {
       const sym = checker.getSymbolAtLocation(n);
       if (!sym || sym.name === "arguments") report(n, "NWC3006", "`arguments` inside an orchestration cannot be compiled", "use a rest parameter");
     }
     if (ts.isTaggedTemplateExpression(n) && !inSync && containsAwaitDeep(n.template)) {
       report(n, "NWC3016", "a tagged template with an await in a substitution cannot be compiled (its strings array would have to live in the frame)", "await the values into locals first, then apply the tag");
+    }
+    if (!inSync && isTaskMethodCall(checker, n) && !n.arguments.every(isInlineCallback)) {
+      report(n, "NWC3018", `\`.${n.expression.name.text}\` on a durable task with a callback that is not written inline cannot be compiled (the callback would have to wait in the frame)`,
+        `write the callback inline, e.g. \`.${n.expression.name.text}((v) => f(v))\`, or await the task and call the function`);
+    }
+    if (!inSync && ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.AsteriskAsteriskEqualsToken && !ts.isIdentifier(n.left)) {
+      report(n, "NWC3019", "`**=` on a property cannot be compiled exactly (the lowering would read the property after evaluating the exponent)", "write `x.p = x.p ** e`, or use a local");
+    }
+    if (!inSync && ts.isForOfStatement(n) && !n.awaitModifier && containsAwait(n.statement) && leavesEarly(n.statement) && isIterator(checker, n.expression)) {
+      report(n.expression, "NWC3020", "for...of over an iterator, with an await in the body and a way out of the loop: an iterator cannot be saved in the frame, so the compiled loop would read it to its end first (forever, for an endless generator)",
+        "collect the items you need into an array before the loop (e.g. take the first n), or move the await out of the loop");
     }
     if (ts.isForOfStatement(n) && n.awaitModifier) report(n, "NWC3007", "`for await` cannot be compiled: only durable tasks may be awaited", "use for...of and await each task");
     if (ts.isLabeledStatement(n) && ts.isFunctionDeclaration(n.statement)) report(n, "NWC3004", "a labeled function declaration cannot be compiled", "remove the label");
@@ -114,6 +126,33 @@ export function checkUnsupported(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
   };
   if (fn.body) visit(fn.body, false);
   return out;
+}
+
+/** An iterator or generator object (it has `next`), as opposed to an array, Set, Map or string. */
+function isIterator(checker: ts.TypeChecker, e: ts.Expression): boolean {
+  const t = checker.getTypeAtLocation(e);
+  if (t.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return false;
+  return (t.isUnion() ? t.types : [t]).some((x) => !!checker.getApparentType(x).getProperty("next"));
+}
+
+/** Can the loop body leave the loop before the iterable is exhausted (break, labeled jumps, return, throw)? */
+function leavesEarly(body: ts.Statement): boolean {
+  const visit = (n: ts.Node, inInner: boolean): boolean => {
+    if (isFunctionBoundary(n)) return false;
+    if (ts.isReturnStatement(n) || ts.isThrowStatement(n)) return true;
+    if (ts.isBreakOrContinueStatement(n) && n.label) return true;
+    if (ts.isBreakStatement(n) && !inInner) return true;
+    const inner = inInner || ts.isIterationStatement(n, false) || ts.isSwitchStatement(n);
+    return !!ts.forEachChild(n, (c) => visit(c, inner));
+  };
+  return visit(body, false);
+}
+
+/** `o.arguments`, `{ arguments: v }`, `{ arguments: a } = o`: a property name, not the binding. */
+function isPropertyName(n: ts.Identifier): boolean {
+  const p = n.parent;
+  if (ts.isPropertyAccessExpression(p) || ts.isPropertyAssignment(p) || ts.isMethodDeclaration(p) || ts.isAccessor(p) || ts.isPropertySignature(p)) return p.name === n;
+  return ts.isBindingElement(p) && p.propertyName === n;
 }
 
 function containsAwaitDeep(n: ts.Node): boolean {

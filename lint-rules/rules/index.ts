@@ -14,6 +14,8 @@ import moduleState from "./module-state.ts";
 import weakref from "./weakref.ts";
 import evalRule from "./eval.ts";
 import nonDurableAwait from "./non-durable-await.ts";
+import floatingTask from "./floating-task.ts";
+import continueAsNewReturned from "./continue-as-new-returned.ts";
 import serializableLocals from "./serializable-locals.ts";
 import nestedLock from "./nested-lock.ts";
 import lockCallUnheld from "./lock-call-unheld.ts";
@@ -21,7 +23,7 @@ import lockSignalHeld from "./lock-signal-held.ts";
 
 export const RULES: readonly RuleDefinition[] = [
   dateNow, newDate, mathRandom, cryptoRandom, clock, timers, network, fileSystem, childProcess, processEnv,
-  moduleState, weakref, evalRule, nonDurableAwait, serializableLocals, nestedLock, lockCallUnheld, lockSignalHeld,
+  moduleState, weakref, evalRule, nonDurableAwait, floatingTask, continueAsNewReturned, serializableLocals, nestedLock, lockCallUnheld, lockSignalHeld,
 ];
 
 const codes = new Set(RULES.map((r) => r.code));

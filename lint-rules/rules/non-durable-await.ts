@@ -18,6 +18,7 @@ import ts from "typescript";
 import { compiledAsyncKind, functionOf, isAsyncFunction, isNwcType } from "../discover.ts";
 import { resolveTarget, userFunctionOf } from "../resolve.ts";
 import { defineRule, type RuleContext } from "../rule.ts";
+import { isInlineCallback, TASK_METHODS } from "../task-methods.ts";
 
 const COMBINATORS = new Set(["all", "race", "any", "allSettled"]);
 /** How far to follow `const p = ...; await p` chains. */
@@ -88,6 +89,11 @@ export function isDurable(context: RuleContext, expr: ts.Expression, depth = 0):
     return false;
   }
   if (ts.isCallExpression(e)) {
+    // `x.then(f, g)` / `.catch(g)` / `.finally(h)` on a durable x, callbacks written inline (compiler/transforms/task-then.ts).
+    const callee = strip(e.expression);
+    if (ts.isPropertyAccessExpression(callee) && TASK_METHODS.has(callee.name.text) && e.arguments.every(isInlineCallback)) {
+      return isDurable(context, callee.expression, depth + 1);
+    }
     const method = promiseStatic(context, e.expression);
     if (method !== undefined) {
       const arg = e.arguments[0];

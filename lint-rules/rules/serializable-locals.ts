@@ -120,6 +120,10 @@ function unserializable(program: ts.Program, checker: ts.TypeChecker, type: ts.T
     if (BUILTIN_SAFE.has(name) || /Error$/.test(name)) return undefined;
     if (name === "Promise" || name === "PromiseLike") return promisesAreTasks ? undefined : { reason: "a promise", advice: "await it before the next await, or start it as a ctx task" };
     if (name === "Function" || name === "CallableFunction" || name === "NewableFunction") return { reason: "a function", advice: FUNCTION_ADVICE };
+    // Generator, IterableIterator, MapIterator...: a position in a computation, not data.
+    if (checker.getApparentType(type).getProperty("next") && !BUILTIN_CONTAINERS.has(name)) {
+      return { reason: `an iterator (${name})`, advice: "collect its items into an array before the await (`[...it]`), or finish reading it first" };
+    }
     if (BUILTIN_CONTAINERS.has(name)) {
       for (const arg of checker.getTypeArguments(type as ts.TypeReference)) {
         const p = unserializable(program, checker, arg, depth + 1, seen, promisesAreTasks);
@@ -139,6 +143,7 @@ function unserializable(program: ts.Program, checker: ts.TypeChecker, type: ts.T
   // Plain data: an object type's properties (methods declared on an interface or
   // object type are functions carried by the value) and index signatures.
   for (const prop of type.getProperties()) {
+    if (isInheritedLibraryMethod(program, prop)) continue;
     const decl = prop.valueDeclaration ?? prop.declarations?.[0];
     const propType = decl ? checker.getTypeOfSymbolAtLocation(prop, decl) : checker.getTypeOfSymbol(prop);
     const p = unserializable(program, checker, propType, depth + 1, seen);
@@ -149,6 +154,15 @@ function unserializable(program: ts.Program, checker: ts.TypeChecker, type: ts.T
     if (p) return { reason: `an object whose values are ${p.reason}`, advice: p.advice };
   }
   return undefined;
+}
+
+/**
+ * A method a library type declares (`interface Row extends Array<string>` inherits
+ * `toString`, `push`, ...): it lives on the prototype, not on the value.
+ */
+function isInheritedLibraryMethod(program: ts.Program, prop: ts.Symbol): boolean {
+  const decls = prop.declarations ?? [];
+  return decls.length > 0 && decls.every((d) => (ts.isMethodSignature(d) || ts.isMethodDeclaration(d)) && !isUserFile(program, d.getSourceFile()));
 }
 
 /**

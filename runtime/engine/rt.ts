@@ -83,6 +83,14 @@ class RtImpl {
     });
     return makeClosure(key, chain);
   }
+  /**
+   * The scope chain of one call of a sync per-iteration loop body (`_loop_N`) whose
+   * block-scoped bindings async closures capture: `scopes` plus a new frame scope.
+   */
+  scope(scopes: object[], scope: Record<string, unknown>): object[] {
+    this.run.addScope(scope);
+    return [...scopes, scope];
+  }
   /** `yield*` of a per-iteration loop body: consumed at once by the branch runner (run.ts). */
   delegate(key: string, scopes: object[], args: unknown[]) {
     return new Delegate(key, scopes.map((s) => this.run.scopeIds.get(s)!), args);
@@ -104,6 +112,52 @@ class RtImpl {
    */
   suppressed(error: unknown, suppressed: unknown): Error {
     return makeSuppressedError(error, suppressed);
+  }
+  /** `a ** b`: the operator itself (TypeScript's ES5 lowering would call Math.pow, which throws on BigInt). */
+  pow(a: any, b: any): any {
+    return a ** b;
+  }
+  /**
+   * for...of without an await in its body, and array destructuring, of a non-array: an
+   * array-like view that pulls from the iterator as the lowered loop reads `length` and
+   * indexes (one `next()` per iteration, as for...of does), so an endless generator left
+   * with `break` works. It never lives across an await, so it need not be serializable.
+   */
+  lazy(value: unknown): unknown {
+    if (Array.isArray(value)) return value;
+    if (value == null || typeof (value as any)[Symbol.iterator] !== "function") {
+      throw new TypeError(`${value === null ? "null" : typeof value} is not iterable`);
+    }
+    const it = (value as Iterable<unknown>)[Symbol.iterator]();
+    const items: unknown[] = [];
+    let done = false;
+    const pullTo = (i: number) => {
+      while (!done && items.length <= i) {
+        const r = it.next();
+        if (r.done) done = true;
+        else items.push(r.value);
+      }
+    };
+    // A plain object to everything else (no own keys): should the lowered loop's temporary
+    // still be in the frame when the step ends, the codec saves `{}` (the loop is over, the
+    // value dead) instead of reading an endless iterator to its end.
+    return new Proxy({}, {
+      get(_target, key) {
+        if (key === "length") {
+          pullTo(items.length);
+          return items.length;
+        }
+        if (typeof key === "string" && /^\d+$/.test(key)) {
+          pullTo(Number(key));
+          return items[Number(key)];
+        }
+        if (key === "slice") {
+          pullTo(Infinity);
+          return (start?: number, end?: number) => items.slice(start, end);
+        }
+        return undefined;
+      },
+    });
   }
   /** for...of, spread and array destructuring of a non-array: iterate it now, into an array. */
   iter(value: unknown): unknown {

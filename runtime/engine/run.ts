@@ -8,7 +8,8 @@
  * reaction, in registration order; awaiting an already-settled task or a plain
  * value queues the continuation behind the jobs already queued (one tick, as
  * `await` does); calling a compiled async function runs it synchronously up to
- * its first await; a branch returning a task adopts it one tick later.
+ * its first await; a branch returning a task subscribes to it one job later and
+ * settles one job after the task does (two jobs in all when the task has settled).
  *
  * Invariant: the job queue is empty when a step returns, so it never needs to
  * be persisted; everything else lives in the frame.
@@ -23,7 +24,8 @@ import { ContinueAsNew, TaskRef } from "./values.ts";
 type Job =
   | { k: "b"; id: number; op: Op }
   | { k: "c"; id: number; i: number; ok: boolean; v: unknown }
-  | { k: "a"; id: number; ok: boolean; v: unknown };
+  | { k: "a"; id: number; ok: boolean; v: unknown }
+  | { k: "t"; id: number; task: TaskRef };
 
 /** Bound on jobs per step: a step that runs this many continuations is looping without awaiting a durable task. */
 const MAX_JOBS_PER_STEP = 1_000_000;
@@ -122,9 +124,17 @@ export class StepRun {
     if (ok && v instanceof ContinueAsNew) outcome = { kind: "continuedAsNew", input: v.input };
     else if (ok) outcome = { kind: "completed", output: v };
     else outcome = { kind: "failed", error: errorInfo(v) };
+    // The jobs already queued still run, as JavaScript runs the microtasks queued before an
+    // async function's promise settled: a branch may still issue commands in this step.
     this.f.outcome = outcome;
-    this.queue.length = 0;
-    this.head = 0;
+  }
+
+  /** Puts `scope` into the frame's scope table; returns its id. */
+  addScope(scope: Record<string, unknown>): number {
+    const sid = this.f.nextScope++;
+    this.f.scopes[sid] = scope;
+    this.scopeIds.set(scope, sid);
+    return sid;
   }
 
   /** Calls a compiled async function: a new branch, run synchronously to its first await. */
@@ -133,9 +143,7 @@ export class StepRun {
     const id = this.newTask({ s: 0 });
     const scope: Record<string, unknown> = {};
     fn.params.forEach((p, i) => (scope[p] = args[i]));
-    const sid = this.f.nextScope++;
-    this.f.scopes[sid] = scope;
-    this.scopeIds.set(scope, sid);
+    const sid = this.addScope(scope);
     this.f.branches[id] = { fn: fnKey, sc: [...chain, sid], g: newGenState() };
     if (fn.pre) {
       try {
@@ -165,7 +173,6 @@ export class StepRun {
   }
 
   private runBranch(id: number, input: Op): void {
-    if (this.ended) return;
     const b = this.f.branches[id];
     if (!b) return; // the branch already ended
     let op = input;
@@ -192,9 +199,7 @@ export class StepRun {
         const inner = lookup(d.key);
         const scope: Record<string, unknown> = {};
         inner.params.forEach((p, i) => (scope[p] = d.args[i]));
-        const sid = this.f.nextScope++;
-        this.f.scopes[sid] = scope;
-        this.scopeIds.set(scope, sid);
+        const sid = this.addScope(scope);
         (b.d ??= []).push({ fn: b.fn, sc: b.sc, g: b.g });
         b.fn = d.key;
         b.sc = [...d.chain, sid];
@@ -218,19 +223,22 @@ export class StepRun {
       return;
     }
     delete this.f.branches[id];
-    if (r.value instanceof TaskRef) this.subscribe(r.value, [2, id]);
+    // Resolving an async function's promise with a thenable queues a job that calls its
+    // `then` (PromiseResolveThenableJob); the reaction is a second job, as in JavaScript.
+    if (r.value instanceof TaskRef) this.queue.push({ k: "t", id, task: r.value });
     else this.settle(id, true, r.value);
   }
 
-  /** Runs queued jobs until the queue is empty or the orchestration ended. */
+  /** Runs queued jobs until the queue is empty (also after the orchestration ended: see finish). */
   drain(): void {
-    while (this.head < this.queue.length && !this.ended) {
+    while (this.head < this.queue.length) {
       if (++this.jobs > MAX_JOBS_PER_STEP) {
         throw new Error(`an orchestration step ran more than ${MAX_JOBS_PER_STEP} continuations without waiting for a durable task (an endless loop of awaits on settled values?)`);
       }
       const job = this.queue[this.head++]!;
       if (job.k === "b") this.runBranch(job.id, job.op);
       else if (job.k === "a") this.settle(job.id, job.ok, job.v);
+      else if (job.k === "t") this.subscribe(job.task, [2, job.id]);
       else this.combine(job.id, job.i, job.ok, job.v);
     }
     this.queue = [];

@@ -4,8 +4,12 @@
  * with fall-through, for / for...of / while / do...while with break and
  * continue (also labeled), try/catch/finally, throw, early return, block
  * shadowing, async closures run concurrently with Promise.all (capturing
- * per-iteration loop bindings), and helper calls. Entropy comes from a fast-check array of naturals, so a failing case
- * is reproduced from its seed.
+ * per-iteration loop bindings), and helper calls; also async closures pushed from loops
+ * that do not await (fan-out), catch variables captured by async closures, finally
+ * blocks left by break/continue/return, object and array spread, Promise.race /
+ * allSettled / any, then/catch/finally on tasks, and async closures returning tasks.
+ * Entropy comes from a fast-check array of naturals, so a failing case is reproduced
+ * from its seed.
  *
  * Invariant: every generated program terminates (loops have constant bounds
  * or a decremented guard) and type-checks loosely (the fuzz test skips the
@@ -56,6 +60,25 @@ export function genProgram(name: string, e: Entropy): string {
       ...(inLoop ? [() => `if (${cond(lv)}) ${e.pick(["break", "continue"])};`] : []),
       ...(labels.length ? [() => `if (${cond(lv)}) ${e.pick(["break", "continue"])} ${e.pick(labels)};`] : []),
       ...(closures ? [() => `log.push(...(await Promise.all([${expr(lv)}, ${expr(lv)}].map(async (x) => { const r = await ctx.call(step, x + ${e.pick(["a", ...lv])}); b += r; return r; }))));`] : []),
+      ...(closures ? [() => {
+        const r = `r${uid++}`, x = `x${uid++}`;
+        return `{
+const ${r}: Promise<number>[] = [];
+for (const ${x} of [${expr(lv)}, ${expr(lv)}, ${expr(lv)}]) ${r}.push((async () => ${x} + (await ctx.call(step, ${x})))());
+log.push(...(await Promise.all(${r})));
+}`;
+      }] : []),
+      () => `log.push(await ctx.call(step, ${expr(lv)}).then((v) => v + ${expr(lv)}, () => -3));`,
+      () => `log.push(await ctx.call(step, ${expr(lv)}).catch(() => -4));`,
+      () => `log.push(await ctx.call(step, ${expr(lv)}).finally(() => log.push(-5)).catch(() => -6));`,
+      () => `log.push(await Promise.race([ctx.call(step, ${expr(lv)}).then(() => -7), ctx.call(step, ${expr(lv)})]).catch(() => -8));`,
+      () => `log.push((await Promise.allSettled([ctx.call(step, ${expr(lv)}), ctx.call(step, ${expr(lv)})])).filter((s) => s.status === "fulfilled").length);`,
+      () => `log.push(await Promise.any([ctx.call(step, ${expr(lv)}), ctx.call(step, ${expr(lv)})]).catch(() => -9));`,
+      () => `b = await (async () => ctx.call(step, ${expr(lv)}))().catch(() => -10);`,
+      () => `{
+const o = { ...{ a, b }, c: ${expr(lv)} };
+log.push(...[o.a, o.c].map((v) => v + 1));
+}`,
     ];
     if (depth >= MAX_DEPTH) return e.pick(simple)();
     const d = depth + 1;
@@ -82,6 +105,8 @@ export function genProgram(name: string, e: Entropy): string {
         return `${l}: for (let ${i} = 0; ${i} < 2; ${i}++) {\n${block(d, [...lv, i], true, [...labels, l], closures)}\n}`;
       },
       () => `try {\n${block(d, lv, inLoop, labels, closures)}\n} catch (err) {\nlog.push(-1);\n${block(d, lv, inLoop, labels, closures)}\n} finally {\nlog.push(-2);\n${e.next(2) ? `log.push(${call(lv)});` : ""}\n}`,
+      () => `try {\n${block(d, lv, inLoop, labels, closures)}\n} catch (err) {\nlog.push(await (async () => String(err).length + (await ctx.call(step, ${expr(lv)})))());\n}`,
+      () => `try {\n${block(d, lv, inLoop, labels, closures)}\n} finally {\nlog.push(-11);\n${inLoop ? `if (${cond(lv)}) ${e.pick(["break", "continue"])};` : `if (${expr(lv)} % 5 === 1) return [a, "finally", log];`}\n}`,
       () => `switch (${expr(lv)} % 3) {\ncase 0:\n${block(d, lv, inLoop, labels, closures)}\ncase 1:\n${block(d, lv, inLoop, labels, closures)}\nbreak;\ndefault:\n${block(d, lv, inLoop, labels, closures)}\n}`,
       () => `{\nlet a = await ctx.call(step, b + ${e.next(9)});\nlog.push(a);\n${block(d, lv, inLoop, labels, false)}\n}`,
     ];

@@ -16,6 +16,7 @@ const CASES = Number(process.env.NWC_FUZZ_CASES ?? 1000);
 /** Programs per generated module: one TypeScript program compiles a whole batch. */
 const PER_FILE = 100;
 const SEED = Number(process.env.NWC_FUZZ_SEED ?? 20261122);
+console.log(`fuzz: seed ${SEED} (replay with NWC_FUZZ_SEED=${SEED} NWC_FUZZ_CASES=${CASES})`);
 
 const ACTS = `import { activity, orchestration, type OrchestrationContext } from "nwc";
 export const step = activity("step", async (x: number) => {
