@@ -18,7 +18,7 @@ import type { MachineGraph } from "../runtime/machine.ts";
 import { contentHash } from "../runtime/engine/hash.ts";
 import type { NwcDiagnostic } from "./diagnostics.ts";
 import type { Discovered } from "./discover.ts";
-import { asyncToGenerator } from "./transforms/async-to-generator.ts";
+import { asyncToGenerator, LINE_MARKER } from "./transforms/async-to-generator.ts";
 import { downlevel } from "./transforms/downlevel.ts";
 import { buildGraph } from "./transforms/graph.ts";
 import { FrameHoister, type StepFunctionDef } from "./transforms/hoist-frame.ts";
@@ -39,6 +39,8 @@ export interface FilePlan {
   helpers: Map<ts.Node, number>;
   /** Code inserted at the top of the emitted module. */
   prelude: string;
+  /** For each line of the prelude, the source line its code came from (undefined: none). */
+  preludeLines: (number | undefined)[];
   infos: CompiledMachineInfo[];
 }
 
@@ -140,22 +142,25 @@ function finishFile(p: Prepared, out: ts.SourceFile, rootsOut: ts.ExpressionStat
   });
   defs.sort((a, b) => a.index - b.index);
   if (defs.length !== p.count() || defs.some((d, i) => d.index !== i)) throw new Error("nwc compiler: step function table has gaps (internal error)");
-  const moduleHash = contentHash(defs.map((d) => d.text).join("\n"));
+  // Hashes (module and machine versions) ignore the line markers: moving code to other lines is not a new machine.
+  const plain = new Map(defs.map((d) => [d, stripLineMarkers(d.text).text]));
+  const moduleHash = contentHash(defs.map((d) => plain.get(d)!).join("\n"));
   const engine = JSON.stringify(options.engineSpecifier ?? "nwc/engine");
-  const prelude =
+  const marked =
     `import * as __nwc_engine from ${engine};\n` +
     (helpersUsed.size ? `const { ${[...helpersUsed].sort().join(", ")} } = __nwc_engine.tslib;\n` : "") +
     (templateSites.count ? "const __nwc_sites = [];\n" : "") +
     `const __nwc_fns = __nwc_engine.registerModule(${JSON.stringify(moduleHash)}, [\n${defs.map((d) => d.text).join(",\n")}\n]);\n`;
+  const { text: prelude, lines: preludeLines } = stripLineMarkers(marked);
 
-  const plan: FilePlan = { fileName: sf.fileName, machines: new Map(), helpers: new Map(), prelude, infos: [] };
+  const plan: FilePlan = { fileName: sf.fileName, machines: new Map(), helpers: new Map(), prelude, preludeLines, infos: [] };
   for (const { d, index } of roots) {
     if (d.kind === "helper") {
       plan.helpers.set(d.fn, index);
       continue;
     }
     const family = defs.filter((x) => isWithin(x, index, defs));
-    const version = contentHash(family.map((x) => x.text).join("\n"));
+    const version = contentHash(family.map((x) => plain.get(x)!).join("\n"));
     const graph = buildGraph(family.map((x) => ({ index: x.index, name: x.name, flow: x.flow, root: x.index === index })), awaitTexts);
     const placeholder = `__nwc_machine_${index}__`;
     const code = `__nwc_engine.defineMachine({ name: ${JSON.stringify(d.name)}, root: __nwc_fns[${index}], version: ${JSON.stringify(version)}, graph: ${JSON.stringify(graph)} })`;
@@ -212,17 +217,37 @@ export function finishOutput(js: string, plan: FilePlan): string {
 }
 
 /**
- * TypeScript's source map of a planned file, rewritten for the file
- * finishOutput makes: the prelude's lines map to the line of the function
- * each step function was compiled from, the rest moves down below the prelude.
+ * Removes the line markers of async-to-generator.ts (`__nwcLine(n);` becomes
+ * `void 0;`, so no line moves) and says, for each line of `text`, the source
+ * line of the nearest marker above it within the same step function (a step
+ * function's first lines belong to the line it was declared on).
  */
-export function finishSourceMap(mapText: string, plan: FilePlan): string {
+export function stripLineMarkers(text: string): { text: string; lines: (number | undefined)[] } {
   const lines: (number | undefined)[] = [];
   let current: number | undefined;
-  for (const text of plan.prelude.split("\n").slice(0, -1)) {
-    const def = /^\{ name: "(?:[^"\\]|\\.)*", line: (\d+),/.exec(text);
+  const out = text.split("\n").map((line) => {
+    const def = /^\{ name: "(?:[^"\\]|\\.)*", line: (\d+),/.exec(line);
     if (def) current = Number(def[1]);
-    lines.push(current);
-  }
-  return JSON.stringify(withPrelude(JSON.parse(mapText) as RawSourceMap, lines));
+    let mapped = current;
+    const stripped = line.replace(MARKER, (_, n: string, offset: number) => {
+      current = Number(n);
+      // Code before the marker on the same line belongs to the earlier line.
+      if (line.slice(0, offset).trim() === "" || mapped === undefined) mapped = current;
+      return "void 0";
+    });
+    lines.push(mapped);
+    return stripped;
+  });
+  return { text: out.join("\n"), lines: lines.slice(0, text.endsWith("\n") ? -1 : undefined) };
+}
+
+const MARKER = new RegExp(`\\b${LINE_MARKER}\\((\\d+)\\)`, "g");
+
+/**
+ * TypeScript's source map of a planned file, rewritten for the file
+ * finishOutput makes: the prelude's lines map to the source lines of the step
+ * functions' code, and the rest moves down below the prelude.
+ */
+export function finishSourceMap(mapText: string, plan: FilePlan): string {
+  return JSON.stringify(withPrelude(JSON.parse(mapText) as RawSourceMap, plan.preludeLines));
 }

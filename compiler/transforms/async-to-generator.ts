@@ -42,6 +42,9 @@ export interface PreTransformResult {
   awaits: Map<number, string[]>;
 }
 
+/** `__nwcLine(n);` statements mark where source line n's code starts (see emit.ts `stripLineMarkers`). */
+export const LINE_MARKER = "__nwcLine";
+
 const COMBINATORS = new Set(["all", "race", "any", "allSettled", "resolve", "reject"]);
 
 function isAsync(n: ts.Node): boolean {
@@ -140,8 +143,16 @@ export function asyncToGenerator(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
         }
       }
       stmts = stmts.filter((s) => !(ts.isFunctionDeclaration(s) && s.name && s.body && isAsync(s)));
+      let marked = -1;
       for (let i = 0; i < stmts.length; i++) {
         const s = stmts[i]!;
+        // A line marker before each statement (not before a directive, which must stay first):
+        // emit.ts turns them into the source map of the step functions, then removes them.
+        const line = lineOf(s);
+        if (line !== marked && !(ts.isExpressionStatement(s) && ts.isStringLiteral(s.expression))) {
+          out.push(f.createExpressionStatement(f.createCallExpression(id(LINE_MARKER), undefined, [f.createNumericLiteral(line)])));
+          marked = line;
+        }
         if (ts.isVariableStatement(s) && (s.declarationList.flags & ts.NodeFlags.Using)) {
           const isAwait = (s.declarationList.flags & ts.NodeFlags.AwaitUsing) === ts.NodeFlags.AwaitUsing;
           const decls = s.declarationList.declarations.map((d) => ts.visitNode(d, visit) as ts.VariableDeclaration);
