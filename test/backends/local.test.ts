@@ -100,7 +100,7 @@ test("channels: concurrent sends in one process are grouped, all stored, in call
   await b.close();
 });
 
-test("channels: a partial last frame is waited for, then cut as torn; a corrupt frame is skipped and later records still arrive", async () => {
+test("channels: a partial last frame is waited for, then cut as torn; a damaged frame is refused, naming file and offset, sealing nothing", async () => {
   const dir = tempDir();
   const b = await createLocalBackend({ dir, tornAfterMs: 300 }, 1);
   await b.channels.send([{ from: "c:1", to: 0, seq: 1, body: "a" }, { from: "c:1", to: 0, seq: 2, body: "b" }]);
@@ -112,14 +112,14 @@ test("channels: a partial last frame is waited for, then cut as torn; a corrupt 
   assert.equal((await b.channels.read(0, undefined, { maxRecords: 10 })).length, 2);
   assert.equal(b.channels.segments(0), [0], "a write in progress seals nothing");
   const bad = Buffer.from(whole);
-  bad[10] ^= 0xff; // inside the first payload: damage, never a write in progress
+  bad[10] ^= 0xff; // inside the first payload: damage to a record whose send was acknowledged, never a write in progress
   writeFileSync(file, bad);
-  const afterDamage = await b.channels.read(0, undefined, { maxRecords: 10 });
-  assert.equal(afterDamage.map((r) => r.envelope.body), ["b"], "the damaged record is skipped, the next good frame found");
-  assert.equal(b.channels.segments(0), [0, 1], "the damaged segment was sealed at once");
-  assert.is(b.channels.damage.length, 1);
-  await b.channels.send([{ from: "c:1", to: 0, seq: 3, body: "c" }]);
-  assert.equal((await b.channels.read(0, afterDamage[0]!.position, { maxRecords: 10 })).map((r) => r.envelope.body), ["c"]);
+  await rejects(() => b.channels.read(0, undefined, { maxRecords: 10 }), (e) => e instanceof StoreCorrupted && e.file === file && e.offset === 0);
+  assert.equal(b.channels.segments(0), [0], "nothing sealed");
+  assert.ok(readFileSync(file).equals(bad), "nothing changed");
+  writeFileSync(file, whole); // restored
+  assert.equal((await b.channels.read(0, undefined, { maxRecords: 10 })).map((r) => r.envelope.body), ["a", "b"]);
+  assert.is(b.channels.damage.length, 0);
   await b.close();
 });
 
