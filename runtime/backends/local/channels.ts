@@ -317,7 +317,10 @@ export class LocalChannels implements Channels {
         // Trimmed between the two checks; the next pass moves on.
         continue;
       }
-      if (at.offset > chunk.fileSize) throw new RangeError(`channel p${partition}: position ${formatPosition(at)} is past the end of its segment (${chunk.fileSize} bytes)`);
+      if (at.offset > chunk.fileSize) {
+        // Positions are only handed out for records written: a segment shorter than one was cut.
+        throw new StoreCorrupted(path, `shorter (${chunk.fileSize} bytes) than position ${formatPosition(at)}, already read from it: the file was cut`, channelRecovery(this.dir), chunk.fileSize);
+      }
       const decoded = decodeFrames(chunk.bytes);
       for (const f of decoded.frames) {
         if (out.length >= maxRecords) return out;

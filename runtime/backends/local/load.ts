@@ -14,7 +14,7 @@ import { dirname, join } from "node:path";
 import type { CheckpointState, CommitRecord, InstanceStatusRecord, Json, ObjectUpdate } from "../types.ts";
 import { StoreCorrupted } from "../errors.ts";
 import { fsyncDir } from "./files.ts";
-import { decodeFrames, findNextFrame } from "./framing.ts";
+import { decodeFrames, findNextFrame, isTornFrame } from "./framing.ts";
 import { readManifest, type Manifest } from "./manifest.ts";
 import { openSealedJson } from "./sealed-json.ts";
 
@@ -122,7 +122,7 @@ function readSealed<T>(path: string, manifest: Manifest | undefined, valid: (b: 
 }
 
 /** Reads a partition from disk; with `repair`, removes temp files of interrupted atomic writes and truncates a torn tail. */
-export function loadPartition(dir: string, repair: boolean): PartitionState {
+export function loadPartition(dir: string, repair: boolean, logEnd = 0): PartitionState {
   const signature = diskSignature(dir);
   const recovery = dataRecovery(dir);
   const manifest = readManifest(dir);
@@ -180,6 +180,16 @@ export function loadPartition(dir: string, repair: boolean): PartitionState {
     .map((n) => ({ first: Number(n.slice(4, 16)), path: join(dir, n) }));
   if (manifest) checkListedSegments(dir, manifest, segments, checkpoint.logPosition);
   const { commits, lastPosition, torn } = readLog(dir, segments, checkpoint.logPosition);
+  if (lastPosition < logEnd) {
+    // lease.json saw records up to logEnd durable: the log did not end in a torn write there, it was cut.
+    const last = segments[segments.length - 1];
+    throw new StoreCorrupted(
+      last?.path ?? join(dir, segmentName(lastPosition + 1)),
+      `the log ends at record ${lastPosition}, but records up to ${logEnd} were committed (lease.json records that end): the file was cut or the last segment lost`,
+      dataRecovery(dir),
+      last ? (torn?.goodEnd ?? statSync(last.path).size) : undefined,
+    );
+  }
   if (torn && repair) {
     truncateSync(torn.path, torn.goodEnd);
     fsyncDir(dir); // the cut is durable before new records follow it
@@ -228,8 +238,9 @@ function readLog(dir: string, segments: { first: number; path: string }[], check
     if (decoded.stop === "end") return;
     const isLast = i === segments.length - 1;
     // A short frame with no intact frame after it: the last write, cut short. (A damaged length field in an
-    // earlier record also reads as short, but intact records follow it.)
-    if (decoded.stop === "partial" && isLast && findNextFrame(bytes, decoded.goodEnd + 1) < 0) {
+    // earlier record also reads as short, but intact records follow it;
+    // and a record that is all there but whose length field grew (it still carries its checksum) is damage, not torn.
+    if (decoded.stop === "partial" && isLast && findNextFrame(bytes, decoded.goodEnd + 1) < 0 && isTornFrame(bytes, decoded.goodEnd, bytes.length)) {
       torn = { path: seg.path, goodEnd: decoded.goodEnd }; // a write a crash cut short: never acknowledged
       return;
     }
