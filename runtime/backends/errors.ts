@@ -38,7 +38,7 @@ export class StoreUnwritable extends Error {
     cause: unknown,
   ) {
     super(
-      `directory ${dir} is read-only (${code}: ${(cause as Error)?.message ?? cause}); ` +
+      `directory ${dir} is read-only (${(cause as Error)?.message ?? code}); ` +
         `the local backend must write there: make it writable, or choose another directory (nwc: --dir <path>; startHost: backend: { kind: "local", dir })`,
       { cause },
     );

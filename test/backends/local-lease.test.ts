@@ -62,6 +62,7 @@ test("a live holder in another process is named at once; once it is killed (SIGK
   const error = await hostOn(dir).then((h) => h.stop(), (e: unknown) => e);
   assert.instance(error, LeaseHeld);
   const message = (error as Error).message;
+  console.log(`  ${message}`);
   assert.ok(message.includes(`process ${child.pid}`) && message.includes("host-child.ts"), message);
   assert.match(message, /--dir/);
   assert.match(message, /--backend memory/);
@@ -126,6 +127,7 @@ test("a read-only store directory fails at once, saying so", async () => {
       (r) => r.stdout,
       (e: { stdout?: string; killed?: boolean }) => (e.killed ? "timed out" : (e.stdout ?? "")),
     );
+    console.log(`  ${result.trim()}`);
     assert.match(result, /^error StoreUnwritable: directory .* is read-only/);
     assert.ok(result.includes(dir), result);
     assert.ok(Date.now() - started < 10_000, "at once, not retrying");
