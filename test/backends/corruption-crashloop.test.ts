@@ -2,8 +2,7 @@
 // log there and delete every later segment (completed instances back to Running, entity state gone, then
 // "outbox to 3: ack for seq 83 but only 59 were sent" forever). Now startHost refuses at once, naming the
 // segment and the offset, and deletes nothing; with the segment restored, nothing is lost.
-import { createHash } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
@@ -11,26 +10,13 @@ import * as assert from "uvu/assert";
 import { StoreCorrupted } from "../../runtime/backends/errors.ts";
 import { createLocalBackend } from "../../runtime/backends/local/index.ts";
 import { startHost } from "../../runtime/host.ts";
-import { ACCOUNTS, account, app, PARTITIONS, shop } from "./corruption-fixture.ts";
+import { ACCOUNTS, account, app, PARTITIONS, shop, fingerprint } from "./corruption-fixture.ts";
 
 const SEGMENT_BYTES = 1024;
 // No checkpoint: every segment since the start is kept and needed.
 const partitionOptions = { checkpointEveryCommits: 1e9, checkpointIntervalMs: 1e9 };
 const dirs: string[] = [];
 test.after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-function fingerprint(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const n of readdirSync(d)) {
-      const path = join(d, n);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (n !== "lease.json" && n !== "lease.lock") out[path.slice(dir.length)] = createHash("sha1").update(readFileSync(path)).digest("hex");
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 async function host(dir: string, logs: string[] = []) {
   const backend = await createLocalBackend({ dir, segmentBytes: SEGMENT_BYTES }, PARTITIONS);

@@ -1,7 +1,8 @@
 // A finished run on the local backend for the corruption tests, and a way to read a store back in full.
 // The run uses several partitions, small segments and frequent checkpoints, so every kind of file exists:
 // commit-log segments, checkpoint.json, deltas, manifests, lease files, channel segments.
-import { cpSync, existsSync, mkdtempSync, readdirSync, statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { activity, entity } from "../../runtime/api.ts";
@@ -129,4 +130,17 @@ export async function readStore(dir: string): Promise<StoreView> {
   }
 }
 
-export const exists = existsSync;
+
+/** Content hashes of every data file (lease.json and the lock change with each open, so they are left out). */
+export function fingerprint(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const n of readdirSync(d)) {
+      const path = join(d, n);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (n !== "lease.json" && n !== "lease.lock") out[path.slice(dir.length)] = createHash("sha1").update(readFileSync(path)).digest("hex");
+    }
+  };
+  walk(dir);
+  return out;
+}

@@ -38,12 +38,12 @@
  * senders (other processes too) never interleave; positions only grow.
  */
 import { closeSync, constants, existsSync, fstatSync, linkSync, mkdirSync, openSync, readdirSync, readSync, unlinkSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { ChannelPosition, ChannelRecord, Channels, Envelope } from "../types.ts";
 import { StoreCorrupted } from "../errors.ts";
 import { appendDurableAsync, fsyncDir } from "./files.ts";
 import { decodeFrames, encodeFrame, findNextFrame, FRAME_HEADER_BYTES, isTornFrame, MAX_FRAME_PAYLOAD_BYTES } from "./framing.ts";
-import { dataRecovery } from "./load.ts";
+import { storeRecovery } from "./load.ts";
 
 /** How often a waiting read looks for new bytes written by another process (sends of this process wake it at once). */
 const POLL_MS = 10;
@@ -456,7 +456,7 @@ function skipTornFrame(path: string, at: number, channelsDir: string): number {
 }
 
 function channelRecovery(channelsDir: string): string {
-  return dataRecovery(join(channelsDir, "..", "partitions", "p0"));
+  return storeRecovery(dirname(channelsDir));
 }
 
 function formatPosition(p: Position): ChannelPosition {

@@ -82,9 +82,13 @@ export function diskSignature(dir: string): string {
     .join("|");
 }
 
-/** What the user can do about a damaged data file of this partition. */
+/** What the user can do about a damaged data file of the partition whose directory is `dir`. */
 export function dataRecovery(dir: string): string {
-  const root = dirname(dirname(dir));
+  return storeRecovery(dirname(dirname(dir)));
+}
+
+/** What the user can do about a damaged data file of the store in `root`. */
+export function storeRecovery(root: string): string {
   return (
     `restore the file from a backup of ${root} and start again; or, to discard all of this store's state deliberately ` +
     `(every instance and entity is lost), stop every process using ${root} and move it aside (mv ${root} ${root}.damaged)`

@@ -1,20 +1,26 @@
 /**
  * PartitionStore on files, per partition under `<dir>/partitions/p<N>/`:
- * - `lease.json`: `{ owner, epoch, expiresAtMs }`, replaced atomically under
- *   `lease.lock` (an O_EXCL lock file shared by every process on the dir;
- *   commits keep it across a run of calls, see HeldFileLock);
+ * - `lease.json`: `{ owner, epoch, expiresAtMs }`, who holds it (pid,
+ *   machine, command: lease-holder.ts) and the log's end when written,
+ *   sealed (sealed-json.ts) and replaced atomically under `lease.lock` (an
+ *   O_EXCL lock file shared by every process on the dir; commits keep it
+ *   across a run of calls, see HeldFileLock);
  * - `log-<first position>.seg`: commit-log segments of framed CommitRecords;
  * - `checkpoint.json` (a full snapshot: state, objects, statuses) and
  *   `delta-<log position>.json` (incremental checkpoints: changed objects
- *   only), each written atomically; deltas are compacted into a new snapshot
- *   when they pile up.
+ *   only, chained by `previous`), sealed and written atomically; deltas are
+ *   compacted into a new snapshot when they pile up;
+ * - `manifest.json`: which of those files must exist (manifest.ts).
+ * Reading and checking them is load.ts.
  *
  * Invariants: a commit is appended only at last+1 and only while the lease
  * file still carries its epoch, else FencedError: the file is read under the
  * lock (so across processes) when the lock is taken, and no other process
- * can change it while this one holds the lock; a torn or corrupt log tail is cut when this process takes
- * the partition, and no record after a bad one is ever used; a checkpoint is
- * either wholly visible or not at all; the status index reflects every commit.
+ * can change it while this one holds the lock; only a torn tail (the last
+ * record of the last segment, cut short) is cut when this process takes the
+ * partition, any other damage throws StoreCorrupted and changes nothing; a
+ * checkpoint is either wholly visible or not at all; the status index
+ * reflects every commit.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
