@@ -37,7 +37,7 @@
  * each partition's group is one O_APPEND write, so frames of concurrent
  * senders (other processes too) never interleave; positions only grow.
  */
-import { closeSync, constants, existsSync, fstatSync, linkSync, mkdirSync, openSync, readdirSync, readSync, unlinkSync } from "node:fs";
+import { closeSync, constants, existsSync, fstatSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readSync, statSync, unlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { ChannelPosition, ChannelRecord, Channels, Envelope } from "../types.ts";
 import { StoreCorrupted } from "../errors.ts";
@@ -140,6 +140,10 @@ export class LocalChannels implements Channels {
         const code = (error as NodeJS.ErrnoException).code;
         if (code !== "ENOENT" && code !== "EEXIST") throw error;
       }
+      // Trimming never deletes the head: a partition that has committed work but no channel segment lost them.
+      // Create nothing then (the store names the missing segment when the partition is taken: checkEnd).
+      const log = join(this.dir, "..", "partitions", `p${partition}`);
+      if (existsSync(log) && readdirSync(log).some((n) => n.endsWith(".seg"))) return;
       this.createSegment(partition, 0);
     }
     this.heads[partition] = this.scanHead(partition);
@@ -167,7 +171,9 @@ export class LocalChannels implements Channels {
 
   private scanHead(partition: number): number {
     const all = this.segments(partition);
-    if (all.length === 0) throw new Error(`local channels: partition ${partition} has no segment in ${this.partitionDir(partition)}; was the directory emptied by hand?`);
+    if (all.length === 0) {
+      throw new StoreCorrupted(this.partitionDir(partition), "no channel segment left, though the partition has committed work: its files were deleted", channelRecovery(this.dir));
+    }
     return all[all.length - 1]!;
   }
 
@@ -362,6 +368,39 @@ export class LocalChannels implements Channels {
   private reportDamage(d: ChannelDamage): void {
     this.damage.push(d);
     if (this.damage.length > MAX_DAMAGE_REPORTS) this.damage.shift();
+  }
+
+  /**
+   * The channel's end as this process sees it now (the head and its size),
+   * recorded by the store in `lease.json` so that a later open can tell a cut
+   * segment (records lost that a send was told are durable) from a torn send.
+   */
+  endPosition(partition: number): ChannelPosition {
+    const head = this.scanHead(partition);
+    const fd = openSync(this.segmentPath(partition, head), "r");
+    try {
+      fsyncSync(fd); // every byte up to the end recorded is durable, a send in flight included: a power cut then cuts nothing before it
+      return formatPosition({ segment: head, offset: fstatSync(fd).size });
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /**
+   * Throws StoreCorrupted if the segment of a recorded end is now shorter, or
+   * gone with no later segment (trimming never deletes the head, so a segment
+   * trimmed since has a successor).
+   */
+  checkEnd(partition: number, end: ChannelPosition): void {
+    const { segment, offset } = parsePosition(end);
+    const path = this.segmentPath(partition, segment);
+    const size = statSync(path, { throwIfNoEntry: false })?.size;
+    if (size === undefined && !this.segments(partition).some((s) => s > segment)) {
+      throw new StoreCorrupted(path, `missing: it was the channel's head, ${offset} bytes long (lease.json records that end)`, channelRecovery(this.dir));
+    }
+    if (size !== undefined && size < offset) {
+      throw new StoreCorrupted(path, `${size} bytes long, but ${offset} bytes were written to it (lease.json records that end): the file was cut`, channelRecovery(this.dir), size);
+    }
   }
 
   /**

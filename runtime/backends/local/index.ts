@@ -42,7 +42,8 @@ export async function createLocalBackend(options: LocalBackendOptions, partition
     const onCheckpoint = (partition: number, state: CheckpointState) => {
       if (state.inputPosition !== undefined) channels.trimConsumed(partition, state.inputPosition);
     };
-    store = new LocalStore(dir, partitionCount, { segmentBytes: options.segmentBytes, onCheckpoint });
+    const channelEnd = { read: (p: number) => channels.endPosition(p), check: (p: number, end: string) => channels.checkEnd(p, end) };
+    store = new LocalStore(dir, partitionCount, { segmentBytes: options.segmentBytes, onCheckpoint, channelEnd });
   } catch (error) {
     throw asUnwritable(error, dir);
   }

@@ -60,6 +60,8 @@ export interface LocalStoreOptions {
    * the checkpoint's failure: the caller retries at the next checkpoint.
    */
   onCheckpoint?: (partition: number, state: CheckpointState) => void;
+  /** The partition's input channel: its end is recorded with the lease and checked when the partition is taken (index.ts). */
+  channelEnd?: { read(partition: number): string; check(partition: number, end: string): void };
 }
 
 interface LeaseFile extends Partial<HolderIdentity> {
@@ -72,6 +74,8 @@ interface LeaseFile extends Partial<HolderIdentity> {
    * ending before it was cut, not torn. Costs no write of its own.
    */
   logEnd?: number;
+  /** Likewise the input channel's end (a channel position), so a cut channel segment is noticed too. */
+  channelEnd?: string;
 }
 
 const LEASE_FILE = "lease.json";
@@ -85,15 +89,20 @@ function readLeaseFile(dir: string): LeaseFile | undefined {
   const path = join(dir, LEASE_FILE);
   if (!existsSync(path)) return undefined;
   const { body } = openSealedJson<LeaseFile>(path, readFileSync(path, "utf8"), leaseRecovery(path));
-  const logEndOk = body.logEnd === undefined || Number.isSafeInteger(body.logEnd);
+  const logEndOk = (body.logEnd === undefined || Number.isSafeInteger(body.logEnd)) && (body.channelEnd === undefined || typeof body.channelEnd === "string");
   if (!(typeof body.owner === "string" && Number.isSafeInteger(body.epoch) && typeof body.expiresAtMs === "number" && logEndOk)) {
     throw new StoreCorrupted(path, "not a lease (owner, epoch or expiresAtMs missing or of the wrong type)", leaseRecovery(path));
   }
   return body;
 }
 
-function writeLeaseFile(dir: string, lease: { owner: string; epoch: number; expiresAtMs: number }, logEnd: number): void {
-  writeAtomic(join(dir, LEASE_FILE), sealJson({ owner: lease.owner, epoch: lease.epoch, expiresAtMs: lease.expiresAtMs, logEnd, ...selfIdentity() }));
+interface Ends {
+  logEnd: number;
+  channelEnd?: string;
+}
+
+function writeLeaseFile(dir: string, lease: { owner: string; epoch: number; expiresAtMs: number }, ends: Ends): void {
+  writeAtomic(join(dir, LEASE_FILE), sealJson({ owner: lease.owner, epoch: lease.epoch, expiresAtMs: lease.expiresAtMs, ...ends, ...selfIdentity() }));
 }
 
 export class LocalStore implements PartitionStore {
@@ -163,8 +172,9 @@ export class LocalStore implements PartitionStore {
    * every file, and cuts a torn tail. A store written before checksums and
    * the manifest gets both now (a sealed snapshot replaces its old files).
    */
-  private takeOver(partition: number, logEnd: number): void {
-    const fresh = loadPartition(this.part(partition).dir, true, logEnd);
+  private takeOver(partition: number, ends: Partial<Ends>): void {
+    if (ends.channelEnd !== undefined) this.options.channelEnd?.check(partition, ends.channelEnd);
+    const fresh = loadPartition(this.part(partition).dir, true, ends.logEnd ?? 0);
     this.parts[partition] = fresh;
     if (fresh.legacy) this.writeSnapshot(fresh);
     else if (fresh.manifestMissing) this.writeManifestOf(fresh);
@@ -187,13 +197,13 @@ export class LocalStore implements PartitionStore {
       }
       const epoch = current && current.owner === owner && current.expiresAtMs > now ? current.epoch : (current?.epoch ?? 0) + 1;
       const next = { owner, epoch, expiresAtMs: now + durationMs };
-      const logEnd = this.logEndFor(partition, current);
-      writeLeaseFile(part.dir, next, logEnd);
+      const ends = this.endsFor(partition, current);
+      writeLeaseFile(part.dir, next, ends);
       if (!this.part(partition).owned || epoch !== current?.epoch) {
         try {
-          this.takeOver(partition, logEnd);
+          this.takeOver(partition, ends);
         } catch (error) {
-          writeLeaseFile(part.dir, { ...next, expiresAtMs: 0 }, logEnd); // not taken after all: a restart after the repair need not wait
+          writeLeaseFile(part.dir, { ...next, expiresAtMs: 0 }, ends); // not taken after all: a restart after the repair need not wait
           throw error;
         }
       }
@@ -204,10 +214,16 @@ export class LocalStore implements PartitionStore {
     return lease;
   }
 
-  /** The log end to record: ours if this process has the partition loaded for writing (every appended record is durable), else the file's. */
-  private logEndFor(partition: number, current: LeaseFile | undefined): number {
+  /**
+   * The ends to record: ours if this process has the partition loaded for
+   * writing (every appended record is durable, and so is every channel byte
+   * a send was acknowledged for, though a torn send may lie before the end),
+   * else those of the file.
+   */
+  private endsFor(partition: number, current: LeaseFile | undefined): Ends {
     const part = this.part(partition);
-    return Math.max(current?.logEnd ?? 0, part.owned ? part.lastPosition : 0);
+    if (!part.owned) return { logEnd: current?.logEnd ?? 0, channelEnd: current?.channelEnd };
+    return { logEnd: Math.max(current?.logEnd ?? 0, part.lastPosition), channelEnd: this.options.channelEnd?.read(partition) ?? current?.channelEnd };
   }
 
   /** Who holds the partition's lease, for a host that waits for it (undefined: free or expired). */
@@ -223,7 +239,7 @@ export class LocalStore implements PartitionStore {
       const current = this.readLease(part);
       if (!current || current.owner !== lease.owner || current.epoch !== lease.epoch) return undefined;
       const next = { owner: lease.owner, epoch: lease.epoch, expiresAtMs: Date.now() + durationMs };
-      writeLeaseFile(part.dir, next, this.logEndFor(lease.partition, current));
+      writeLeaseFile(part.dir, next, this.endsFor(lease.partition, current));
       return { partition: lease.partition, ...next };
     });
   }
@@ -233,7 +249,7 @@ export class LocalStore implements PartitionStore {
     await this.lock(lease.partition).run({ keep: false }, () => {
       const current = this.readLease(part);
       if (!current || current.epoch !== lease.epoch || current.owner !== lease.owner) return;
-      writeLeaseFile(part.dir, { ...current, expiresAtMs: 0 }, this.logEndFor(lease.partition, current));
+      writeLeaseFile(part.dir, { ...current, expiresAtMs: 0 }, this.endsFor(lease.partition, current));
     });
     this.part(lease.partition).owned = false;
   }
@@ -253,7 +269,7 @@ export class LocalStore implements PartitionStore {
       const current = this.leaseSeen[lease.partition];
       const epoch = current?.epoch ?? 0;
       if (epoch !== lease.epoch || current?.owner !== lease.owner) throw new FencedError(lease.partition, lease.epoch, epoch);
-      if (!this.part(lease.partition).owned) this.takeOver(lease.partition, current?.logEnd ?? 0);
+      if (!this.part(lease.partition).owned) this.takeOver(lease.partition, current ?? {});
       return fn(this.part(lease.partition));
     });
   }
