@@ -2,7 +2,7 @@
 // method, torn and corrupt tails, atomic checkpoints, fencing within and
 // across processes, concurrent senders from two processes, reopen recovery.
 import { execFile } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -233,6 +233,37 @@ test("recovery: a flipped byte in a record before the tail refuses to open, name
   b = await createLocalBackend({ dir }, 1);
   assert.ok(await b.store.acquireLease(0, "h", 60_000));
   assert.equal((await b.store.readCommits(0, 0)).map((c) => c.position), [1, 2, 3, 4]);
+  await b.close();
+});
+
+test("a store written before checksums and manifests opens as it is, and is rewritten sealed when taken", async () => {
+  const dir = tempDir();
+  let b = await createLocalBackend({ dir }, 1);
+  const lease = (await b.store.acquireLease(0, "h", 60_000))!;
+  for (let p = 1; p <= 4; p++) await b.store.appendCommit(lease, commit(lease, p));
+  await b.store.writeCheckpoint(lease, { logPosition: 2 }, [{ key: "k", value: "v2" }]);
+  await b.store.writeCheckpoint(lease, { logPosition: 3 }, [{ key: "j", value: 3 }]);
+  await b.store.releaseLease(lease);
+  await b.close();
+  // The old format: plain JSON files, no checksum, no delta chain, no holder, no manifest.
+  const pdir = join(dir, "partitions", "p0");
+  for (const n of readdirSync(pdir).filter((n) => n.endsWith(".json"))) {
+    const { owner, epoch, expiresAtMs, state, updates, statuses, objects } = JSON.parse(readFileSync(join(pdir, n), "utf8"));
+    writeFileSync(join(pdir, n), JSON.stringify(n === "lease.json" ? { owner, epoch, expiresAtMs } : { state, updates, statuses, objects }));
+  }
+  unlinkSync(join(pdir, "manifest.json"));
+  b = await createLocalBackend({ dir }, 1);
+  assert.ok(await b.store.acquireLease(0, "h2", 60_000));
+  assert.equal(await b.store.readCheckpointState(0), { logPosition: 3 });
+  assert.equal([await b.store.readObject(0, "k"), await b.store.readObject(0, "j")], ["v2", 3]);
+  assert.equal((await b.store.readCommits(0, 3)).map((c) => c.position), [4]);
+  await b.close();
+  const names = readdirSync(pdir);
+  assert.ok(names.includes("manifest.json") && !names.some((n) => n.startsWith("delta-")), names.join(","));
+  assert.match(readFileSync(join(pdir, "checkpoint.json"), "utf8"), /"crc32":\d+}$/);
+  b = await createLocalBackend({ dir }, 1);
+  assert.ok(await b.store.acquireLease(0, "h2", 60_000));
+  assert.equal([await b.store.readObject(0, "k"), await b.store.readObject(0, "j")], ["v2", 3]);
   await b.close();
 });
 
