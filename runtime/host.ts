@@ -147,9 +147,10 @@ export async function startHost(options: HostOptions): Promise<Host> {
         continue;
       }
       if (!lease) {
-        if (!waitLogged) {
+        if (!waitLogged && backend.store.leaseHolder) {
           // Say what the host waits for, once per wait: otherwise a start-up that waits for a lease looks hung.
-          const holder = await backend.store.leaseHolder?.(index).catch(() => undefined);
+          // (Only stores that can name the holder: on AWS, hosts sharing partitions wait for each other as a matter of course.)
+          const holder = await backend.store.leaseHolder(index).catch(() => undefined);
           log("warn", `partition ${index}: waiting for its lease${holder ? `, held by ${holder}` : ""}`);
           waitLogged = true;
         }
