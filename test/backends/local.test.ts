@@ -12,6 +12,7 @@ import * as assert from "uvu/assert";
 import { crc32, crc32Table } from "../../runtime/backends/local/crc32.ts";
 import { writeAtomicFaults } from "../../runtime/backends/local/files.ts";
 import { StoreCorrupted } from "../../runtime/backends/errors.ts";
+import { decodeFrames } from "../../runtime/backends/local/framing.ts";
 import { createLocalBackend } from "../../runtime/backends/local/index.ts";
 import { MAX_DELTAS } from "../../runtime/backends/local/store.ts";
 import { FencedError, type CommitRecord, type InstanceStatusRecord, type Lease } from "../../runtime/backends/types.ts";
@@ -234,6 +235,21 @@ test("recovery: a flipped byte in a record before the tail refuses to open, name
   assert.ok(await b.store.acquireLease(0, "h", 60_000));
   assert.equal((await b.store.readCommits(0, 0)).map((c) => c.position), [1, 2, 3, 4]);
   await b.close();
+});
+
+test("recovery: a last record whose length field grew is damage, not a torn write: refused, not cut", async () => {
+  const dir = tempDir();
+  const b = await createLocalBackend({ dir }, 1);
+  const lease = (await b.store.acquireLease(0, "h", 60_000))!;
+  for (let p = 1; p <= 3; p++) await b.store.appendCommit(lease, commit(lease, p));
+  await b.close(); // as after a kill: lease.json records no end of the log yet
+  const seg = segmentOf(dir);
+  const bytes = readFileSync(seg);
+  const last = decodeFrames(bytes).frames.pop()!;
+  bytes.writeUInt32LE(bytes.readUInt32LE(last.start) + 64, last.start); // now it claims 64 bytes more than the file holds
+  writeFileSync(seg, bytes);
+  await rejects(() => createLocalBackend({ dir }, 1), (e) => e instanceof StoreCorrupted && e.file === seg && e.offset === last.start);
+  assert.ok(readFileSync(seg).equals(bytes), "not cut");
 });
 
 test("a store written before checksums and manifests opens as it is, and is rewritten sealed when taken", async () => {
