@@ -152,10 +152,6 @@ export function loadPartition(dir: string, repair: boolean, logEnd = 0): Partiti
     throw new StoreCorrupted(base, `missing: a checkpoint at log position ${manifest.snapshot} was written`, recovery);
   }
 
-  if (repair) {
-    // Temp files of atomic writes that a crash interrupted before their rename: never read, so remove.
-    for (const n of names) if (/\.tmp-\d+$/.test(n)) unlinkSync(join(dir, n));
-  }
   const deltas: Delta[] = [];
   for (const name of names.filter((n) => /^delta-\d{12}\.json$/.test(n)).sort()) {
     const path = join(dir, name);
@@ -193,6 +189,11 @@ export function loadPartition(dir: string, repair: boolean, logEnd = 0): Partiti
       dataRecovery(dir),
       last ? (torn?.goodEnd ?? statSync(last.path).size) : undefined,
     );
+  }
+  // Repairs only now, after every check passed: damage found above leaves everything as it was.
+  if (repair) {
+    // Temp files of atomic writes that a crash interrupted before their rename: never read, so remove.
+    for (const n of names) if (/\.tmp-\d+$/.test(n)) unlinkSync(join(dir, n));
   }
   if (torn && repair) {
     truncateSync(torn.path, torn.goodEnd);
