@@ -91,7 +91,11 @@ export interface StoreView {
   unread: number[];
 }
 
-/** Opens the store as a host would (take every partition: files checked, a torn tail cut), reads it back, gives the leases back. */
+/**
+ * Opens the store as a host would (take every partition: files checked, a torn tail cut) and reads it back.
+ * The leases are kept (owner "reader", so the next read renews them): giving them back costs fsyncs, and a
+ * host started on the same directory in this process would then wait for them.
+ */
 export async function readStore(dir: string): Promise<StoreView> {
   const b = await createLocalBackend({ dir, segmentBytes: SEGMENT_BYTES }, PARTITIONS);
   try {
@@ -99,29 +103,25 @@ export async function readStore(dir: string): Promise<StoreView> {
     for (let p = 0; p < PARTITIONS; p++) {
       const lease = await b.store.acquireLease(p, "reader", 60_000);
       if (!lease) throw new Error(`partition ${p}: lease not free`);
-      try {
-        const checkpoint = await b.store.readCheckpointState(p);
-        const objects: Record<string, Json> = {};
-        for (const key of await b.store.listObjectKeys(p, "")) objects[key] = (await b.store.readObject(p, key))!;
-        const commits = await b.store.readCommits(p, checkpoint.logPosition);
-        let input = checkpoint.inputPosition;
-        for (const c of commits) {
-          for (const u of c.updates) u.value === null ? delete objects[u.key] : (objects[u.key] = u.value);
-          if (c.inputPosition !== undefined) input = c.inputPosition;
-        }
-        view.objects.push(objects);
-        view.positions.push([checkpoint.logPosition, ...commits.map((c) => c.position)]);
-        let unread = 0;
-        for (let after = input; ; ) {
-          const got = await b.channels.read(p, after, { maxRecords: 500 });
-          if (got.length === 0) break;
-          unread += got.length;
-          after = got[got.length - 1]!.position;
-        }
-        view.unread.push(unread);
-      } finally {
-        await b.store.releaseLease(lease);
+      const checkpoint = await b.store.readCheckpointState(p);
+      const objects: Record<string, Json> = {};
+      for (const key of await b.store.listObjectKeys(p, "")) objects[key] = (await b.store.readObject(p, key))!;
+      const commits = await b.store.readCommits(p, checkpoint.logPosition);
+      let input = checkpoint.inputPosition;
+      for (const c of commits) {
+        for (const u of c.updates) u.value === null ? delete objects[u.key] : (objects[u.key] = u.value);
+        if (c.inputPosition !== undefined) input = c.inputPosition;
       }
+      view.objects.push(objects);
+      view.positions.push([checkpoint.logPosition, ...commits.map((c) => c.position)]);
+      let unread = 0;
+      for (let after = input; ; ) {
+        const got = await b.channels.read(p, after, { maxRecords: 500 });
+        if (got.length === 0) break;
+        unread += got.length;
+        after = got[got.length - 1]!.position;
+      }
+      view.unread.push(unread);
     }
     for (const s of await b.store.listStatus({})) view.statuses[s.instanceId] = { status: s.status, output: s.output };
     return view;
