@@ -6,11 +6,16 @@
  * Invariants: at most one live incarnation per partition in this host; a
  * crashed incarnation is replaced only after it has stopped writing (its
  * commit chain refuses further work); a fenced one (another owner took the
- * lease) is retried only by acquiring the lease anew.
+ * lease) is retried only by acquiring the lease anew; a permanent store
+ * error (a damaged file, a read-only directory, a store held by another live
+ * process: runtime/backends/errors.ts) is never retried: before the host is
+ * ready, `startHost` rejects with it; after, the partition stays down and the
+ * error is logged once.
  */
 import { App } from "./partitions/app.ts";
 import { createBackend, type BackendSpec } from "./backends/index.ts";
 import type { Backend, InstanceStatusRecord } from "./backends/types.ts";
+import { isPermanentStoreError, LeaseHeld } from "./backends/errors.ts";
 import { Client, type StatusNotifier } from "./client.ts";
 import { realClock, type Clock } from "./partitions/clock.ts";
 import { partitionOfInstance } from "./partitions/hash.ts";
@@ -108,23 +113,51 @@ export async function startHost(options: HostOptions): Promise<Host> {
         resolve();
       });
     });
-  const readyWaiters: (() => void)[] = [];
+  const readyWaiters: { resolve: () => void; reject: (error: unknown) => void }[] = [];
+  let started = false;
+  /** The permanent error that ended start-up (startHost rejects with it). */
+  let startFailure: unknown;
   const checkReady = () => {
-    if (live.every((p) => p && !p.isStopped)) readyWaiters.splice(0).forEach((r) => r());
+    if (startFailure !== undefined) readyWaiters.splice(0).forEach((w) => w.reject(startFailure));
+    else if (live.every((p) => p && !p.isStopped)) readyWaiters.splice(0).forEach((w) => w.resolve());
+  };
+  /** A permanent store error: retrying would fail the same way (or hang), so say it once and stop trying. */
+  const giveUp = (index: number, error: unknown) => {
+    if (!started) {
+      startFailure ??= error;
+      checkReady();
+    } else {
+      log("error", `partition ${index} stays stopped: ${(error as Error).message}`);
+    }
   };
 
   async function supervise(index: number): Promise<void> {
+    let waitLogged = false;
     while (!stopping) {
       let lease;
       try {
         lease = await backend.store.acquireLease(index, hostId, partitionOptions.leaseMs);
       } catch (error) {
-        log("warn", `partition ${index}: lease request failed: ${(error as Error).message}`);
-      }
-      if (!lease) {
+        // Held by another live process: fatal at start-up (nwc run next to nwc dev); a running host waits, saying so once.
+        const heldByOther = started && error instanceof LeaseHeld;
+        if (isPermanentStoreError(error) && !heldByOther) return giveUp(index, error);
+        if (!(heldByOther && waitLogged)) log("warn", `partition ${index}: lease request failed: ${(error as Error).message}`);
+        waitLogged ||= heldByOther;
         await pause(partitionOptions.leaseMs / 3);
         continue;
       }
+      if (!lease) {
+        if (!waitLogged && backend.store.leaseHolder) {
+          // Say what the host waits for, once per wait: otherwise a start-up that waits for a lease looks hung.
+          // (Only stores that can name the holder: on AWS, hosts sharing partitions wait for each other as a matter of course.)
+          const holder = await backend.store.leaseHolder(index).catch(() => undefined);
+          log("warn", `partition ${index}: waiting for its lease${holder ? `, held by ${holder}` : ""}`);
+          waitLogged = true;
+        }
+        await pause(partitionOptions.leaseMs / 3);
+        continue;
+      }
+      waitLogged = false;
       const partition = new Partition({
         index,
         channels: backend.channels,
@@ -141,6 +174,10 @@ export async function startHost(options: HostOptions): Promise<Host> {
       try {
         await partition.start();
       } catch (error) {
+        if (isPermanentStoreError(error)) {
+          await backend.store.releaseLease(lease).catch(() => undefined);
+          return giveUp(index, error);
+        }
         if ((error as Error)?.name !== "SimulatedCrash") log("error", `partition ${index}: recovery failed: ${(error as Error).message}`);
         await pause(RESTART_DELAY_MS);
         continue;
@@ -154,16 +191,28 @@ export async function startHost(options: HostOptions): Promise<Host> {
       const reason = await partition.done;
       live[index] = undefined;
       if (stopping) return;
+      if (reason.kind === "crashed" && isPermanentStoreError(reason.error)) return giveUp(index, reason.error);
       await pause(reason.kind === "fenced" ? partitionOptions.leaseMs / 3 : RESTART_DELAY_MS);
     }
   }
 
   const supervisors = Array.from({ length: partitionCount }, (_, i) => supervise(i));
-  const ready = () => new Promise<void>((resolve) => {
-    readyWaiters.push(resolve);
+  const ready = () => new Promise<void>((resolve, reject) => {
+    readyWaiters.push({ resolve, reject });
     checkReady();
   });
-  await ready();
+  try {
+    await ready();
+  } catch (error) {
+    // Start-up failed for good: stop what did start, so that the process can exit, and report why.
+    stopping = true;
+    wakeSupervisors();
+    await Promise.all(live.map((p) => p?.stop()));
+    await Promise.all(supervisors);
+    if (owned) await backend.close();
+    throw error;
+  }
+  started = true;
 
   const client = new Client(backend, partitionCount, { app, clock, notifier });
   return {

@@ -7,5 +7,6 @@ export { registerClass, CodecError } from "./codec.ts";
 export { connect, Client, WaitTimeoutError, InstanceNotFoundError } from "./client.ts";
 export type { InstanceStatus, ListFilter, ClientOptions, RuntimeStatus } from "./client.ts";
 export { startHost } from "./host.ts";
+export { LeaseHeld, StoreCorrupted, StoreUnwritable } from "./backends/errors.ts";
 export type { Host, HostOptions, StepTrace, PartitionOptions } from "./host.ts";
 export type { BackendSpec } from "./backends/index.ts";

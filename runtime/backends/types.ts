@@ -136,6 +136,8 @@ export interface PartitionStore {
   /** Extend a held lease; undefined when it was lost. */
   renewLease(lease: Lease, durationMs: number): Promise<Lease | undefined>;
   releaseLease(lease: Lease): Promise<void>;
+  /** Who holds the partition's lease now, in words (a waiting host says what it waits for); undefined if free. Optional. */
+  leaseHolder?(partition: number): Promise<string | undefined>;
 
   /** Append one commit record; throws FencedError if `lease` is stale, and refuses a position that is not last+1. */
   appendCommit(lease: Lease, record: CommitRecord): Promise<void>;

@@ -18,6 +18,7 @@
  * applied exactly once (dedup in the same commit as its effects); at most one
  * step per instance per batch.
  */
+import { isPermanentStoreError } from "../backends/errors.ts";
 import type { ChannelRecord, Channels, ChannelPosition, CommitRecord, Envelope, InstanceStatusRecord, Lease, PartitionStore } from "../backends/types.ts";
 import { FencedError } from "../backends/types.ts";
 import type { App } from "./app.ts";
@@ -220,6 +221,7 @@ export class Partition {
         records = await channels.read(index, this.readPosition, { maxRecords: options.maxBatchRecords, waitMs: options.readWaitMs });
       } catch (error) {
         if (this.stopped) return;
+        if (isPermanentStoreError(error)) return this.fail(error); // a damaged channel stays damaged: the host gives up on it
         this.deps.log("warn", `partition ${index}: channel read failed (${(error as Error).message}); retrying`);
         await new Promise<void>((r) => clock.setTimeout(r, 50));
         continue;

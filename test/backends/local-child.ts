@@ -1,8 +1,9 @@
 // Child process for test/backends/local*.test.ts: acts on a local backend dir from a second process.
 // Usage: local-child.ts <dir> <partitions> send <from> <count>     (sends <count> envelopes to partition 0, one send each)
 //        local-child.ts <dir> <partitions> append <owner> <epoch> <position>   (prints "fenced" or "ok")
-//        local-child.ts <dir> <partitions> acquire <owner>        (prints the epoch taken, or "busy")
+//        local-child.ts <dir> <partitions> acquire <owner>        (prints the epoch taken, "busy", or "held <pid>" when a live process of this machine holds it)
 import { createLocalBackend } from "../../runtime/backends/local/index.ts";
+import { LeaseHeld } from "../../runtime/backends/errors.ts";
 import { FencedError } from "../../runtime/backends/types.ts";
 
 const [dir, partitionsText, command, ...args] = process.argv.slice(2);
@@ -25,8 +26,13 @@ if (command === "send") {
     console.log(error instanceof FencedError ? "fenced" : `error ${(error as Error).message}`);
   }
 } else if (command === "acquire") {
-  const lease = await backend.store.acquireLease(0, args[0]!, 60_000);
-  console.log(lease ? String(lease.epoch) : "busy");
+  try {
+    const lease = await backend.store.acquireLease(0, args[0]!, 60_000);
+    console.log(lease ? String(lease.epoch) : "busy");
+  } catch (error) {
+    if (!(error instanceof LeaseHeld)) throw error;
+    console.log(`held ${error.holder.pid}`);
+  }
 } else {
   throw new Error(`unknown command ${command}`);
 }

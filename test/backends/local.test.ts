@@ -2,7 +2,7 @@
 // method, torn and corrupt tails, atomic checkpoints, fencing within and
 // across processes, concurrent senders from two processes, reopen recovery.
 import { execFile } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -11,6 +11,8 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { crc32, crc32Table } from "../../runtime/backends/local/crc32.ts";
 import { writeAtomicFaults } from "../../runtime/backends/local/files.ts";
+import { StoreCorrupted } from "../../runtime/backends/errors.ts";
+import { decodeFrames } from "../../runtime/backends/local/framing.ts";
 import { createLocalBackend } from "../../runtime/backends/local/index.ts";
 import { MAX_DELTAS } from "../../runtime/backends/local/store.ts";
 import { FencedError, type CommitRecord, type InstanceStatusRecord, type Lease } from "../../runtime/backends/types.ts";
@@ -99,7 +101,7 @@ test("channels: concurrent sends in one process are grouped, all stored, in call
   await b.close();
 });
 
-test("channels: a partial last frame is waited for, then cut as torn; a corrupt frame is skipped and later records still arrive", async () => {
+test("channels: a partial last frame is waited for, then cut as torn; a damaged frame is refused, naming file and offset, sealing nothing", async () => {
   const dir = tempDir();
   const b = await createLocalBackend({ dir, tornAfterMs: 300 }, 1);
   await b.channels.send([{ from: "c:1", to: 0, seq: 1, body: "a" }, { from: "c:1", to: 0, seq: 2, body: "b" }]);
@@ -111,14 +113,14 @@ test("channels: a partial last frame is waited for, then cut as torn; a corrupt 
   assert.equal((await b.channels.read(0, undefined, { maxRecords: 10 })).length, 2);
   assert.equal(b.channels.segments(0), [0], "a write in progress seals nothing");
   const bad = Buffer.from(whole);
-  bad[10] ^= 0xff; // inside the first payload: damage, never a write in progress
+  bad[10] ^= 0xff; // inside the first payload: damage to a record whose send was acknowledged, never a write in progress
   writeFileSync(file, bad);
-  const afterDamage = await b.channels.read(0, undefined, { maxRecords: 10 });
-  assert.equal(afterDamage.map((r) => r.envelope.body), ["b"], "the damaged record is skipped, the next good frame found");
-  assert.equal(b.channels.segments(0), [0, 1], "the damaged segment was sealed at once");
-  assert.is(b.channels.damage.length, 1);
-  await b.channels.send([{ from: "c:1", to: 0, seq: 3, body: "c" }]);
-  assert.equal((await b.channels.read(0, afterDamage[0]!.position, { maxRecords: 10 })).map((r) => r.envelope.body), ["c"]);
+  await rejects(() => b.channels.read(0, undefined, { maxRecords: 10 }), (e) => e instanceof StoreCorrupted && e.file === file && e.offset === 0);
+  assert.equal(b.channels.segments(0), [0], "nothing sealed");
+  assert.ok(readFileSync(file).equals(bad), "nothing changed");
+  writeFileSync(file, whole); // restored
+  assert.equal((await b.channels.read(0, undefined, { maxRecords: 10 })).map((r) => r.envelope.body), ["a", "b"]);
+  assert.is(b.channels.damage.length, 0);
   await b.close();
 });
 
@@ -211,22 +213,73 @@ test("recovery: a torn tail (truncated mid-frame) is cut, earlier commits surviv
   await b.close();
 });
 
-test("recovery: a flipped byte cuts that record and every record after it", async () => {
+test("recovery: a flipped byte in a record before the tail refuses to open, names file and offset, changes nothing", async () => {
   const dir = tempDir();
   let b = await createLocalBackend({ dir }, 1);
   const lease = (await b.store.acquireLease(0, "h", 60_000))!;
   for (let p = 1; p <= 4; p++) await b.store.appendCommit(lease, commit(lease, p));
   await b.close();
   const seg = segmentOf(dir);
-  const bytes = readFileSync(seg);
+  const original = readFileSync(seg);
+  const bytes = Buffer.from(original);
   const frameLength = bytes.readUInt32LE(0) + 8;
   bytes[frameLength + 12] ^= 0x01; // inside the second record's payload
   writeFileSync(seg, bytes);
+  await rejects(
+    () => createLocalBackend({ dir }, 1),
+    (e) => e instanceof StoreCorrupted && e.file === seg && e.offset === frameLength && /Nothing was changed or deleted/.test(e.message) && /backup/.test(e.message),
+  );
+  assert.ok(readFileSync(seg).equals(bytes), "the damaged segment is left as it is");
+  writeFileSync(seg, original); // restored from a backup
   b = await createLocalBackend({ dir }, 1);
-  await b.store.acquireLease(0, "h", 60_000);
-  assert.equal((await b.store.readCommits(0, 0)).map((c) => c.position), [1]);
-  assert.is(statSync(seg).size, frameLength, "cut right after the last good record");
-  assert.is(await b.store.readStatus("id3"), undefined, "no status from a record after the bad one");
+  assert.ok(await b.store.acquireLease(0, "h", 60_000));
+  assert.equal((await b.store.readCommits(0, 0)).map((c) => c.position), [1, 2, 3, 4]);
+  await b.close();
+});
+
+test("recovery: a last record whose length field grew is damage, not a torn write: refused, not cut", async () => {
+  const dir = tempDir();
+  const b = await createLocalBackend({ dir }, 1);
+  const lease = (await b.store.acquireLease(0, "h", 60_000))!;
+  for (let p = 1; p <= 3; p++) await b.store.appendCommit(lease, commit(lease, p));
+  await b.close(); // as after a kill: lease.json records no end of the log yet
+  const seg = segmentOf(dir);
+  const bytes = readFileSync(seg);
+  const last = decodeFrames(bytes).frames.pop()!;
+  bytes.writeUInt32LE(bytes.readUInt32LE(last.start) + 64, last.start); // now it claims 64 bytes more than the file holds
+  writeFileSync(seg, bytes);
+  await rejects(() => createLocalBackend({ dir }, 1), (e) => e instanceof StoreCorrupted && e.file === seg && e.offset === last.start);
+  assert.ok(readFileSync(seg).equals(bytes), "not cut");
+});
+
+test("a store written before checksums and manifests opens as it is, and is rewritten sealed when taken", async () => {
+  const dir = tempDir();
+  let b = await createLocalBackend({ dir }, 1);
+  const lease = (await b.store.acquireLease(0, "h", 60_000))!;
+  for (let p = 1; p <= 4; p++) await b.store.appendCommit(lease, commit(lease, p));
+  await b.store.writeCheckpoint(lease, { logPosition: 2 }, [{ key: "k", value: "v2" }]);
+  await b.store.writeCheckpoint(lease, { logPosition: 3 }, [{ key: "j", value: 3 }]);
+  await b.store.releaseLease(lease);
+  await b.close();
+  // The old format: plain JSON files, no checksum, no delta chain, no holder, no manifest.
+  const pdir = join(dir, "partitions", "p0");
+  for (const n of readdirSync(pdir).filter((n) => n.endsWith(".json"))) {
+    const { owner, epoch, expiresAtMs, state, updates, statuses, objects } = JSON.parse(readFileSync(join(pdir, n), "utf8"));
+    writeFileSync(join(pdir, n), JSON.stringify(n === "lease.json" ? { owner, epoch, expiresAtMs } : { state, updates, statuses, objects }));
+  }
+  unlinkSync(join(pdir, "manifest.json"));
+  b = await createLocalBackend({ dir }, 1);
+  assert.ok(await b.store.acquireLease(0, "h2", 60_000));
+  assert.equal(await b.store.readCheckpointState(0), { logPosition: 3 });
+  assert.equal([await b.store.readObject(0, "k"), await b.store.readObject(0, "j")], ["v2", 3]);
+  assert.equal((await b.store.readCommits(0, 3)).map((c) => c.position), [4]);
+  await b.close();
+  const names = readdirSync(pdir);
+  assert.ok(names.includes("manifest.json") && !names.some((n) => n.startsWith("delta-")), names.join(","));
+  assert.match(readFileSync(join(pdir, "checkpoint.json"), "utf8"), /"crc32":\d+}$/);
+  b = await createLocalBackend({ dir }, 1);
+  assert.ok(await b.store.acquireLease(0, "h2", 60_000));
+  assert.equal([await b.store.readObject(0, "k"), await b.store.readObject(0, "j")], ["v2", 3]);
   await b.close();
 });
 
@@ -255,7 +308,7 @@ test("fencing holds across processes: a second process's stale epoch is refused,
   const b = await createLocalBackend({ dir }, 1);
   const first = (await b.store.acquireLease(0, "h1", 60_000))!;
   await b.store.appendCommit(first, commit(first, 1));
-  assert.is(await child(dir, "1", "acquire", "h2"), "busy");
+  assert.is(await child(dir, "1", "acquire", "h2"), `held ${process.pid}`, "a live holder on this machine is named at once");
   assert.is(await child(dir, "1", "append", "h1", "1", "2"), "ok", "the holder's epoch from another process is accepted");
   await b.store.releaseLease(first);
   assert.is(await child(dir, "1", "acquire", "h2"), "2");

@@ -19,12 +19,14 @@
  *   only if it existed does the reader move on. Every write that completed
  *   before the seal is then fully visible; every later one is re-sent by its
  *   writer. So no acknowledged record is skipped.
- * - a bad frame (torn by a writer killed mid-write, or damaged) in the head is
- *   waited for while it may still be a write in progress (`tornAfterMs`, a
- *   corrupt checksum is never in progress), then the reader seals the segment
- *   and, in a sealed segment, skips to the next good frame (resynchronising on
- *   a frame header whose length, checksum and JSON all hold). Records other
- *   writers appended after a torn one are therefore still delivered.
+ * - a short frame in the head is waited for while it may still be a write in
+ *   progress (`tornAfterMs`); a torn one (a writer killed mid-write: its header
+ *   claims more bytes than lie before the next intact frame, and those bytes do
+ *   not carry its checksum) is then sealed off and skipped, resynchronising on
+ *   the next frame whose length, checksum and JSON hold, so records other
+ *   writers appended after it are still delivered. Any other bad frame is
+ *   damage to a record a send was told is durable: StoreCorrupted, nothing
+ *   changed. A missing segment that a reader still needs is damage too.
  * - trimming (`trimConsumed`, called by the store after a checkpoint is
  *   durable) deletes every segment below the one holding the checkpoint's
  *   consumed input position: each of their records is applied and
@@ -35,12 +37,13 @@
  * each partition's group is one O_APPEND write, so frames of concurrent
  * senders (other processes too) never interleave; positions only grow.
  */
-import { closeSync, constants, existsSync, fstatSync, linkSync, mkdirSync, openSync, readdirSync, readSync, unlinkSync } from "node:fs";
-import { join } from "node:path";
+import { closeSync, constants, existsSync, fstatSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readSync, statSync, unlinkSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type { ChannelPosition, ChannelRecord, Channels, Envelope } from "../types.ts";
-import { crc32 } from "./crc32.ts";
+import { StoreCorrupted } from "../errors.ts";
 import { appendDurableAsync, fsyncDir } from "./files.ts";
-import { decodeFrames, encodeFrame, FRAME_HEADER_BYTES, MAX_FRAME_PAYLOAD_BYTES } from "./framing.ts";
+import { decodeFrames, encodeFrame, findNextFrame, FRAME_HEADER_BYTES, isTornFrame, MAX_FRAME_PAYLOAD_BYTES } from "./framing.ts";
+import { storeRecovery } from "./load.ts";
 
 /** How often a waiting read looks for new bytes written by another process (sends of this process wake it at once). */
 const POLL_MS = 10;
@@ -137,6 +140,10 @@ export class LocalChannels implements Channels {
         const code = (error as NodeJS.ErrnoException).code;
         if (code !== "ENOENT" && code !== "EEXIST") throw error;
       }
+      // Trimming never deletes the head: a partition that has committed work but no channel segment lost them.
+      // Create nothing then (the store names the missing segment when the partition is taken: checkEnd).
+      const log = join(this.dir, "..", "partitions", `p${partition}`);
+      if (existsSync(log) && readdirSync(log).some((n) => n.endsWith(".seg"))) return;
       this.createSegment(partition, 0);
     }
     this.heads[partition] = this.scanHead(partition);
@@ -164,7 +171,9 @@ export class LocalChannels implements Channels {
 
   private scanHead(partition: number): number {
     const all = this.segments(partition);
-    if (all.length === 0) throw new Error(`local channels: partition ${partition} has no segment in ${this.partitionDir(partition)}; was the directory emptied by hand?`);
+    if (all.length === 0) {
+      throw new StoreCorrupted(this.partitionDir(partition), "no channel segment left, though the partition has committed work: its files were deleted", channelRecovery(this.dir));
+    }
     return all[all.length - 1]!;
   }
 
@@ -295,8 +304,15 @@ export class LocalChannels implements Channels {
     for (;;) {
       const path = this.segmentPath(partition, at.segment);
       if (!existsSync(path)) {
-        // Trimmed: every record in it was consumed and checkpointed. Go on at the next segment kept.
-        const next = this.segments(partition).find((s) => s > at.segment);
+        // Trimming deletes only segments below the one holding a checkpoint's consumed position, which no
+        // reader position lies below; and it deletes them lowest first. So a reader's own segment, or one
+        // with a segment below it, is not trimmed but lost, with records never read.
+        const kept = this.segments(partition);
+        const ownPosition = from !== undefined && at.segment === from.segment;
+        if (ownPosition || kept.some((s) => s < at.segment)) {
+          throw new StoreCorrupted(path, `missing: it holds records after position ${formatPosition(at)} that were not yet consumed`, channelRecovery(this.dir));
+        }
+        const next = kept.find((s) => s > at.segment);
         if (next === undefined) return out;
         at = { segment: next, offset: 0 };
         continue;
@@ -307,7 +323,10 @@ export class LocalChannels implements Channels {
         // Trimmed between the two checks; the next pass moves on.
         continue;
       }
-      if (at.offset > chunk.fileSize) throw new RangeError(`channel p${partition}: position ${formatPosition(at)} is past the end of its segment (${chunk.fileSize} bytes)`);
+      if (at.offset > chunk.fileSize) {
+        // Positions are only handed out for records written: a segment shorter than one was cut.
+        throw new StoreCorrupted(path, `shorter (${chunk.fileSize} bytes) than position ${formatPosition(at)}, already read from it: the file was cut`, channelRecovery(this.dir), chunk.fileSize);
+      }
       const decoded = decodeFrames(chunk.bytes);
       for (const f of decoded.frames) {
         if (out.length >= maxRecords) return out;
@@ -325,7 +344,7 @@ export class LocalChannels implements Channels {
       }
       // A frame that is short or bad at `stopAt`.
       if (sealed) {
-        const next = nextGoodFrame(path, stopAt + 1, chunk.fileSize);
+        const next = skipTornFrame(path, stopAt, this.dir);
         this.reportDamage({ partition, segment: at.segment, offset: stopAt, bytes: next - stopAt });
         at = { segment: at.segment, offset: next };
         continue;
@@ -338,7 +357,9 @@ export class LocalChannels implements Channels {
         }
         if (Date.now() - seen.sinceMs < this.tornAfterMs) return out;
       }
-      // Torn (short for too long) or corrupt: seal the segment so nothing more lands behind the bad frame, then skip it.
+      // Short for too long, or bad: a torn write (then seal the segment so nothing more lands behind it, and skip
+      // it), or damage (then refuse, changing nothing).
+      skipTornFrame(path, stopAt, this.dir);
       this.stuck.delete(partition);
       this.createSegment(partition, at.segment + 1);
     }
@@ -347,6 +368,39 @@ export class LocalChannels implements Channels {
   private reportDamage(d: ChannelDamage): void {
     this.damage.push(d);
     if (this.damage.length > MAX_DAMAGE_REPORTS) this.damage.shift();
+  }
+
+  /**
+   * The channel's end as this process sees it now (the head and its size),
+   * recorded by the store in `lease.json` so that a later open can tell a cut
+   * segment (records lost that a send was told are durable) from a torn send.
+   */
+  endPosition(partition: number): ChannelPosition {
+    const head = this.scanHead(partition);
+    const fd = openSync(this.segmentPath(partition, head), "r");
+    try {
+      fsyncSync(fd); // every byte up to the end recorded is durable, a send in flight included: a power cut then cuts nothing before it
+      return formatPosition({ segment: head, offset: fstatSync(fd).size });
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /**
+   * Throws StoreCorrupted if the segment of a recorded end is now shorter, or
+   * gone with no later segment (trimming never deletes the head, so a segment
+   * trimmed since has a successor).
+   */
+  checkEnd(partition: number, end: ChannelPosition): void {
+    const { segment, offset } = parsePosition(end);
+    const path = this.segmentPath(partition, segment);
+    const size = statSync(path, { throwIfNoEntry: false })?.size;
+    if (size === undefined && !this.segments(partition).some((s) => s > segment)) {
+      throw new StoreCorrupted(path, `missing: it was the channel's head, ${offset} bytes long (lease.json records that end)`, channelRecovery(this.dir));
+    }
+    if (size !== undefined && size < offset) {
+      throw new StoreCorrupted(path, `${size} bytes long, but ${offset} bytes were written to it (lease.json records that end): the file was cut`, channelRecovery(this.dir), size);
+    }
   }
 
   /**
@@ -418,32 +472,30 @@ function readExactly(fd: number, offset: number, length: number): Buffer {
   return buf.subarray(0, got);
 }
 
-/** ASCII "{": every envelope's JSON starts with it, which rules out almost every false frame start at once. */
-const OPEN_BRACE = 0x7b;
-
 /**
- * The offset of the first intact frame at or after `from` in a sealed
- * segment (length in bounds, payload starting with "{", checksum and JSON
- * good), or `fileSize` if there is none. Inside an intact JSON payload no
- * false start can match: a length field of at most 64 MiB has a top byte 0-4,
- * which JSON text never contains.
+ * The offset just after the torn frame at `at` in the segment `path` (the
+ * next intact frame, or the end of the file). A bad frame that is not torn
+ * (a complete frame with a flipped bit, a zeroed stretch) holds a record a
+ * send was told is durable: that is damage, thrown as StoreCorrupted.
  */
-function nextGoodFrame(path: string, from: number, fileSize: number): number {
+function skipTornFrame(path: string, at: number, channelsDir: string): number {
   const fd = openSync(path, "r");
+  let buf: Buffer;
   try {
-    const buf = readExactly(fd, 0, fileSize);
-    for (let at = from; at + FRAME_HEADER_BYTES < buf.length; at++) {
-      if (buf[at + FRAME_HEADER_BYTES] !== OPEN_BRACE) continue;
-      const length = buf.readUInt32LE(at);
-      const end = at + FRAME_HEADER_BYTES + length;
-      if (length > MAX_FRAME_PAYLOAD_BYTES || end > buf.length) continue;
-      if (crc32(buf, at + FRAME_HEADER_BYTES, end) !== buf.readUInt32LE(at + 4)) continue;
-      if (decodeFrames(buf.subarray(at, end)).frames.length === 1) return at;
-    }
-    return fileSize;
+    buf = readExactly(fd, 0, fstatSync(fd).size);
   } finally {
     closeSync(fd);
   }
+  const found = findNextFrame(buf, at + 1);
+  const next = found < 0 ? buf.length : found;
+  if (!isTornFrame(buf, at, next)) {
+    throw new StoreCorrupted(path, `a record whose length, checksum or content is bad (${next - at} bytes up to the next good record)`, channelRecovery(channelsDir), at);
+  }
+  return next;
+}
+
+function channelRecovery(channelsDir: string): string {
+  return storeRecovery(dirname(channelsDir));
 }
 
 function formatPosition(p: Position): ChannelPosition {

@@ -75,3 +75,38 @@ export function decodeFrames(buf: Buffer, start = 0): DecodeResult {
   }
   return { frames, goodEnd: at, stop: "end" };
 }
+
+/** ASCII "{": every record's JSON starts with it, which rules out almost every false frame start at once. */
+const OPEN_BRACE = 0x7b;
+
+/**
+ * The offset of the first intact frame at or after `from` (length in bounds,
+ * payload starting with "{", checksum and JSON good), or -1. Inside an intact
+ * JSON payload no false start can match: a length field of at most 64 MiB has
+ * a top byte 0-4, which JSON text never contains.
+ */
+export function findNextFrame(buf: Buffer, from: number): number {
+  for (let at = from; at + FRAME_HEADER_BYTES < buf.length; at++) {
+    if (buf[at + FRAME_HEADER_BYTES] !== OPEN_BRACE) continue;
+    const length = buf.readUInt32LE(at);
+    const end = at + FRAME_HEADER_BYTES + length;
+    if (length > MAX_FRAME_PAYLOAD_BYTES || end > buf.length) continue;
+    if (crc32(buf, at + FRAME_HEADER_BYTES, end) !== buf.readUInt32LE(at + 4)) continue;
+    if (decodeFrames(buf.subarray(at, end)).frames.length === 1) return at;
+  }
+  return -1;
+}
+
+/**
+ * Whether the bad frame at `at`, followed by an intact one at `next`, is a
+ * torn write (a writer killed mid-write, then another writer appended): its
+ * header claims more bytes than lie before `next`, and the bytes there do not
+ * carry its checksum. A complete frame with a flipped bit, a zeroed stretch or
+ * a damaged length that still checksums is not torn.
+ */
+export function isTornFrame(buf: Buffer, at: number, next: number): boolean {
+  if (next - at < FRAME_HEADER_BYTES) return true; // not even a whole header
+  const claimedEnd = at + FRAME_HEADER_BYTES + buf.readUInt32LE(at);
+  if (claimedEnd <= next) return false;
+  return crc32(buf, at + FRAME_HEADER_BYTES, next) !== buf.readUInt32LE(at + 4);
+}

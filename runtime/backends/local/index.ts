@@ -7,9 +7,11 @@ import { mkdirSync } from "node:fs";
 import type { Backend, CheckpointState } from "../types.ts";
 import { LocalChannels } from "./channels.ts";
 import { LocalStore } from "./store.ts";
+import { asUnwritable } from "./unwritable.ts";
 
 export { LocalChannels } from "./channels.ts";
 export { LocalStore } from "./store.ts";
+export { LeaseHeld, StoreCorrupted, StoreUnwritable } from "../errors.ts";
 
 export interface LocalBackend extends Backend {
   readonly kind: "local";
@@ -31,13 +33,20 @@ export async function createLocalBackend(options: LocalBackendOptions, partition
   const dir = options.dir ?? ".nwc";
   if (typeof dir !== "string" || dir === "") throw new TypeError(`local backend: dir must be a non-empty path, got ${JSON.stringify(dir)}`);
   if (!(Number.isInteger(partitionCount) && partitionCount >= 1)) throw new RangeError(`local backend: partition count must be a positive integer, got ${partitionCount}`);
-  mkdirSync(dir, { recursive: true });
-  const channels = new LocalChannels(dir, partitionCount, { segmentBytes: options.segmentBytes, tornAfterMs: options.tornAfterMs });
-  // Channel segments below a durable checkpoint's input position are consumed and checkpointed: delete them.
-  const onCheckpoint = (partition: number, state: CheckpointState) => {
-    if (state.inputPosition !== undefined) channels.trimConsumed(partition, state.inputPosition);
-  };
-  const store = new LocalStore(dir, partitionCount, { segmentBytes: options.segmentBytes, onCheckpoint });
+  let channels: LocalChannels;
+  let store: LocalStore;
+  try {
+    mkdirSync(dir, { recursive: true });
+    channels = new LocalChannels(dir, partitionCount, { segmentBytes: options.segmentBytes, tornAfterMs: options.tornAfterMs });
+    // Channel segments below a durable checkpoint's input position are consumed and checkpointed: delete them.
+    const onCheckpoint = (partition: number, state: CheckpointState) => {
+      if (state.inputPosition !== undefined) channels.trimConsumed(partition, state.inputPosition);
+    };
+    const channelEnd = { read: (p: number) => channels.endPosition(p), check: (p: number, end: string) => channels.checkEnd(p, end) };
+    store = new LocalStore(dir, partitionCount, { segmentBytes: options.segmentBytes, onCheckpoint, channelEnd });
+  } catch (error) {
+    throw asUnwritable(error, dir);
+  }
   return {
     kind: "local",
     channels,

@@ -1,22 +1,28 @@
 /**
  * PartitionStore on files, per partition under `<dir>/partitions/p<N>/`:
- * - `lease.json`: `{ owner, epoch, expiresAtMs }`, replaced atomically under
- *   `lease.lock` (an O_EXCL lock file shared by every process on the dir;
- *   commits keep it across a run of calls, see HeldFileLock);
+ * - `lease.json`: `{ owner, epoch, expiresAtMs }`, who holds it (pid,
+ *   machine, command: lease-holder.ts) and the log's end when written,
+ *   sealed (sealed-json.ts) and replaced atomically under `lease.lock` (an
+ *   O_EXCL lock file shared by every process on the dir; commits keep it
+ *   across a run of calls, see HeldFileLock);
  * - `log-<first position>.seg`: commit-log segments of framed CommitRecords;
  * - `checkpoint.json` (a full snapshot: state, objects, statuses) and
  *   `delta-<log position>.json` (incremental checkpoints: changed objects
- *   only), each written atomically; deltas are compacted into a new snapshot
- *   when they pile up.
+ *   only, chained by `previous`), sealed and written atomically; deltas are
+ *   compacted into a new snapshot when they pile up;
+ * - `manifest.json`: which of those files must exist (manifest.ts).
+ * Reading and checking them is load.ts.
  *
  * Invariants: a commit is appended only at last+1 and only while the lease
  * file still carries its epoch, else FencedError: the file is read under the
  * lock (so across processes) when the lock is taken, and no other process
- * can change it while this one holds the lock; a torn or corrupt log tail is cut when this process takes
- * the partition, and no record after a bad one is ever used; a checkpoint is
- * either wholly visible or not at all; the status index reflects every commit.
+ * can change it while this one holds the lock; only a torn tail (the last
+ * record of the last segment, cut short) is cut when this process takes the
+ * partition, any other damage throws StoreCorrupted and changes nothing; a
+ * checkpoint is either wholly visible or not at all; the status index
+ * reflects every commit.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, truncateSync, unlinkSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import {
   FencedError,
@@ -29,61 +35,21 @@ import {
   type PartitionStore,
   type StatusFilter,
 } from "../types.ts";
+import { LeaseHeld, StoreCorrupted } from "../errors.ts";
 import { appendDurableAsync, fsyncDir, HeldFileLock, writeAtomic } from "./files.ts";
-import { decodeFrames, encodeFrameText } from "./framing.ts";
+import { encodeFrameText } from "./framing.ts";
+import { describeHolder, holderLiveness, selfIdentity, type HolderIdentity } from "./lease-holder.ts";
+import { deltaName, diskSignature, loadPartition, SNAPSHOT_FILE, segmentName, type PartitionState } from "./load.ts";
+import { writeManifest } from "./manifest.ts";
+import { openSealedJson, sealJson } from "./sealed-json.ts";
+import { asUnwritable } from "./unwritable.ts";
 
 /** A new segment starts past this size, so trimming can delete whole files. */
 export const SEGMENT_BYTES = 4 * 1024 * 1024;
 /** Deltas over this count are compacted into a full snapshot: recovery reads at most this many delta files. */
 export const MAX_DELTAS = 16;
-
-/**
- * A commit record as the store keeps it until it is trimmed: its JSON text
- * (the frame's payload, stringified once; `readCommits` parses it, so every
- * reader gets records of its own) and its status rows. The rows are shared
- * with the record the core handed over: the core builds a fresh row per
- * commit and never changes one afterwards (its payload fields are replaced,
- * never changed in place; runtime/partitions/commit.ts), and the store never
- * hands a row out without copying it.
- */
-interface KeptCommit {
-  readonly position: number;
-  readonly text: string;
-  readonly statusUpdates: readonly InstanceStatusRecord[];
-}
-
-interface PartitionState {
-  dir: string;
-  commits: KeptCommit[];
-  lastPosition: number;
-  /** Segment files in order, with their first position. */
-  segments: { first: number; path: string }[];
-  checkpoint: CheckpointState;
-  objects: Map<string, Json>;
-  /** Statuses as of the checkpoint (persisted with it). */
-  checkpointStatuses: Map<string, InstanceStatusRecord>;
-  deltaFiles: string[];
-  /** Size of the last segment (0: none), so appends need no stat. */
-  segmentSize: number;
-  /** This process took the partition (tail cut, may write). */
-  owned: boolean;
-  /** Names, sizes and mtimes of the files when loaded: a change means another process wrote. */
-  signature: string;
-}
-
-/** What the partition's files look like now (cheap: one readdir and a stat per file). */
-function diskSignature(dir: string): string {
-  return readdirSync(dir)
-    .filter((n) => n.endsWith(".seg") || n.endsWith(".json"))
-    .sort()
-    .map((n) => {
-      const st = statSync(join(dir, n), { throwIfNoEntry: false });
-      return st ? `${n}:${st.size}:${st.mtimeMs}` : n;
-    })
-    .join("|");
-}
-
-const pad = (n: number) => String(n).padStart(12, "0");
+/** A store that does not own a partition reads it while its owner may be writing: a read caught mid-compaction is retried this often. */
+const FOREIGN_READ_ATTEMPTS = 3;
 
 export interface LocalStoreOptions {
   /** Start a new commit-log segment past this many bytes (default SEGMENT_BYTES). */
@@ -94,12 +60,49 @@ export interface LocalStoreOptions {
    * the checkpoint's failure: the caller retries at the next checkpoint.
    */
   onCheckpoint?: (partition: number, state: CheckpointState) => void;
+  /** The partition's input channel: its end is recorded with the lease and checked when the partition is taken (index.ts). */
+  channelEnd?: { read(partition: number): string; check(partition: number, end: string): void };
 }
 
-interface LeaseFile {
+interface LeaseFile extends Partial<HolderIdentity> {
   owner: string;
   epoch: number;
   expiresAtMs: number;
+  /**
+   * The last log position known durable when the file was written (renewals
+   * every third of the lease, and the release at a clean stop): a log found
+   * ending before it was cut, not torn. Costs no write of its own.
+   */
+  logEnd?: number;
+  /** Likewise the input channel's end (a channel position), so a cut channel segment is noticed too. */
+  channelEnd?: string;
+}
+
+const LEASE_FILE = "lease.json";
+
+function leaseRecovery(path: string): string {
+  return `${path} only records which host holds the partition and where its log ended, no data: stop every process using this store, then delete it (the check of the log's end is skipped once)`;
+}
+
+/** Reads `lease.json` (undefined if none); garbage throws StoreCorrupted naming it. */
+function readLeaseFile(dir: string): LeaseFile | undefined {
+  const path = join(dir, LEASE_FILE);
+  if (!existsSync(path)) return undefined;
+  const { body } = openSealedJson<LeaseFile>(path, readFileSync(path, "utf8"), leaseRecovery(path));
+  const logEndOk = (body.logEnd === undefined || Number.isSafeInteger(body.logEnd)) && (body.channelEnd === undefined || typeof body.channelEnd === "string");
+  if (!(typeof body.owner === "string" && Number.isSafeInteger(body.epoch) && typeof body.expiresAtMs === "number" && logEndOk)) {
+    throw new StoreCorrupted(path, "not a lease (owner, epoch or expiresAtMs missing or of the wrong type)", leaseRecovery(path));
+  }
+  return body;
+}
+
+interface Ends {
+  logEnd: number;
+  channelEnd?: string;
+}
+
+function writeLeaseFile(dir: string, lease: { owner: string; epoch: number; expiresAtMs: number }, ends: Ends): void {
+  writeAtomic(join(dir, LEASE_FILE), sealJson({ owner: lease.owner, epoch: lease.epoch, expiresAtMs: lease.expiresAtMs, ...ends, ...selfIdentity() }));
 }
 
 export class LocalStore implements PartitionStore {
@@ -118,7 +121,7 @@ export class LocalStore implements PartitionStore {
     for (let p = 0; p < partitionCount; p++) {
       const dir = join(root, "partitions", `p${p}`);
       mkdirSync(dir, { recursive: true });
-      this.parts.push(this.load(dir, false));
+      this.parts.push(this.loadForeign(dir));
       this.locks.push(new HeldFileLock(join(dir, "lease.lock")));
       this.leaseSeen.push(undefined);
     }
@@ -133,69 +136,20 @@ export class LocalStore implements PartitionStore {
     }
   }
 
-  /** Reads a partition from disk; with `cut`, truncates a bad log tail and deletes later segments. */
-  private load(dir: string, cut: boolean): PartitionState {
-    const signature = diskSignature(dir);
-    const objects = new Map<string, Json>();
-    const checkpointStatuses = new Map<string, InstanceStatusRecord>();
-    let checkpoint: CheckpointState = { logPosition: 0 };
-    const base = join(dir, "checkpoint.json");
-    if (existsSync(base)) {
-      const snap = JSON.parse(readFileSync(base, "utf8")) as { state: CheckpointState; objects: [string, Json][]; statuses: InstanceStatusRecord[] };
-      checkpoint = snap.state;
-      for (const [k, v] of snap.objects) objects.set(k, v);
-      for (const s of snap.statuses) checkpointStatuses.set(s.instanceId, s);
-    }
-    const names = readdirSync(dir);
-    if (cut) {
-      // Temp files of atomic writes that a crash interrupted before their rename: never read, so remove.
-      for (const n of names) if (/\.tmp-\d+$/.test(n)) unlinkSync(join(dir, n));
-    }
-    const deltaFiles = names.filter((n) => /^delta-\d+\.json$/.test(n)).sort().map((n) => join(dir, n));
-    const liveDeltas: string[] = [];
-    for (const path of deltaFiles) {
-      const delta = JSON.parse(readFileSync(path, "utf8")) as { state: CheckpointState; updates: ObjectUpdate[]; statuses: InstanceStatusRecord[] };
-      if (delta.state.logPosition <= checkpoint.logPosition) continue; // already in the snapshot (compaction crashed before deleting it)
-      checkpoint = delta.state;
-      for (const u of delta.updates) u.value === null ? objects.delete(u.key) : objects.set(u.key, u.value);
-      for (const s of delta.statuses) checkpointStatuses.set(s.instanceId, s);
-      liveDeltas.push(path);
-    }
-    const segments = names
-      .filter((n) => /^log-\d+\.seg$/.test(n))
-      .sort()
-      .map((n) => ({ first: Number(n.slice(4, 16)), path: join(dir, n) }));
-    const commits: KeptCommit[] = [];
-    let lastPosition = checkpoint.logPosition;
-    let bad = false;
-    for (let i = 0; i < segments.length; i++) {
-      const seg = segments[i]!;
-      if (bad) {
-        if (cut) unlinkSync(seg.path);
-        continue;
-      }
-      const decoded = decodeFrames(readFileSync(seg.path));
-      for (const f of decoded.frames) {
-        const c = f.value as CommitRecord;
-        if (c.position <= lastPosition && c.position <= checkpoint.logPosition) continue; // covered by the checkpoint
-        if (c.position !== lastPosition + 1) throw new Error(`${seg.path}: commit ${c.position} follows ${lastPosition}; the log has a gap`);
-        commits.push({ position: c.position, text: f.text, statusUpdates: c.statusUpdates });
-        lastPosition = c.position;
-      }
-      if (decoded.stop !== "end") {
-        bad = true;
-        if (cut) truncateSync(seg.path, decoded.goodEnd);
+  /**
+   * Reads a partition this process does not own. Its owner (another process)
+   * may be compacting or trimming meanwhile, so a read that finds a file
+   * gone or damaged is tried again before the damage is believed.
+   */
+  private loadForeign(dir: string): PartitionState {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return loadPartition(dir, false);
+      } catch (error) {
+        const moving = error instanceof StoreCorrupted || (error as NodeJS.ErrnoException).code === "ENOENT";
+        if (!moving || attempt >= FOREIGN_READ_ATTEMPTS) throw error;
       }
     }
-    if (bad && cut) {
-      const keep = segments.filter((s) => existsSync(s.path));
-      segments.length = 0;
-      segments.push(...keep);
-      fsyncDir(dir);
-    }
-    const last = segments[segments.length - 1];
-    const segmentSize = last ? (statSync(last.path, { throwIfNoEntry: false })?.size ?? 0) : 0;
-    return { dir, commits, lastPosition, segments, checkpoint, objects, checkpointStatuses, deltaFiles: liveDeltas, segmentSize, owned: cut, signature };
   }
 
   private part(partition: number): PartitionState {
@@ -205,8 +159,7 @@ export class LocalStore implements PartitionStore {
   }
 
   private readLease(part: PartitionState): LeaseFile | undefined {
-    const path = join(part.dir, "lease.json");
-    return existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : undefined;
+    return readLeaseFile(part.dir);
   }
 
   private lock(partition: number): HeldFileLock {
@@ -214,10 +167,17 @@ export class LocalStore implements PartitionStore {
     return this.locks[partition]!;
   }
 
-  /** Takes the partition for this process: re-reads it from disk and cuts a bad tail. */
-  private takeOver(partition: number): void {
-    const fresh = this.load(this.part(partition).dir, true);
+  /**
+   * Takes the partition for this process: re-reads it from disk, checking
+   * every file, and cuts a torn tail. A store written before checksums and
+   * the manifest gets both now (a sealed snapshot replaces its old files).
+   */
+  private takeOver(partition: number, ends: Partial<Ends>): void {
+    if (ends.channelEnd !== undefined) this.options.channelEnd?.check(partition, ends.channelEnd);
+    const fresh = loadPartition(this.part(partition).dir, true, ends.logEnd ?? 0);
     this.parts[partition] = fresh;
+    if (fresh.legacy) this.writeSnapshot(fresh);
+    else if (fresh.manifestMissing) this.writeManifestOf(fresh);
     this.rebuildStatuses();
   }
 
@@ -228,14 +188,49 @@ export class LocalStore implements PartitionStore {
     const lease = await this.lock(partition).run({ keep: false }, () => {
       const now = Date.now();
       const current = this.readLease(part);
-      if (current && current.owner !== owner && current.expiresAtMs > now) return undefined;
+      if (current && current.owner !== owner && current.expiresAtMs > now) {
+        const liveness = holderLiveness(current);
+        // A live process of this machine holds it: say which, rather than wait for it silently.
+        if (liveness === "alive" && current.pid !== process.pid) throw new LeaseHeld(this.root, partition, { pid: current.pid!, command: current.command, hostname: current.hostname });
+        // A dead holder of this machine writes nothing more: take over now (a new epoch, as after expiry).
+        if (liveness !== "dead") return undefined;
+      }
       const epoch = current && current.owner === owner && current.expiresAtMs > now ? current.epoch : (current?.epoch ?? 0) + 1;
       const next = { owner, epoch, expiresAtMs: now + durationMs };
-      writeAtomic(join(part.dir, "lease.json"), JSON.stringify(next));
-      if (!this.part(partition).owned || epoch !== current?.epoch) this.takeOver(partition);
+      const ends = this.endsFor(partition, current);
+      writeLeaseFile(part.dir, next, ends);
+      if (!this.part(partition).owned || epoch !== current?.epoch) {
+        try {
+          this.takeOver(partition, ends);
+        } catch (error) {
+          writeLeaseFile(part.dir, { ...next, expiresAtMs: 0 }, ends); // not taken after all: a restart after the repair need not wait
+          throw error;
+        }
+      }
       return { partition, ...next };
+    }).catch((error) => {
+      throw asUnwritable(error, part.dir);
     });
     return lease;
+  }
+
+  /**
+   * The ends to record: ours if this process has the partition loaded for
+   * writing (every appended record is durable, and so is every channel byte
+   * a send was acknowledged for, though a torn send may lie before the end),
+   * else those of the file.
+   */
+  private endsFor(partition: number, current: LeaseFile | undefined): Ends {
+    const part = this.part(partition);
+    if (!part.owned) return { logEnd: current?.logEnd ?? 0, channelEnd: current?.channelEnd };
+    return { logEnd: Math.max(current?.logEnd ?? 0, part.lastPosition), channelEnd: this.options.channelEnd?.read(partition) ?? current?.channelEnd };
+  }
+
+  /** Who holds the partition's lease, for a host that waits for it (undefined: free or expired). */
+  async leaseHolder(partition: number): Promise<string | undefined> {
+    const current = this.readLease(this.part(partition));
+    if (!current || current.expiresAtMs <= Date.now()) return undefined;
+    return `${describeHolder(current)}, until ${new Date(current.expiresAtMs).toISOString()} unless renewed`;
   }
 
   async renewLease(lease: Lease, durationMs: number): Promise<Lease | undefined> {
@@ -244,7 +239,7 @@ export class LocalStore implements PartitionStore {
       const current = this.readLease(part);
       if (!current || current.owner !== lease.owner || current.epoch !== lease.epoch) return undefined;
       const next = { owner: lease.owner, epoch: lease.epoch, expiresAtMs: Date.now() + durationMs };
-      writeAtomic(join(part.dir, "lease.json"), JSON.stringify(next));
+      writeLeaseFile(part.dir, next, this.endsFor(lease.partition, current));
       return { partition: lease.partition, ...next };
     });
   }
@@ -254,7 +249,7 @@ export class LocalStore implements PartitionStore {
     await this.lock(lease.partition).run({ keep: false }, () => {
       const current = this.readLease(part);
       if (!current || current.epoch !== lease.epoch || current.owner !== lease.owner) return;
-      writeAtomic(join(part.dir, "lease.json"), JSON.stringify({ ...current, expiresAtMs: 0 }));
+      writeLeaseFile(part.dir, { ...current, expiresAtMs: 0 }, this.endsFor(lease.partition, current));
     });
     this.part(lease.partition).owned = false;
   }
@@ -274,7 +269,7 @@ export class LocalStore implements PartitionStore {
       const current = this.leaseSeen[lease.partition];
       const epoch = current?.epoch ?? 0;
       if (epoch !== lease.epoch || current?.owner !== lease.owner) throw new FencedError(lease.partition, lease.epoch, epoch);
-      if (!this.part(lease.partition).owned) this.takeOver(lease.partition);
+      if (!this.part(lease.partition).owned) this.takeOver(lease.partition, current ?? {});
       return fn(this.part(lease.partition));
     });
   }
@@ -289,11 +284,14 @@ export class LocalStore implements PartitionStore {
       const text = JSON.stringify(record);
       const frame = encodeFrameText(text);
       const rotate = part.segments.length === 0 || part.segmentSize >= this.segmentBytes;
-      if (rotate) part.segments.push({ first: record.position, path: join(part.dir, `log-${pad(record.position)}.seg`) });
+      if (rotate) part.segments.push({ first: record.position, path: join(part.dir, segmentName(record.position)) });
       try {
         // The fsync runs off the event loop: other partitions' batches go on meanwhile (the lock is this partition's only).
         part.segmentSize = await appendDurableAsync(part.segments[part.segments.length - 1]!.path, frame, { create: true });
-        if (rotate) fsyncDir(part.dir); // the new segment's name is durable
+        if (rotate) {
+          fsyncDir(part.dir); // the new segment's name is durable
+          this.writeManifestOf(part); // before the commit is acknowledged: a deleted last segment is then noticed
+        }
       } catch (error) {
         part.owned = false; // memory may disagree with the file now: the next lease or write reloads the partition from disk
         throw error;
@@ -314,20 +312,41 @@ export class LocalStore implements PartitionStore {
       if (state.logPosition > part.lastPosition) throw new Error(`partition ${lease.partition}: checkpoint ${state.logPosition} is past the last commit ${part.lastPosition}`);
       const statuses = new Map<string, InstanceStatusRecord>();
       for (const c of part.commits) if (c.position > part.checkpoint.logPosition && c.position <= state.logPosition) for (const s of c.statusUpdates) statuses.set(s.instanceId, s);
-      const deltaPath = join(part.dir, `delta-${pad(state.logPosition)}.json`);
-      writeAtomic(deltaPath, JSON.stringify({ state, updates, statuses: [...statuses.values()] }));
-      part.checkpoint = { ...state };
-      for (const u of updates) u.value === null ? part.objects.delete(u.key) : part.objects.set(u.key, JSON.parse(JSON.stringify(u.value)));
-      for (const [id, s] of statuses) part.checkpointStatuses.set(id, s);
-      if (!part.deltaFiles.includes(deltaPath)) part.deltaFiles.push(deltaPath);
-      if (part.deltaFiles.length > MAX_DELTAS) {
-        writeAtomic(join(part.dir, "checkpoint.json"), JSON.stringify({ state, objects: [...part.objects], statuses: [...part.checkpointStatuses.values()] }));
-        for (const d of part.deltaFiles) unlinkSync(d); // the snapshot holds them now
-        part.deltaFiles = [];
-        fsyncDir(part.dir);
+      // A checkpoint at the snapshot's own position cannot be a delta (loading skips deltas the snapshot covers): it rewrites the snapshot.
+      const asDelta = state.logPosition !== part.snapshotPosition;
+      const last = part.deltas[part.deltas.length - 1];
+      // Each delta names the checkpoint it builds on, so a missing one in the chain is noticed; one rewritten at its own position keeps its base.
+      const previous = last && last.position === state.logPosition ? last.previous : part.checkpoint.logPosition;
+      const deltaPath = join(part.dir, deltaName(state.logPosition));
+      try {
+        if (asDelta) writeAtomic(deltaPath, sealJson({ state, previous, updates, statuses: [...statuses.values()] }));
+        part.checkpoint = { ...state };
+        for (const u of updates) u.value === null ? part.objects.delete(u.key) : part.objects.set(u.key, JSON.parse(JSON.stringify(u.value)));
+        for (const [id, s] of statuses) part.checkpointStatuses.set(id, s);
+        if (asDelta && !(last && last.position === state.logPosition)) part.deltas.push({ path: deltaPath, position: state.logPosition, previous });
+        if (!asDelta || part.deltas.length > MAX_DELTAS) this.writeSnapshot(part);
+        else this.writeManifestOf(part);
+      } catch (error) {
+        part.owned = false; // memory may be ahead of the files: the next lease or write reloads the partition from disk
+        throw error;
       }
     });
     this.options.onCheckpoint?.(lease.partition, { ...state });
+  }
+
+  /** Compaction: the whole object map into `checkpoint.json`, then the deltas it covers go. */
+  private writeSnapshot(part: PartitionState): void {
+    writeAtomic(join(part.dir, SNAPSHOT_FILE), sealJson({ state: part.checkpoint, objects: [...part.objects], statuses: [...part.checkpointStatuses.values()] }));
+    part.snapshotPosition = part.checkpoint.logPosition;
+    // Every delta file is at or below the snapshot now (leftovers of a crashed compaction, files of an older format too).
+    for (const n of readdirSync(part.dir)) if (/^delta-\d{12}\.json$/.test(n)) unlinkSync(join(part.dir, n));
+    part.deltas = [];
+    fsyncDir(part.dir);
+    this.writeManifestOf(part);
+  }
+
+  private writeManifestOf(part: PartitionState): void {
+    writeManifest(part.dir, { snapshot: part.snapshotPosition, checkpoint: part.checkpoint.logPosition, segments: part.segments.map((s) => s.first) });
   }
 
   async readCheckpointState(partition: number): Promise<CheckpointState> {
@@ -363,7 +382,7 @@ export class LocalStore implements PartitionStore {
       const part = this.parts[p]!;
       if (part.owned || diskSignature(part.dir) === part.signature) continue;
       try {
-        this.parts[p] = this.load(part.dir, false);
+        this.parts[p] = loadPartition(part.dir, false);
         changed = true;
       } catch {
         /* caught mid-compaction or mid-cut by the owner: keep the last view, retry on the next read */
