@@ -48,7 +48,16 @@ export interface StepEnv {
   instanceId: string;
   /** Time of this step (the batch time of the partition); `ctx.now()` reads it. */
   nowMs: number;
+  /**
+   * Loop iterations and function calls one step may run (compiled code counts
+   * them); beyond it the step fails with StepBudgetExceeded. Default
+   * DEFAULT_STEP_BUDGET: about a second of work, far above any real step.
+   */
+  stepBudget?: number;
 }
+
+/** The default of StepEnv.stepBudget. */
+export const DEFAULT_STEP_BUDGET = 100_000_000;
 
 /** An entity is named by its entity name and a key. */
 export interface EntityId {

@@ -68,8 +68,13 @@ export function defineMachine(def: MachineDefinition): Machine {
           }
           run.drain();
         }
-        if (!run.ended) run.collect();
+        if (!run.ended && !run.exceeded) run.collect();
       });
+      if (run.exceeded) {
+        // Whatever the code did with the throw (caught it, ended anyway), a step past its budget fails.
+        run.exceeded.message = `orchestration "${def.name}": ${run.exceeded.message}`;
+        throw run.exceeded;
+      }
       if (f.outcome) {
         // The orchestration ended: nothing else in the frame can run again.
         f.tasks = {}; f.branches = {}; f.scopes = {}; f.sagas = {};

@@ -38,6 +38,8 @@ export interface PartitionEnv {
   log(level: "warn" | "error", message: string): void;
   /** Called for every step (timelines of `nwc run`, the dashboard). */
   onStep?(trace: StepTrace): void;
+  /** StepEnv.stepBudget of every step. */
+  stepBudget?: number;
 }
 
 export class Batch {

@@ -21,6 +21,7 @@
 import { isPermanentStoreError } from "../backends/errors.ts";
 import type { ChannelRecord, Channels, ChannelPosition, CommitRecord, Envelope, InstanceStatusRecord, Lease, PartitionStore } from "../backends/types.ts";
 import { FencedError } from "../backends/types.ts";
+import { DEFAULT_STEP_BUDGET } from "../machine.ts";
 import type { App } from "./app.ts";
 import { Batch, type StepTrace } from "./batch.ts";
 import type { Clock, TimerHandle } from "./clock.ts";
@@ -55,6 +56,8 @@ export interface PartitionOptions {
   cacheSize: number;
   /** Lease duration; renewed every third of it. */
   leaseMs: number;
+  /** Loop iterations and calls one orchestration step may run before it fails with StepBudgetExceeded (StepEnv.stepBudget). */
+  stepBudget: number;
 }
 
 export const DEFAULT_PARTITION_OPTIONS: PartitionOptions = {
@@ -66,6 +69,7 @@ export const DEFAULT_PARTITION_OPTIONS: PartitionOptions = {
   readWaitMs: 200,
   cacheSize: 10_000,
   leaseMs: 15_000,
+  stepBudget: DEFAULT_STEP_BUDGET,
 };
 
 /** Channel records buffered ahead of the batch loop: beyond this the reader pauses (back-pressure). */
@@ -332,7 +336,7 @@ export class Partition {
     // From here to the end of finishBatch nothing awaits, so the open commit record cannot close meanwhile:
     // the batch's position (stamped on the messages it puts in the outbox) is the record it will be part of.
     const batch = new Batch(
-      { partition: index, partitionCount: this.deps.channels.partitionCount, app: this.deps.app, objects: this.objects, log: this.deps.log, onStep: this.deps.onStep },
+      { partition: index, partitionCount: this.deps.channels.partitionCount, app: this.deps.app, objects: this.objects, log: this.deps.log, onStep: this.deps.onStep, stepBudget: this.deps.options.stepBudget },
       clock.now(),
       this.open ? this.open.record.position : this.logPosition + 1,
     );

@@ -34,7 +34,7 @@ export function runStep(batch: Batch, rec: InstanceRecord): void {
     return;
   }
   if (rec.suspended) unsuspend(batch, rec);
-  const env = { instanceId: rec.instanceId, nowMs: batch.nowMs };
+  const env = { instanceId: rec.instanceId, nowMs: batch.nowMs, stepBudget: batch.env.stepBudget };
   const wakes: Wake[] = rec.inbox.map((w) => ({
     taskId: w.taskId,
     result: w.result.ok ? { ok: true, value: decode(w.result.value) } : { ok: false, error: w.result.error },
