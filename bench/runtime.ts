@@ -36,6 +36,7 @@ import { createMemoryBackend } from "../runtime/backends/memory/index.ts";
 import { startHost, type Host } from "../runtime/host.ts";
 import { measureFsync } from "./fsync.ts";
 import { hello3Latency, hello5Throughput, median } from "./hello.ts";
+import { printTable } from "./table.ts";
 import { loadWorkloads, type VariantName, type Workloads } from "./workloads.ts";
 
 type BackendName = "memory" | "local";
@@ -276,14 +277,6 @@ const rows: Row[] = [
   ["Hello5, commit = 1 fsync, group commit + pipelining", (f) => f.group?.grouped, (x, f) => `${count(x)} orch/s = ${(x / f.group!.single).toFixed(1)}x unbatched`],
   ["Hello5, commit = 1 fsync, 1 record/batch, no pipelining", (f) => f.group?.single, (x) => `${count(x)} orch/s`],
 ];
-
-function printTable(table: string[][]): void {
-  const widths = table[0]!.map((_, c) => Math.max(...table.map((r) => r[c]!.length)));
-  const line = (r: string[]) => `| ${r.map((cell, c) => cell.padEnd(widths[c]!)).join(" | ")} |`;
-  console.log(line(table[0]!));
-  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
-  for (const r of table.slice(1)) console.log(line(r));
-}
 
 console.log(`\nnwc runtime benchmarks: ${PARTITIONS} partitions, median of ${REPEATS} run(s)${quick ? " (quick)" : ""}, node ${process.version}`);
 for (const [backend, { fsync, figures }] of results) {
