@@ -16,9 +16,15 @@ esac
 
 w=$(mktemp -d -t peer-restate.XXXXXX)
 pids=()
+# Stops what this script started (by pid): SIGTERM, up to 10 s for a clean shutdown, then SIGKILL.
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2> /dev/null || true; done
-  sleep 1
+  for _ in $(seq 1 20); do
+    alive=false
+    for p in "${pids[@]}"; do kill -0 "$p" 2> /dev/null && alive=true; done
+    $alive || break
+    sleep 0.5
+  done
   for p in "${pids[@]}"; do kill -9 "$p" 2> /dev/null || true; done
   rm -rf "$w"
 }
@@ -40,6 +46,8 @@ RESTATE_BASE_DIR="$w/data" \
 pids+=($!)
 PORT=$service node service.mjs > service.log 2>&1 &
 pids+=($!)
+# cleanup stops both by pid; disowned, their end is not reported as a job's on stderr.
+disown -a
 
 # Startup takes seconds on a loaded machine; 60 s is far beyond a healthy start.
 for _ in $(seq 1 120); do curl -sf -o /dev/null "http://127.0.0.1:$admin/health" && break; sleep 0.5; done
