@@ -22,3 +22,11 @@ npm_into() {
   (cd "$dir" && npm install --no-audit --no-fund --loglevel=error "$@" > npm.log 2>&1) ||
     { tail -n 5 "$dir/npm.log" >&2; die "npm install $* failed (npm registry reachable?)"; }
 }
+
+# http_ok URL [JSON]: true when a GET (or, with JSON, a POST of it) answers 2xx.
+# Node's fetch rather than curl: node is the one tool every run already has.
+http_ok() {
+  node -e 'const [url, body] = process.argv.slice(1);
+    fetch(url, body ? { method: "POST", headers: { "content-type": "application/json" }, body } : {})
+      .then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1));' "$@"
+}

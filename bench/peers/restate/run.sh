@@ -50,11 +50,11 @@ pids+=($!)
 disown -a
 
 # Startup takes seconds on a loaded machine; 60 s is far beyond a healthy start.
-for _ in $(seq 1 120); do curl -sf -o /dev/null "http://127.0.0.1:$admin/health" && break; sleep 0.5; done
-curl -sf -o /dev/null "http://127.0.0.1:$admin/health" || { tail -n 5 server.log >&2; die "the Restate server did not become healthy in 60 s"; }
+for _ in $(seq 1 120); do http_ok "http://127.0.0.1:$admin/health" && break; sleep 0.5; done
+http_ok "http://127.0.0.1:$admin/health" || { tail -n 5 server.log >&2; die "the Restate server did not become healthy in 60 s"; }
 registered=false
 for _ in $(seq 1 20); do
-  if curl -sf -o register.json -X POST "http://127.0.0.1:$admin/deployments" -H 'content-type: application/json' -d "{\"uri\":\"http://127.0.0.1:$service\"}"; then
+  if http_ok "http://127.0.0.1:$admin/deployments" "{\"uri\":\"http://127.0.0.1:$service\"}"; then
     registered=true
     break
   fi
