@@ -17,7 +17,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startHost } from "../runtime/host.ts";
+import { startHost, type Host } from "../runtime/host.ts";
 import { hello3Latency, hello5Throughput, JIT_WARMUP_RUNS } from "./hello.ts";
 import { printTable } from "./table.ts";
 import { loadWorkloads } from "./workloads.ts";
@@ -48,7 +48,7 @@ interface Row {
 
 async function measureNwc(): Promise<Row> {
   const { compiled } = await loadWorkloads();
-  const onHost = async <T>(body: (host: Awaited<ReturnType<typeof startHost>>) => Promise<T>): Promise<T> => {
+  const onHost = async <T>(body: (host: Host) => Promise<T>): Promise<T> => {
     const dir = mkdtempSync(join(tmpdir(), "nwc-peers-"));
     const host = await startHost({ app: compiled.app, backend: { kind: "local", dir }, partitions: PARTITIONS, log: () => undefined });
     try {
