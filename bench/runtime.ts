@@ -1,5 +1,9 @@
 /**
- * Runtime benchmarks, one table for the `memory` and `local` backends.
+ * Runtime benchmarks, one table per backend (`memory`, `local`); every row
+ * gives the compiled orchestrations of bench/runtime-app.ts (compiled by
+ * nwc's compiler at start, as users run them), the hand-written machines of
+ * bench/runtime-machines.ts (the floor: the least a machine can do), and
+ * compiled / hand-written of the two figures, measured in the same run.
  * Run: node --expose-gc --conditions=source --import tsx bench/runtime.ts [--quick] [--backend memory|local|both] [--repeats N]
  *
  * 1. Hello3 latency: one instance of a 3-activity sequence at a time, start
@@ -19,18 +23,21 @@
  * small append + fsync in the temp directory the local backend uses)
  * measured in the same run, before each repeat: the floor any durable commit
  * pays on this disk. Each figure is the median of REPEATS runs (the fsync is
- * the median of its per-repeat medians).
+ * the median of its per-repeat medians); each measurement runs the two
+ * variants back to back, in an order that alternates between repeats, so
+ * drift in the machine's load falls on both.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { activity } from "../runtime/api.ts";
 import type { BackendSpec } from "../runtime/backends/index.ts";
 import { createMemoryBackend } from "../runtime/backends/memory/index.ts";
 import { startHost, type Host } from "../runtime/host.ts";
 import { measureFsync } from "./fsync.ts";
-import { fanOut, idle, longLoop, sequence } from "./runtime-machines.ts";
+import { hello3Latency, hello5Throughput, median } from "./hello.ts";
+import { printTable } from "./table.ts";
+import { loadWorkloads, type VariantName, type Workloads } from "./workloads.ts";
 
 type BackendName = "memory" | "local";
 
@@ -58,24 +65,8 @@ const PARTITIONS = 4;
 const GROUP_INSTANCES = quick ? 500 : 2_000;
 const GROUP_BASELINE_INSTANCES = quick ? 50 : 100;
 
-const greet = activity("greet", async (name: string) => `Hello ${name}!`);
-const noop = activity("noop", async (n: number) => n);
-const hello3 = sequence("hello3", "greet", 3);
-const hello5 = sequence("hello5", "greet", 5);
-const fan100 = fanOut("fan100", "noop", 100);
-const loop = longLoop("loop", "noop");
-const idler = idle("idler");
-const app = [greet, noop, hello3, hello5, fan100, loop, idler];
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-}
+const VARIANTS: VariantName[] = ["compiled", "hand-written"];
+const workloads = await loadWorkloads();
 
 const dirs: string[] = [];
 function spec(backend: BackendName): BackendSpec {
@@ -85,41 +76,26 @@ function spec(backend: BackendName): BackendSpec {
   return { kind: "local", dir };
 }
 
-async function newHost(backend: BackendName): Promise<Host> {
-  return startHost({ app, backend: spec(backend), partitions: PARTITIONS, log: () => undefined, partitionOptions: { cacheSize: 200_000 } });
+async function newHost(backend: BackendName, w: Workloads): Promise<Host> {
+  return startHost({ app: w.app, backend: spec(backend), partitions: PARTITIONS, log: () => undefined, partitionOptions: { cacheSize: 200_000 } });
 }
 
-async function hello3Latency(backend: BackendName): Promise<{ p50: number; p99: number }> {
-  const host = await newHost(backend);
-  const samples: number[] = [];
-  for (let i = 0; i < SEQUENTIAL_RUNS + 10; i++) {
-    const t = performance.now();
-    const id = await host.client.start(hello3, null);
-    await host.client.wait(id, { timeoutMs: 30_000 });
-    if (i >= 10) samples.push(performance.now() - t); // the first runs warm up the JIT
+/** Starts a fresh host, runs `body` on it, stops it. */
+async function onHost<T>(backend: BackendName, w: Workloads, body: (host: Host) => Promise<T>): Promise<T> {
+  const host = await newHost(backend, w);
+  try {
+    return await body(host);
+  } finally {
+    await host.stop();
   }
-  await host.stop();
-  return { p50: percentile(samples, 50), p99: percentile(samples, 99) };
 }
 
-async function hello5Throughput(backend: BackendName): Promise<number> {
-  const host = await newHost(backend);
+async function fanOutWall(host: Host, w: Workloads): Promise<number> {
+  await host.client.wait(await host.client.start(w.fan100, null), { timeoutMs: 30_000 }); // warm-up
   const t = performance.now();
-  const ids = await Promise.all(Array.from({ length: THROUGHPUT_INSTANCES }, (_, i) => host.client.start(hello5, null, { instanceId: `h5-${i}` })));
-  await Promise.all(ids.map((id) => host.client.wait(id, { timeoutMs: 600_000 })));
-  const seconds = (performance.now() - t) / 1000;
-  await host.stop();
-  return THROUGHPUT_INSTANCES / seconds;
-}
-
-async function fanOutWall(backend: BackendName): Promise<number> {
-  const host = await newHost(backend);
-  await host.client.wait(await host.client.start(fan100, null), { timeoutMs: 30_000 }); // warm-up
-  const t = performance.now();
-  const s = await host.client.wait(await host.client.start(fan100, null), { timeoutMs: 30_000 });
+  const s = await host.client.wait(await host.client.start(w.fan100, null), { timeoutMs: 30_000 });
   const ms = performance.now() - t;
   if (s.output !== 4950) throw new Error(`fan-out gave ${s.output}`);
-  await host.stop();
   return ms;
 }
 
@@ -128,9 +104,8 @@ async function fanOutWall(backend: BackendName): Promise<number> {
  * (REPEATS rounds of RESUME_SAMPLES ticks), runs on to LONG_LOOP_STEPS, and
  * is timed again the same way. Returns the per-round medians at each point.
  */
-async function resumeCost(backend: BackendName): Promise<{ short: number[]; long: number[] }> {
-  const host = await newHost(backend);
-  const id = await host.client.start(loop, { target: SHORT_LOOP_STEPS });
+async function resumeCost(host: Host, w: Workloads): Promise<{ short: number[]; long: number[] }> {
+  const id = await host.client.start(w.loop, { target: SHORT_LOOP_STEPS });
   let status = 0; // ticks counted by the loop so far (its custom status is steps + ticks)
   const tick = async (data: unknown, expect: number) => {
     const t = performance.now();
@@ -162,7 +137,6 @@ async function resumeCost(backend: BackendName): Promise<{ short: number[]; long
   await waitForSteps(host, before + 1 + (LONG_LOOP_STEPS - SHORT_LOOP_STEPS));
   await tick(-1, ++status + steps); // untimed: the first tick after the long run warms up again
   const long = await rounds();
-  await host.stop();
   return { short, long };
 }
 
@@ -175,22 +149,22 @@ async function waitForSteps(host: Host, steps: number): Promise<void> {
   while (stepsRun(host) < steps) await new Promise((r) => setTimeout(r, 20));
 }
 
-async function idleMemory(backend: BackendName): Promise<{ bytesPerInstance: number; recordBytes: number }> {
+async function idleMemory(backend: BackendName, w: Workloads): Promise<{ bytesPerInstance: number; recordBytes: number }> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error("run with node --expose-gc");
-  const host = await newHost(backend);
-  gc();
-  const before = process.memoryUsage().heapUsed;
-  await Promise.all(Array.from({ length: IDLE_INSTANCES }, (_, i) => host.client.start(idler, null, { instanceId: `idle-${i}` })));
-  gc();
-  const after = process.memoryUsage().heapUsed;
-  const status = await host.client.status("idle-0");
-  if (status?.status !== "Running") throw new Error("idle instance not running");
-  const { partitionOfInstance } = await import("../runtime/partitions/hash.ts");
-  const { readCommittedObject } = await import("../runtime/inspect.ts");
-  const rec = await readCommittedObject(host.backend.store, partitionOfInstance("idle-0", PARTITIONS), "inst:idle-0");
-  await host.stop();
-  return { bytesPerInstance: (after - before) / IDLE_INSTANCES, recordBytes: JSON.stringify(rec).length };
+  return onHost(backend, w, async (host) => {
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    await Promise.all(Array.from({ length: IDLE_INSTANCES }, (_, i) => host.client.start(w.idler, null, { instanceId: `idle-${i}` })));
+    gc();
+    const after = process.memoryUsage().heapUsed;
+    const status = await host.client.status("idle-0");
+    if (status?.status !== "Running") throw new Error("idle instance not running");
+    const { partitionOfInstance } = await import("../runtime/partitions/hash.ts");
+    const { readCommittedObject } = await import("../runtime/inspect.ts");
+    const rec = await readCommittedObject(host.backend.store, partitionOfInstance("idle-0", PARTITIONS), "inst:idle-0");
+    return { bytesPerInstance: (after - before) / IDLE_INSTANCES, recordBytes: JSON.stringify(rec).length };
+  });
 }
 
 /**
@@ -198,15 +172,12 @@ async function idleMemory(backend: BackendName): Promise<{ bytesPerInstance: num
  * fsync (measured in this run) per commit; Hello5 throughput with the
  * defaults vs one message per batch and one commit in flight.
  */
-async function groupCommitGain(fsyncMs: number): Promise<{ grouped: number; single: number }> {
+async function groupCommitGain(fsyncMs: number, w: Workloads): Promise<{ grouped: number; single: number }> {
   const run = async (n: number, partitionOptions: Record<string, number>) => {
     const mem = createMemoryBackend({ partitions: PARTITIONS });
     mem.store.commitLatencyMs = fsyncMs;
-    const host = await startHost({ app, backend: mem, partitions: PARTITIONS, log: () => undefined, partitionOptions });
-    const t = performance.now();
-    const ids = await Promise.all(Array.from({ length: n }, (_, i) => host.client.start(hello5, null, { instanceId: `g-${i}` })));
-    await Promise.all(ids.map((id) => host.client.wait(id, { timeoutMs: 600_000 })));
-    const perSecond = n / ((performance.now() - t) / 1000);
+    const host = await startHost({ app: w.app, backend: mem, partitions: PARTITIONS, log: () => undefined, partitionOptions });
+    const perSecond = await hello5Throughput(host, w.hello5, n, "g");
     await host.stop();
     await mem.close();
     return perSecond;
@@ -218,7 +189,6 @@ async function groupCommitGain(fsyncMs: number): Promise<{ grouped: number; sing
 }
 
 interface Figures {
-  fsync: number;
   p50: number;
   p99: number;
   hello5: number;
@@ -230,66 +200,93 @@ interface Figures {
   group?: { grouped: number; single: number };
 }
 
+/** The figures of one repeat of one variant (all but the resume cost). */
+type Repeat = Omit<Figures, "resumeShort" | "resumeLong">;
+
 function fsyncNow(): number {
   return measureFsync({ dir: tmpdir() }).medianMs;
 }
 
-async function measure(backend: BackendName): Promise<Figures> {
-  const fsyncs: number[] = [];
-  const h3: { p50: number; p99: number }[] = [];
-  const h5: number[] = [];
-  const fan: number[] = [];
-  const mem: { bytesPerInstance: number; recordBytes: number }[] = [];
-  const group: { grouped: number; single: number }[] = [];
-  for (let r = 0; r < REPEATS; r++) {
-    fsyncs.push(fsyncNow());
-    h3.push(await hello3Latency(backend));
-    h5.push(await hello5Throughput(backend));
-    fan.push(await fanOutWall(backend));
-    mem.push(await idleMemory(backend));
-    if (backend === "memory") group.push(await groupCommitGain(fsyncs[r]!));
-    process.stderr.write(`${backend}: repeat ${r + 1}/${REPEATS} done\n`);
-  }
-  const resume = await resumeCost(backend);
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+/** One repeat of every measurement but the resume cost; each measurement runs for both variants in `order` before the next starts. */
+async function repeatOnce(backend: BackendName, order: VariantName[], fsyncMs: number): Promise<Record<VariantName, Repeat>> {
+  const both = async <T>(run: (w: Workloads) => Promise<T>) => {
+    const out = {} as Record<VariantName, T>;
+    for (const v of order) out[v] = await run(workloads[v]);
+    return out;
+  };
+  const h3 = await both((w) => onHost(backend, w, (host) => hello3Latency(host, w.hello3, SEQUENTIAL_RUNS)));
+  const h5 = await both((w) => onHost(backend, w, (host) => hello5Throughput(host, w.hello5, THROUGHPUT_INSTANCES)));
+  const fan = await both((w) => onHost(backend, w, (host) => fanOutWall(host, w)));
+  const mem = await both((w) => idleMemory(backend, w));
+  const group = await both(async (w) => (backend === "memory" ? groupCommitGain(fsyncMs, w) : undefined));
+  const repeat = (v: VariantName): Repeat => ({ ...h3[v], hello5: h5[v], fan: fan[v], idleBytes: mem[v].bytesPerInstance, recordBytes: mem[v].recordBytes, group: group[v] });
+  return { compiled: repeat("compiled"), "hand-written": repeat("hand-written") };
+}
+
+/** Medians over the repeats, per field. */
+function medians(reps: Repeat[], resume: { short: number[]; long: number[] }): Figures {
+  const m = (f: (r: Repeat) => number) => median(reps.map(f));
+  const groups = reps.flatMap((r) => (r.group ? [r.group] : []));
   return {
-    fsync: median(fsyncs),
-    p50: median(h3.map((x) => x.p50)),
-    p99: median(h3.map((x) => x.p99)),
-    hello5: median(h5),
-    fan: median(fan),
+    p50: m((r) => r.p50),
+    p99: m((r) => r.p99),
+    hello5: m((r) => r.hello5),
+    fan: m((r) => r.fan),
     resumeShort: median(resume.short),
     resumeLong: median(resume.long),
-    idleBytes: median(mem.map((m) => m.bytesPerInstance)),
-    recordBytes: mem[0]!.recordBytes,
-    group: group.length ? { grouped: median(group.map((g) => g.grouped)), single: median(group.map((g) => g.single)) } : undefined,
+    idleBytes: m((r) => r.idleBytes),
+    recordBytes: reps[0]!.recordBytes,
+    group: groups.length ? { grouped: median(groups.map((g) => g.grouped)), single: median(groups.map((g) => g.single)) } : undefined,
   };
 }
 
-const results = new Map<BackendName, Figures>();
+async function measure(backend: BackendName): Promise<{ fsync: number; figures: Record<VariantName, Figures> }> {
+  const fsyncs: number[] = [];
+  const reps: Record<VariantName, Repeat[]> = { compiled: [], "hand-written": [] };
+  for (let r = 0; r < REPEATS; r++) {
+    fsyncs.push(fsyncNow());
+    const one = await repeatOnce(backend, r % 2 === 0 ? VARIANTS : [...VARIANTS].reverse(), fsyncs[r]!);
+    for (const v of VARIANTS) reps[v].push(one[v]);
+    process.stderr.write(`${backend}: repeat ${r + 1}/${REPEATS} done\n`);
+  }
+  const figures = {} as Record<VariantName, Figures>;
+  for (const v of VARIANTS) {
+    const resume = await onHost(backend, workloads[v], (host) => resumeCost(host, workloads[v]));
+    figures[v] = medians(reps[v], resume);
+  }
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  return { fsync: median(fsyncs), figures };
+}
+
+const results = new Map<BackendName, Awaited<ReturnType<typeof measure>>>();
 for (const b of BACKENDS) results.set(b, await measure(b));
 
-const ms = (x: number, digits = 2) => `${x.toFixed(digits)} ms`;
-const xf = (x: number, f: Figures) => `${(x / f.fsync).toFixed(1)}x fsync`;
-const rows: [string, (f: Figures) => string][] = [
-  ["fsync of a small append (baseline)", (f) => ms(f.fsync, 3)],
-  ["Hello3 latency p50 (sequential)", (f) => `${ms(f.p50)} = ${xf(f.p50, f)}`],
-  ["Hello3 latency p99 (sequential)", (f) => `${ms(f.p99)} = ${xf(f.p99, f)}`],
-  [`Hello5 throughput (${THROUGHPUT_INSTANCES.toLocaleString("en-US")} started at once)`, (f) => `${Math.round(f.hello5).toLocaleString("en-US")} orch/s`],
-  ["Fan-out of 100, wall time", (f) => `${ms(f.fan, 1)} = ${xf(f.fan, f)}`],
-  [`Resume at step ${SHORT_LOOP_STEPS} (event -> step -> commit -> status)`, (f) => `${ms(f.resumeShort)} = ${xf(f.resumeShort, f)}`],
-  [`Resume at step ${LONG_LOOP_STEPS.toLocaleString("en-US")}, same instance`, (f) => `${ms(f.resumeLong)} = ${xf(f.resumeLong, f)}`],
-  [`Resume ratio, step ${LONG_LOOP_STEPS.toLocaleString("en-US")} / step ${SHORT_LOOP_STEPS}`, (f) => `${(f.resumeLong / f.resumeShort).toFixed(2)}`],
-  [`Memory per idle instance (${IDLE_INSTANCES.toLocaleString("en-US")} waiting)`, (f) => `${Math.round(f.idleBytes).toLocaleString("en-US")} B heap, record ${f.recordBytes} B`],
-  ["Hello5, commit = 1 fsync, group commit + pipelining", (f) => (f.group ? `${Math.round(f.group.grouped).toLocaleString("en-US")} orch/s = ${(f.group.grouped / f.group.single).toFixed(1)}x unbatched` : "-")],
-  ["Hello5, commit = 1 fsync, 1 record/batch, no pipelining", (f) => (f.group ? `${Math.round(f.group.single).toLocaleString("en-US")} orch/s` : "-")],
+const count = (x: number) => Math.round(x).toLocaleString("en-US");
+/** A row: its label, the figure it compares (undefined: not measured here), and how a figure is printed. */
+type Row = [label: string, value: (f: Figures) => number | undefined, show: (x: number, f: Figures, fsync: number) => string];
+const latency = (digits: number) => (x: number, _f: Figures, fsync: number) => `${x.toFixed(digits)} ms = ${(x / fsync).toFixed(1)}x fsync`;
+const rows: Row[] = [
+  ["Hello3 latency p50 (sequential)", (f) => f.p50, latency(2)],
+  ["Hello3 latency p99 (sequential)", (f) => f.p99, latency(2)],
+  [`Hello5 throughput (${count(THROUGHPUT_INSTANCES)} started at once)`, (f) => f.hello5, (x) => `${count(x)} orch/s`],
+  ["Fan-out of 100, wall time", (f) => f.fan, latency(1)],
+  [`Resume at step ${SHORT_LOOP_STEPS} (event -> step -> commit -> status)`, (f) => f.resumeShort, latency(2)],
+  [`Resume at step ${count(LONG_LOOP_STEPS)}, same instance`, (f) => f.resumeLong, latency(2)],
+  [`Resume ratio, step ${count(LONG_LOOP_STEPS)} / step ${SHORT_LOOP_STEPS}`, (f) => f.resumeLong / f.resumeShort, (x) => x.toFixed(2)],
+  [`Memory per idle instance (${count(IDLE_INSTANCES)} waiting)`, (f) => f.idleBytes, (x, f) => `${count(x)} B heap, record ${f.recordBytes} B`],
+  ["Hello5, commit = 1 fsync, group commit + pipelining", (f) => f.group?.grouped, (x, f) => `${count(x)} orch/s = ${(x / f.group!.single).toFixed(1)}x unbatched`],
+  ["Hello5, commit = 1 fsync, 1 record/batch, no pipelining", (f) => f.group?.single, (x) => `${count(x)} orch/s`],
 ];
 
-console.log(`\nnwc runtime benchmarks: ${PARTITIONS} partitions, median of ${REPEATS} run(s)${quick ? " (quick)" : ""}, node ${process.version}\n`);
-const header = ["measure", ...BACKENDS];
-const table = [header, ...rows.map(([name, f]) => [name, ...BACKENDS.map((b) => f(results.get(b)!))])];
-const widths = header.map((_, c) => Math.max(...table.map((r) => r[c]!.length)));
-const line = (r: string[]) => `| ${r.map((cell, c) => cell.padEnd(widths[c]!)).join(" | ")} |`;
-console.log(line(header));
-console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
-for (const r of table.slice(1)) console.log(line(r));
+console.log(`\nnwc runtime benchmarks: ${PARTITIONS} partitions, median of ${REPEATS} run(s)${quick ? " (quick)" : ""}, node ${process.version}`);
+for (const [backend, { fsync, figures }] of results) {
+  console.log(`\n${backend}: fsync of a small append (baseline) ${fsync.toFixed(3)} ms\n`);
+  const table = [["measure", "compiled", "hand-written", "compiled / hand-written"]];
+  for (const [label, value, show] of rows) {
+    const c = value(figures.compiled);
+    const h = value(figures["hand-written"]);
+    if (c === undefined || h === undefined) continue;
+    table.push([label, show(c, figures.compiled, fsync), show(h, figures["hand-written"], fsync), (c / h).toFixed(2)]);
+  }
+  printTable(table);
+}
