@@ -16,11 +16,12 @@ import { createServer } from "node:net";
 import { dirname } from "node:path";
 import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { ListStreamsCommand } from "@aws-sdk/client-kinesis";
-export { createTestHost, type TestHost, type TestHostOptions, type ActivityMock, type ActivityCall } from "./testing/test-host.ts";
-export { runScenario, CrashEverywhereError, type ScenarioOptions, type ScenarioReport } from "./testing/crash-everywhere.ts";
 import { createClients } from "./backends/aws/clients.ts";
 import { createAwsBackend } from "./backends/aws/index.ts";
 import type { AwsBackendOptions } from "./backends/aws/options.ts";
+
+export { createTestHost, type TestHost, type TestHostOptions, type ActivityMock, type ActivityCall } from "./testing/test-host.ts";
+export { runScenario, CrashEverywhereError, type ScenarioOptions, type ScenarioReport } from "./testing/crash-everywhere.ts";
 
 export interface AwsEmulatorOptions {
   /** Shards of the stream created up front (default 4); a host with another count gets its own stream via `streamFor`. */
