@@ -122,7 +122,11 @@ class TestClient extends Client {
   }
 }
 
-export function createTestHost(options: TestHostOptions): Promise<TestHost> {
+export async function createTestHost(options: TestHostOptions): Promise<TestHost> {
+  if (typeof options === "object" && options !== null && "crashEverywhere" in options) {
+    // One host cannot re-run the test: the scenario has to be a function runScenario can call once per crash point.
+    throw new TypeError("createTestHost: crashEverywhere needs the scenario as a function; use runScenario({ app, crashEverywhere: true }, async (t) => { ...; return result })");
+  }
   return startTestHost(options, {});
 }
 

@@ -98,6 +98,12 @@ test("entity signals and readEntity on a test host, settled without moving time"
   assert.is(t.now(), before);
 });
 
+test("createTestHost refuses crashEverywhere and points at runScenario", async () => {
+  const error = await createTestHost({ app, crashEverywhere: true } as Parameters<typeof createTestHost>[0]).then(() => undefined, (e: unknown) => e);
+  assert.instance(error, TypeError);
+  assert.match((error as Error).message, "runScenario");
+});
+
 test("crash-everywhere passes on a correct scenario, crashing after every commit", async () => {
   const report = await runScenario({ app, crashEverywhere: true }, async (t) => {
     t.mockActivity(A.charge, (amount) => amount * 10); // idempotent: the same answer however often it runs
