@@ -70,6 +70,18 @@ test("mockActivity replaces an activity for this host and records each call", as
   assert.match(failed.error?.message ?? "", "must be mocked");
 });
 
+test("time does not skip while an activity runs, even a slow one", async () => {
+  await using t = await createTestHost({ app });
+  // Each charge takes 30 ms of real time; skipping meanwhile would start the one-hour sleep late.
+  t.mockActivity(A.charge, async (amount) => {
+    await new Promise((r) => setTimeout(r, 30));
+    return amount;
+  });
+  const startedAt = t.now();
+  assert.equal(await (await t.client.startHandle(A.payment, 1)).result(WAIT), [1, 2, 3]);
+  assert.is(t.now() - startedAt, 3600_000);
+});
+
 test("handle.result returns the output, rejects with a failed instance's error, and with InstanceTerminatedError", async () => {
   await using t = await createTestHost({ app });
   assert.is(await (await t.client.startHandle(A.failing, "")).result(WAIT), "accepted");
