@@ -67,7 +67,15 @@ export class VirtualClock implements Clock {
     let fired = 0;
     while (this.timers.length > 0 && this.timers[0].dueMs <= this.nowMs) {
       if (++fired > MAX_FIRED_AT_ONCE) throw new Error(`VirtualClock: more than ${MAX_FIRED_AT_ONCE} timers fell due at ${this.nowMs}: something re-arms a zero-delay timer forever`);
-      this.timers.shift()!.fn();
+      const timer = this.timers.shift()!;
+      try {
+        timer.fn();
+      } catch (error) {
+        // As with a real timer: the exception is uncaught, it does not stop the other timers (nor the driver that fires them).
+        setTimeout(() => {
+          throw error;
+        }, 0);
+      }
     }
     return fired;
   }
