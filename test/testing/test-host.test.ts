@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { loadAppFile } from "../../runtime/app-loader.ts";
 import { InstanceFailedError, InstanceTerminatedError } from "../../runtime/client.ts";
 import { createTestHost, CrashEverywhereError, runScenario } from "../../runtime/testing.ts";
+import { crashPoints } from "../../runtime/testing/crash-everywhere.ts";
 import type * as AppModule from "./app.ts";
 
 const loaded = await loadAppFile(fileURLToPath(new URL("./app.ts", import.meta.url)));
@@ -146,6 +147,16 @@ test("crash-everywhere reports the run whose result differs when an activity is 
   assert.ok(actual[2] > 3, `crashed run returned ${JSON.stringify(actual)}`);
   assert.ok(e.crashAfterCommit >= 1 && e.crashAfterCommit <= e.commits);
   assert.match(e.message, `after commit ${e.crashAfterCommit} of ${e.commits}`);
+});
+
+test("crash points: every commit, or maxCrashRuns of them spread evenly from the first to the last", () => {
+  assert.equal(crashPoints(4, 300), [1, 2, 3, 4]);
+  const spread = crashPoints(1000, 10);
+  assert.is(spread.length, 10);
+  assert.is(spread[0], 1);
+  assert.is(spread[9], 1000);
+  assert.ok(spread.every((k, i) => i === 0 || k > spread[i - 1]));
+  assert.throws(() => crashPoints(10, 0), /maxCrashRuns/);
 });
 
 test.run();
