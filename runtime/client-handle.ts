@@ -10,6 +10,7 @@
  * id: it is a typed view, every call goes through the client.
  */
 import type { Orchestration } from "./api.ts";
+import type { InstanceStatus } from "./client.ts";
 import type { ErrorInfo } from "./machine.ts";
 
 /** Anything naming an instance whose output is `O`: an id, or a handle. */
@@ -24,18 +25,8 @@ export type RaiseFn<Events> = [keyof Events] extends [never]
   ? (eventName: string, data?: unknown) => Promise<void>
   : <K extends keyof Events & string>(eventName: K, ...data: undefined extends Events[K] ? [data?: Events[K]] : [data: Events[K]]) => Promise<void>;
 
-/** The subset of InstanceStatus a handle returns, typed by the orchestration. */
-export interface TypedStatus<I, O> {
-  instanceId: string;
-  name: string;
-  status: "Pending" | "Running" | "Completed" | "Failed" | "Terminated";
-  input: I;
-  output: O | undefined;
-  error: ErrorInfo | undefined;
-  customStatus: unknown;
-  createdAt: number;
-  updatedAt: number;
-}
+/** An InstanceStatus with the orchestration's input type too. */
+export type TypedStatus<I, O> = Omit<InstanceStatus<O>, "input"> & { input: I };
 
 export interface InstanceHandle<I = unknown, O = unknown, Events = {}> extends InstanceRef<O> {
   /** The orchestration's name. */
