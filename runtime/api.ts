@@ -48,17 +48,25 @@ export interface ActivityContext {
   attempt: number;
 }
 
-export type OrchestrationFunction<I, O> = (ctx: OrchestrationContext, input: I) => Promise<O>;
+export type OrchestrationFunction<I, O, Events extends object = {}> = (ctx: OrchestrationContext<Events>, input: I) => Promise<O>;
 
-export interface Orchestration<I = any, O = any> {
+/**
+ * `Events` maps the names of the external events the orchestration waits for
+ * to their data: declared on its context (`ctx: OrchestrationContext<{
+ * approval: Decision }>`), it types `ctx.waitForEvent` and the `raise` of
+ * the client's handles. Optional: `{}` means any event.
+ */
+export interface Orchestration<I = any, O = any, Events extends object = {}> {
   readonly kind: "orchestration";
   readonly name: string;
   /** The source function (used uncompiled only by reference runs in tests). */
-  readonly fn?: OrchestrationFunction<I, O>;
+  readonly fn?: OrchestrationFunction<I, O, any>;
   /** The compiled machine, present once the compiler has rewritten the definition. */
   readonly machine?: Machine;
   /** Phantom, for typing `ctx.callSub` and `client.start`. */
   readonly __types?: { input: I; output: O };
+  /** Phantom, for typing the `raise` of client handles. */
+  readonly __events?: Events;
 }
 
 /** Context passed to entity operations. */
@@ -91,7 +99,8 @@ export interface Entity<S = any, Ops extends EntityOps<S> = EntityOps<S>> {
 
 export type EntityOpsOf<E> = E extends Entity<any, infer Ops> ? Ops : never;
 
-type OpInput<F> = F extends (state: any, ...rest: infer R) => any
+/** The input arguments of an entity operation `(state, input?) => ...`: `[]`, `[input?: I]` or `[input: I]`. */
+export type OpInput<F> = F extends (state: any, ...rest: infer R) => any
   ? R extends [] ? [] : R extends [infer I, ...any[]] ? (undefined extends I ? [input?: I] : [input: I]) : []
   : never;
 
@@ -128,12 +137,14 @@ export interface SagaCompensationReport {
   failed: { step: string; error: { name: string; message: string } }[];
 }
 
-export interface OrchestrationContext {
+export interface OrchestrationContext<Events extends object = {}> {
   readonly instanceId: string;
   call<I, O>(activity: Activity<I, O>, input: I, options?: ActivityOptions): Task<Awaited<O>>;
   callSub<I, O>(orchestration: Orchestration<I, O>, input: I, options?: { instanceId?: string }): Task<O>;
   sleep(ms: number): Task<void>;
   sleepUntil(epochMs: number): Task<void>;
+  /** An event the orchestration declares in its `Events` map, typed by it. */
+  waitForEvent<K extends keyof Events & string>(name: K): Task<Events[K]>;
   waitForEvent<T = unknown>(name: string): Task<T>;
   /** Deterministic time: the time of the current step. */
   now(): number;
@@ -179,7 +190,7 @@ export function activity<I, O>(
  * Defines an orchestration. Before compilation `body` is the async function;
  * after, the compiler has replaced it with the compiled `Machine`.
  */
-export function orchestration<I, O>(name: string, body: OrchestrationFunction<I, O> | Machine): Orchestration<I, O> {
+export function orchestration<I, O, Events extends object = {}>(name: string, body: OrchestrationFunction<I, O, Events> | Machine): Orchestration<I, O, Events> {
   assertName("orchestration", name);
   if (isMachine(body)) return Object.freeze({ kind: "orchestration", name, machine: body });
   if (typeof body !== "function") {

@@ -9,7 +9,7 @@
  * changes nothing; `start` resolves only once the instance's status is
  * visible, and is idempotent per instance id.
  */
-import type { Entity, Orchestration } from "./api.ts";
+import type { Entity, EntityOpsOf, OpInput, Orchestration } from "./api.ts";
 import { createBackend, type BackendSpec } from "./backends/index.ts";
 import type { Backend, InstanceStatusRecord, Json, StatusFilter } from "./backends/types.ts";
 import { decode } from "./codec.ts";
@@ -21,9 +21,12 @@ import { encodePayload } from "./partitions/limits.ts";
 import type { CoreMessage } from "./partitions/messages.ts";
 import { ENTITY_PREFIX, type EntityRecord } from "./partitions/state/entity.ts";
 import { ClientSender } from "./client-sender.ts";
+import { makeHandle, type InstanceHandle, type InstanceRef } from "./client-handle.ts";
 import { readCommittedObject } from "./inspect.ts";
 
 export type RuntimeStatus = InstanceStatusRecord["status"];
+export { InstanceFailedError, InstanceTerminatedError } from "./client-handle.ts";
+export type { InstanceHandle, InstanceRef, RaiseFn, TypedStatus, InputOf, OutputOf, EventsOf } from "./client-handle.ts";
 
 export interface InstanceStatus<O = unknown> {
   instanceId: string;
@@ -162,7 +165,8 @@ export class Client {
   }
 
   /** Resolves with the status once the instance is Completed, Failed or Terminated; rejects with TimeoutError after `timeoutMs`. */
-  async wait<O = unknown>(instanceId: string, options: { timeoutMs?: number } = {}): Promise<InstanceStatus<O>> {
+  async wait<O = unknown>(instance: string | InstanceRef<O>, options: { timeoutMs?: number } = {}): Promise<InstanceStatus<O>> {
+    const instanceId = typeof instance === "object" && instance !== null ? instance.instanceId : instance;
     checkId(instanceId, "wait: instanceId");
     const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
     if (!(typeof timeoutMs === "number" && timeoutMs >= 0)) throw new TypeError(`wait: timeoutMs must be a number >= 0, got ${JSON.stringify(timeoutMs)}`);
@@ -219,6 +223,9 @@ export class Client {
     await this.sender.send(partitionOfInstance(instanceId, this.partitionCount), body as unknown as Json);
   }
 
+  /** Sends operation `op` to the entity; with an entity definition, `op` and its input are type-checked against its ops. */
+  signal<E extends Entity<any, any>, K extends keyof EntityOpsOf<E> & string>(entity: E, key: string, op: K, ...input: OpInput<EntityOpsOf<E>[K]>): Promise<void>;
+  signal(entity: string, key: string, op: string, input?: unknown): Promise<void>;
   async signal(entity: Entity | string, key: string, op: string, input?: unknown): Promise<void> {
     const name = this.entityName(entity, "signal");
     if (typeof key !== "string" || key.length === 0) throw new TypeError(`signal(${name}): the key must be a non-empty string`);
@@ -241,6 +248,19 @@ export class Client {
     const objectKey = ENTITY_PREFIX + entityKeyOf(id);
     const rec = (await readCommittedObject(this.backend.store, partition, objectKey)) as EntityRecord | undefined;
     return rec && rec.exists ? (decode(rec.state) as S) : undefined;
+  }
+
+  /** Starts an instance like `start` and returns a handle typed by the orchestration. */
+  async startHandle<I, O, E extends object>(orchestration: Orchestration<I, O, E>, input: I, options: { instanceId?: string } = {}): Promise<InstanceHandle<I, O, E>> {
+    const instanceId = await this.start(orchestration, input, options);
+    return makeHandle<I, O, E>(this, orchestration.name, instanceId);
+  }
+
+  /** A typed handle on an existing instance of `orchestration` (nothing is checked or sent until it is used). */
+  handle<I, O, E extends object>(orchestration: Orchestration<I, O, E>, instanceId: string): InstanceHandle<I, O, E> {
+    checkId(instanceId, "handle: instanceId");
+    if (typeof orchestration?.name !== "string") throw new TypeError("handle: the first argument must be an orchestration");
+    return makeHandle<I, O, E>(this, orchestration.name, instanceId);
   }
 
   async list(filter: ListFilter = {}): Promise<InstanceStatus[]> {

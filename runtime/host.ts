@@ -59,9 +59,10 @@ export interface Host {
 }
 
 /** Delay before restarting a crashed partition: long enough not to spin on a persistent failure, short enough for tests. */
-const RESTART_DELAY_MS = 20;
+export const RESTART_DELAY_MS = 20;
 
-class Notifier implements StatusNotifier {
+/** Status notifications to the host's client, published once each commit is durable. */
+export class Notifier implements StatusNotifier {
   private readonly subs = new Map<string, Set<(status: InstanceStatusRecord) => void>>();
 
   constructor(private readonly runsPartitionOf: (instanceId: string) => boolean) {}

