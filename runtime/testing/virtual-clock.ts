@@ -42,6 +42,11 @@ export class VirtualClock implements Clock {
     return this.nowMs;
   }
 
+  /** Intervals inside the host (checkpoints, re-sends) follow virtual time too; it never goes back. */
+  monotonic(): number {
+    return this.nowMs;
+  }
+
   setTimeout(fn: () => void, ms: number): TimerHandle {
     const t = { id: ++this.seq, dueMs: this.nowMs + Math.max(0, ms || 0), fn };
     let i = this.timers.length;
