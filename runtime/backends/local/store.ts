@@ -50,6 +50,7 @@ interface KeptCommit {
   readonly position: number;
   readonly text: string;
   readonly statusUpdates: readonly InstanceStatusRecord[];
+  readonly statusDeletes?: readonly string[];
 }
 
 interface PartitionState {
@@ -81,6 +82,12 @@ function diskSignature(dir: string): string {
       return st ? `${n}:${st.size}:${st.mtimeMs}` : n;
     })
     .join("|");
+}
+
+/** Applies a commit's (or a delta's) status rows, then its deletes: an instance is in at most one of the two. */
+function applyStatuses(into: Map<string, InstanceStatusRecord>, c: { statusUpdates: readonly InstanceStatusRecord[]; statusDeletes?: readonly string[] }): void {
+  for (const s of c.statusUpdates) into.set(s.instanceId, s);
+  for (const id of c.statusDeletes ?? []) into.delete(id);
 }
 
 const pad = (n: number) => String(n).padStart(12, "0");
@@ -129,7 +136,7 @@ export class LocalStore implements PartitionStore {
     this.statuses.clear();
     for (const part of this.parts) {
       for (const [id, s] of part.checkpointStatuses) this.statuses.set(id, s);
-      for (const c of part.commits) for (const s of c.statusUpdates) this.statuses.set(s.instanceId, s);
+      for (const c of part.commits) applyStatuses(this.statuses, c);
     }
   }
 
@@ -154,11 +161,11 @@ export class LocalStore implements PartitionStore {
     const deltaFiles = names.filter((n) => /^delta-\d+\.json$/.test(n)).sort().map((n) => join(dir, n));
     const liveDeltas: string[] = [];
     for (const path of deltaFiles) {
-      const delta = JSON.parse(readFileSync(path, "utf8")) as { state: CheckpointState; updates: ObjectUpdate[]; statuses: InstanceStatusRecord[] };
+      const delta = JSON.parse(readFileSync(path, "utf8")) as { state: CheckpointState; updates: ObjectUpdate[]; statuses: InstanceStatusRecord[]; statusDeletes?: string[] };
       if (delta.state.logPosition <= checkpoint.logPosition) continue; // already in the snapshot (compaction crashed before deleting it)
       checkpoint = delta.state;
       for (const u of delta.updates) u.value === null ? objects.delete(u.key) : objects.set(u.key, u.value);
-      for (const s of delta.statuses) checkpointStatuses.set(s.instanceId, s);
+      applyStatuses(checkpointStatuses, { statusUpdates: delta.statuses, statusDeletes: delta.statusDeletes });
       liveDeltas.push(path);
     }
     const segments = names
@@ -179,7 +186,7 @@ export class LocalStore implements PartitionStore {
         const c = f.value as CommitRecord;
         if (c.position <= lastPosition && c.position <= checkpoint.logPosition) continue; // covered by the checkpoint
         if (c.position !== lastPosition + 1) throw new Error(`${seg.path}: commit ${c.position} follows ${lastPosition}; the log has a gap`);
-        commits.push({ position: c.position, text: f.text, statusUpdates: c.statusUpdates });
+        commits.push({ position: c.position, text: f.text, statusUpdates: c.statusUpdates, statusDeletes: c.statusDeletes });
         lastPosition = c.position;
       }
       if (decoded.stop !== "end") {
@@ -298,9 +305,9 @@ export class LocalStore implements PartitionStore {
         part.owned = false; // memory may disagree with the file now: the next lease or write reloads the partition from disk
         throw error;
       }
-      part.commits.push({ position: record.position, text, statusUpdates: record.statusUpdates });
+      part.commits.push({ position: record.position, text, statusUpdates: record.statusUpdates, statusDeletes: record.statusDeletes });
       part.lastPosition = record.position;
-      for (const s of record.statusUpdates) this.statuses.set(s.instanceId, s);
+      applyStatuses(this.statuses, record);
     });
   }
 
@@ -312,13 +319,20 @@ export class LocalStore implements PartitionStore {
     await this.fenced(lease, (part) => {
       if (state.logPosition < part.checkpoint.logPosition) throw new Error(`partition ${lease.partition}: checkpoint ${state.logPosition} is older than ${part.checkpoint.logPosition}`);
       if (state.logPosition > part.lastPosition) throw new Error(`partition ${lease.partition}: checkpoint ${state.logPosition} is past the last commit ${part.lastPosition}`);
-      const statuses = new Map<string, InstanceStatusRecord>();
-      for (const c of part.commits) if (c.position > part.checkpoint.logPosition && c.position <= state.logPosition) for (const s of c.statusUpdates) statuses.set(s.instanceId, s);
+      // Rows set (a row) or removed (null, a purge) by the commits this checkpoint covers.
+      const statuses = new Map<string, InstanceStatusRecord | null>();
+      for (const c of part.commits) {
+        if (c.position <= part.checkpoint.logPosition || c.position > state.logPosition) continue;
+        for (const s of c.statusUpdates) statuses.set(s.instanceId, s);
+        for (const id of c.statusDeletes ?? []) statuses.set(id, null);
+      }
+      const rows = [...statuses.values()].filter((s) => s !== null);
+      const statusDeletes = [...statuses].filter(([, s]) => s === null).map(([id]) => id);
       const deltaPath = join(part.dir, `delta-${pad(state.logPosition)}.json`);
-      writeAtomic(deltaPath, JSON.stringify({ state, updates, statuses: [...statuses.values()] }));
+      writeAtomic(deltaPath, JSON.stringify({ state, updates, statuses: rows, ...(statusDeletes.length > 0 ? { statusDeletes } : {}) }));
       part.checkpoint = { ...state };
       for (const u of updates) u.value === null ? part.objects.delete(u.key) : part.objects.set(u.key, JSON.parse(JSON.stringify(u.value)));
-      for (const [id, s] of statuses) part.checkpointStatuses.set(id, s);
+      applyStatuses(part.checkpointStatuses, { statusUpdates: rows, statusDeletes });
       if (!part.deltaFiles.includes(deltaPath)) part.deltaFiles.push(deltaPath);
       if (part.deltaFiles.length > MAX_DELTAS) {
         writeAtomic(join(part.dir, "checkpoint.json"), JSON.stringify({ state, objects: [...part.objects], statuses: [...part.checkpointStatuses.values()] }));
