@@ -4,7 +4,7 @@
  */
 import { parseStatuses, parseTime } from "../instances/args.ts";
 import { runInstanceCommand, type InstanceCommand } from "../instances/command.ts";
-import { instanceTable } from "../instances/format.ts";
+import { instanceTable, statusJson } from "../instances/format.ts";
 
 export const summary = "list instances (filter by --status, --name, --since)";
 
@@ -19,7 +19,7 @@ const command: InstanceCommand = {
       name: values.name as string | undefined,
       createdFrom: typeof values.since === "string" ? parseTime(values.since, "--since") : undefined,
     });
-    console.log(json ? JSON.stringify(statuses, null, 2) : instanceTable(statuses));
+    console.log(json ? JSON.stringify(statuses.map(statusJson), null, 2) : instanceTable(statuses));
   },
 };
 

@@ -61,3 +61,5 @@ async function waitUntilGone(target: InstanceTarget, ids: string[], waitMs: numb
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
 }
+
+export const run = (args: string[]): Promise<number> => runInstanceCommand(command, args);

@@ -4,7 +4,7 @@
  * the --app file with --dir), input, output, error with its stack, custom status.
  */
 import { runInstanceCommand, type InstanceCommand } from "../instances/command.ts";
-import { instanceDetails, raiseCommand } from "../instances/format.ts";
+import { detailsJson, instanceDetails, raiseCommand } from "../instances/format.ts";
 import { notFound } from "../instances/target.ts";
 
 export const summary = "show one instance: status, what and where it waits, input, output, error";
@@ -17,7 +17,7 @@ const command: InstanceCommand = {
   async run({ target, args: [id], json }) {
     const details = await target.show(id!);
     if (!details) throw notFound(id!, target);
-    console.log(json ? JSON.stringify(details, null, 2) : instanceDetails(details, (event) => raiseCommand(id!, event, target.flag)));
+    console.log(json ? JSON.stringify(detailsJson(details), null, 2) : instanceDetails(details, (event) => raiseCommand(id!, event, target.flag)));
   },
 };
 

@@ -6,6 +6,29 @@ import type { InstanceStatus } from "../../runtime/client.ts";
 import { describeWaits } from "../../runtime/instance-waits.ts";
 import type { InstanceDetails } from "./target.ts";
 
+/**
+ * The `--json` form of a status: every field present (null where the
+ * status has none), whether it came from a store or over HTTP.
+ */
+export function statusJson(s: InstanceStatus): Record<string, unknown> {
+  return {
+    instanceId: s.instanceId,
+    name: s.name,
+    status: s.status,
+    input: s.input ?? null,
+    output: s.output ?? null,
+    error: s.error ?? null,
+    customStatus: s.customStatus ?? null,
+    createdAt: s.createdAt,
+    updatedAt: s.updatedAt,
+  };
+}
+
+/** `nwc show --json`: the status, then where it waits (when it waits). */
+export function detailsJson(d: InstanceDetails): Record<string, unknown> {
+  return { ...statusJson(d), ...(d.waits ? { waits: d.waits } : {}), ...(d.waitingAt ? { waitingAt: d.waitingAt } : {}) };
+}
+
 /** Columns padded to their widest cell; the last column is not padded (no trailing blanks). */
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
