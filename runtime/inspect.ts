@@ -14,33 +14,34 @@ import type { Json, PartitionStore } from "./backends/types.ts";
 const MAX_READ_ATTEMPTS = 5;
 
 export async function readCommittedObject(store: PartitionStore, partition: number, key: string): Promise<Json | undefined> {
-  for (let attempt = 0; attempt < MAX_READ_ATTEMPTS; attempt++) {
-    const before = await store.readCheckpointState(partition);
+  return atOneCheckpoint(store, partition, key, async (logPosition) => {
     let value: Json | null | undefined = await store.readObject(partition, key);
-    const commits = await store.readCommits(partition, before.logPosition);
-    const after = await store.readCheckpointState(partition);
-    if (after.logPosition !== before.logPosition) continue;
-    for (const c of commits) for (const u of c.updates) if (u.key === key) value = u.value;
+    for (const c of await store.readCommits(partition, logPosition)) for (const u of c.updates) if (u.key === key) value = u.value;
     return value ?? undefined;
-  }
-  throw new Error(`partition ${partition}: checkpointed during each of ${MAX_READ_ATTEMPTS} reads of ${key}; try again`);
+  });
 }
 
 /** Every committed object whose key has `prefix` and passes `accept`, read as `readCommittedObject` reads one. */
 export async function readCommittedObjects(store: PartitionStore, partition: number, prefix: string, accept: (key: string) => boolean): Promise<Json[]> {
-  for (let attempt = 0; attempt < MAX_READ_ATTEMPTS; attempt++) {
-    const before = await store.readCheckpointState(partition);
+  return atOneCheckpoint(store, partition, `${prefix}*`, async (logPosition) => {
     const values = new Map<string, Json | null>();
     for (const key of await store.listObjectKeys(partition, prefix)) {
       if (!accept(key)) continue;
       const v = await store.readObject(partition, key);
       if (v !== undefined) values.set(key, v);
     }
-    const commits = await store.readCommits(partition, before.logPosition);
-    const after = await store.readCheckpointState(partition);
-    if (after.logPosition !== before.logPosition) continue;
-    for (const c of commits) for (const u of c.updates) if (u.key.startsWith(prefix) && accept(u.key)) values.set(u.key, u.value);
+    for (const c of await store.readCommits(partition, logPosition)) for (const u of c.updates) if (u.key.startsWith(prefix) && accept(u.key)) values.set(u.key, u.value);
     return [...values.values()].filter((v): v is Json => v !== null);
+  });
+}
+
+/** Runs `read` (checkpointed objects, then the commits after `logPosition`) until no checkpoint moved during it. */
+async function atOneCheckpoint<T>(store: PartitionStore, partition: number, what: string, read: (logPosition: number) => Promise<T>): Promise<T> {
+  for (let attempt = 0; attempt < MAX_READ_ATTEMPTS; attempt++) {
+    const before = await store.readCheckpointState(partition);
+    const value = await read(before.logPosition);
+    const after = await store.readCheckpointState(partition);
+    if (after.logPosition === before.logPosition) return value;
   }
-  throw new Error(`partition ${partition}: checkpointed during each of ${MAX_READ_ATTEMPTS} reads of ${prefix}*; try again`);
+  throw new Error(`partition ${partition}: checkpointed during each of ${MAX_READ_ATTEMPTS} reads of ${what}; try again`);
 }
