@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { BackendSpec } from "../../runtime/backends/index.ts";
+import { createMemoryBackend } from "../../runtime/backends/memory/index.ts";
 import { partitionOfInstance } from "../../runtime/partitions/hash.ts";
 import { startHost, type Host } from "../../runtime/host.ts";
 import { connect } from "../../runtime/client.ts";
@@ -120,6 +121,32 @@ test("local: a purge checkpointed after the row was checkpointed stays purged af
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test("memory with seeded faults (crashes before and after commits, drops, duplicates): each purge applies exactly once", async () => {
+  let crashes = 0;
+  for (const seed of [1, 2, 3, 4]) {
+    const faults = { seed, dropRate: 0.05, duplicateRate: 0.1, failSendRate: 0.03, crashBeforeCommitRate: 0.05, crashAfterCommitRate: 0.05, maxCrashes: 6 };
+    const backend = createMemoryBackend({ partitions: PARTITIONS, faults });
+    const host = await startHost({ app: A.app, backend, partitions: PARTITIONS, log: () => undefined, partitionOptions: { resendAfterMs: 40, checkpointEveryCommits: 3 } });
+    try {
+      const all = ["p0", "p1", "p2", "k0", "k1", "k2"];
+      for (const id of all) await host.client.start(A.eventWaiter, [], { instanceId: id });
+      for (const id of all) await host.client.wait(id, { timeoutMs: 20_000 });
+      for (const id of ["p0", "p1", "p2"]) await host.client.purge(id);
+      for (const id of ["p0", "p1", "p2"]) await gone(host, id);
+      // p0 again, right after: a duplicate or re-sent purge must not reach the new instance.
+      await host.client.start(A.eventWaiter, ["x"], { instanceId: "p0" });
+      await new Promise((r) => setTimeout(r, 300));
+      assert.is((await host.client.status("p0"))!.status, "Running", `seed ${seed}`);
+      assert.equal((await host.client.list({ status: "Completed" })).map((x) => x.instanceId).sort(), ["k0", "k1", "k2"], `seed ${seed}`);
+      crashes += backend.faults!.counts.crashesBefore + backend.faults!.counts.crashesAfter;
+    } finally {
+      await host.stop();
+      await backend.close();
+    }
+  }
+  assert.ok(crashes > 0, "the seeds crash some commits");
 });
 
 test.run();
