@@ -123,6 +123,31 @@ test("local: a purge checkpointed after the row was checkpointed stays purged af
   }
 });
 
+// Without mergeStatusDeletes (partition.ts) the merged record holds both the delete and the new row, and the store drops the row: this fails.
+test("a purge and a new start of the same id merged into one commit (pipelined batches): the new instance's row stays", async () => {
+  const backend = createMemoryBackend({ partitions: 1 });
+  const host = await startHost({ app: A.app, backend, partitions: 1, log: () => undefined });
+  try {
+    await host.client.wait(await host.client.start(A.eventWaiter, [], { instanceId: "m" }), { timeoutMs: 10_000 });
+    // Slow appends: the batches behind one in flight join a single open commit record.
+    (backend.store as unknown as { commitLatencyMs: number }).commitLatencyMs = 100;
+    // A batch whose append is in flight, then the purge (opens the next record), then the start (joins it).
+    await host.client.signal("Counter", "k", "add", 1);
+    await new Promise((r) => setTimeout(r, 20));
+    await host.client.purge("m");
+    await new Promise((r) => setTimeout(r, 20));
+    // The old row is still visible, so start returns at once; the partition applies purge, then start.
+    await host.client.start(A.eventWaiter, ["again"], { instanceId: "m" });
+    for (let i = 0; i < 300 && (await host.client.status("m"))?.status !== "Running"; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.is((await host.client.status("m"))?.status, "Running");
+    await new Promise((r) => setTimeout(r, 300));
+    assert.is((await host.client.status("m"))?.status, "Running");
+  } finally {
+    await host.stop();
+    await backend.close();
+  }
+});
+
 test("memory with seeded faults (crashes before and after commits, drops, duplicates): each purge applies exactly once", async () => {
   let crashes = 0;
   for (const seed of [1, 2, 3, 4]) {
