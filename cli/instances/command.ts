@@ -60,7 +60,9 @@ export async function runInstanceCommand(cmd: InstanceCommand, argv: string[]): 
   let target: InstanceTarget | undefined;
   try {
     if (positionals.length < cmd.positionals.min || positionals.length > cmd.positionals.max) {
-      throw new UsageError(`expected ${cmd.usage.split(" [--")[0]}, got ${positionals.length} argument${positionals.length === 1 ? "" : "s"}`);
+      const { min, max } = cmd.positionals;
+      const expected = min === max ? `${min}` : min === 0 ? `at most ${max}` : `${min} to ${max}`;
+      throw new UsageError(`expected ${expected} argument${max === 1 ? "" : "s"}, got ${positionals.length}`);
     }
     if (values.dir !== undefined && values.url !== undefined) throw new UsageError("give --dir or --url, not both");
     if (values.app !== undefined && values.url !== undefined) throw new UsageError("--app is for --dir: nwc dev knows its code already");
