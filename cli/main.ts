@@ -13,7 +13,10 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-const COMMANDS = ["build", "check", "graph", "run", "dev", "deploy", "playground"] as const;
+const TOOL_COMMANDS = ["build", "check", "graph", "run", "dev", "deploy", "playground"] as const;
+/** Commands on the instances of a store directory (--dir, default .nwc) or a running nwc dev (--url). */
+const INSTANCE_COMMANDS = ["list", "show", "raise", "terminate", "purge", "entity", "signal"] as const;
+const COMMANDS = [...TOOL_COMMANDS, ...INSTANCE_COMMANDS] as const;
 
 interface CommandModule {
   summary: string;
@@ -27,10 +30,15 @@ async function load(name: string): Promise<CommandModule | undefined> {
 
 async function help(): Promise<void> {
   const lines = ["usage: nwc <command> [options]", "", "commands:"];
-  for (const name of COMMANDS) {
-    const mod = await load(name);
-    if (mod) lines.push(`  ${name.padEnd(11)} ${mod.summary}`);
-  }
+  const section = async (names: readonly string[]) => {
+    for (const name of names) {
+      const mod = await load(name);
+      if (mod) lines.push(`  ${name.padEnd(11)} ${mod.summary}`);
+    }
+  };
+  await section(TOOL_COMMANDS);
+  lines.push("", "instances, in a store directory (--dir, default .nwc) or a running nwc dev (--url http://127.0.0.1:7071):");
+  await section(INSTANCE_COMMANDS);
   lines.push("", "Run 'nwc <command> --help' for a command's options.");
   console.log(lines.join("\n"));
 }

@@ -10,12 +10,9 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { decode } from "./codec.ts";
 import { AccessError, DevAccess, requireJsonContentType } from "./dev-access.ts";
 import type { Host } from "./host.ts";
-import { partitionOfInstance } from "./partitions/hash.ts";
-import { instanceKey, type InstanceRecord } from "./partitions/state/instance.ts";
-import { readCommittedObject } from "./inspect.ts";
+import { describeState, positionOf, readInstanceRecord, readPendingWaits, type PendingWaits } from "./instance-waits.ts";
 
 /** Request bodies above this are refused: one payload (256 KiB) encoded, plus room for the envelope. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -46,7 +43,7 @@ async function readJson(req: IncomingMessage, required: boolean): Promise<unknow
 function userError(error: unknown): HttpError {
   if (error instanceof AccessError) return error;
   const e = error as Error;
-  const status = e.name === "InstanceNotFoundError" ? 404 : e.name === "PayloadTooLarge" ? 413 : 400;
+  const status = e.name === "InstanceNotFoundError" ? 404 : e.name === "InstanceNotFinishedError" ? 409 : e.name === "PayloadTooLarge" ? 413 : 400;
   return new HttpError(status, e.message);
 }
 
@@ -104,19 +101,22 @@ function routes(host: Host): Route[] {
       },
     },
     {
-      method: "GET", path: "/api/instances", does: "statuses, filtered by ?status=Running,Failed&name=<orchestration>",
+      method: "GET", path: "/api/instances", does: "statuses, filtered by ?status=Running,Failed&name=<orchestration>&createdFrom=<epoch ms>",
       async handle({ query }) {
         const status = query.get("status") || undefined;
         const name = query.get("name") || undefined;
-        return [200, await asUser(client.list({ name, status: status ? (status.split(",") as any) : undefined }))];
+        const from = query.get("createdFrom") || undefined;
+        const createdFrom = from !== undefined ? Number(from) : undefined;
+        if (createdFrom !== undefined && !Number.isFinite(createdFrom)) throw new HttpError(400, `createdFrom must be epoch milliseconds, got ${JSON.stringify(from)}`);
+        return [200, await asUser(client.list({ name, status: status ? (status.split(",") as any) : undefined, createdFrom }))];
       },
     },
     {
-      method: "GET", path: "/api/instances/:id", does: "one status, with the graph position where it waits",
+      method: "GET", path: "/api/instances/:id", does: "one status, with the graph position where it waits (position: state ids, waitingAt: source lines) and its pending waits",
       async handle({ params: { id } }) {
         const status = await asUser(client.status(id!));
         if (!status) throw new HttpError(404, `no instance with id ${JSON.stringify(id)}`);
-        return [200, { ...status, position: await positionOf(host, id!) }];
+        return [200, { ...status, ...(await whereItWaits(host, id!)) }];
       },
     },
     {
@@ -132,6 +132,29 @@ function routes(host: Host): Route[] {
       async handle({ req, params: { id } }) {
         const body = (await readJson(req, false)) as { reason?: unknown } | undefined;
         await asUser(client.terminate(id!, body?.reason));
+        return [202, { ok: true }];
+      },
+    },
+    {
+      method: "POST", path: "/api/instances/:id/purge", does: "delete a finished instance's state (409 if it is not finished)",
+      async handle({ params: { id } }) {
+        await asUser(client.purge(id!));
+        return [202, { ok: true }];
+      },
+    },
+    {
+      method: "GET", path: "/api/entities/:name/:key", does: "an entity's state: { name, key, state } (404 if it has none)",
+      async handle({ params: { name, key } }) {
+        const state = await asUser(client.readEntity(name!, key!));
+        if (state === undefined) throw new HttpError(404, `entity ${name}/${key} has no state`);
+        return [200, { name, key, state }];
+      },
+    },
+    {
+      method: "POST", path: "/api/entities/:name/:key/:op", does: "signal an operation; body = its input",
+      async handle({ req, params: { name, key, op } }) {
+        const input = await readJson(req, false);
+        await asUser(client.signal(name!, key!, op!, input));
         return [202, { ok: true }];
       },
     },
@@ -223,16 +246,15 @@ function send(res: ServerResponse, status: number, body: unknown, cors: Record<s
   res.end(text);
 }
 
-/** Machine.position of the instance's committed frame, if it has one. */
-async function positionOf(host: Host, instanceId: string): Promise<string[] | undefined> {
-  const partition = partitionOfInstance(instanceId, host.client.partitionCount);
-  const rec = (await readCommittedObject(host.backend.store, partition, instanceKey(instanceId))) as InstanceRecord | undefined;
-  if (!rec || rec.frame === null) return undefined;
+/** Where the instance stands: graph state ids, their source lines, and what it waits for. */
+async function whereItWaits(host: Host, instanceId: string): Promise<{ position?: string[]; waitingAt?: string[]; waits?: PendingWaits }> {
+  const rec = await readInstanceRecord(host.backend.store, host.client.partitionCount, instanceId);
+  if (!rec) return {};
   const machine = host.app.machine(rec.name, rec.version);
-  if (!machine?.position) return undefined;
-  try {
-    return machine.position(decode(rec.frame));
-  } catch {
-    return undefined;
-  }
+  const position = positionOf(machine, rec);
+  return {
+    position,
+    waitingAt: position?.map((state) => describeState(state, machine?.graph)),
+    waits: await readPendingWaits(host.backend.store, host.client.partitionCount, rec),
+  };
 }

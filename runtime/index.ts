@@ -4,7 +4,7 @@
 export * from "./api.ts";
 export type * from "./machine.ts";
 export { registerClass, CodecError } from "./codec.ts";
-export { connect, Client, WaitTimeoutError, InstanceNotFoundError, InstanceFailedError, InstanceTerminatedError } from "./client.ts";
+export { connect, Client, WaitTimeoutError, InstanceNotFoundError, InstanceNotFinishedError, InstanceFailedError, InstanceTerminatedError } from "./client.ts";
 export type { InstanceStatus, ListFilter, ClientOptions, RuntimeStatus, InstanceHandle, InstanceRef, TypedStatus } from "./client.ts";
 export { startHost } from "./host.ts";
 export { LeaseHeld, StoreCorrupted, StoreUnwritable } from "./backends/errors.ts";

@@ -7,7 +7,9 @@
 import { parseArgs } from "node:util";
 import { backendFromFlags, findOrchestration, loadAppFile } from "../../runtime/app-loader.ts";
 import { startHost, type StepTrace } from "../../runtime/host.ts";
+import { describeState } from "../../runtime/instance-waits.ts";
 import type { MachineGraph } from "../../runtime/machine.ts";
+import { startWaitNotice, type WaitNotice } from "../instances/wait-notice.ts";
 
 export const summary = "run an orchestration on the embedded backend and print its result and step timeline";
 
@@ -58,15 +60,24 @@ export async function run(args: string[]): Promise<number> {
   const loaded = await loadAppFile(file);
   const orchestration = findOrchestration([loaded], name);
   const traces: StepTrace[] = [];
+  let notice: WaitNotice | undefined;
+  const backend = backendFromFlags(values.backend, values.dir);
   const host = await startHost({
     app: loaded.definitions,
-    backend: backendFromFlags(values.backend, values.dir),
-    onStep: (t) => traces.push(t),
+    backend,
+    onStep: (t) => {
+      traces.push(t);
+      notice?.progressed();
+    },
   });
   try {
     const started = Date.now();
     const id = await host.client.start(orchestration, input);
+    // While it waits (an event, a timer), say on what, and how to raise the event from another terminal.
+    const dir = typeof backend === "object" && backend.kind === "local" && "dir" in backend ? backend.dir : undefined;
+    notice = startWaitNotice(host, id, dir, (line) => console.error(line));
     const status = await host.client.wait(id, { timeoutMs });
+    notice.stop();
     const ms = Date.now() - started;
     console.log(`instance ${id}: ${status.status} in ${ms} ms`);
     if (status.status === "Completed") console.log(JSON.stringify(status.output, null, 2));
@@ -76,6 +87,7 @@ export async function run(args: string[]): Promise<number> {
     console.log(formatTimeline(traces.filter((t) => t.instanceId === id), orchestration.machine?.graph));
     return status.status === "Completed" ? 0 : 1;
   } finally {
+    notice?.stop();
     await host.stop();
   }
 }
@@ -92,11 +104,4 @@ export function formatTimeline(traces: StepTrace[], graph?: MachineGraph): strin
     lines.push(`  ${String(i + 1).padStart(4)}  ${`+${t.atMs - t0}ms`.padEnd(9)} ${wakes.padEnd(23)} ${done.padEnd(35)} ${position}`);
   });
   return lines.join("\n");
-}
-
-/** A graph state as its source line and await expression, so the timeline reads against the code. */
-function describeState(state: string, graph: MachineGraph | undefined): string {
-  const node = graph?.states.find((s) => s.id === state);
-  if (!node || state === "end" || state === "start") return state;
-  return node.line !== undefined ? `line ${node.line}: ${node.label}` : node.label;
 }

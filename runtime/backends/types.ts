@@ -111,6 +111,11 @@ export interface CommitRecord {
   updates: ObjectUpdate[];
   /** Status changes made by the batch, applied to the status index in the same commit. */
   statusUpdates: InstanceStatusRecord[];
+  /**
+   * Instances whose status row this commit removes (purged). Absent when
+   * none; an instance is never in both lists of one record.
+   */
+  statusDeletes?: string[];
 }
 
 export interface CheckpointState {

@@ -15,13 +15,17 @@ import { statusRecordOf } from "./state/instance.ts";
 export function buildCommit(batch: Batch, lease: Lease, inputPosition: ChannelPosition | undefined): CommitRecord | undefined {
   const updates = batch.objects.takeCommitUpdates();
   const statusUpdates: InstanceStatusRecord[] = [];
+  const statusDeletes: string[] = [];
   for (const id of batch.statusChanged) {
     const rec = batch.instance(id);
     // A fresh row whose payload fields are shared: an instance's input, output, error and custom status are replaced, never changed in place.
     if (rec) statusUpdates.push(statusRecordOf(rec));
+    // Changed and gone: purged in this batch (handlers/purge.ts).
+    else statusDeletes.push(id);
   }
-  if (updates.length === 0 && statusUpdates.length === 0) return undefined;
+  if (updates.length === 0 && statusUpdates.length === 0 && statusDeletes.length === 0) return undefined;
   const record: CommitRecord = { position: batch.logPosition, epoch: lease.epoch, updates, statusUpdates };
+  if (statusDeletes.length > 0) record.statusDeletes = statusDeletes;
   if (inputPosition !== undefined) record.inputPosition = inputPosition;
   return record;
 }

@@ -50,6 +50,12 @@ export interface TerminateMessage {
   reason: Json;
 }
 
+/** Client -> partition: delete a finished instance's record and status row (runtime/partitions/handlers/purge.ts). */
+export interface PurgeInstanceMessage {
+  kind: "purgeInstance";
+  instanceId: string;
+}
+
 export interface EntityOperationMessage {
   kind: "entityOperation";
   entity: EntityId;
@@ -94,6 +100,7 @@ export type CoreMessage =
   | WakeMessage
   | RaiseEventMessage
   | TerminateMessage
+  | PurgeInstanceMessage
   | EntityOperationMessage
   | AckMessage;
 

@@ -527,11 +527,34 @@ function mergeInto(open: OpenCommit, later: CommitRecord, sentTo: Set<number>, a
   open.keyIndex ??= indexBy(open.record.updates, (u) => u.key);
   replaceOrAppend(open.record.updates, open.keyIndex, later.updates, (u) => u.key);
   open.statusIndex ??= indexBy(open.record.statusUpdates, (s) => s.instanceId);
+  mergeStatusDeletes(open, later);
   replaceOrAppend(open.record.statusUpdates, open.statusIndex, later.statusUpdates, (s) => s.instanceId);
   if (later.inputPosition !== undefined) open.record.inputPosition = later.inputPosition;
   for (const to of sentTo) open.sentTo.add(to);
   mergeAcks(open.acks, acks);
   open.batches++;
+}
+
+/**
+ * Keeps "an instance is in at most one of statusUpdates and statusDeletes"
+ * across a merge, last batch winning: a later delete drops the earlier row,
+ * a later row (the id started again) drops the earlier delete.
+ */
+function mergeStatusDeletes(open: OpenCommit, later: CommitRecord): void {
+  const record = open.record;
+  if (!later.statusDeletes && !record.statusDeletes) return;
+  const rows = new Set(later.statusUpdates.map((s) => s.instanceId));
+  const deletes = (record.statusDeletes ?? []).filter((id) => !rows.has(id));
+  for (const id of later.statusDeletes ?? []) {
+    const at = open.statusIndex!.get(id);
+    if (at !== undefined) {
+      record.statusUpdates.splice(at, 1);
+      open.statusIndex = indexBy(record.statusUpdates, (s) => s.instanceId);
+    }
+    if (!deletes.includes(id)) deletes.push(id);
+  }
+  if (deletes.length > 0) record.statusDeletes = deletes;
+  else delete record.statusDeletes;
 }
 
 /** Acks are monotonic per sender: keep the highest. */

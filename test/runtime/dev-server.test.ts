@@ -68,6 +68,46 @@ test("POST /api/instances/:id/terminate", async () => {
   assert.is(s.output, "stop");
 });
 
+test("GET /api/instances/:id says what a waiting instance waits for; ?createdFrom filters by creation time", async () => {
+  await post("/api/instances", { name: "eventWaiter", input: ["ping"], instanceId: "dev-w" });
+  const s = (await (await api("/api/instances/dev-w")).json()) as { waits: { events: string[]; timers: unknown[]; activities: unknown[] }; waitingAt: string[] };
+  assert.equal(s.waits, { events: ["ping"], timers: [], activities: [] });
+  assert.equal(s.waitingAt, ["segment 1"]);
+  const later = (await (await api(`/api/instances?createdFrom=${Date.now() + 60_000}`)).json()) as unknown[];
+  assert.equal(later, []);
+  const since = (await (await api(`/api/instances?createdFrom=${Date.now() - 60_000}`)).json()) as { instanceId: string }[];
+  assert.ok(since.some((x) => x.instanceId === "dev-w"));
+  assert.is((await api("/api/instances?createdFrom=yesterday")).status, 400);
+});
+
+test("POST /api/instances/:id/purge: 409 while running, 202 once finished, then the instance is gone", async () => {
+  const running = await post("/api/instances/dev-w/purge", {});
+  assert.is(running.status, 409);
+  assert.match(((await running.json()) as { error: string }).error, /dev-w is Running; only Completed, Failed or Terminated/);
+  assert.is((await post("/api/instances/dev-w/events/ping", 1)).status, 202);
+  await host.client.wait("dev-w", { timeoutMs: 5000 });
+  assert.is((await post("/api/instances/dev-w/purge", {})).status, 202);
+  for (let i = 0; i < 200 && (await api("/api/instances/dev-w")).status !== 404; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.is((await api("/api/instances/dev-w")).status, 404);
+  assert.is((await post("/api/instances/nope/purge", {})).status, 404);
+});
+
+test("entities: POST /api/entities/:name/:key/:op signals, GET /api/entities/:name/:key reads (404 without state)", async () => {
+  assert.is((await api("/api/entities/Counter/dev-k")).status, 404);
+  assert.is((await post("/api/entities/Counter/dev-k/add", 5)).status, 202);
+  let body: unknown;
+  for (let i = 0; i < 200; i++) {
+    const res = await api("/api/entities/Counter/dev-k");
+    if (res.status === 200) {
+      body = await res.json();
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  assert.equal(body, { name: "Counter", key: "dev-k", state: { value: 5 } });
+  assert.is((await post("/api/entities/Counter/dev-k/nosuchop", 1)).status, 400);
+});
+
 test("errors are { error } with 4xx and change nothing", async () => {
   const bad = await post("/api/instances", "{not json");
   assert.is(bad.status, 400);
@@ -86,7 +126,8 @@ test("GET /api lists every route", async () => {
   const routes = (await res.json()) as { method: string; path: string; does: string }[];
   assert.equal(routes.map((r) => `${r.method} ${r.path}`), [
     "GET /api", "GET /api/orchestrations", "POST /api/instances", "GET /api/instances", "GET /api/instances/:id",
-    "POST /api/instances/:id/events/:name", "POST /api/instances/:id/terminate",
+    "POST /api/instances/:id/events/:name", "POST /api/instances/:id/terminate", "POST /api/instances/:id/purge",
+    "GET /api/entities/:name/:key", "POST /api/entities/:name/:key/:op",
   ]);
   assert.ok(routes.every((r) => r.does.length > 0));
   assert.match(((await (await api("/nothing")).json()) as { error: string }).error, /GET \/api lists the routes/);

@@ -36,6 +36,14 @@ export interface KeptCommit {
   readonly position: number;
   readonly text: string;
   readonly statusUpdates: readonly InstanceStatusRecord[];
+  /** Instances whose status rows this commit removes (purges). */
+  readonly statusDeletes?: readonly string[];
+}
+
+/** Applies a commit's (or a delta's) status rows, then its deletes: an instance is in at most one of the two. */
+export function applyStatuses(into: Map<string, InstanceStatusRecord>, c: { statusUpdates: readonly InstanceStatusRecord[]; statusDeletes?: readonly string[] }): void {
+  for (const s of c.statusUpdates) into.set(s.instanceId, s);
+  for (const id of c.statusDeletes ?? []) into.delete(id);
 }
 
 export interface Delta {
@@ -112,6 +120,7 @@ interface DeltaBody {
   previous?: number;
   updates: ObjectUpdate[];
   statuses: InstanceStatusRecord[];
+  statusDeletes?: string[];
 }
 
 const isState = (s: unknown): s is CheckpointState => typeof s === "object" && s !== null && Number.isSafeInteger((s as CheckpointState).logPosition);
@@ -157,7 +166,7 @@ export function loadPartition(dir: string, repair: boolean, logEnd = 0): Partiti
     const path = join(dir, name);
     const delta = readSealed<DeltaBody>(path, manifest, (b) => isState(b.state) && Array.isArray(b.updates) && Array.isArray(b.statuses));
     legacy ||= delta.legacy;
-    const { state, previous, updates, statuses } = delta.body;
+    const { state, previous, updates, statuses, statusDeletes } = delta.body;
     if (deltaName(state.logPosition) !== name) throw new StoreCorrupted(path, `holds the checkpoint at log position ${state.logPosition}, not the one its name says`, recovery);
     if (state.logPosition <= checkpoint.logPosition) continue; // already in the snapshot (compaction crashed before deleting it)
     if (!delta.legacy && previous !== checkpoint.logPosition) {
@@ -166,7 +175,7 @@ export function loadPartition(dir: string, repair: boolean, logEnd = 0): Partiti
     }
     checkpoint = state;
     for (const u of updates) u.value === null ? objects.delete(u.key) : objects.set(u.key, u.value);
-    for (const s of statuses) checkpointStatuses.set(s.instanceId, s);
+    applyStatuses(checkpointStatuses, { statusUpdates: statuses, statusDeletes });
     deltas.push({ path, position: state.logPosition, previous: previous ?? 0 });
   }
   if (manifest && checkpoint.logPosition < manifest.checkpoint) {
@@ -237,7 +246,7 @@ function readLog(dir: string, segments: { first: number; path: string }[], check
         const gap = c.position > lastPosition + 1 ? `records ${lastPosition + 1} to ${c.position - 1} are missing (a segment deleted or replaced?)` : "out of order";
         throw new StoreCorrupted(seg.path, `record ${c.position} follows record ${lastPosition}: ${gap}`, dataRecovery(dir), f.start);
       }
-      commits.push({ position: c.position, text: f.text, statusUpdates: c.statusUpdates });
+      commits.push({ position: c.position, text: f.text, statusUpdates: c.statusUpdates, statusDeletes: c.statusDeletes });
       lastPosition = c.position;
     });
     if (decoded.stop === "end") return;

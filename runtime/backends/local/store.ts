@@ -39,7 +39,7 @@ import { LeaseHeld, StoreCorrupted } from "../errors.ts";
 import { appendDurableAsync, fsyncDir, HeldFileLock, writeAtomic } from "./files.ts";
 import { encodeFrameText } from "./framing.ts";
 import { describeHolder, holderLiveness, selfIdentity, type HolderIdentity } from "./lease-holder.ts";
-import { deltaName, diskSignature, loadPartition, SNAPSHOT_FILE, segmentName, type PartitionState } from "./load.ts";
+import { applyStatuses, deltaName, diskSignature, loadPartition, SNAPSHOT_FILE, segmentName, type PartitionState } from "./load.ts";
 import { writeManifest } from "./manifest.ts";
 import { openSealedJson, sealJson } from "./sealed-json.ts";
 import { asUnwritable } from "./unwritable.ts";
@@ -132,7 +132,7 @@ export class LocalStore implements PartitionStore {
     this.statuses.clear();
     for (const part of this.parts) {
       for (const [id, s] of part.checkpointStatuses) this.statuses.set(id, s);
-      for (const c of part.commits) for (const s of c.statusUpdates) this.statuses.set(s.instanceId, s);
+      for (const c of part.commits) applyStatuses(this.statuses, c);
     }
   }
 
@@ -296,9 +296,9 @@ export class LocalStore implements PartitionStore {
         part.owned = false; // memory may disagree with the file now: the next lease or write reloads the partition from disk
         throw error;
       }
-      part.commits.push({ position: record.position, text, statusUpdates: record.statusUpdates });
+      part.commits.push({ position: record.position, text, statusUpdates: record.statusUpdates, statusDeletes: record.statusDeletes });
       part.lastPosition = record.position;
-      for (const s of record.statusUpdates) this.statuses.set(s.instanceId, s);
+      applyStatuses(this.statuses, record);
     });
   }
 
@@ -310,8 +310,15 @@ export class LocalStore implements PartitionStore {
     await this.fenced(lease, (part) => {
       if (state.logPosition < part.checkpoint.logPosition) throw new Error(`partition ${lease.partition}: checkpoint ${state.logPosition} is older than ${part.checkpoint.logPosition}`);
       if (state.logPosition > part.lastPosition) throw new Error(`partition ${lease.partition}: checkpoint ${state.logPosition} is past the last commit ${part.lastPosition}`);
-      const statuses = new Map<string, InstanceStatusRecord>();
-      for (const c of part.commits) if (c.position > part.checkpoint.logPosition && c.position <= state.logPosition) for (const s of c.statusUpdates) statuses.set(s.instanceId, s);
+      // Rows set (a row) or removed (null, a purge) by the commits this checkpoint covers.
+      const statuses = new Map<string, InstanceStatusRecord | null>();
+      for (const c of part.commits) {
+        if (c.position <= part.checkpoint.logPosition || c.position > state.logPosition) continue;
+        for (const s of c.statusUpdates) statuses.set(s.instanceId, s);
+        for (const id of c.statusDeletes ?? []) statuses.set(id, null);
+      }
+      const rows = [...statuses.values()].filter((s) => s !== null);
+      const statusDeletes = [...statuses].filter(([, s]) => s === null).map(([id]) => id);
       // A checkpoint at the snapshot's own position cannot be a delta (loading skips deltas the snapshot covers): it rewrites the snapshot.
       const asDelta = state.logPosition !== part.snapshotPosition;
       const last = part.deltas[part.deltas.length - 1];
@@ -319,10 +326,10 @@ export class LocalStore implements PartitionStore {
       const previous = last && last.position === state.logPosition ? last.previous : part.checkpoint.logPosition;
       const deltaPath = join(part.dir, deltaName(state.logPosition));
       try {
-        if (asDelta) writeAtomic(deltaPath, sealJson({ state, previous, updates, statuses: [...statuses.values()] }));
+        if (asDelta) writeAtomic(deltaPath, sealJson({ state, previous, updates, statuses: rows, ...(statusDeletes.length > 0 ? { statusDeletes } : {}) }));
         part.checkpoint = { ...state };
         for (const u of updates) u.value === null ? part.objects.delete(u.key) : part.objects.set(u.key, JSON.parse(JSON.stringify(u.value)));
-        for (const [id, s] of statuses) part.checkpointStatuses.set(id, s);
+        applyStatuses(part.checkpointStatuses, { statusUpdates: rows, statusDeletes });
         if (asDelta && !(last && last.position === state.logPosition)) part.deltas.push({ path: deltaPath, position: state.logPosition, previous });
         if (!asDelta || part.deltas.length > MAX_DELTAS) this.writeSnapshot(part);
         else this.writeManifestOf(part);

@@ -100,6 +100,7 @@ export class MemoryStore implements PartitionStore {
     p.lastPosition = record.position;
     this.appendedCommits++;
     for (const s of record.statusUpdates) this.statuses.set(s.instanceId, JSON.stringify(s));
+    for (const id of record.statusDeletes ?? []) this.statuses.delete(id);
     if (this.faults?.crashAfterCommit()) throw new SimulatedCrash(`after commit ${record.position} of partition ${lease.partition}`);
   }
 
