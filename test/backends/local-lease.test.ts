@@ -120,10 +120,14 @@ test("a read-only store directory fails at once, saying so", async () => {
   };
   chmodAll(0o444);
   try {
-    // root writes anywhere: run the host as an unprivileged user then.
-    const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    // root writes anywhere: as root, the host runs without the capabilities that bypass file
+    // modes (it stays root, so it can still read a checkout that only root may read).
+    const asRoot = process.getuid?.() === 0;
+    const [command, args] = asRoot
+      ? ["setpriv", ["--bounding-set=-dac_override,-dac_read_search", process.execPath, ...NODE_ARGS, dir, "start"]]
+      : [process.execPath, [...NODE_ARGS, dir, "start"]];
     const started = Date.now();
-    const result = await promisify(execFile)(process.execPath, [...NODE_ARGS, dir, "start"], { ...asUser, timeout: 20_000 }).then(
+    const result = await promisify(execFile)(command, args, { timeout: 20_000 }).then(
       (r) => r.stdout,
       (e: { stdout?: string; killed?: boolean }) => (e.killed ? "timed out" : (e.stdout ?? "")),
     );
