@@ -10,7 +10,7 @@
  * suspended (its inbox kept) with an error saying which version is needed.
  */
 import type { Json } from "../backends/types.ts";
-import { decode, encode, errorInfo } from "../codec.ts";
+import { decode, encodeFrame, errorInfo } from "../codec.ts";
 import type { Command, Wake } from "../machine.ts";
 import type { Batch } from "./batch.ts";
 import { beginExecution, finishInstance, runtimeError, suspend, unsuspend } from "./lifecycle.ts";
@@ -49,7 +49,7 @@ export function runStep(batch: Batch, rec: InstanceRecord): void {
     return;
   }
   try {
-    rec.frame = encode(result.frame);
+    rec.frame = encodeFrame(result.frame);
   } catch (error) {
     finishInstance(batch, rec, "Failed", {
       error: runtimeError("FrameNotSerializable", `orchestration "${rec.name}": its state cannot be persisted: ${errorInfo(error).message}`),

@@ -9,7 +9,7 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { decode, encode } from "../../runtime/codec.ts";
+import { decode, encodeFrame } from "../../runtime/codec.ts";
 import type { Machine, Wake } from "../../runtime/machine.ts";
 import type { StepTrace } from "../../runtime/host.ts";
 import * as g from "./gen-app.ts";
@@ -69,13 +69,13 @@ test("a transfer is four steps (five when the two add replies land in different 
 test("no step of a compiled transfer leaves its frame in a heap", () => {
   const env = { instanceId: "x", nowMs: 0 };
   const m = bank.transfer.machine as Machine;
-  let frame = encode(m.init({ from: "a", to: "b", amount: 5 }, env));
+  let frame = encodeFrame(m.init({ from: "a", to: "b", amount: 5 }, env));
   let wakes: Wake[] = [];
   const results: unknown[][] = [[undefined], [100], [95, 105]];
   for (let i = 0; ; i++) {
     const r = m.step(decode(frame), wakes, env);
     assert.not.ok("heap" in (r.frame as object), `step ${i}: the frame was packed into a heap`);
-    frame = encode(r.frame);
+    frame = encodeFrame(r.frame);
     if (r.outcome.kind !== "running") {
       assert.equal(r.outcome, { kind: "completed", output: true });
       assert.is(i, 3);
