@@ -13,11 +13,11 @@ export const TYPED_ARRAYS: Record<string, ViewCtor> = {
 };
 
 /** Node's Buffer, or undefined (browser). Looked up once: the codec never imports node:buffer. */
-export const NodeBuffer: { from(bytes: Uint8Array | string, encoding?: string): Uint8Array & { toString(e: string): string }; prototype: object } | undefined =
+export const NodeBuffer: { from(data: ArrayBuffer | Uint8Array | string, offsetOrEncoding?: number | string, length?: number): Uint8Array & { toString(e: string): string }; prototype: object } | undefined =
   typeof (globalThis as any).Buffer === "function" ? (globalThis as any).Buffer : undefined;
 
 export function bytesToBase64(bytes: Uint8Array): string {
-  if (NodeBuffer) return NodeBuffer.from(bytes.buffer as ArrayBuffer, bytes.byteOffset as any, bytes.byteLength as any).toString("base64");
+  if (NodeBuffer) return NodeBuffer.from(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength).toString("base64");
   let binary = "";
   for (let i = 0; i < bytes.length; i++) binary += String.fromCharCode(bytes[i]!);
   return btoa(binary);

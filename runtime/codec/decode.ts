@@ -218,13 +218,13 @@ class Decoder {
   }
 
   private bytes(o: { [k: string]: any }): unknown {
-    if (o.t === "ArrayBuffer") return this.register(base64ToBytes(o.v).buffer);
+    if (o.t === "ArrayBuffer") return this.register(base64ToBytes(o.v).buffer as ArrayBuffer);
     if (o.t === "Buffer") return this.register(toNodeBuffer(base64ToBytes(o.v)));
     const Ctor = Object.prototype.hasOwnProperty.call(TYPED_ARRAYS, o.t) ? TYPED_ARRAYS[o.t]! : fail(`bytes of unknown type ${JSON.stringify(o.t)}`);
     if (typeof o.v === "string") {
       // The format before views kept their buffer: the view's own bytes.
       const bytes = base64ToBytes(o.v);
-      return this.register(o.t === "DataView" ? new DataView(bytes.buffer) : new Ctor(bytes.buffer, 0, bytes.byteLength / ((Ctor as any).BYTES_PER_ELEMENT ?? 1)));
+      return this.register(o.t === "DataView" ? new DataView(bytes.buffer as ArrayBuffer) : new Ctor(bytes.buffer as ArrayBuffer, 0, bytes.byteLength / ((Ctor as any).BYTES_PER_ELEMENT ?? 1)));
     }
     const at = this.objs.length;
     this.register(PENDING);

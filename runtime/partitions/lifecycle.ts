@@ -76,9 +76,18 @@ export function finishInstance(
             error:
               status === "Failed"
                 ? rec.error!
-                : runtimeError("TerminatedError", `sub-orchestration ${rec.instanceId} was terminated: ${String(decode(rec.output))}`),
+                : runtimeError("TerminatedError", `sub-orchestration ${rec.instanceId} was terminated: ${terminationReason(rec.output)}`),
           };
     batch.sendToInstance(rec.parent.instanceId, { kind: "wake", to: rec.parent, result: parentResult });
+  }
+}
+
+/** The reason given to terminate(), as text; undecodable data must not stop the partition that reports it. */
+function terminationReason(output: Json): string {
+  try {
+    return String(decode(output));
+  } catch (error) {
+    return `(its reason cannot be decoded: ${errorInfo(error).message})`;
   }
 }
 
