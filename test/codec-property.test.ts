@@ -130,6 +130,16 @@ test("decode(encode(x)) is x, up to identity, for generated values with sharing 
   }), { numRuns: 400, seed: 20261204 });
 });
 
+test("the same deep down: past the encoder's recursion and out-of-line depths (work stack, spilled JSON)", () => {
+  fc.assert(fc.property(aliased, (v) => {
+    let deep: unknown = v;
+    for (let i = 0; i < 300; i++) deep = i % 2 ? [deep, v] : { d: deep, v };
+    const back = decode(JSON.parse(JSON.stringify(encode(deep))));
+    const diff = sameGraph(deep, back);
+    if (diff) throw new Error(diff);
+  }), { numRuns: 100, seed: 20261204 });
+});
+
 const unsupported = fc.constantFrom<[string, () => unknown]>(
   ["a function", () => () => 1],
   ["a symbol", () => Symbol("s")],

@@ -12,7 +12,7 @@ import { base64ToBytes, toNodeBuffer, TYPED_ARRAYS } from "./bytes.ts";
 import { newError } from "./kinds.ts";
 import { classesByName, CodecError, hostByName } from "./registry.ts";
 
-/** Marks, in the `targets` stack, a finishing job run after a container's children (data is the job). */
+/** Marks, in the work stack, a finishing job run after a container's children (data is the job). */
 const EXIT: unknown[] = [];
 /** The slot of a value built only after its data is decoded (class, host value, typed-array view). */
 const PENDING = Symbol("pending");
@@ -39,11 +39,16 @@ export function decodeValue(data: Json): unknown {
   }
 }
 
+/** Nesting handled by recursion before the explicit work stack takes over (as in encode.ts). */
+const RECURSION_DEPTH = 200;
+/** Slots of one work item: the data, where its value goes (or EXIT and a job), the key there, its depth. */
+const STRIDE = 4;
+
 class Decoder {
   private readonly objs: unknown[] = [];
-  private readonly datas: unknown[] = [];
-  private readonly targets: any[] = [];
-  private readonly slots: (string | number)[] = [];
+  private readonly stack: unknown[] = [];
+  private sp = 0;
+  private depth = 0;
   /** Deep containers stored out of line by the encoder (SPILL_DEPTH in encode.ts). */
   private spill: Json[] = [];
 
@@ -53,22 +58,33 @@ class Decoder {
     if (!Array.isArray(data) && graph.$nwc === "graph") {
       if (!Array.isArray(graph.s)) fail("bad graph");
       this.spill = graph.s;
-      this.push(graph.v ?? null, holder, 0);
-    } else this.push(data, holder, 0);
-    while (this.datas.length > 0) {
-      const d = this.datas.pop();
-      const target = this.targets.pop();
-      const slot = this.slots.pop()!;
-      if (target === EXIT) (d as () => void)();
-      else put(target, slot, this.node(d as Json, target, slot));
+      data = graph.v ?? null;
     }
+    this.child(data, holder, 0);
+    this.drainTo(0);
     return holder[0];
   }
 
-  private push(d: unknown, target: any, slot: string | number): void {
-    this.datas.push(d);
-    this.targets.push(target);
-    this.slots.push(slot);
+  private drainTo(mark: number): void {
+    const stack = this.stack;
+    while (this.sp > mark) {
+      const n = (this.sp -= STRIDE);
+      const d = stack[n], target = stack[n + 1], slot = stack[n + 2] as string | number;
+      this.depth = stack[n + 3] as number;
+      stack[n] = stack[n + 1] = undefined;
+      if (target === EXIT) (d as () => void)();
+      else put(target, slot, this.node(d as Json, target, slot));
+    }
+  }
+
+  private push(d: unknown, target: unknown, slot: string | number): void {
+    const s = this.stack;
+    const i = this.sp;
+    s[i] = d;
+    s[i + 1] = target;
+    s[i + 2] = slot;
+    s[i + 3] = this.depth + 1;
+    this.sp = i + STRIDE;
   }
 
   /** A job to run once the children queued after it are done. */
@@ -76,19 +92,28 @@ class Decoder {
     this.push(job, EXIT, 0);
   }
 
+  /** A child: decoded now (recursion) while shallow, queued deeper; a placeholder keeps the key order. */
   private child(d: Json, target: any, slot: string | number): void {
-    if (d !== null && typeof d === "object") {
-      put(target, slot, undefined); // keeps the key order; the value comes when the child is decoded
-      this.push(d, target, slot);
-    } else put(target, slot, d);
+    if (d === null || typeof d !== "object") return put(target, slot, d);
+    if (this.depth < RECURSION_DEPTH) {
+      const mark = this.sp, depth = this.depth;
+      this.depth = depth + 1;
+      put(target, slot, this.node(d, target, slot));
+      this.drainTo(mark);
+      this.depth = depth;
+      return;
+    }
+    put(target, slot, undefined);
+    this.push(d, target, slot);
   }
 
   private reverseFrom(start: number): void {
-    for (const stack of [this.datas, this.targets, this.slots] as unknown[][]) {
-      for (let i = start, j = stack.length - 1; i < j; i++, j--) {
-        const t = stack[i];
-        stack[i] = stack[j];
-        stack[j] = t;
+    const s = this.stack;
+    for (let i = start, j = this.sp - STRIDE; i < j; i += STRIDE, j -= STRIDE) {
+      for (let k = 0; k < STRIDE; k++) {
+        const t = s[i + k];
+        s[i + k] = s[j + k];
+        s[j + k] = t;
       }
     }
   }
@@ -98,24 +123,32 @@ class Decoder {
     return v;
   }
 
+  /**
+   * Decodes (or queues) the values of `from` into `into`. Callers queue all children of a
+   * container first to last and then reverse the queued run once (`inOrder`), so that they
+   * decode in the encoder's order whether they recursed or were queued.
+   */
   private fields(from: Json, into: object): void {
     if (from === null || typeof from !== "object" || Array.isArray(from)) fail("expected an object of fields");
-    const start = this.datas.length;
     for (const key of Object.keys(from)) this.child(from[key]!, into, key);
-    this.reverseFrom(start);
   }
 
   private items(from: Json, into: unknown[]): void {
     if (!Array.isArray(from)) fail("expected an array");
-    const start = this.datas.length;
     for (let i = 0; i < from.length; i++) this.child(from[i]!, into, i);
-    this.reverseFrom(start);
+  }
+
+  /** Reverses the children queued since `start` (the stack pops the last pushed first). */
+  private inOrder(start: number): void {
+    if (this.sp - start > STRIDE) this.reverseFrom(start);
   }
 
   private node(d: Json, target: any, slot: string | number): unknown {
+    const start = this.sp;
     if (Array.isArray(d)) {
       const out = this.register([] as unknown[]);
       this.items(d, out);
+      this.inOrder(start);
       return out;
     }
     const o = d as { [k: string]: any };
@@ -123,6 +156,7 @@ class Decoder {
     if (tag === undefined) {
       const out = this.register({});
       this.fields(o, out);
+      this.inOrder(start);
       return out;
     }
     switch (tag) {
@@ -145,15 +179,19 @@ class Decoder {
       case "object": {
         const out = this.register(o.p === null ? Object.create(null) : {});
         if (o.x !== undefined) this.finish(this.modeJob(out, o.x));
+        const children = this.sp;
         this.fields(o.v, out);
+        this.inOrder(children);
         return out;
       }
       case "array": {
         const out = this.register([] as unknown[]);
         if (o.x !== undefined) this.finish(this.modeJob(out, o.x));
-        // Elements first, then the extra properties: the encoder's order (the stack pops the last pushed first).
-        if (o.p !== undefined) this.fields(o.p, out);
+        const children = this.sp;
+        // Elements first, then the extra properties: the encoder's order.
         this.items(o.v, out);
+        if (o.p !== undefined) this.fields(o.p, out);
+        this.inOrder(children);
         return out;
       }
       case "date":
@@ -165,20 +203,22 @@ class Decoder {
           for (let i = 0; i < flat.length; i += 2) m.set(flat[i], flat[i + 1]);
         });
         if (!Array.isArray(o.v)) fail("bad map");
-        const start = this.datas.length;
+        const children = this.sp;
         (o.v as Json[]).forEach((pair, i) => {
           if (!Array.isArray(pair) || pair.length !== 2) fail("bad map entry");
           this.child(pair[0]!, flat, 2 * i);
           this.child(pair[1]!, flat, 2 * i + 1);
         });
-        this.reverseFrom(start);
+        this.inOrder(children);
         return m;
       }
       case "set": {
         const s = this.register(new Set());
         const items: unknown[] = [];
         this.finish(() => items.forEach((x) => s.add(x)));
+        const children = this.sp;
         this.items(o.v, items);
+        this.inOrder(children);
         return s;
       }
       case "regexp": {
@@ -248,9 +288,11 @@ class Decoder {
       for (const key of Object.keys(extra)) Object.defineProperty(e, key, { value: extra[key], writable: true, configurable: true, enumerable: true });
       for (const key of Object.keys(hidden)) Object.defineProperty(e, key, { value: hidden[key], writable: true, configurable: true, enumerable: false });
     });
-    // Hidden pushed first so that extra is decoded first: the encoder's order.
-    if (o.hidden !== undefined) this.fields(o.hidden, hidden);
+    const children = this.sp;
+    // Enumerable properties first, then the hidden fields: the encoder's order.
     this.fields(o.extra ?? {}, extra);
+    if (o.hidden !== undefined) this.fields(o.hidden, hidden);
+    this.inOrder(children);
     return e;
   }
 }

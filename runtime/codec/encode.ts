@@ -28,6 +28,13 @@ import { classesByCtor, CodecError, hostCodecs } from "./registry.ts";
  */
 const SPILL_DEPTH = 256;
 
+/**
+ * Nesting handled by recursion (fast, and what frames need); deeper containers go
+ * through the explicit work stack, so no value overflows the call stack. 200 levels
+ * are ~1,000 JS frames, far below Node's limit even when called from deep code.
+ */
+const RECURSION_DEPTH = 200;
+
 /** Marks, in the work stack, the end of a registered-class or host value's data: it is no longer open. */
 const EXIT: Json[] = [];
 
@@ -74,9 +81,25 @@ class Encoder {
 
   run(value: unknown): Json {
     if (!isObject(value)) return this.leaf(value, "");
+    this.holder[0] = this.encodeObject(value);
+    this.drainTo(0);
+    const root = this.holder[0]!;
+    return this.spill.length === 0 ? root : { $nwc: "graph", v: root, s: this.spill };
+  }
+
+  /** Encodes the object about to go into (this.out, this.slot) at this.depth; deep containers go out of line. */
+  private encodeObject(v: object): Json {
+    const json = this.object(v);
+    const depth = this.depth;
+    if (depth % SPILL_DEPTH !== 0 || depth === 0 || json === null || typeof json !== "object" || (json as any).$nwc === "ref") return json;
+    this.spill.push(json);
+    return { $nwc: "at", i: this.spill.length - 1 };
+  }
+
+  /** Encodes the queued work above `mark`: what containers deeper than RECURSION_DEPTH queued instead of recursing. */
+  private drainTo(mark: number): void {
     const stack = this.stack;
-    this.push(value, this.holder, 0, 0);
-    while (this.sp > 0) {
+    while (this.sp > mark) {
       const n = (this.sp -= STRIDE);
       const v = stack[n], out = stack[n + 1], slot = stack[n + 2], depth = stack[n + 3];
       stack[n] = stack[n + 1] = undefined; // drop references early
@@ -87,16 +110,17 @@ class Encoder {
       this.out = out;
       this.slot = slot;
       this.depth = depth;
-      let json = this.object(v as object);
-      if (depth % SPILL_DEPTH === 0 && depth > 0 && json !== null && typeof json === "object" && (json as any).$nwc !== "ref") {
-        this.spill.push(json);
-        json = { $nwc: "at", i: this.spill.length - 1 };
-      }
+      const json = this.encodeObject(v as object);
       if (slot === "__proto__") putProto(out, json);
       else out[slot] = json;
     }
-    const root = this.holder[0]!;
-    return this.spill.length === 0 ? root : { $nwc: "graph", v: root, s: this.spill };
+  }
+
+  /** Puts a new container's node in place at once, so that a failure inside it can name its path (path.ts). */
+  private attach<T extends Json>(node: T): T {
+    if (this.slot === "__proto__") putProto(this.out, node);
+    else this.out[this.slot] = node;
+    return node;
   }
 
   private push(v: unknown, out: unknown, slot: string | number, depth: number): void {
@@ -109,11 +133,30 @@ class Encoder {
     this.sp = i + STRIDE;
   }
 
-  /** A child value of the container being encoded: a leaf is encoded now; an object gets a placeholder (keeping key order) and is queued. */
+  /**
+   * A child value of the container being encoded. A leaf is encoded now; so is an object
+   * while the nesting is shallow (recursion: the fast path, frames are shallow); deeper,
+   * it gets a placeholder (keeping key order) and is queued for the work stack.
+   */
   private child(v: unknown, out: any, slot: string | number, step: string | number): void {
     let json: Json = null;
-    if (isObject(v)) this.push(v, out, slot, this.depth + 1);
-    else json = this.leaf(v, step);
+    if (!isObject(v)) json = this.leaf(v, step);
+    else if (this.depth < RECURSION_DEPTH) {
+      const parentOut = this.out, parentSlot = this.slot, depth = this.depth, mark = this.sp;
+      this.out = out;
+      this.slot = slot;
+      this.depth = depth + 1;
+      json = this.encodeObject(v);
+      if (this.sp > mark) {
+        // Deeper work was queued: it must finish (in order) before this container's next sibling.
+        if (slot === "__proto__") putProto(out, json);
+        else out[slot] = json;
+        this.drainTo(mark);
+      }
+      this.depth = depth;
+      this.out = parentOut;
+      this.slot = parentSlot;
+    } else this.push(v, out, slot, this.depth + 1);
     if (slot === "__proto__") putProto(out, json);
     else out[slot] = json;
   }
@@ -192,6 +235,7 @@ class Encoder {
 
   /** A value stored as its codec's data (registered class, host value): the data is encoded in its place. */
   private wrapped(v: object, node: { [k: string]: Json }, data: unknown): Json {
+    this.attach(node);
     this.open.add(v);
     this.push(v, EXIT, 0, 0);
     this.child(data, node, "v", "");
@@ -199,7 +243,7 @@ class Encoder {
   }
 
   private plain(obj: object, proto: object | null): Json {
-    const out: { [k: string]: Json } = {};
+    const out: { [k: string]: Json } = this.attach({});
     const start = this.sp;
     const mode = modeOf(obj);
     const keys = Reflect.ownKeys(obj);
@@ -232,7 +276,7 @@ class Encoder {
   }
 
   private array(arr: unknown[]): Json {
-    const out: Json[] = [];
+    const out: Json[] = this.attach([]);
     const start = this.sp;
     const n = arr.length;
     for (let i = 0; i < n; i++) {
@@ -274,6 +318,7 @@ class Encoder {
       }
       case Kind.Map: {
         const entries: Json[] = [];
+        const node = this.attach({ $nwc: "map", v: entries });
         const start = this.sp;
         let i = 0;
         for (const [k, x] of v as Map<unknown, unknown>) {
@@ -284,10 +329,11 @@ class Encoder {
           i++;
         }
         if (this.sp - start > STRIDE) this.reverseFrom(start);
-        return { $nwc: "map", v: entries };
+        return node;
       }
       case Kind.Set: {
         const items: Json[] = [];
+        const node = this.attach({ $nwc: "set", v: items });
         const start = this.sp;
         let i = 0;
         for (const x of v as Set<unknown>) {
@@ -295,7 +341,7 @@ class Encoder {
           i++;
         }
         if (this.sp - start > STRIDE) this.reverseFrom(start);
-        return { $nwc: "set", v: items };
+        return node;
       }
       case Kind.RegExp: {
         const re = v as RegExp;
@@ -316,7 +362,7 @@ class Encoder {
           this.fail("it is a view of a shared or resizable buffer, which cannot be stored; copy it into a fixed-length ArrayBuffer");
         }
         const t = Object.getPrototypeOf(v).constructor.name as string;
-        const node: { [k: string]: Json } = { $nwc: "bytes", t, b: null, o: view.byteOffset, n: view instanceof DataView ? view.byteLength : (view as Uint8Array).length };
+        const node = this.attach<{ [k: string]: Json }>({ $nwc: "bytes", t, b: null, o: view.byteOffset, n: view instanceof DataView ? view.byteLength : (view as Uint8Array).length });
         // The buffer is an object of its own: views of one buffer keep sharing it.
         this.child(view.buffer, node, "b", "<buffer>");
         return node;
@@ -328,7 +374,7 @@ class Encoder {
   private error(e: Error): Json {
     if (!Object.isExtensible(e)) this.fail("it is a frozen, sealed or non-extensible Error; only plain objects and arrays keep that");
     const ctor = Object.getPrototypeOf(e).constructor.name as string;
-    const node: { [k: string]: Json } = { $nwc: "error", name: String(e.name) };
+    const node = this.attach<{ [k: string]: Json }>({ $nwc: "error", name: String(e.name) });
     if (ctor !== node.name) node.k = ctor;
     if (hasOwn(e, "message")) node.message = String(e.message);
     node.stack = typeof e.stack === "string" ? e.stack : null;
