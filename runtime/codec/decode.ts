@@ -128,14 +128,27 @@ class Decoder {
    * container first to last and then reverse the queued run once (`inOrder`), so that they
    * decode in the encoder's order whether they recursed or were queued.
    */
-  private fields(from: Json, into: object): void {
+  // Leaves are stored here, in a site per container kind: one shared store site for
+  // arrays and objects, number and string keys, is what made decoding slow (megamorphic).
+  private fields(from: Json, into: { [k: string]: unknown }): void {
     if (from === null || typeof from !== "object" || Array.isArray(from)) fail("expected an object of fields");
-    for (const key of Object.keys(from)) this.child(from[key]!, into, key);
+    const keys = Object.keys(from);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      const d = from[key]!;
+      if (d !== null && typeof d === "object") this.child(d, into, key);
+      else if (key === "__proto__") put(into, key, d);
+      else into[key] = d;
+    }
   }
 
   private items(from: Json, into: unknown[]): void {
     if (!Array.isArray(from)) fail("expected an array");
-    for (let i = 0; i < from.length; i++) this.child(from[i]!, into, i);
+    for (let i = 0; i < from.length; i++) {
+      const d = from[i]!;
+      if (d !== null && typeof d === "object") this.child(d, into, i);
+      else into[i] = d;
+    }
   }
 
   /** Reverses the children queued since `start` (the stack pops the last pushed first). */
@@ -190,7 +203,7 @@ class Decoder {
         const children = this.sp;
         // Elements first, then the extra properties: the encoder's order.
         this.items(o.v, out);
-        if (o.p !== undefined) this.fields(o.p, out);
+        if (o.p !== undefined) this.fields(o.p, out as unknown as { [k: string]: unknown });
         this.inOrder(children);
         return out;
       }

@@ -176,7 +176,7 @@ class Encoder {
   /** Fails naming the value being encoded, or `step` inside it (a key, an index, a Map entry). */
   private fail(why: string, step: string | number = ""): never {
     const at = this.out === this.holder ? this.root : pathOf(this.root, this.holder[0]!, this.spill, this.out, this.slot);
-    throw new CodecError(`cannot serialize ${at}${typeof step === "number" ? formatKey(step) : step ? (step.startsWith("<") ? step : formatKey(step)) : ""}: ${why}`);
+    throw new CodecError(`cannot serialize ${at}${formatStep(step)}: ${why}`);
   }
 
   private leaf(v: unknown, step: string | number): Json {
@@ -271,7 +271,11 @@ class Encoder {
     if (d.writable !== (mode !== "frozen") || d.configurable !== (mode === undefined || mode === "nonext")) {
       return `its property ${JSON.stringify(key)} has attributes of its own (read-only or non-configurable); use an ordinary property, or freeze or seal the whole object`;
     }
-    this.child(d.value, out, key, key);
+    const v = d.value;
+    // Leaves stored here (string keys only): a store site shared with arrays would be megamorphic, and slow.
+    if (isObject(v)) this.child(v, out, key, key);
+    else if (key === "__proto__") putProto(out, this.leaf(v, key));
+    else out[key] = this.leaf(v, key);
     return undefined;
   }
 
@@ -282,7 +286,8 @@ class Encoder {
     for (let i = 0; i < n; i++) {
       const v = arr[i];
       if (v === undefined && !hasOwn(arr, i)) this.fail("it is a hole in a sparse array; fill it (with undefined if need be)", i);
-      this.child(v, out, i, i);
+      if (isObject(v)) this.child(v, out, i, i);
+      else out[i] = this.leaf(v, i);
     }
     const mode = modeOf(arr);
     // Enumerable own keys beyond the indices: extra properties, such as a RegExp match's index, input and groups.
@@ -324,8 +329,8 @@ class Encoder {
         for (const [k, x] of v as Map<unknown, unknown>) {
           const pair: Json[] = [null, null];
           entries.push(pair);
-          this.child(k, pair, 0, `<key ${i}>`);
-          this.child(x, pair, 1, `<value ${i}>`);
+          this.child(k, pair, 0, entryStep(i, 1));
+          this.child(x, pair, 1, entryStep(i, 2));
           i++;
         }
         if (this.sp - start > STRIDE) this.reverseFrom(start);
@@ -337,7 +342,7 @@ class Encoder {
         const start = this.sp;
         let i = 0;
         for (const x of v as Set<unknown>) {
-          this.child(x, items, i, `<item ${i}>`);
+          this.child(x, items, i, entryStep(i, 3));
           i++;
         }
         if (this.sp - start > STRIDE) this.reverseFrom(start);
@@ -402,6 +407,19 @@ class Encoder {
     if (this.sp - start > STRIDE) this.reverseFrom(start);
     return node;
   }
+}
+
+/** Map key i, Map value i, Set item i: negative numbers, so that no label string is built per entry. */
+function entryStep(i: number, which: 1 | 2 | 3): number {
+  return -(3 * i + which);
+}
+
+/** A step below the value being encoded, for a message: a key, an index, an entry (entryStep) or a label. */
+function formatStep(step: string | number): string {
+  if (typeof step === "string") return step === "" ? "" : step.startsWith("<") ? step : formatKey(step);
+  if (step >= 0) return formatKey(step);
+  const n = -step - 1;
+  return `${["<key", "<value", "<item"][n % 3]} ${Math.floor(n / 3)}>`;
 }
 
 function isObject(v: unknown): v is object {
