@@ -2,7 +2,8 @@
 // identity), what it cannot keep it refuses at encode time, naming the path.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { CodecError, decode, deserialize, encode, serialize } from "../runtime/codec.ts";
+import { CodecError, decode, deserialize, encode, encodeFrame, serialize } from "../runtime/codec.ts";
+import "../runtime/engine/index.ts";
 
 const roundTrip = (v: unknown) => deserialize(serialize(v));
 
@@ -112,6 +113,17 @@ test("corrupt data is a CodecError, not a crash", () => {
   for (const bad of [{ $nwc: "ref", i: 7 }, { $nwc: "bytes", t: "Nope", v: "" }, { $nwc: "bytes", t: "ArrayBuffer", v: "***" }, { $nwc: "map", v: [1] }, { $nwc: "zzz" }, { $nwc: "date", v: "x" }]) {
     assert.throws(() => decode(bad as any), (e: Error) => e instanceof CodecError, JSON.stringify(bad));
   }
+});
+
+test("a frame keeps built-ins and namespaces by name, with their identity; a payload refuses them", () => {
+  const shared = [1];
+  const v = { c: console, m: Math, f: Math.max, x: shared, y: shared };
+  const back = decode(JSON.parse(JSON.stringify(encodeFrame(v)))) as typeof v;
+  assert.is(back.c, console);
+  assert.is(back.m, Math);
+  assert.is(back.f, Math.max);
+  assert.is(back.y, back.x, "numbering stays right after a namespace object with enumerable members (console)");
+  assert.throws(() => encode({ f: Math.max }), /\$\.f: it is a function/);
 });
 
 test.run();

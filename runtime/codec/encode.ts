@@ -243,17 +243,17 @@ class Encoder {
   }
 
   private plain(obj: object, proto: object | null): Json {
-    const out: { [k: string]: Json } = this.attach({});
-    const start = this.sp;
     const mode = modeOf(obj);
     const keys = Reflect.ownKeys(obj);
+    // Every property is checked before any is encoded: a refused object may still be a host value
+    // (Math, console), and nothing of it may have been numbered by then.
     for (let i = 0; i < keys.length; i++) {
-      const why = this.property(obj, keys[i]!, mode, out);
-      if (why) {
-        this.sp = start;
-        return this.refuse(obj, why);
-      }
+      const why = whyNotData(obj, keys[i]!, mode);
+      if (why) return this.refuse(obj, why);
     }
+    const out: { [k: string]: Json } = this.attach({});
+    const start = this.sp;
+    for (let i = 0; i < keys.length; i++) this.property(obj, keys[i] as string, out);
     if (this.sp - start > STRIDE) this.reverseFrom(start);
     if (proto !== null && mode === undefined && !hasOwn(out, "$nwc")) return out;
     const node: { [k: string]: Json } = { $nwc: "object", v: out };
@@ -262,21 +262,13 @@ class Encoder {
     return node;
   }
 
-  /** Queues one own property of a plain object or an array's extra property; returns why it cannot be kept, if so. */
-  private property(obj: object, key: string | symbol, mode: Mode, out: { [k: string]: Json }): string | undefined {
-    if (typeof key === "symbol") return `it has a symbol-keyed property [${String(key)}]; symbol keys cannot be stored, use a string key`;
-    const d = Object.getOwnPropertyDescriptor(obj, key)!;
-    if (d.get || d.set) return `its property ${JSON.stringify(key)} is a getter or setter; store plain data (a getter would become a fixed value)`;
-    if (!d.enumerable) return `its property ${JSON.stringify(key)} is non-enumerable (Object.defineProperty); make it an ordinary property`;
-    if (d.writable !== (mode !== "frozen") || d.configurable !== (mode === undefined || mode === "nonext")) {
-      return `its property ${JSON.stringify(key)} has attributes of its own (read-only or non-configurable); use an ordinary property, or freeze or seal the whole object`;
-    }
-    const v = d.value;
+  /** Encodes (or queues) one own data property, already checked by whyNotData. */
+  private property(obj: object, key: string, out: { [k: string]: Json }): void {
+    const v = (obj as any)[key];
     // Leaves stored here (string keys only): a store site shared with arrays would be megamorphic, and slow.
     if (isObject(v)) this.child(v, out, key, key);
     else if (key === "__proto__") putProto(out, this.leaf(v, key));
     else out[key] = this.leaf(v, key);
-    return undefined;
   }
 
   private array(arr: unknown[]): Json {
@@ -297,8 +289,9 @@ class Encoder {
       props = {};
       for (const key of Reflect.ownKeys(arr)) {
         if (key === "length" || (typeof key === "string" && isIndex(key, n))) continue;
-        const why = this.property(arr, key, mode, props);
+        const why = whyNotData(arr, key, mode);
         if (why) this.fail(why);
+        this.property(arr, key as string, props);
       }
     }
     if (this.sp - start > STRIDE) this.reverseFrom(start);
@@ -407,6 +400,18 @@ class Encoder {
     if (this.sp - start > STRIDE) this.reverseFrom(start);
     return node;
   }
+}
+
+/** Why an own property of a plain object or array cannot be stored as it is, if so: the codec keeps data properties only. */
+function whyNotData(obj: object, key: string | symbol, mode: Mode): string | undefined {
+  if (typeof key === "symbol") return `it has a symbol-keyed property [${String(key)}]; symbol keys cannot be stored, use a string key`;
+  const d = Object.getOwnPropertyDescriptor(obj, key)!;
+  if (d.get || d.set) return `its property ${JSON.stringify(key)} is a getter or setter; store plain data (a getter would become a fixed value)`;
+  if (!d.enumerable) return `its property ${JSON.stringify(key)} is non-enumerable (Object.defineProperty); make it an ordinary property`;
+  if (d.writable !== (mode !== "frozen") || d.configurable !== (mode === undefined || mode === "nonext")) {
+    return `its property ${JSON.stringify(key)} has attributes of its own (read-only or non-configurable); use an ordinary property, or freeze or seal the whole object`;
+  }
+  return undefined;
 }
 
 /** Map key i, Map value i, Set item i: negative numbers, so that no label string is built per entry. */
