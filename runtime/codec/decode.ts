@@ -11,6 +11,7 @@ import type { Json } from "../backends/types.ts";
 import { base64ToBytes, toNodeBuffer, TYPED_ARRAYS } from "./bytes.ts";
 import { newError } from "./kinds.ts";
 import { classesByName, CodecError, hostByName } from "./registry.ts";
+import { reverseItems, STRIDE } from "./work-stack.ts";
 
 /** Marks, in the work stack, a finishing job run after a container's children (data is the job). */
 const EXIT: unknown[] = [];
@@ -41,8 +42,6 @@ export function decodeValue(data: Json): unknown {
 
 /** Nesting handled by recursion before the explicit work stack takes over (as in encode.ts). */
 const RECURSION_DEPTH = 200;
-/** Slots of one work item: the data, where its value goes (or EXIT and a job), the key there, its depth. */
-const STRIDE = 4;
 
 class Decoder {
   private readonly objs: unknown[] = [];
@@ -108,14 +107,7 @@ class Decoder {
   }
 
   private reverseFrom(start: number): void {
-    const s = this.stack;
-    for (let i = start, j = this.sp - STRIDE; i < j; i += STRIDE, j -= STRIDE) {
-      for (let k = 0; k < STRIDE; k++) {
-        const t = s[i + k];
-        s[i + k] = s[j + k];
-        s[j + k] = t;
-      }
-    }
+    reverseItems(this.stack, start, this.sp);
   }
 
   private register<T>(v: T): T {

@@ -18,6 +18,7 @@ import { bytesToBase64 } from "./bytes.ts";
 import { ERROR_FIELDS, HIDDEN_ERROR_FIELDS, KIND_BY_PROTO, Kind } from "./kinds.ts";
 import { formatKey, pathOf } from "./path.ts";
 import { classesByCtor, CodecError, hostCodecs } from "./registry.ts";
+import { reverseItems, STRIDE } from "./work-stack.ts";
 
 /**
  * Every SPILL_DEPTH levels of nesting, a container's encoding is stored out of
@@ -58,8 +59,6 @@ export function encodeValue(value: unknown, root: string, host: boolean): Json {
   return new Encoder(root, host).run(value);
 }
 
-/** Slots of one work item in the stack: the value, the encoded container it goes into, its key there, its depth. */
-const STRIDE = 4;
 
 class Encoder {
   private readonly ids = new Map<object, number>();
@@ -161,16 +160,8 @@ class Encoder {
     else out[slot] = json;
   }
 
-  /** Children were queued first to last; the stack pops last first, so reverse them (STRIDE-wide items). */
   private reverseFrom(start: number): void {
-    const s = this.stack;
-    for (let i = start, j = this.sp - STRIDE; i < j; i += STRIDE, j -= STRIDE) {
-      for (let k = 0; k < STRIDE; k++) {
-        const t = s[i + k];
-        s[i + k] = s[j + k];
-        s[j + k] = t;
-      }
-    }
+    reverseItems(this.stack, start, this.sp);
   }
 
   /** Fails naming the value being encoded, or `step` inside it (a key, an index, a Map entry). */
