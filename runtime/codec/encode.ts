@@ -17,7 +17,7 @@ import type { Json } from "../backends/types.ts";
 import { bytesToBase64 } from "./bytes.ts";
 import { ERROR_FIELDS, HIDDEN_ERROR_FIELDS, KIND_BY_PROTO, Kind } from "./kinds.ts";
 import { formatKey, pathOf } from "./path.ts";
-import { classesByCtor, CodecError, hostCodecs } from "./registry.ts";
+import { classesByCtor, CodecError, frameRecords, hostCodecs } from "./registry.ts";
 import { reverseItems, STRIDE } from "./work-stack.ts";
 
 /**
@@ -56,7 +56,7 @@ function hasOwn(obj: object, key: PropertyKey): boolean {
 }
 
 export function encodeValue(value: unknown, root: string, host: boolean): Json {
-  return new Encoder(root, host).run(value);
+  return new Encoder(root, host, value).run(value);
 }
 
 
@@ -76,7 +76,12 @@ class Encoder {
   private slot: string | number = 0;
   private depth = 0;
 
-  constructor(private readonly root: string, private readonly host: boolean) {}
+  /** The engine's own records of a frame: plain data by construction, not checked property by property (registry.ts). */
+  private readonly trusted: Set<object> | undefined;
+
+  constructor(private readonly root: string, private readonly host: boolean, value: unknown) {
+    this.trusted = host ? frameRecords?.(value) : undefined;
+  }
 
   run(value: unknown): Json {
     if (!isObject(value)) return this.leaf(value, "");
@@ -234,6 +239,7 @@ class Encoder {
   }
 
   private plain(obj: object, proto: object | null): Json {
+    if (this.trusted?.has(obj)) return this.record(obj);
     const mode = modeOf(obj);
     const keys = Reflect.ownKeys(obj);
     // Every property is checked before any is encoded: a refused object may still be a host value
@@ -251,6 +257,16 @@ class Encoder {
     if (proto === null) node.p = null;
     if (mode) node.x = mode;
     return node;
+  }
+
+  /** An engine record of the frame: own enumerable data properties only, by construction. */
+  private record(obj: object): Json {
+    const out: { [k: string]: Json } = this.attach({});
+    const start = this.sp;
+    const keys = Object.keys(obj);
+    for (let i = 0; i < keys.length; i++) this.property(obj, keys[i]!, out);
+    if (this.sp - start > STRIDE) this.reverseFrom(start);
+    return hasOwn(out, "$nwc") ? { $nwc: "object", v: out } : out;
   }
 
   /** Encodes (or queues) one own data property, already checked by whyNotData. */
@@ -271,6 +287,10 @@ class Encoder {
       if (v === undefined && !hasOwn(arr, i)) this.fail("it is a hole in a sparse array; fill it (with undefined if need be)", i);
       if (isObject(v)) this.child(v, out, i, i);
       else out[i] = this.leaf(v, i);
+    }
+    if (this.trusted?.has(arr)) {
+      if (this.sp - start > STRIDE) this.reverseFrom(start);
+      return out;
     }
     const mode = modeOf(arr);
     // Enumerable own keys beyond the indices: extra properties, such as a RegExp match's index, input and groups.

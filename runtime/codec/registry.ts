@@ -52,3 +52,15 @@ export function registerHostValue(codec: HostCodec): void {
   hostByName.set(codec.name, codec);
   hostCodecs.push(codec);
 }
+
+/**
+ * The objects of a frame that only the engine builds and changes, with plain
+ * assignments (task, branch and scope records...): `encodeFrame` skips the
+ * checks for getters, symbol keys and property attributes on them, which are
+ * most of an encode's cost. Set once, by the engine (engine/frame-records.ts).
+ */
+export let frameRecords: ((frame: unknown) => Set<object> | undefined) | undefined;
+
+export function registerFrameRecords(find: (frame: unknown) => Set<object> | undefined): void {
+  frameRecords = find;
+}

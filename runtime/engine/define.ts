@@ -15,6 +15,7 @@ import { errorFromInfo } from "../codec.ts";
 import type { Frame, Machine, MachineGraph, StepEnv, StepResult, Wake } from "../machine.ts";
 import { CriticalSectionImpl, theContext } from "./context.ts";
 import { assertFrame, type FrameData } from "./frame.ts";
+import "./frame-records.ts";
 import "./host-values.ts";
 import { StepRun } from "./run.ts";
 import "./rt.ts";
