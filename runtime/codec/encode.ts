@@ -62,6 +62,8 @@ export function encodeValue(value: unknown, root: string, host: boolean): Json {
 
 class Encoder {
   private readonly ids = new Map<object, number>();
+  /** Objects numbered so far (depth first, in property order): the decoder counts the same way. */
+  private count = 0;
   /** Registered-class and host values whose data is being encoded: a reference back to one is a cycle their codec cannot rebuild. */
   private readonly open = new Set<object>();
   /** The work stack, STRIDE entries per item in one array: no object allocated per value (this runs twice per step). */
@@ -195,12 +197,18 @@ class Encoder {
   }
 
   private object(v: object): Json {
+    if (this.trusted !== undefined && this.trusted.has(v)) {
+      // An engine record is never shared (frame-records.ts): numbered, as the decoder numbers
+      // every object, but not remembered (the identity map is a large part of an encode).
+      this.count++;
+      return Array.isArray(v) ? this.array(v, true) : this.record(v);
+    }
     const seen = this.ids.get(v);
     if (seen !== undefined) {
       if (this.open.has(v)) this.fail("it refers back to a value of a registered class from inside that value's own data (a cycle its codec cannot rebuild)");
       return { $nwc: "ref", i: seen };
     }
-    this.ids.set(v, this.ids.size);
+    this.ids.set(v, this.count++);
     if (typeof v === "function") return this.refuse(v, "it is a function; keep only data in frames and payloads");
     const proto = Object.getPrototypeOf(v);
     if (proto === Array.prototype) return this.array(v as unknown[]);
@@ -239,7 +247,6 @@ class Encoder {
   }
 
   private plain(obj: object, proto: object | null): Json {
-    if (this.trusted?.has(obj)) return this.record(obj);
     const mode = modeOf(obj);
     const keys = Reflect.ownKeys(obj);
     // Every property is checked before any is encoded: a refused object may still be a host value
@@ -278,7 +285,7 @@ class Encoder {
     else out[key] = this.leaf(v, key);
   }
 
-  private array(arr: unknown[]): Json {
+  private array(arr: unknown[], trusted = false): Json {
     const out: Json[] = this.attach([]);
     const start = this.sp;
     const n = arr.length;
@@ -288,7 +295,7 @@ class Encoder {
       if (isObject(v)) this.child(v, out, i, i);
       else out[i] = this.leaf(v, i);
     }
-    if (this.trusted?.has(arr)) {
+    if (trusted) {
       if (this.sp - start > STRIDE) this.reverseFrom(start);
       return out;
     }
