@@ -9,7 +9,7 @@
  * REPEATS runs, the frame size, and ratios to the baseline.
  */
 import { performance } from "node:perf_hooks";
-import { decode, encode } from "../runtime/codec.ts";
+import { decode, encodeFrame } from "../runtime/codec.ts";
 import type { Command, Machine, Wake } from "../runtime/machine.ts";
 import { compileSource } from "../compiler/index.ts";
 import { loadCompiled } from "../compiler/load.ts";
@@ -56,16 +56,16 @@ function drive(machine: Machine, input: unknown): Sample {
   const pending: Command[] = [];
   let wakes: Wake[] = [];
   for (;;) {
-    const text0 = JSON.stringify(encode(frame));
+    const text0 = JSON.stringify(encodeFrame(frame));
     const t0 = performance.now();
     const decoded = decode(JSON.parse(text0));
     const t1 = performance.now();
     const r = machine.step(decoded, wakes, env);
     const t2 = performance.now();
-    const text = JSON.stringify(encode(r.frame));
+    const text = JSON.stringify(encodeFrame(r.frame));
     const t3 = performance.now();
     decode(JSON.parse(text));
-    JSON.stringify(encode(decode(JSON.parse(text))));
+    JSON.stringify(encodeFrame(decode(JSON.parse(text))));
     const t4 = performance.now();
     stepNs += (t2 - t1) * 1e6;
     rtNs += (t3 - t0) * 1e6;

@@ -12,7 +12,7 @@
 import type { Entity, EntityOpsOf, OpInput, Orchestration } from "./api.ts";
 import { createBackend, type BackendSpec } from "./backends/index.ts";
 import type { Backend, InstanceStatusRecord, Json, StatusFilter } from "./backends/types.ts";
-import { decode } from "./codec.ts";
+import { CodecError, decode } from "./codec.ts";
 import type { ErrorInfo } from "./machine.ts";
 import { NotCompiledError, type App } from "./partitions/app.ts";
 import { realClock, type Clock, type TimerHandle } from "./partitions/clock.ts";
@@ -301,7 +301,7 @@ export class Client {
     if (filter.createdTo !== undefined) f.createdTo = +filter.createdTo;
     if (filter.instanceIdPrefix !== undefined) f.instanceIdPrefix = filter.instanceIdPrefix;
     if (filter.limit !== undefined) f.limit = filter.limit;
-    return (await this.backend.store.listStatus(f)).map((s) => toStatus(s));
+    return (await this.backend.store.listStatus(f)).map(listedStatus);
   }
 
   async close(): Promise<void> {
@@ -355,19 +355,45 @@ function checkId(id: unknown, what: string): asserts id is string {
   if (typeof id !== "string" || !ID_PATTERN.test(id)) throw new TypeError(`${what} must be a string of 1-256 characters without control characters, got ${JSON.stringify(id)}`);
 }
 
+/** An instance's status; a field that cannot be decoded fails this request (a CodecError naming the instance and field). */
 function toStatus<O>(s: InstanceStatusRecord): InstanceStatus<O> {
   return {
     instanceId: s.instanceId,
     name: s.name,
     status: s.status,
-    input: decode(s.input),
-    output: s.status === "Completed" || s.status === "Terminated" ? (decode(s.output) as O) : undefined,
+    input: decodeField(s, "input", s.input),
+    output: s.status === "Completed" || s.status === "Terminated" ? (decodeField(s, "output", s.output) as O) : undefined,
     // A copy: a notified row is shared by every waiter of the instance.
     error: s.error === null ? undefined : { ...(s.error as unknown as ErrorInfo) },
-    customStatus: s.customStatus === null ? undefined : decode(s.customStatus),
+    customStatus: s.customStatus === null ? undefined : decodeField(s, "custom status", s.customStatus),
     createdAt: s.createdAt,
     updatedAt: s.updatedAt,
   };
+}
+
+function decodeField(s: InstanceStatusRecord, field: string, value: Json): unknown {
+  try {
+    return decode(value);
+  } catch (error) {
+    throw new CodecError(`instance ${s.instanceId}: its ${field} cannot be decoded: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * One row of list(): one undecodable instance must not fail the listing of the
+ * whole store, so it is listed with its data fields undefined and `error`
+ * saying which field could not be decoded and why.
+ */
+function listedStatus(s: InstanceStatusRecord): InstanceStatus {
+  try {
+    return toStatus(s);
+  } catch (error) {
+    return {
+      instanceId: s.instanceId, name: s.name, status: s.status, input: undefined, output: undefined,
+      error: { name: "CodecError", message: (error as Error).message }, customStatus: undefined,
+      createdAt: s.createdAt, updatedAt: s.updatedAt,
+    };
+  }
 }
 
 /** A client without a host: talks to partitions run by hosts elsewhere over the same backend. */

@@ -84,10 +84,41 @@ test("rejects functions, symbols, promises and unregistered classes, naming the 
   assert.throws(() => encode({ t: new Thing() }), /\$\.t.*class Thing.*registerClass/);
 });
 
-test("rejects cycles", () => {
+test("keeps cycles and shared references: one object stays one object", () => {
   const a: any = { b: {} };
   a.b.a = a;
-  assert.throws(() => encode(a), /cycle/);
+  const shared = { n: 1 };
+  const m = new Map<unknown, unknown>([[shared, shared]]);
+  const back = roundTrip({ a, x: shared, y: [shared], m, s: new Set([shared]) }) as any;
+  assert.is(back.a.b.a, back.a);
+  assert.is(back.y[0], back.x);
+  assert.is([...back.m.keys()][0], back.x);
+  assert.is(back.m.get(back.x), back.x);
+  assert.ok(back.s.has(back.x));
+});
+
+test("keeps the identity of dates, errors, registered class instances and buffers", () => {
+  class Box { constructor(public v: number) {} }
+  registerClass({ name: "test.Box", ctor: Box, encode: (b) => b.v, decode: (v: number) => new Box(v) });
+  const d = new Date(5), e = new Error("x"), box = new Box(1);
+  const buffer = new ArrayBuffer(8);
+  const whole = new Uint8Array(buffer), tail = whole.subarray(4), words = new DataView(buffer, 2, 4);
+  const back = roundTrip([d, d, e, e, box, box, whole, tail, words]) as any[];
+  assert.is(back[0], back[1]);
+  assert.is(back[2], back[3]);
+  assert.is(back[4], back[5]);
+  assert.ok(back[4] instanceof Box);
+  back[7][0] = 9;
+  back[8].setUint8(0, 7);
+  assert.equal([...back[6]], [0, 0, 7, 0, 9, 0, 0, 0], "views of one buffer still share its bytes");
+});
+
+test("a cycle through a registered class's own data is refused: its codec cannot rebuild it", () => {
+  class Node1 { constructor(public next: unknown) {} }
+  registerClass({ name: "test.Node1", ctor: Node1, encode: (n) => n.next, decode: (next) => new Node1(next) });
+  const n = new Node1(null);
+  n.next = [n];
+  assert.throws(() => encode(n), /cannot serialize \$\[0\].*cycle its codec cannot rebuild/);
 });
 
 test("registered classes round-trip", () => {

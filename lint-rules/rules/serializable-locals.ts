@@ -3,10 +3,12 @@
  * one) that is live across an `await` is saved in the frame, so its type must
  * be serializable by runtime/codec.ts: no functions, symbols, promises, or
  * instances of classes without a codec. Date, Map, Set, BigInt, typed arrays,
- * Error and RegExp are fine, as are nwc's task handles, CriticalSection, Saga
+ * Error, RegExp and Node's Buffer are fine, as are nwc's task handles, CriticalSection, Saga
  * and the contexts, and classes passed to `registerClass({ ctor })` anywhere in
  * the program. nwc's activity, orchestration and entity definitions are not:
- * they hold functions (the codec rejects them at run time).
+ * they hold functions (the codec rejects them at run time). Object types with
+ * getters, setters or symbol-keyed properties, and array literals with holes,
+ * are reported too: the codec refuses them rather than change them.
  *
  * "Live across" is decided from source positions: declared before the await
  * and referenced after it, or referenced anywhere in a loop around the await
@@ -20,7 +22,7 @@ import { isDurable, isDurableCollection } from "./non-durable-await.ts";
 
 const NWC_SAFE_TYPES = new Set(["Task", "CriticalSection", "Saga", "OrchestrationContext", "TransactionContext", "EntityId"]);
 const NWC_DEFINITIONS = new Set(["Activity", "Orchestration", "Entity"]);
-const BUILTIN_SAFE = new Set(["Date", "RegExp", "ArrayBuffer", "Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array", "Uint32Array", "Float32Array", "Float64Array", "BigInt64Array", "BigUint64Array", "DataView"]);
+const BUILTIN_SAFE = new Set(["Date", "RegExp", "ArrayBuffer", "Buffer", "Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array", "Uint32Array", "Float32Array", "Float64Array", "BigInt64Array", "BigUint64Array", "DataView"]);
 const BUILTIN_CONTAINERS = new Set(["Array", "ReadonlyArray", "Map", "ReadonlyMap", "Set", "ReadonlySet"]);
 /** Nesting depth of object types inspected: deeper shapes are rare, and it bounds recursive types. */
 const MAX_TYPE_DEPTH = 5;
@@ -144,6 +146,13 @@ function unserializable(program: ts.Program, checker: ts.TypeChecker, type: ts.T
   // object type are functions carried by the value) and index signatures.
   for (const prop of type.getProperties()) {
     if (isInheritedLibraryMethod(program, prop)) continue;
+    // The codec refuses what it would otherwise change: a getter would become a fixed value, a symbol key would be lost.
+    if (prop.flags & (ts.SymbolFlags.GetAccessor | ts.SymbolFlags.SetAccessor)) {
+      return { reason: `an object with the accessor \`${prop.name}\` (a getter or setter)`, advice: "store the value in an ordinary property, and compute it again after the await" };
+    }
+    if (prop.escapedName.toString().startsWith("__@") || prop.escapedName.toString().startsWith("__#")) {
+      return { reason: "an object with a symbol-keyed property", advice: "use a string key" };
+    }
     const decl = prop.valueDeclaration ?? prop.declarations?.[0];
     const propType = decl ? checker.getTypeOfSymbolAtLocation(prop, decl) : checker.getTypeOfSymbol(prop);
     const p = unserializable(program, checker, propType, depth + 1, seen);
@@ -179,6 +188,15 @@ function compiledForm(context: RuleContext, declaration: ts.Node): "task" | "tas
   if (fn && fn === skipOuterExpressions(init) && compiledAsyncKind(context.program, fn) === "closure") return "closure";
   if (isDurable(context, init)) return "task";
   return isDurableCollection(context, init, 0) ? "tasks" : undefined;
+}
+
+/** An array literal with a hole (`[1, , 3]`): the type says `undefined`, the codec refuses the hole. */
+function holeIn(declaration: ts.Node): Problem | undefined {
+  const init = ts.isVariableDeclaration(declaration) && declaration.initializer ? skipOuterExpressions(declaration.initializer) : undefined;
+  if (init && ts.isArrayLiteralExpression(init) && init.elements.some(ts.isOmittedExpression)) {
+    return { reason: "an array with a hole (`[a, , b]`)", advice: "write `undefined` where the hole is" };
+  }
+  return undefined;
 }
 
 function skipOuterExpressions(e: ts.Expression): ts.Expression {
@@ -251,7 +269,7 @@ export default defineRule({
       if (!across) continue;
       const form = compiledForm(context, declaration);
       if (form === "task" || form === "closure") continue;
-      const problem = unserializable(program, checker, checker.getTypeOfSymbolAtLocation(symbol, local), 0, new Set(), form === "tasks");
+      const problem = holeIn(declaration) ?? unserializable(program, checker, checker.getTypeOfSymbolAtLocation(symbol, local), 0, new Set(), form === "tasks");
       if (!problem) continue;
       context.report({
         node: local, messageId: "local",

@@ -17,7 +17,7 @@ import type { ClosureTag } from "./rt.ts";
 
 type Scope = Record<string, any>;
 
-/** Fresh copies of entity ids, for a frame's lock records (never shared with another place of the frame: heap.ts). */
+/** Fresh copies of entity ids, for a frame's lock records (never shared with another place of the frame). */
 export const copyIds = (ids: readonly EntityId[]): EntityId[] => ids.map((e) => ({ name: e.name, key: e.key }));
 
 /** ctx.transaction(entities, body): lock, run body(tx), end the transaction (commit or abort), unlock. */
@@ -30,8 +30,8 @@ registerBuiltin("nwc:transaction", {
     const ents = L.entities as EntityId[];
     switch (st.label) {
       case 0:
-        // Copies, not `ents` itself: a container shared by two places of the frame is moved into
-        // the frame's heap on every step (heap.ts), a copy of the whole frame.
+        // Copies, not `ents` itself: each record of the frame owns its lock set, so no change to
+        // one can reach the other (and the encoded frame needs no reference between them).
         L.lock = run.issue((taskId) => ({ kind: "lock", taskId, entities: ents }), copyIds(ents)).id;
         run.f.locks[L.lock] = copyIds(ents);
         return [4, [0, new TaskRef(L.lock)]];

@@ -125,8 +125,8 @@ export class CompiledContext {
     const entities = assertEntityIds(ids, "ctx.lock");
     const run = currentRun("ctx.lock");
     const t = run.issue((taskId) => ({ kind: "lock", taskId, entities }), entities);
-    // A copy, not the same array: a container shared by two places of the frame makes every
-    // step until the grant move it into the frame's heap (heap.ts), a copy of the whole frame.
+    // A copy, not the same array: each record of the frame owns its lock set, so no change to
+    // one can reach the other (and the encoded frame needs no reference between them).
     run.f.locks[t.id] = copyIds(entities);
     return t;
   }

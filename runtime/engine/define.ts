@@ -15,7 +15,8 @@ import { errorFromInfo } from "../codec.ts";
 import type { Frame, Machine, MachineGraph, StepEnv, StepResult, Wake } from "../machine.ts";
 import { CriticalSectionImpl, theContext } from "./context.ts";
 import { assertFrame, type FrameData } from "./frame.ts";
-import { pack, unpack } from "./heap.ts";
+import "./frame-records.ts";
+import "./host-values.ts";
 import { StepRun } from "./run.ts";
 import "./rt.ts";
 
@@ -47,7 +48,7 @@ export function defineMachine(def: MachineDefinition): Machine {
     },
     step(frame: Frame, wakes: readonly Wake[], env: StepEnv): StepResult {
       assertFrame(frame);
-      const f = unpack(frame);
+      const f = frame;
       if (f.outcome) return { frame: f, commands: [], outcome: f.outcome };
       const run = new StepRun(f, env, theContext);
       run.within(() => {
@@ -79,7 +80,7 @@ export function defineMachine(def: MachineDefinition): Machine {
         // The orchestration ended: nothing else in the frame can run again.
         f.tasks = {}; f.branches = {}; f.scopes = {}; f.sagas = {};
       }
-      return { frame: pack(f), commands: run.commands, outcome: f.outcome ?? { kind: "running" } };
+      return { frame: f, commands: run.commands, outcome: f.outcome ?? { kind: "running" } };
     },
     position(frame: Frame): string[] {
       assertFrame(frame);

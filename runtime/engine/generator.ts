@@ -106,7 +106,17 @@ export function resume(body: StepBody, gs: GenState, scopes: Record<string, unkn
     }
   } finally {
     gs.label = view.label;
+    fillRegionHoles(gs.trys);
   }
+}
+
+/**
+ * Compiled code pushes regions with holes for absent labels (`[1, , 3, 4]`);
+ * the codec refuses holes (they are not data), so they become null, which every
+ * test above reads as a hole (`label < null` and `null` are false, as for undefined).
+ */
+function fillRegionHoles(trys: number[][]): void {
+  for (const t of trys) for (let i = 0; i < 4; i++) if (!(i in t)) (t as (number | null)[])[i] = null;
 }
 
 /** Carries a value thrown out of the activation past the driver's own catch. */

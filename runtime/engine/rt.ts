@@ -42,7 +42,7 @@ export function makeSuppressedError(error: unknown, suppressed: unknown): Error 
   return e;
 }
 
-/** The function value of a compiled async closure; its tag is what a frame stores (heap.ts). */
+/** The function value of a compiled async closure; its tag is what a frame stores (host-values.ts). */
 export function makeClosure(key: string, chain: number[]): (...args: unknown[]) => TaskRef {
   const fn = (...args: unknown[]) => currentRun("a compiled async function").startBranch(key, chain, args);
   Object.defineProperty(fn, CLOSURE_TAG, { value: { key, chain } satisfies ClosureTag });

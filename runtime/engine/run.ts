@@ -341,22 +341,26 @@ export class StepRun {
       }
     }
     for (const [id, t] of Object.entries(f.tasks)) if (t.s === 0) liveTask(Number(id));
-    const mark = (v: unknown, depth: number): void => {
+    // Iterative, each object once: shared structure (a DAG, parent pointers, cycles) and any depth cost one visit per object.
+    const visited = new Set<object>();
+    while (work.length > 0) {
+      const v = work.pop();
       if (typeof v === "function") {
         closureTagOf(v)?.chain.forEach(liveScope);
-        return;
+        continue;
       }
-      if (v === null || typeof v !== "object" || depth > 64) return;
-      if (v instanceof TaskRef) {
-        liveTask(v.id);
-        return;
+      if (v === null || typeof v !== "object" || visited.has(v)) continue;
+      visited.add(v);
+      if (v instanceof TaskRef) liveTask(v.id);
+      else if (Array.isArray(v)) for (let i = 0; i < v.length; i++) work.push(v[i]);
+      else if (v instanceof Map) for (const [k, x] of v) work.push(k, x);
+      else if (v instanceof Set) for (const x of v) work.push(x);
+      else {
+        for (const k of Object.keys(v)) work.push((v as any)[k]);
+        // An error's cause and AggregateError's errors are hidden own properties, and may hold task handles.
+        if (v instanceof Error) for (const k of HIDDEN_ERROR_FIELDS) if (Object.prototype.hasOwnProperty.call(v, k)) work.push((v as any)[k]);
       }
-      if (Array.isArray(v)) for (const x of v) mark(x, depth + 1);
-      else if (v instanceof Map) for (const [k, x] of v) { mark(k, depth + 1); mark(x, depth + 1); }
-      else if (v instanceof Set) for (const x of v) mark(x, depth + 1);
-      else for (const k of Object.keys(v)) mark((v as any)[k], depth + 1);
-    };
-    while (work.length > 0) mark(work.pop(), 0);
+    }
     for (const sid of Object.keys(f.scopes)) if (!liveScopes.has(Number(sid))) delete f.scopes[sid];
     for (const id of Object.keys(f.tasks)) if (!marked.has(Number(id))) delete f.tasks[id];
   }
@@ -367,6 +371,8 @@ function isThenable(v: unknown): boolean {
 }
 
 // Bound late to avoid an import cycle (rt.ts imports this file).
+const HIDDEN_ERROR_FIELDS = ["cause", "errors", "error", "suppressed"];
+
 let closureTagOf: (fn: unknown) => { chain: number[] } | undefined = () => undefined;
 export function setClosureTagReader(f: typeof closureTagOf): void {
   closureTagOf = f;

@@ -5,8 +5,7 @@
  * that holds them round-trips through `encode`/`decode` unchanged.
  *
  * Invariant: these objects carry only ids; all mutable state lives in the
- * frame's tables (the codec copies shared references, so an object shared by
- * two locals must never be the thing that changes).
+ * frame's tables, where every step finds it.
  */
 import { registerClass } from "../codec.ts";
 import type { EntityId } from "../machine.ts";

@@ -6,7 +6,7 @@
  * (if any) in the same batch, so a parent never waits for a child that ended.
  */
 import type { Json } from "../backends/types.ts";
-import { decode, encode, errorInfo } from "../codec.ts";
+import { decode, encodeFrame, errorInfo } from "../codec.ts";
 import type { ErrorInfo, Machine } from "../machine.ts";
 import type { Batch } from "./batch.ts";
 import type { JsonTaskResult } from "./messages.ts";
@@ -42,7 +42,7 @@ export function unsuspend(batch: Batch, rec: InstanceRecord): void {
 export function beginExecution(batch: Batch, rec: InstanceRecord, machine: Machine): boolean {
   try {
     const frame = machine.init(decode(rec.input), { instanceId: rec.instanceId, nowMs: batch.nowMs });
-    rec.frame = encode(frame);
+    rec.frame = encodeFrame(frame);
   } catch (error) {
     finishInstance(batch, rec, "Failed", { error: errorInfo(error) });
     return false;
@@ -76,9 +76,18 @@ export function finishInstance(
             error:
               status === "Failed"
                 ? rec.error!
-                : runtimeError("TerminatedError", `sub-orchestration ${rec.instanceId} was terminated: ${String(decode(rec.output))}`),
+                : runtimeError("TerminatedError", `sub-orchestration ${rec.instanceId} was terminated: ${terminationReason(rec.output)}`),
           };
     batch.sendToInstance(rec.parent.instanceId, { kind: "wake", to: rec.parent, result: parentResult });
+  }
+}
+
+/** The reason given to terminate(), as text; undecodable data must not stop the partition that reports it. */
+function terminationReason(output: Json): string {
+  try {
+    return String(decode(output));
+  } catch (error) {
+    return `(its reason cannot be decoded: ${errorInfo(error).message})`;
   }
 }
 

@@ -10,7 +10,7 @@
  * suspended (its inbox kept) with an error saying which version is needed.
  */
 import type { Json } from "../backends/types.ts";
-import { decode, encode, errorInfo } from "../codec.ts";
+import { decode, encodeFrame, errorInfo } from "../codec.ts";
 import type { Command, Wake } from "../machine.ts";
 import type { Batch } from "./batch.ts";
 import { beginExecution, finishInstance, runtimeError, suspend, unsuspend } from "./lifecycle.ts";
@@ -35,10 +35,17 @@ export function runStep(batch: Batch, rec: InstanceRecord): void {
   }
   if (rec.suspended) unsuspend(batch, rec);
   const env = { instanceId: rec.instanceId, nowMs: batch.nowMs, stepBudget: batch.env.stepBudget };
-  const wakes: Wake[] = rec.inbox.map((w) => ({
-    taskId: w.taskId,
-    result: w.result.ok ? { ok: true, value: decode(w.result.value) } : { ok: false, error: w.result.error },
-  }));
+  let wakes: Wake[];
+  try {
+    wakes = rec.inbox.map((w) => ({
+      taskId: w.taskId,
+      result: w.result.ok ? { ok: true, value: decodeResult(w.result.value, w.taskId) } : { ok: false, error: w.result.error },
+    }));
+  } catch (error) {
+    // One undecodable result fails its instance, never the partition (which would retry the batch forever).
+    finishInstance(batch, rec, "Failed", { error: runtimeError("PayloadNotDecodable", `orchestration "${rec.name}": ${errorInfo(error).message}`) });
+    return;
+  }
   rec.inbox = [];
   let result;
   try {
@@ -49,10 +56,10 @@ export function runStep(batch: Batch, rec: InstanceRecord): void {
     return;
   }
   try {
-    rec.frame = encode(result.frame);
+    rec.frame = encodeFrame(result.frame);
   } catch (error) {
     finishInstance(batch, rec, "Failed", {
-      error: runtimeError("FrameNotSerializable", `orchestration "${rec.name}": its state cannot be persisted: ${errorInfo(error).message}`),
+      error: runtimeError("FrameNotSerializable", `orchestration "${rec.name}": its state cannot be persisted: ${userPath(errorInfo(error).message)}`),
     });
     return;
   }
@@ -118,6 +125,19 @@ function continueAsNew(batch: Batch, rec: InstanceRecord, input: Json): void {
   rec.version = machine.version;
   if (!beginExecution(batch, rec, machine)) return;
   batch.scheduleStep(rec.instanceId);
+}
+
+/** Scope ids mean nothing to the author: `frame.scopes["3"].order` reads `frame.locals.order`. */
+function userPath(message: string): string {
+  return message.replace(/frame\.scopes\["\d+"\]/g, "frame.locals");
+}
+
+function decodeResult(value: Json, taskId: number): unknown {
+  try {
+    return decode(value);
+  } catch (error) {
+    throw new Error(`the result of task ${taskId} cannot be decoded: ${errorInfo(error).message}`);
+  }
 }
 
 function safePosition(f: () => string[]): string[] | undefined {

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 
 import { join } from "node:path";
 import { compileProject, compileSource } from "../../compiler/index.ts";
 import { loadCompiled } from "../../compiler/load.ts";
-import { decode, encode } from "../../runtime/codec.ts";
+import { decode, encodeFrame } from "../../runtime/codec.ts";
 
 const APP = `import { activity, orchestration } from "nwc";
 const greet = activity("greet", async (n: string) => "hi " + n);
@@ -63,7 +63,7 @@ test("position(frame) names the graph state each branch waits in, across a seria
   const frame0 = m.init(["a"], env);
   assert.equal(m.position(frame0), ["start"]);
   const s1 = m.step(frame0, [], env);
-  const f1 = decode(JSON.parse(JSON.stringify(encode(s1.frame))));
+  const f1 = decode(JSON.parse(JSON.stringify(encodeFrame(s1.frame))));
   const callState = r.machines[0]!.graph.states.find((s) => s.line === 6)!.id;
   assert.equal(m.position(f1), [callState]);
   const s2 = m.step(f1, [{ taskId: s1.commands[0].taskId, result: { ok: true, value: "hi a" } }], env);

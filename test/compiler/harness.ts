@@ -1,14 +1,14 @@
 /**
  * Differential testing of compiled orchestrations: the same orchestration run
  * (a) as plain async code against a reference ctx, and (b) as the compiled
- * machine with its frame serialized (`JSON.stringify(encode(frame))`) and
+ * machine with its frame serialized (`JSON.stringify(encodeFrame(frame))`) and
  * restored between every step. Completions are delivered one at a time, the
  * k-th pending one chosen by the same seeded sequence on both sides; the
  * traces (every effect: activity calls with inputs, timers, events, entity
  * calls, locks, statuses) and the outcome (result, or error name + message)
  * must be equal.
  */
-import { decode, encode, errorInfo } from "../../runtime/codec.ts";
+import { decode, encode, encodeFrame, errorInfo } from "../../runtime/codec.ts";
 import type { Command, Machine, Wake } from "../../runtime/machine.ts";
 import { nextRandom, seedFrom, uuidFrom } from "../../runtime/engine/prng.ts";
 
@@ -171,7 +171,7 @@ export async function runCompiled(machine: Machine, input: unknown, acts: Activi
   const pending: { cmd: Command & { taskId: number }; kind: string; name: string; input: unknown }[] = [];
   let maxFrameBytes = 0;
   const roundTrip = (frame: unknown) => {
-    const text = JSON.stringify(encode(frame));
+    const text = JSON.stringify(encodeFrame(frame));
     maxFrameBytes = Math.max(maxFrameBytes, text.length);
     return decode(JSON.parse(text));
   };

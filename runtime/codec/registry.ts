@@ -1,0 +1,66 @@
+/**
+ * What the codec can be taught: classes (`registerClass`, for user and engine
+ * value classes) and host values (`registerHostValue`, for functions and
+ * built-in objects only a frame may hold: compiled closures, `Math.max`).
+ *
+ * Invariant: a name maps to one constructor for the life of the process;
+ * stored data names its codec, so renaming one breaks stored frames.
+ */
+export class CodecError extends TypeError {
+  constructor(message: string) {
+    super(message);
+    this.name = "CodecError";
+  }
+}
+
+export interface ClassCodec<T> {
+  /** Stable name stored in the data; renaming it breaks stored frames. */
+  name: string;
+  ctor: abstract new (...args: any[]) => T;
+  encode(value: T): unknown;
+  decode(data: any): T;
+}
+
+/**
+ * A function or built-in object a frame may hold. `encode` returns undefined
+ * for values that are not its own. Consulted only by `encodeFrame`, and only
+ * for values the codec would otherwise refuse, so it costs nothing on data.
+ */
+export interface HostCodec {
+  name: string;
+  encode(value: unknown): unknown | undefined;
+  decode(data: any): unknown;
+}
+
+export const classesByName = new Map<string, ClassCodec<any>>();
+export const classesByCtor = new Map<Function, ClassCodec<any>>();
+export const hostCodecs: HostCodec[] = [];
+export const hostByName = new Map<string, HostCodec>();
+
+export function addClass<T>(codec: ClassCodec<T>): void {
+  const existing = classesByName.get(codec.name);
+  if (existing && existing.ctor !== codec.ctor) {
+    throw new CodecError(`codec: class name "${codec.name}" is already registered for another class`);
+  }
+  classesByName.set(codec.name, codec);
+  classesByCtor.set(codec.ctor, codec);
+}
+
+/** Lets frames (not payloads) hold the values `codec.encode` claims. */
+export function registerHostValue(codec: HostCodec): void {
+  if (hostByName.has(codec.name)) throw new CodecError(`codec: host value codec "${codec.name}" is already registered`);
+  hostByName.set(codec.name, codec);
+  hostCodecs.push(codec);
+}
+
+/**
+ * The objects of a frame that only the engine builds and changes, with plain
+ * assignments (task, branch and scope records...): `encodeFrame` skips the
+ * checks for getters, symbol keys and property attributes on them, which are
+ * most of an encode's cost. Set once, by the engine (engine/frame-records.ts).
+ */
+export let frameRecords: ((frame: unknown) => Set<object> | undefined) | undefined;
+
+export function registerFrameRecords(find: (frame: unknown) => Set<object> | undefined): void {
+  frameRecords = find;
+}
