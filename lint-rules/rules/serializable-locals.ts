@@ -147,10 +147,12 @@ function unserializable(program: ts.Program, checker: ts.TypeChecker, type: ts.T
   for (const prop of type.getProperties()) {
     if (isInheritedLibraryMethod(program, prop)) continue;
     // The codec refuses what it would otherwise change: a getter would become a fixed value, a symbol key would be lost.
-    if (prop.flags & (ts.SymbolFlags.GetAccessor | ts.SymbolFlags.SetAccessor)) {
+    // Members a library declares on its own types (Array's [Symbol.unscopables]) are not on the value itself.
+    const fromLibrary = (prop.declarations ?? []).length > 0 && prop.declarations!.every((d) => !isUserFile(program, d.getSourceFile()));
+    if (!fromLibrary && prop.flags & (ts.SymbolFlags.GetAccessor | ts.SymbolFlags.SetAccessor)) {
       return { reason: `an object with the accessor \`${prop.name}\` (a getter or setter)`, advice: "store the value in an ordinary property, and compute it again after the await" };
     }
-    if (prop.escapedName.toString().startsWith("__@") || prop.escapedName.toString().startsWith("__#")) {
+    if (!fromLibrary && (prop.escapedName.toString().startsWith("__@") || prop.escapedName.toString().startsWith("__#"))) {
       return { reason: "an object with a symbol-keyed property", advice: "use a string key" };
     }
     const decl = prop.valueDeclaration ?? prop.declarations?.[0];

@@ -16,7 +16,7 @@ test("prints the waiting line with the raise command; raising it from another pr
   const dir = await mkdtemp(join(tmpdir(), "nwc-run-waiting-"));
   try {
     const run = startNwc(["run", APP, "approval", "--input", '"boat"', "--dir", dir, "--timeout", "300000"]);
-    const line = await run.waitFor(/waiting for event `approval` or timer at \d\d:\d\d:\d\d \(line \d+: await Promise\.race\(\[decision, timeout\]\)\); raise it with (nwc raise (\S+) approval '<json>' --dir (\S+))\n/);
+    const line = await run.waitFor(/waiting for event `approval` or timer at (?:\d{4}-\d\d-\d\d )?\d\d:\d\d:\d\d \(line \d+: await Promise\.race\(\[decision, timeout\]\)\); raise it with (nwc raise (\S+) approval '<json>' --dir (\S+))\n/);
     const [, , id, printedDir] = line;
     assert.is(printedDir, dir);
     assert.not.match(run.output(), /Completed/);
