@@ -4,20 +4,16 @@
  * on `fireDue()`. The time driver (time-driver.ts) decides when time may move;
  * this file only keeps the time and the timers.
  *
- * Unlike the simulator's SimClock, which fires one timer per macrotask, a
+ * It is the simulator's SimClock (time, ordered timers) with another way to
+ * move: unlike SimClock's run(), which fires one timer per macrotask, a
  * jump fires every timer due up to its target at once: a 24-hour wait passes
  * in one jump, not in the hundreds of thousands of internal polls due on the way.
  *
  * Invariants: time never goes backwards; timers due at the same time fire in
  * the order they were set.
  */
-import type { Clock, TimerHandle } from "../partitions/clock.ts";
-
-interface VirtualTimer {
-  id: number;
-  dueMs: number;
-  fn: () => void;
-}
+import { SimClock } from "../backends/memory/sim-clock.ts";
+import type { TimerHandle } from "../partitions/clock.ts";
 
 /** Timers fired by one fireDue() at most: more means something re-arms itself with no delay forever. */
 const MAX_FIRED_AT_ONCE = 100_000;
@@ -25,41 +21,19 @@ const MAX_FIRED_AT_ONCE = 100_000;
 /** A fixed start, so virtual dates in a test are the same on every run: 2024-01-01T00:00:00Z. */
 export const VIRTUAL_EPOCH_MS = Date.UTC(2024, 0, 1);
 
-export class VirtualClock implements Clock {
-  private nowMs: number;
-  private seq = 0;
-  /** Sorted by (dueMs, id). */
-  private timers: VirtualTimer[] = [];
+export class VirtualClock extends SimClock {
   /** Called when a timer is set, so the driver can wake up for a timer due now. */
   onTimerSet: (() => void) | undefined;
 
   constructor(startMs = VIRTUAL_EPOCH_MS) {
     if (!Number.isFinite(startMs)) throw new TypeError(`VirtualClock: the start time must be a finite number of ms, got ${startMs}`);
-    this.nowMs = startMs;
+    super(startMs);
   }
 
-  now(): number {
-    return this.nowMs;
-  }
-
-  /** Intervals inside the host (checkpoints, re-sends) follow virtual time too; it never goes back. */
-  monotonic(): number {
-    return this.nowMs;
-  }
-
-  setTimeout(fn: () => void, ms: number): TimerHandle {
-    const t = { id: ++this.seq, dueMs: this.nowMs + Math.max(0, ms || 0), fn };
-    let i = this.timers.length;
-    while (i > 0 && this.timers[i - 1].dueMs > t.dueMs) i--;
-    this.timers.splice(i, 0, t);
+  override setTimeout(fn: () => void, ms: number): TimerHandle {
+    const handle = super.setTimeout(fn, ms);
     this.onTimerSet?.();
-    return { id: t.id };
-  }
-
-  clearTimeout(handle: TimerHandle | undefined): void {
-    if (!handle) return;
-    const i = this.timers.findIndex((t) => t.id === handle.id);
-    if (i >= 0) this.timers.splice(i, 1);
+    return handle;
   }
 
   /** The due time of the earliest timer, or undefined when none is set. */

@@ -24,9 +24,10 @@ const macrotask: () => Promise<void> =
     : () => new Promise((r) => globalThis.setTimeout(r, 0));
 
 export class SimClock implements Clock {
-  private nowMs: number;
+  protected nowMs: number;
   private seq = 0;
-  private timers: SimTimer[] = [];
+  /** Sorted by (dueMs, id). */
+  protected timers: SimTimer[] = [];
 
   constructor(startMs = 1_700_000_000_000) {
     this.nowMs = startMs;
