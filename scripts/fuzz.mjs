@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const seed = process.env.NWC_FUZZ_SEED ?? String(Math.floor(Math.random() * 2 ** 31));
-// Ten times the test's 1,000: long enough to meet rare shapes, short enough for a coffee on two cores.
+// 25 times npm test's 400: long enough to meet rare shapes, short enough for a coffee on two cores.
 const cases = process.env.NWC_FUZZ_CASES ?? "10000";
 console.log(`nwc fuzz: seed ${seed}, ${cases} programs (replay: NWC_FUZZ_SEED=${seed} NWC_FUZZ_CASES=${cases} npm run fuzz)`);
 const r = spawnSync(process.execPath, ["--conditions=source", "--import", "tsx", "test/compiler/fuzz.test.ts"], {
