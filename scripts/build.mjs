@@ -4,8 +4,11 @@
 // prebuilds the playground page into dist/playground/static, so that an
 // installed nwc needs neither tsx nor Vite. dist/.build-stamp marks a complete
 // build: bin/nwc.js uses dist/ only when the stamp is newer than the sources.
+// A build that is already current is skipped (`--force` builds anyway): the first
+// `npx nwc` in a checkout installs the folder into npm's npx cache, which runs
+// "prepare" again right after `npm ci` built it.
 import { spawnSync } from "node:child_process";
-import { rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,6 +25,27 @@ function run(label, script, args) {
     process.exit(1);
   }
   console.log(`nwc build: ${label} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/** What the build reads: a change in any of these makes dist/ stale. */
+const INPUTS = ["cli", "compiler", "runtime", "lint-rules", "deploy", "playground", "tsconfig.json", "package.json", "scripts/build.mjs"];
+
+function newestMtimeMs(path) {
+  if (!existsSync(path)) return 0;
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = 0;
+  for (const entry of readdirSync(path)) {
+    if (entry === "dist" || entry === "node_modules" || entry.startsWith(".")) continue;
+    newest = Math.max(newest, newestMtimeMs(join(path, entry)));
+  }
+  return newest;
+}
+
+const stamp = join(dist, ".build-stamp");
+if (!process.argv.includes("--force") && existsSync(stamp) && INPUTS.every((p) => newestMtimeMs(join(root, p)) <= statSync(stamp).mtimeMs)) {
+  console.log("nwc build: dist/ is current (npm run build -- --force builds anyway)");
+  process.exit(0);
 }
 
 rmSync(dist, { recursive: true, force: true });
