@@ -104,6 +104,9 @@ test("every file kind: flips, zeroed stretches, truncations, deletions: the same
       const bytes = readFileSync(original);
       const lastSegment = kind === "segment" && kinds.segment!.filter((f) => f.startsWith(join(original, ".."))).pop() === original;
       const lastFrame = lastSegment ? (frameStarts(bytes).pop() ?? 0) : Infinity;
+      // A channel's head file cut inside records appended after the host last recorded the head's end cannot be told
+      // from a torn send (docs/local-backend.md, known limits): it may open with those records dropped, nothing else.
+      const channelHead = kind === "channel" && kinds.channel!.filter((f) => f.startsWith(join(original, ".."))).pop() === original;
       for (const d of damagesFor(original, rand)) {
         const what = `${kind} ${basename(path)} (${path.split("/").slice(-2, -1)}): ${JSON.stringify(d)} [seed ${SEED}]`;
         damage(path, d);
@@ -114,15 +117,18 @@ test("every file kind: flips, zeroed stretches, truncations, deletions: the same
           if (JSON.stringify(view) === JSON.stringify(expected)) outcome = "same state";
           else {
             // Only damage inside the last record of the last segment may be taken for a torn write and cut.
-            assert.ok(d.kind !== "delete" && d.offset >= lastFrame, `${what}: opened with a different state`);
-            if (!tornViews.has(original)) {
+            const tornSend = channelHead && d.kind === "truncate";
+            assert.ok(tornSend || (d.kind !== "delete" && d.offset >= lastFrame), `${what}: opened with a different state`);
+            const cutAt = tornSend ? Math.max(0, ...frameStarts(bytes).filter((start) => start <= d.offset)) : lastFrame;
+            const key = `${original}@${cutAt}`;
+            if (!tornViews.has(key)) {
               const cut = copyStore(pristine);
               dirs.push(cut);
-              truncateSync(cut + original.slice(pristine.length), lastFrame);
-              tornViews.set(original, await readStore(cut));
+              truncateSync(cut + original.slice(pristine.length), cutAt);
+              tornViews.set(key, await readStore(cut));
             }
-            assert.equal(view, tornViews.get(original), `${what}: opened with the last record cut, and nothing else changed`);
-            outcome = "torn tail cut";
+            assert.equal(view, tornViews.get(key), `${what}: opened with the torn records cut, and nothing else changed`);
+            outcome = tornSend ? "channel head cut (a torn send)" : "torn tail cut";
           }
         } catch (error) {
           if (!(error instanceof StoreCorrupted)) throw new Error(`${what}: not a StoreCorrupted: ${(error as Error).stack}`);
