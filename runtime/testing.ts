@@ -176,7 +176,7 @@ async function waitUntil(what: string, started: Started, probe: () => Promise<un
   let lastError: unknown;
   while (performance.now() < deadline) {
     if (started.child.exitCode !== null || started.child.signalCode !== null) {
-      throw new Error(`startAwsEmulators: ${what} exited during start-up (code ${started.child.exitCode ?? started.child.signalCode}):\n${started.output()}`);
+      throw new EmulatorExited(`startAwsEmulators: ${what} exited during start-up (code ${started.child.exitCode ?? started.child.signalCode}):\n${started.output()}`);
     }
     try {
       await probe();
@@ -189,7 +189,27 @@ async function waitUntil(what: string, started: Started, probe: () => Promise<un
   throw new Error(`startAwsEmulators: ${what} did not answer within ${STARTUP_TIMEOUT_MS / 1000} s (${(lastError as Error)?.message}):\n${started.output()}`);
 }
 
+/**
+ * Start-up attempts. The ports come from freePort(), which releases them before the
+ * emulators bind them; on a busy machine another process (often an outgoing
+ * connection's ephemeral port) can take one in between, and the emulator exits
+ * with "address in use". Fresh ports on the next attempt make that harmless.
+ */
+const START_ATTEMPTS = 3;
+
 export async function startAwsEmulators(options: AwsEmulatorOptions = {}): Promise<AwsEmulators> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startAwsEmulatorsOnce(options);
+    } catch (error) {
+      if (!(error instanceof EmulatorExited) || attempt >= START_ATTEMPTS) throw error;
+    }
+  }
+}
+
+class EmulatorExited extends Error {}
+
+async function startAwsEmulatorsOnce(options: AwsEmulatorOptions): Promise<AwsEmulators> {
   const region = options.region ?? "us-east-1";
   const partitions = options.partitions ?? 4;
   const verbose = options.verbose ?? false;

@@ -38,7 +38,7 @@ const failures = [];
 function runFile(file) {
   return new Promise((resolve) => {
     const started = Date.now();
-    const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", file], {
+    const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", "--import", "./scripts/uvu-hook-errors.mjs", file], {
       cwd: root,
       env: { ...process.env, FORCE_COLOR: "0" },
       stdio: ["ignore", "pipe", "pipe"],
