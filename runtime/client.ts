@@ -22,6 +22,8 @@ import type { CoreMessage } from "./partitions/messages.ts";
 import { ENTITY_PREFIX, type EntityRecord } from "./partitions/state/entity.ts";
 import { ClientSender } from "./client-sender.ts";
 import { makeHandle, type InstanceHandle, type InstanceRef } from "./client-handle.ts";
+import type { InstanceHistory } from "./history.ts";
+import { readHistory } from "./history-reader.ts";
 import { readCommittedObject } from "./inspect.ts";
 
 export type RuntimeStatus = InstanceStatusRecord["status"];
@@ -38,6 +40,8 @@ export interface InstanceStatus<O = unknown> {
   customStatus: unknown;
   createdAt: number;
   updatedAt: number;
+  /** The instance that started this one with ctx.callSub (absent for a top-level instance). */
+  parentInstanceId?: string;
 }
 
 export interface ListFilter {
@@ -287,6 +291,17 @@ export class Client {
     return makeHandle<I, O, E>(this, orchestration.name, instanceId);
   }
 
+  /**
+   * The instance's history, oldest step first: what woke each step, what it
+   * asked for, where it waited (runtime/history.ts). Empty steps for an
+   * unknown instance or one run with the history off; at most the last
+   * `historyLimit` steps.
+   */
+  async history(instanceId: string): Promise<InstanceHistory> {
+    checkId(instanceId, "history: instanceId");
+    return readHistory(this.backend.store, this.partitionCount, instanceId);
+  }
+
   async list(filter: ListFilter = {}): Promise<InstanceStatus[]> {
     const f: StatusFilter = {};
     if (filter.name !== undefined) f.name = filter.name;
@@ -368,6 +383,7 @@ function toStatus<O>(s: InstanceStatusRecord): InstanceStatus<O> {
     customStatus: s.customStatus === null ? undefined : decodeField(s, "custom status", s.customStatus),
     createdAt: s.createdAt,
     updatedAt: s.updatedAt,
+    ...(s.parentInstanceId !== undefined ? { parentInstanceId: s.parentInstanceId } : {}),
   };
 }
 

@@ -98,6 +98,8 @@ export interface InstanceStatusRecord {
   customStatus: Json;
   createdAt: number;
   updatedAt: number;
+  /** The instance that started this one as a sub-orchestration (absent for a top-level instance). */
+  parentInstanceId?: string;
 }
 
 /** One group commit: everything one batch changed. */

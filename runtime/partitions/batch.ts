@@ -40,6 +40,8 @@ export interface PartitionEnv {
   onStep?(trace: StepTrace): void;
   /** StepEnv.stepBudget of every step. */
   stepBudget?: number;
+  /** Steps of history kept per instance (PartitionOptions.historyLimit); 0: none recorded. */
+  historyLimit: number;
 }
 
 export class Batch {

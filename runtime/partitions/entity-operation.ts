@@ -12,7 +12,7 @@ import { decode, errorInfo } from "../codec.ts";
 import type { EntityId, ErrorInfo } from "../machine.ts";
 import type { Batch } from "./batch.ts";
 import { encodePayload } from "./limits.ts";
-import type { AnyMessage, CoreMessage, EntityOperationMessage, JsonTaskResult } from "./messages.ts";
+import type { AnyMessage, CoreMessage, EntityOperationMessage, JsonTaskResult, WakeSource } from "./messages.ts";
 import { entityObjectKey, isEmptyEntity, type EntityRecord } from "./state/entity.ts";
 
 /** Loads (or makes) the entity record; `undefined` state means init() runs on first use. */
@@ -48,7 +48,7 @@ export function runEntityOperation(batch: Batch, rec: EntityRecord, message: Ent
     result = invoke(batch, rec, definition, message);
   }
   saveEntity(batch, rec);
-  if (message.caller) batch.sendToInstance(message.caller.instanceId, { kind: "wake", to: message.caller, result });
+  if (message.caller) replyToCaller(batch, message, result);
   else if (!result.ok) batch.env.log("warn", `signal ${message.entity.name}(${message.entity.key}).${message.op} failed: ${result.error.message}`);
 }
 
@@ -98,4 +98,11 @@ function invoke(batch: Batch, rec: EntityRecord, definition: Entity, message: En
   } catch (error) {
     return { ok: false, error: errorInfo(error) };
   }
+}
+
+/** Sends an entity call's result to the calling task, saying (while the history is on) which operation it answers. */
+export function replyToCaller(batch: Batch, message: EntityOperationMessage, result: JsonTaskResult): void {
+  const to = message.caller!;
+  const source: WakeSource = { kind: "entity", name: `${message.entity.name}(${message.entity.key}).${message.op}` };
+  batch.sendToInstance(to.instanceId, batch.env.historyLimit > 0 ? { kind: "wake", to, result, source } : { kind: "wake", to, result });
 }

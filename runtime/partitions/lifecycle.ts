@@ -9,7 +9,7 @@ import type { Json } from "../backends/types.ts";
 import { decode, encodeFrame, errorInfo } from "../codec.ts";
 import type { ErrorInfo, Machine } from "../machine.ts";
 import type { Batch } from "./batch.ts";
-import type { JsonTaskResult } from "./messages.ts";
+import type { JsonTaskResult, WakeSource } from "./messages.ts";
 import { suspendedKey } from "./markers.ts";
 import { hooks } from "./registry.ts";
 import type { InstanceRecord } from "./state/instance.ts";
@@ -78,7 +78,8 @@ export function finishInstance(
                 ? rec.error!
                 : runtimeError("TerminatedError", `sub-orchestration ${rec.instanceId} was terminated: ${terminationReason(rec.output)}`),
           };
-    batch.sendToInstance(rec.parent.instanceId, { kind: "wake", to: rec.parent, result: parentResult });
+    const source: WakeSource = { kind: "subOrchestration", name: rec.name, instanceId: rec.instanceId };
+    batch.sendToInstance(rec.parent.instanceId, batch.env.historyLimit > 0 ? { kind: "wake", to: rec.parent, result: parentResult, source } : { kind: "wake", to: rec.parent, result: parentResult });
   }
 }
 
@@ -91,10 +92,14 @@ function terminationReason(output: Json): string {
   }
 }
 
-/** Delivers a completion to a waiting task of the instance, if that execution is still running. */
-export function deliverWake(batch: Batch, rec: InstanceRecord | undefined, execution: number, taskId: number, result: JsonTaskResult): boolean {
+/**
+ * Delivers a completion to a waiting task of the instance, if that execution
+ * is still running. `source` says what it came from, for the history; it is
+ * kept only while the history is on (it rides in the instance's inbox).
+ */
+export function deliverWake(batch: Batch, rec: InstanceRecord | undefined, execution: number, taskId: number, result: JsonTaskResult, source?: WakeSource): boolean {
   if (!rec || rec.execution !== execution || rec.frame === null) return false;
-  rec.inbox.push({ taskId, result });
+  rec.inbox.push(source !== undefined && batch.env.historyLimit > 0 ? { taskId, result, source } : { taskId, result });
   batch.touchInstance(rec, false);
   batch.scheduleStep(rec.instanceId);
   return true;

@@ -8,6 +8,7 @@
  * codec-encoded JSON (runtime/codec.ts) and is decoded only where it is used.
  */
 import type { Json } from "../backends/types.ts";
+import type { HistoryWakeKind } from "../history.ts";
 import type { EntityId, ErrorInfo, TaskId } from "../machine.ts";
 
 /** A task result with its value codec-encoded. */
@@ -30,11 +31,26 @@ export interface StartInstanceMessage {
   parent?: TaskRef;
 }
 
+/**
+ * Where a completion came from, for the instance's history (runtime/history.ts):
+ * set by the sender only while the history is on, never read by a step.
+ */
+export interface WakeSource {
+  kind: HistoryWakeKind;
+  name?: string;
+  instanceId?: string;
+  /** Activity attempts made, the first included. */
+  attempts?: number;
+  /** The last failed attempt's error, when a retry followed it. */
+  lastError?: ErrorInfo;
+}
+
 /** A completion for a waiting task from another instance or entity (sub-orchestration result, entity reply). */
 export interface WakeMessage {
   kind: "wake";
   to: TaskRef;
   result: JsonTaskResult;
+  source?: WakeSource;
 }
 
 export interface RaiseEventMessage {

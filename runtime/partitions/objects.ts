@@ -12,7 +12,7 @@
  *   returns, so loading it back on demand gives the same state.
  *
  * - Objects under IMMUTABLE_PREFIXES (activities, timers, outbox entries,
- *   run and suspension markers) are replaced, never changed in place (`touch`
+ *   run and suspension markers, history steps) are replaced, never changed in place (`touch`
  *   on them throws): commit records and checkpoints share them instead of
  *   copying. Everything else is deep-copied into the record, since the next
  *   batch may mutate it while the append is in flight.
@@ -27,12 +27,22 @@ import { ACTIVITY_PREFIX } from "./state/activities.ts";
 import { OUT_ENTRY_PREFIX } from "./state/outbox.ts";
 import { TIMER_PREFIX } from "./state/timers.ts";
 import { ENTITY_PREFIX } from "./state/entity.ts";
+import { HISTORY_PREFIX } from "./state/history.ts";
 import { INSTANCE_PREFIX, instanceForCommit, type InstanceRecord } from "./state/instance.ts";
 
 const ABSENT = Symbol("absent");
 
 /** Kinds whose objects are written once and then only deleted or replaced whole (see the header). */
-const IMMUTABLE_PREFIXES = [ACTIVITY_PREFIX, TIMER_PREFIX, OUT_ENTRY_PREFIX, RUN_STEP_PREFIX, SUSPENDED_PREFIX];
+const IMMUTABLE_PREFIXES = [ACTIVITY_PREFIX, TIMER_PREFIX, OUT_ENTRY_PREFIX, RUN_STEP_PREFIX, SUSPENDED_PREFIX, HISTORY_PREFIX];
+
+/**
+ * Kinds the partition writes but never reads (history steps): kept in memory
+ * only until a checkpoint has them, then dropped, so a long history costs
+ * the store, not the partition's memory.
+ */
+function isWriteOnly(key: string): boolean {
+  return key.startsWith(HISTORY_PREFIX);
+}
 
 for (const p of IMMUTABLE_PREFIXES) {
   if ("ied".includes(p[0]!)) throw new Error(`write-once prefix ${p} starts like inst:/ent:/dedup; isImmutable() would miss it`);
@@ -172,7 +182,10 @@ export class ObjectTable {
   }
 
   flushed(keys: readonly string[]): void {
-    for (const k of keys) this.flushing.delete(k);
+    for (const k of keys) {
+      this.flushing.delete(k);
+      if (isWriteOnly(k) && !this.unflushed.has(k) && !this.dirtyForCommit.has(k)) this.pinned.delete(k);
+    }
   }
 
   /** Keys in memory with a prefix (pinned kinds: timers, activities, outboxes). */

@@ -21,6 +21,7 @@
 import { isPermanentStoreError } from "../backends/errors.ts";
 import type { ChannelRecord, Channels, ChannelPosition, CommitRecord, Envelope, InstanceStatusRecord, Lease, PartitionStore } from "../backends/types.ts";
 import { FencedError } from "../backends/types.ts";
+import { DEFAULT_HISTORY_LIMIT } from "../history.ts";
 import { DEFAULT_STEP_BUDGET } from "../machine.ts";
 import type { App } from "./app.ts";
 import { Batch, type StepTrace } from "./batch.ts";
@@ -58,6 +59,11 @@ export interface PartitionOptions {
   leaseMs: number;
   /** Loop iterations and calls one orchestration step may run before it fails with StepBudgetExceeded (StepEnv.stepBudget). */
   stepBudget: number;
+  /**
+   * Steps of history kept per instance (runtime/history.ts): the oldest go as
+   * new ones come, so a long-running loop keeps a bounded journal. 0 records none.
+   */
+  historyLimit: number;
 }
 
 export const DEFAULT_PARTITION_OPTIONS: PartitionOptions = {
@@ -70,6 +76,7 @@ export const DEFAULT_PARTITION_OPTIONS: PartitionOptions = {
   cacheSize: 10_000,
   leaseMs: 15_000,
   stepBudget: DEFAULT_STEP_BUDGET,
+  historyLimit: DEFAULT_HISTORY_LIMIT,
 };
 
 /** Channel records buffered ahead of the batch loop: beyond this the reader pauses (back-pressure). */
@@ -126,6 +133,8 @@ export class Partition {
   readonly stats = { batches: 0, commits: 0, checkpoints: 0, messages: 0, duplicates: 0, steps: 0, commitsReplayed: 0 };
 
   constructor(private readonly deps: PartitionDeps) {
+    const limit = deps.options.historyLimit;
+    if (!(Number.isSafeInteger(limit) && limit >= 0)) throw new RangeError(`partitionOptions.historyLimit must be an integer >= 0 (0: no history), got ${limit}`);
     this.lease = deps.lease;
     this.chain = new CommitChain((error) => this.fail(error));
     this.sender = new OutboxSender(deps.index, deps.channels, deps.log);
@@ -336,7 +345,7 @@ export class Partition {
     // From here to the end of finishBatch nothing awaits, so the open commit record cannot close meanwhile:
     // the batch's position (stamped on the messages it puts in the outbox) is the record it will be part of.
     const batch = new Batch(
-      { partition: index, partitionCount: this.deps.channels.partitionCount, app: this.deps.app, objects: this.objects, log: this.deps.log, onStep: this.deps.onStep, stepBudget: this.deps.options.stepBudget },
+      { partition: index, partitionCount: this.deps.channels.partitionCount, app: this.deps.app, objects: this.objects, log: this.deps.log, onStep: this.deps.onStep, stepBudget: this.deps.options.stepBudget, historyLimit: this.deps.options.historyLimit },
       clock.now(),
       this.open ? this.open.record.position : this.logPosition + 1,
     );

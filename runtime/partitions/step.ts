@@ -11,8 +11,9 @@
  */
 import type { Json } from "../backends/types.ts";
 import { decode, encodeFrame, errorInfo } from "../codec.ts";
-import type { Command, Wake } from "../machine.ts";
+import type { Command, Outcome, Wake } from "../machine.ts";
 import type { Batch } from "./batch.ts";
+import { journalStep, waitsOf } from "./journal.ts";
 import { beginExecution, finishInstance, runtimeError, suspend, unsuspend } from "./lifecycle.ts";
 import { commandHandlers, hooks } from "./registry.ts";
 import type { InstanceRecord } from "./state/instance.ts";
@@ -46,13 +47,16 @@ export function runStep(batch: Batch, rec: InstanceRecord): void {
     finishInstance(batch, rec, "Failed", { error: runtimeError("PayloadNotDecodable", `orchestration "${rec.name}": ${errorInfo(error).message}`) });
     return;
   }
+  const inbox = rec.inbox;
   rec.inbox = [];
+  const execution = rec.execution;
   let result;
   try {
     result = machine.step(decode(rec.frame), wakes, env);
   } catch (error) {
     finishInstance(batch, rec, "Failed", { error: errorInfo(error) });
     trace(batch, rec, wakes, [], "failed", undefined);
+    journalStep(batch, rec, execution, inbox, [], undefined);
     return;
   }
   try {
@@ -61,11 +65,11 @@ export function runStep(batch: Batch, rec: InstanceRecord): void {
     finishInstance(batch, rec, "Failed", {
       error: runtimeError("FrameNotSerializable", `orchestration "${rec.name}": its state cannot be persisted: ${userPath(errorInfo(error).message)}`),
     });
+    journalStep(batch, rec, execution, inbox, result.commands, undefined);
     return;
   }
-  const executionBefore = rec.execution;
   for (const command of result.commands) {
-    if (rec.frame === null || rec.execution !== executionBefore) break;
+    if (rec.frame === null || rec.execution !== execution) break;
     const handler = commandHandlers.get(command.kind);
     if (!handler) {
       finishInstance(batch, rec, "Failed", {
@@ -85,12 +89,16 @@ export function runStep(batch: Batch, rec: InstanceRecord): void {
     }
   }
   batch.touchInstance(rec, false);
-  if (batch.env.onStep) {
-    // The position is only for timelines: computed only when someone records them.
-    trace(batch, rec, wakes, result.commands, result.outcome.kind, machine.position && rec.frame !== null ? safePosition(() => machine.position!(result.frame)) : undefined);
-  }
-  if (rec.frame === null) return;
-  const outcome = result.outcome;
+  // Where it waits: for timelines and the history only, so computed only when someone records them.
+  const position = (batch.env.onStep || batch.env.historyLimit > 0) && machine.position && rec.frame !== null
+    ? safePosition(() => machine.position!(result.frame))
+    : undefined;
+  if (batch.env.onStep) trace(batch, rec, wakes, result.commands, result.outcome.kind, position);
+  if (rec.frame !== null) applyOutcome(batch, rec, result.outcome);
+  journalStep(batch, rec, execution, inbox, result.commands, position && waitsOf(position, machine.graph));
+}
+
+function applyOutcome(batch: Batch, rec: InstanceRecord, outcome: Outcome): void {
   switch (outcome.kind) {
     case "running":
       return;

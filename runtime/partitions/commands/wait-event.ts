@@ -13,7 +13,7 @@ export function onWaitEvent(command: Extract<Command, { kind: "waitEvent" }>, re
   if (buffered && buffered.length > 0) {
     const data = buffered.shift()!;
     if (buffered.length === 0) delete rec.buffered[command.name];
-    deliverWake(batch, rec, rec.execution, command.taskId, { ok: true, value: data });
+    deliverWake(batch, rec, rec.execution, command.taskId, { ok: true, value: data }, { kind: "event", name: command.name });
     return;
   }
   const waiting = (rec.waiting[command.name] ??= []);

@@ -8,6 +8,7 @@
  */
 import type { Command } from "../../machine.ts";
 import type { Batch } from "../batch.ts";
+import { replyToCaller } from "../entity-operation.ts";
 import type { EntityOperationMessage } from "../messages.ts";
 import type { EntityRecord } from "../state/entity.ts";
 import type { InstanceRecord } from "../state/instance.ts";
@@ -26,7 +27,7 @@ export function admitEntityOperation(rec: EntityRecord, message: EntityOperation
     // this message, so the call fails loudly instead and the partition keeps serving.
     const error = { name: "LockProtocolError", message: `entity ${rec.entity.name}(${rec.entity.key}): a call of critical section ${message.requestId} arrived while the entity is ${lock.lockedBy ? `held by ${lock.lockedBy.requestId}` : "not locked"}` };
     batch.env.log("error", error.message);
-    if (message.caller) batch.sendToInstance(message.caller.instanceId, { kind: "wake", to: message.caller, result: { ok: false, error } });
+    if (message.caller) replyToCaller(batch, message, { ok: false, error });
     return "queued";
   }
   if (admitOperation(lock, message, message.requestId) === "queued") {

@@ -13,6 +13,7 @@ import type { Json } from "../../backends/types.ts";
 import { decode, errorInfo } from "../../codec.ts";
 import type { EntityId } from "../../machine.ts";
 import type { Batch } from "../batch.ts";
+import { replyToCaller } from "../entity-operation.ts";
 import { encodePayload } from "../limits.ts";
 import type { EntityOperationMessage, JsonTaskResult, StartInstanceMessage } from "../messages.ts";
 import type { EntityRecord } from "../state/entity.ts";
@@ -37,7 +38,7 @@ export function runTransactionalOperation(batch: Batch, rec: EntityRecord, lock:
   const result = invokeStaged(batch, rec.entity, staged, message);
   // A failed operation changed nothing of `staged`; a first one that failed leaves no staged copy at all.
   if (result.ok) lock.staged = staged;
-  if (message.caller) batch.sendToInstance(message.caller.instanceId, { kind: "wake", to: message.caller, result });
+  if (message.caller) replyToCaller(batch, message, result);
 }
 
 function invokeStaged(batch: Batch, id: EntityId, staged: StagedTransaction, message: EntityOperationMessage): JsonTaskResult {

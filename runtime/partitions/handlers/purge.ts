@@ -1,6 +1,6 @@
 /**
  * `purgeInstance`: forget a finished instance: its record, its status row
- * (the commit lists it in `statusDeletes`) and any timer or activity object
+ * (the commit lists it in `statusDeletes`), its history steps and any timer or activity object
  * of it still pending (a timer armed before it finished, say).
  *
  * Invariant: only a Completed, Failed or Terminated instance is purged; the
@@ -11,6 +11,7 @@
 import type { PurgeInstanceMessage } from "../messages.ts";
 import type { MessageHandler } from "../registry.ts";
 import { ACTIVITY_PREFIX } from "../state/activities.ts";
+import { deleteSteps } from "../state/history.ts";
 import { instanceKey, isFinished } from "../state/instance.ts";
 import { instanceOfTaskKey } from "../state/task-key.ts";
 import { TIMER_PREFIX } from "../state/timers.ts";
@@ -27,6 +28,7 @@ export const purgeInstance: MessageHandler<PurgeInstanceMessage> = {
     for (const prefix of [TIMER_PREFIX, ACTIVITY_PREFIX]) {
       for (const key of batch.objects.keysWithPrefix(prefix)) if (instanceOfTaskKey(key) === m.instanceId) batch.objects.delete(key);
     }
+    deleteSteps(batch.objects, rec);
     batch.objects.delete(instanceKey(m.instanceId));
     // buildCommit turns a changed instance that no longer exists into a status delete.
     batch.statusChanged.add(m.instanceId);

@@ -20,7 +20,7 @@ export const raiseEvent: MessageHandler<RaiseEventMessage> = {
     if (waiting && waiting.length > 0) {
       const taskId = waiting.shift()!;
       if (waiting.length === 0) delete rec.waiting[m.name];
-      deliverWake(batch, rec, rec.execution, taskId, { ok: true, value: m.data });
+      deliverWake(batch, rec, rec.execution, taskId, { ok: true, value: m.data }, { kind: "event", name: m.name });
       return;
     }
     const buffered = (rec.buffered[m.name] ??= []);

@@ -15,6 +15,6 @@ export const timerFired: MessageHandler<TimerFiredEvent> = {
     const timer = batch.objects.get<TimerRecord>(m.key);
     if (!timer) return;
     batch.objects.delete(m.key);
-    deliverWake(batch, batch.instance(timer.instanceId), timer.execution, timer.taskId, { ok: true, value: { $nwc: "undefined" } });
+    deliverWake(batch, batch.instance(timer.instanceId), timer.execution, timer.taskId, { ok: true, value: { $nwc: "undefined" } }, { kind: "timer" });
   },
 };

@@ -11,6 +11,6 @@ import { instanceKey } from "../state/instance.ts";
 export const wake: MessageHandler<WakeMessage> = {
   keys: (m) => [instanceKey(m.to.instanceId)],
   apply(m, batch) {
-    deliverWake(batch, batch.instance(m.to.instanceId), m.to.execution, m.to.taskId, m.result);
+    deliverWake(batch, batch.instance(m.to.instanceId), m.to.execution, m.to.taskId, m.result, m.source ?? { kind: "reply" });
   },
 };

@@ -7,7 +7,7 @@
  * (instance, execution, taskId)).
  */
 import type { Json } from "../../backends/types.ts";
-import type { RetryPolicy, TaskId } from "../../machine.ts";
+import type { ErrorInfo, RetryPolicy, TaskId } from "../../machine.ts";
 
 export const ACTIVITY_PREFIX = "act:";
 export const activityKey = (instanceId: string, execution: number, taskId: TaskId): string =>
@@ -24,6 +24,8 @@ export interface ActivityRecord {
   attempt: number;
   /** Earliest start of this attempt (retry backoff). */
   notBeforeMs: number;
+  /** The error of the previous attempt (set on a retry while the history is on). */
+  lastError?: ErrorInfo;
 }
 
 /** Delay before attempt `attempt + 1` after attempt `attempt` failed. */

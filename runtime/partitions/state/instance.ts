@@ -13,7 +13,13 @@
 import type { InstanceStatusRecord, Json } from "../../backends/types.ts";
 import type { ErrorInfo, TaskId } from "../../machine.ts";
 import { cloneJson } from "../json.ts";
-import type { JsonTaskResult, TaskRef } from "../messages.ts";
+import type { JsonTaskResult, TaskRef, WakeSource } from "../messages.ts";
+
+export interface InboxEntry {
+  taskId: TaskId;
+  result: JsonTaskResult;
+  source?: WakeSource;
+}
 
 export type InstanceStatus = InstanceStatusRecord["status"];
 
@@ -30,8 +36,8 @@ export interface InstanceRecord {
   createdAt: number;
   updatedAt: number;
   frame: Json | null;
-  /** Completions received since the last step, in arrival order. */
-  inbox: { taskId: TaskId; result: JsonTaskResult }[];
+  /** Completions received since the last step, in arrival order (with their source while the history is on). */
+  inbox: InboxEntry[];
   /** Event name -> tasks of `ctx.waitForEvent` waiting for it, oldest first. */
   waiting: Record<string, TaskId[]>;
   /** Event name -> data raised while nobody waited, oldest first. */
@@ -39,6 +45,9 @@ export interface InstanceRecord {
   parent?: TaskRef;
   /** Set while the host lacks this instance's machine version; the instance waits for a host that has it. */
   suspended?: ErrorInfo;
+  /** Seqs of the first and last step kept in the history (state/history.ts); absent while none is. */
+  historyFirst?: number;
+  historyLast?: number;
   /** State owned by extensions (e.g. `locks`, runtime/partitions/entities/holder.ts). */
   ext: Record<string, Json>;
 }
@@ -82,6 +91,7 @@ export function statusRecordOf(rec: InstanceRecord): InstanceStatusRecord {
     customStatus: rec.customStatus,
     createdAt: rec.createdAt,
     updatedAt: rec.updatedAt,
+    ...(rec.parent ? { parentInstanceId: rec.parent.instanceId } : {}),
   };
 }
 

@@ -20,7 +20,7 @@ export const lockGranted: MessageHandler<LockGrantedMessage & { [field: string]:
     if (outcome.kind === "giveBack") {
       sendAll(batch, outcome.releases);
     } else {
-      const delivered = deliverWake(batch, rec, rec!.execution, outcome.wake.taskId, { ok: true, value: encode(outcome.wake.result.ok ? outcome.wake.result.value : null) });
+      const delivered = deliverWake(batch, rec, rec!.execution, outcome.wake.taskId, { ok: true, value: encode(outcome.wake.result.ok ? outcome.wake.result.value : null) }, { kind: "lock" });
       if (!delivered) throw new Error(`lockGranted ${m.requestId}: a running holder refused the wake`);
     }
     if (rec) storeHolderLocks(batch, rec);

@@ -1,0 +1,34 @@
+/**
+ * Reading an instance's history (runtime/history.ts) as committed: its step
+ * objects, checkpointed or in the commits after the checkpoint
+ * (runtime/inspect.ts), oldest first. Used by `client.history`, the dev API
+ * and `nwc show`.
+ *
+ * Invariant: read-only; a step belongs to the instance only if its key is
+ * the instance's prefix followed by a seq (a longer id sharing the prefix,
+ * `a:1` under `a`, is not mixed in).
+ */
+import type { PartitionStore } from "./backends/types.ts";
+import type { HistoryStep, InstanceHistory } from "./history.ts";
+import { readCommittedObjects } from "./inspect.ts";
+import { partitionOfInstance } from "./partitions/hash.ts";
+import { historyPrefixOf, seqOfHistoryKey } from "./partitions/state/history.ts";
+
+export async function readHistory(store: PartitionStore, partitionCount: number, instanceId: string): Promise<InstanceHistory> {
+  const prefix = historyPrefixOf(instanceId);
+  const partition = partitionOfInstance(instanceId, partitionCount);
+  const values = await readCommittedObjects(store, partition, prefix, (key) => seqOfHistoryKey(prefix, key) !== undefined);
+  const steps = (values as unknown as HistoryStep[]).sort((a, b) => a.seq - b.seq);
+  return { instanceId, steps };
+}
+
+/** The children an instance started, from the sub-orchestration commands of its history (first start first, each once). */
+export function childrenOf(history: InstanceHistory): { instanceId: string; name: string }[] {
+  const seen = new Map<string, { instanceId: string; name: string }>();
+  for (const step of history.steps) {
+    for (const c of step.commands) {
+      if (c.kind === "subOrchestration" && c.instanceId !== undefined && !seen.has(c.instanceId)) seen.set(c.instanceId, { instanceId: c.instanceId, name: c.name ?? "" });
+    }
+  }
+  return [...seen.values()];
+}

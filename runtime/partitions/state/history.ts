@@ -1,0 +1,51 @@
+/**
+ * HistoryState: one write-only object per recorded step of an instance, key
+ * `hist:<instanceId>:<seq>` (runtime/history.ts says what a step holds). The
+ * instance record keeps the range of seqs it has (`historyFirst`,
+ * `historyLast`), so the cap and a purge delete exactly the keys that exist,
+ * without listing anything.
+ *
+ * Why one object per step rather than one journal object per instance: a
+ * commit record carries the new value of every object it changed, so a
+ * journal object would be copied whole into every commit (O(cap) per step);
+ * a step object costs its own few hundred bytes, once. On aws that also
+ * keeps each step its own small DynamoDB item, far below the 400 KB limit.
+ *
+ * Invariants: step objects are never read by the partition (ObjectTable
+ * drops them from memory once a checkpoint has them); an instance has steps
+ * exactly for seqs historyFirst..historyLast, at most `limit` of them.
+ */
+import type { HistoryStep } from "../../history.ts";
+import type { ObjectTable } from "../objects.ts";
+import type { InstanceRecord } from "./instance.ts";
+
+export const HISTORY_PREFIX = "hist:";
+
+/** The instance id comes first so that one instance's steps share a prefix (readers list them by it). */
+export const historyKey = (instanceId: string, seq: number): string => `${HISTORY_PREFIX}${instanceId}:${seq}`;
+export const historyPrefixOf = (instanceId: string): string => `${HISTORY_PREFIX}${instanceId}:`;
+
+/** The seq of a key under historyPrefixOf(instanceId), or undefined for a longer id's key ("a:1:5" under "a:"). */
+export function seqOfHistoryKey(prefix: string, key: string): number | undefined {
+  const rest = key.slice(prefix.length);
+  return /^[1-9]\d*$/.test(rest) ? Number(rest) : undefined;
+}
+
+/** Records `step` as the instance's next one and deletes the oldest beyond `limit` (a smaller limit than before trims several). */
+export function appendStep(objects: ObjectTable, rec: InstanceRecord, step: Omit<HistoryStep, "seq">, limit: number): void {
+  if (!(limit >= 1)) throw new Error(`appendStep with history limit ${limit}: a switched-off journal records nothing`);
+  const seq = (rec.historyLast ?? 0) + 1;
+  objects.set(historyKey(rec.instanceId, seq), { seq, ...step });
+  let first = rec.historyFirst ?? seq;
+  for (; first <= seq - limit; first++) objects.delete(historyKey(rec.instanceId, first));
+  rec.historyFirst = first;
+  rec.historyLast = seq;
+}
+
+/** Deletes every step of the instance (purge). */
+export function deleteSteps(objects: ObjectTable, rec: InstanceRecord): void {
+  if (rec.historyLast === undefined) return;
+  for (let seq = rec.historyFirst ?? 1; seq <= rec.historyLast; seq++) objects.delete(historyKey(rec.instanceId, seq));
+  delete rec.historyFirst;
+  delete rec.historyLast;
+}
