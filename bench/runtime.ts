@@ -4,7 +4,7 @@
  * nwc's compiler at start, as users run them), the hand-written machines of
  * bench/runtime-machines.ts (the floor: the least a machine can do), and
  * compiled / hand-written of the two figures, measured in the same run.
- * Run: node --expose-gc --conditions=source --import tsx bench/runtime.ts [--quick] [--backend memory|local|both] [--repeats N]
+ * Run: node --expose-gc --conditions=source --import tsx bench/runtime.ts [--quick] [--backend memory|local|both] [--repeats N] [--only hello5]
  *
  * 1. Hello3 latency: one instance of a 3-activity sequence at a time, start
  *    to observed completion; p50 and p99 over SEQUENTIAL_RUNS.
@@ -19,6 +19,10 @@
  * 6. Group commit and pipelining (memory only): Hello5 throughput when every
  *    commit costs one fsync, with the defaults vs one channel record per
  *    batch and one commit in flight.
+ * 7. The cost of the per-instance history: Hello5 throughput with the history
+ *    on (the default) and off (historyLimit 0), back to back in each repeat,
+ *    in an order that alternates; the table gives off / on, the slowdown.
+ *    `--only hello5` measures Hello5 (on and off) alone.
  * Every latency is also given as a multiple of one fsync (bench/fsync.ts: a
  * small append + fsync in the temp directory the local backend uses)
  * measured in the same run, before each repeat: the floor any durable commit
@@ -52,6 +56,9 @@ if (!["memory", "local", "both"].includes(backendArg)) throw new Error(`--backen
 const BACKENDS: BackendName[] = backendArg === "both" ? ["memory", "local"] : [backendArg as BackendName];
 /** Medians of 5: two outliers on a shared machine are dropped. */
 const REPEATS = Number(flag("--repeats") ?? (quick ? 1 : 5));
+const only = flag("--only");
+if (only !== undefined && only !== "hello5") throw new Error(`--only takes hello5, got ${only}`);
+const hello5Only = only === "hello5";
 /** Enough samples for a p99 that is not just the maximum. */
 const SEQUENTIAL_RUNS = quick ? 100 : 300;
 const THROUGHPUT_INSTANCES = quick ? 2_000 : 10_000;
@@ -76,13 +83,14 @@ function spec(backend: BackendName): BackendSpec {
   return { kind: "local", dir };
 }
 
-async function newHost(backend: BackendName, w: Workloads): Promise<Host> {
-  return startHost({ app: w.app, backend: spec(backend), partitions: PARTITIONS, log: () => undefined, partitionOptions: { cacheSize: 200_000 } });
+async function newHost(backend: BackendName, w: Workloads, historyLimit?: number): Promise<Host> {
+  const partitionOptions = { cacheSize: 200_000, ...(historyLimit !== undefined ? { historyLimit } : {}) };
+  return startHost({ app: w.app, backend: spec(backend), partitions: PARTITIONS, log: () => undefined, partitionOptions });
 }
 
-/** Starts a fresh host, runs `body` on it, stops it. */
-async function onHost<T>(backend: BackendName, w: Workloads, body: (host: Host) => Promise<T>): Promise<T> {
-  const host = await newHost(backend, w);
+/** Starts a fresh host (with the history on unless `historyLimit` is 0), runs `body` on it, stops it. */
+async function onHost<T>(backend: BackendName, w: Workloads, body: (host: Host) => Promise<T>, historyLimit?: number): Promise<T> {
+  const host = await newHost(backend, w, historyLimit);
   try {
     return await body(host);
   } finally {
@@ -189,14 +197,16 @@ async function groupCommitGain(fsyncMs: number, w: Workloads): Promise<{ grouped
 }
 
 interface Figures {
-  p50: number;
-  p99: number;
+  p50?: number;
+  p99?: number;
   hello5: number;
-  fan: number;
-  resumeShort: number;
-  resumeLong: number;
-  idleBytes: number;
-  recordBytes: number;
+  /** Hello5 with the history off (historyLimit 0). */
+  hello5NoHistory: number;
+  fan?: number;
+  resumeShort?: number;
+  resumeLong?: number;
+  idleBytes?: number;
+  recordBytes?: number;
   group?: { grouped: number; single: number };
 }
 
@@ -214,26 +224,34 @@ async function repeatOnce(backend: BackendName, order: VariantName[], fsyncMs: n
     for (const v of order) out[v] = await run(workloads[v]);
     return out;
   };
-  const h3 = await both((w) => onHost(backend, w, (host) => hello3Latency(host, w.hello3, SEQUENTIAL_RUNS)));
   const h5 = await both((w) => onHost(backend, w, (host) => hello5Throughput(host, w.hello5, THROUGHPUT_INSTANCES)));
+  const h5Off = await both((w) => onHost(backend, w, (host) => hello5Throughput(host, w.hello5, THROUGHPUT_INSTANCES), 0));
+  if (hello5Only) {
+    const repeat = (v: VariantName): Repeat => ({ hello5: h5[v], hello5NoHistory: h5Off[v] });
+    return { compiled: repeat("compiled"), "hand-written": repeat("hand-written") };
+  }
+  const h3 = await both((w) => onHost(backend, w, (host) => hello3Latency(host, w.hello3, SEQUENTIAL_RUNS)));
   const fan = await both((w) => onHost(backend, w, (host) => fanOutWall(host, w)));
   const mem = await both((w) => idleMemory(backend, w));
   const group = await both(async (w) => (backend === "memory" ? groupCommitGain(fsyncMs, w) : undefined));
-  const repeat = (v: VariantName): Repeat => ({ ...h3[v], hello5: h5[v], fan: fan[v], idleBytes: mem[v].bytesPerInstance, recordBytes: mem[v].recordBytes, group: group[v] });
+  const repeat = (v: VariantName): Repeat => ({
+    ...h3[v], hello5: h5[v], hello5NoHistory: h5Off[v], fan: fan[v], idleBytes: mem[v].bytesPerInstance, recordBytes: mem[v].recordBytes, group: group[v],
+  });
   return { compiled: repeat("compiled"), "hand-written": repeat("hand-written") };
 }
 
 /** Medians over the repeats, per field. */
-function medians(reps: Repeat[], resume: { short: number[]; long: number[] }): Figures {
-  const m = (f: (r: Repeat) => number) => median(reps.map(f));
+function medians(reps: Repeat[], resume: { short: number[]; long: number[] } | undefined): Figures {
+  const m = (f: (r: Repeat) => number | undefined) => (f(reps[0]!) === undefined ? undefined : median(reps.map((r) => f(r)!)));
   const groups = reps.flatMap((r) => (r.group ? [r.group] : []));
   return {
     p50: m((r) => r.p50),
     p99: m((r) => r.p99),
-    hello5: m((r) => r.hello5),
+    hello5: m((r) => r.hello5)!,
+    hello5NoHistory: m((r) => r.hello5NoHistory)!,
     fan: m((r) => r.fan),
-    resumeShort: median(resume.short),
-    resumeLong: median(resume.long),
+    resumeShort: resume && median(resume.short),
+    resumeLong: resume && median(resume.long),
     idleBytes: m((r) => r.idleBytes),
     recordBytes: reps[0]!.recordBytes,
     group: groups.length ? { grouped: median(groups.map((g) => g.grouped)), single: median(groups.map((g) => g.single)) } : undefined,
@@ -251,7 +269,7 @@ async function measure(backend: BackendName): Promise<{ fsync: number; figures: 
   }
   const figures = {} as Record<VariantName, Figures>;
   for (const v of VARIANTS) {
-    const resume = await onHost(backend, workloads[v], (host) => resumeCost(host, workloads[v]));
+    const resume = hello5Only ? undefined : await onHost(backend, workloads[v], (host) => resumeCost(host, workloads[v]));
     figures[v] = medians(reps[v], resume);
   }
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
@@ -269,10 +287,12 @@ const rows: Row[] = [
   ["Hello3 latency p50 (sequential)", (f) => f.p50, latency(2)],
   ["Hello3 latency p99 (sequential)", (f) => f.p99, latency(2)],
   [`Hello5 throughput (${count(THROUGHPUT_INSTANCES)} started at once)`, (f) => f.hello5, (x) => `${count(x)} orch/s`],
+  ["Hello5 throughput, history off (historyLimit 0)", (f) => f.hello5NoHistory, (x) => `${count(x)} orch/s`],
+  ["Hello5 cost of the history: off / on throughput", (f) => f.hello5NoHistory / f.hello5, (x) => x.toFixed(3)],
   ["Fan-out of 100, wall time", (f) => f.fan, latency(1)],
   [`Resume at step ${SHORT_LOOP_STEPS} (event -> step -> commit -> status)`, (f) => f.resumeShort, latency(2)],
   [`Resume at step ${count(LONG_LOOP_STEPS)}, same instance`, (f) => f.resumeLong, latency(2)],
-  [`Resume ratio, step ${count(LONG_LOOP_STEPS)} / step ${SHORT_LOOP_STEPS}`, (f) => f.resumeLong / f.resumeShort, (x) => x.toFixed(2)],
+  [`Resume ratio, step ${count(LONG_LOOP_STEPS)} / step ${SHORT_LOOP_STEPS}`, (f) => f.resumeLong && f.resumeShort && f.resumeLong / f.resumeShort, (x) => x.toFixed(2)],
   [`Memory per idle instance (${count(IDLE_INSTANCES)} waiting)`, (f) => f.idleBytes, (x, f) => `${count(x)} B heap, record ${f.recordBytes} B`],
   ["Hello5, commit = 1 fsync, group commit + pipelining", (f) => f.group?.grouped, (x, f) => `${count(x)} orch/s = ${(x / f.group!.single).toFixed(1)}x unbatched`],
   ["Hello5, commit = 1 fsync, 1 record/batch, no pipelining", (f) => f.group?.single, (x) => `${count(x)} orch/s`],

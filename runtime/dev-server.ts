@@ -120,6 +120,14 @@ function routes(host: Host): Route[] {
       },
     },
     {
+      method: "GET", path: "/api/instances/:id/history", does: "its history, oldest step first: { instanceId, steps: [{ seq, atMs, execution, wakes, commands, outcome, error?, waitsAt? }] } (docs/cli-instances.md)",
+      async handle({ params: { id } }) {
+        const status = await asUser(client.status(id!));
+        if (!status) throw new HttpError(404, `no instance with id ${JSON.stringify(id)}`);
+        return [200, await asUser(client.history(id!))];
+      },
+    },
+    {
       method: "POST", path: "/api/instances/:id/events/:name", does: "raise an event; body = its data",
       async handle({ req, params: { id, name } }) {
         const data = await readJson(req, false);

@@ -52,6 +52,21 @@ test("POST /api/instances starts; GET /api/instances/:id shows status and positi
   assert.is(after.position, undefined);
 });
 
+test("GET /api/instances/:id/history: { instanceId, steps } oldest first; 404 for an unknown id", async () => {
+  const res = await api("/api/instances/dev-1/history");
+  assert.is(res.status, 200);
+  const h = (await res.json()) as { instanceId: string; steps: { seq: number; outcome: string; wakes: { kind: string; name?: string }[]; commands: { kind: string; name?: string }[] }[] };
+  assert.is(h.instanceId, "dev-1");
+  assert.equal(h.steps.map((s) => s.seq), [1, 2]);
+  assert.equal(h.steps.map((s) => s.outcome), ["running", "completed"]);
+  assert.equal(h.steps[0]!.commands.at(-1), { kind: "waitEvent", taskId: 1, name: "go" });
+  assert.equal(h.steps[1]!.wakes, [{ taskId: 1, kind: "event", name: "go", ok: true }]);
+  assert.equal(h, await host.client.history("dev-1"));
+  const missing = await api("/api/instances/nobody/history");
+  assert.is(missing.status, 404);
+  assert.match(((await missing.json()) as { error: string }).error, /no instance with id "nobody"/);
+});
+
 test("GET /api/instances filters by status and name", async () => {
   await post("/api/instances", { name: "eventWaiter", input: ["never"], instanceId: "dev-2" });
   const running = (await (await api("/api/instances?status=Running&name=eventWaiter")).json()) as { instanceId: string }[];
@@ -126,7 +141,7 @@ test("GET /api lists every route", async () => {
   const routes = (await res.json()) as { method: string; path: string; does: string }[];
   assert.equal(routes.map((r) => `${r.method} ${r.path}`), [
     "GET /api", "GET /api/orchestrations", "POST /api/instances", "GET /api/instances", "GET /api/instances/:id",
-    "POST /api/instances/:id/events/:name", "POST /api/instances/:id/terminate", "POST /api/instances/:id/purge",
+    "GET /api/instances/:id/history", "POST /api/instances/:id/events/:name", "POST /api/instances/:id/terminate", "POST /api/instances/:id/purge",
     "GET /api/entities/:name/:key", "POST /api/entities/:name/:key/:op",
   ]);
   assert.ok(routes.every((r) => r.does.length > 0));
