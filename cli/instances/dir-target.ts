@@ -9,6 +9,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { connect, type Client, type InstanceStatus, type ListFilter } from "../../runtime/client.ts";
+import { childrenOf } from "../../runtime/history-reader.ts";
 import { describeState, positionOf, readInstanceRecord, readPendingWaits } from "../../runtime/instance-waits.ts";
 import type { App } from "../../runtime/partitions/app.ts";
 import { notFound, NotFoundError, RefusedError, type InstanceDetails, type InstanceTarget } from "./target.ts";
@@ -46,12 +47,14 @@ class DirTarget implements InstanceTarget {
     const status = await this.client.status(instanceId);
     if (!status) return undefined;
     const { store } = this.client.backend;
+    const history = await this.client.history(instanceId);
+    const done = { ...status, children: childrenOf(history), history: history.steps };
     const rec = await readInstanceRecord(store, this.client.partitionCount, instanceId);
-    if (!rec || rec.frame === null) return status;
+    if (!rec || rec.frame === null) return done;
     const machine = this.app?.machine(rec.name, rec.version);
     const position = positionOf(machine, rec);
     return {
-      ...status,
+      ...done,
       waits: await readPendingWaits(store, this.client.partitionCount, rec),
       ...(position ? { waitingAt: position.map((s) => describeState(s, machine?.graph)) } : {}),
     };

@@ -4,6 +4,7 @@
  */
 import type { InstanceStatus } from "../../runtime/client.ts";
 import { describeWaits } from "../../runtime/instance-waits.ts";
+import { historyLines } from "./history-format.ts";
 import type { InstanceDetails } from "./target.ts";
 
 /**
@@ -24,9 +25,16 @@ export function statusJson(s: InstanceStatus): Record<string, unknown> {
   };
 }
 
-/** `nwc show --json`: the status, then where it waits (when it waits). */
+/** `nwc show --json`: the status, where it waits (when it waits), its parent, children and history. */
 export function detailsJson(d: InstanceDetails): Record<string, unknown> {
-  return { ...statusJson(d), ...(d.waits ? { waits: d.waits } : {}), ...(d.waitingAt ? { waitingAt: d.waitingAt } : {}) };
+  return {
+    ...statusJson(d),
+    ...(d.waits ? { waits: d.waits } : {}),
+    ...(d.waitingAt ? { waitingAt: d.waitingAt } : {}),
+    parentInstanceId: d.parentInstanceId ?? null,
+    children: d.children ?? [],
+    history: d.history ?? [],
+  };
 }
 
 /** Columns padded to their widest cell; the last column is not padded (no trailing blanks). */
@@ -74,8 +82,11 @@ export function instanceDetails(d: InstanceDetails, raiseHint: (event: string) =
   if (d.output !== undefined && d.output !== null) fields.push(["output", JSON.stringify(d.output, null, 2)]);
   if (d.error) fields.push(["error", [`${d.error.name}: ${d.error.message}`, ...stackLines(d.error)].join("\n")]);
   if (d.customStatus !== undefined) fields.push(["custom", JSON.stringify(d.customStatus, null, 2)]);
+  if (d.parentInstanceId !== undefined) fields.push(["parent", d.parentInstanceId]);
+  if (d.children && d.children.length > 0) fields.push(["children", d.children.map((c) => `${c.instanceId} (${c.name})`).join("\n")]);
   const width = Math.max(...fields.map(([label]) => label.length));
-  return fields.map(([label, value]) => `${label.padEnd(width)}  ${value.split("\n").join("\n" + " ".repeat(width + 2))}`).join("\n");
+  const text = fields.map(([label, value]) => `${label.padEnd(width)}  ${value.split("\n").join("\n" + " ".repeat(width + 2))}`).join("\n");
+  return d.history ? `${text}\n\n${historyLines(d.history).join("\n")}` : text;
 }
 
 /** The stack's frames (its first line repeats name and message). */

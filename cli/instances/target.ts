@@ -8,14 +8,19 @@
  * RefusedError, whichever target; the commands turn them into exit code 1.
  */
 import type { InstanceStatus, ListFilter } from "../../runtime/client.ts";
+import type { HistoryStep } from "../../runtime/history.ts";
 import type { PendingWaits } from "../../runtime/instance-waits.ts";
 
-/** `nwc show`: the status plus where the instance stands. */
+/** `nwc show`: the status plus where the instance stands and what it did. */
 export interface InstanceDetails extends InstanceStatus {
   /** What it waits for (events, timers, activities); absent once finished. */
   waits?: PendingWaits;
   /** Graph states where it waits, as source lines (when the target knows its code). */
   waitingAt?: string[];
+  /** Its sub-orchestrations, from the history's start commands (so only those the kept history names). */
+  children?: { instanceId: string; name: string }[];
+  /** Its history, oldest step first (runtime/history.ts). */
+  history?: HistoryStep[];
 }
 
 export interface InstanceTarget {

@@ -3,6 +3,8 @@
  * JSON HTTP API (runtime/dev-server.ts). Requests carry no Origin, as a local
  * program's, so the dev server's browser rules let them through.
  */
+import type { InstanceHistory } from "../../runtime/history.ts";
+import { childrenOf } from "../../runtime/history-reader.ts";
 import type { InstanceStatus, ListFilter } from "../../runtime/client.ts";
 import { notFound, NotFoundError, RefusedError, UsageError, type InstanceDetails, type InstanceTarget } from "./target.ts";
 
@@ -46,7 +48,8 @@ class UrlTarget implements InstanceTarget {
     try {
       const body = (await this.call("GET", `/api/instances/${seg(instanceId)}`)) as InstanceDetails & { position?: string[] };
       delete body.position; // graph state ids: waitingAt says the same in source terms
-      return body;
+      const history = (await this.call("GET", `/api/instances/${seg(instanceId)}/history`)) as InstanceHistory;
+      return { ...body, children: childrenOf(history), history: history.steps };
     } catch (error) {
       if (error instanceof NotFoundError) return undefined;
       throw error;
