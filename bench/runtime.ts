@@ -19,9 +19,10 @@
  * 6. Group commit and pipelining (memory only): Hello5 throughput when every
  *    commit costs one fsync, with the defaults vs one channel record per
  *    batch and one commit in flight.
- * 7. The cost of the per-instance history: Hello5 throughput with the history
- *    on (the default) and off (historyLimit 0), back to back in each repeat,
- *    in an order that alternates; the table gives off / on, the slowdown.
+ * 7. The cost of the per-instance history: Hello5 with the history on (the
+ *    default) and off (historyLimit 0), back to back in each repeat, in an
+ *    order that alternates; throughput and process CPU time per instance (the
+ *    steadier figure on a shared machine), and the ratios.
  *    `--only hello5` measures Hello5 (on and off) alone.
  * Every latency is also given as a multiple of one fsync (bench/fsync.ts: a
  * small append + fsync in the temp directory the local backend uses)
@@ -96,6 +97,14 @@ async function onHost<T>(backend: BackendName, w: Workloads, body: (host: Host) 
   } finally {
     await host.stop();
   }
+}
+
+/** Hello5 throughput, and the process's CPU time per instance meanwhile (every thread: the local store's fsyncs too). */
+async function hello5WithCpu(host: Host, w: Workloads): Promise<{ perSecond: number; cpuUs: number }> {
+  const before = process.cpuUsage();
+  const perSecond = await hello5Throughput(host, w.hello5, THROUGHPUT_INSTANCES);
+  const cpu = process.cpuUsage(before);
+  return { perSecond, cpuUs: (cpu.user + cpu.system) / THROUGHPUT_INSTANCES };
 }
 
 async function fanOutWall(host: Host, w: Workloads): Promise<number> {
@@ -202,6 +211,9 @@ interface Figures {
   hello5: number;
   /** Hello5 with the history off (historyLimit 0). */
   hello5NoHistory: number;
+  /** Process CPU time (user + system) per Hello5 instance, history on and off: steadier than throughput on a shared machine. */
+  hello5CpuUs: number;
+  hello5NoHistoryCpuUs: number;
   fan?: number;
   resumeShort?: number;
   resumeLong?: number;
@@ -224,10 +236,17 @@ async function repeatOnce(backend: BackendName, order: VariantName[], fsyncMs: n
     for (const v of order) out[v] = await run(workloads[v]);
     return out;
   };
-  const h5 = await both((w) => onHost(backend, w, (host) => hello5Throughput(host, w.hello5, THROUGHPUT_INSTANCES)));
-  const h5Off = await both((w) => onHost(backend, w, (host) => hello5Throughput(host, w.hello5, THROUGHPUT_INSTANCES), 0));
+  // History on and off back to back, in the order of this repeat (alternating), so drift falls on both.
+  const h5 = {} as Record<VariantName, { perSecond: number; cpuUs: number }>;
+  const h5Off = {} as Record<VariantName, { perSecond: number; cpuUs: number }>;
+  for (const v of order) {
+    for (const off of order[0] === "compiled" ? [false, true] : [true, false]) {
+      (off ? h5Off : h5)[v] = await onHost(backend, workloads[v], (host) => hello5WithCpu(host, workloads[v]), off ? 0 : undefined);
+    }
+  }
+  const hello5Of = (v: VariantName) => ({ hello5: h5[v].perSecond, hello5NoHistory: h5Off[v].perSecond, hello5CpuUs: h5[v].cpuUs, hello5NoHistoryCpuUs: h5Off[v].cpuUs });
   if (hello5Only) {
-    const repeat = (v: VariantName): Repeat => ({ hello5: h5[v], hello5NoHistory: h5Off[v] });
+    const repeat = (v: VariantName): Repeat => hello5Of(v);
     return { compiled: repeat("compiled"), "hand-written": repeat("hand-written") };
   }
   const h3 = await both((w) => onHost(backend, w, (host) => hello3Latency(host, w.hello3, SEQUENTIAL_RUNS)));
@@ -235,7 +254,7 @@ async function repeatOnce(backend: BackendName, order: VariantName[], fsyncMs: n
   const mem = await both((w) => idleMemory(backend, w));
   const group = await both(async (w) => (backend === "memory" ? groupCommitGain(fsyncMs, w) : undefined));
   const repeat = (v: VariantName): Repeat => ({
-    ...h3[v], hello5: h5[v], hello5NoHistory: h5Off[v], fan: fan[v], idleBytes: mem[v].bytesPerInstance, recordBytes: mem[v].recordBytes, group: group[v],
+    ...h3[v], ...hello5Of(v), fan: fan[v], idleBytes: mem[v].bytesPerInstance, recordBytes: mem[v].recordBytes, group: group[v],
   });
   return { compiled: repeat("compiled"), "hand-written": repeat("hand-written") };
 }
@@ -249,6 +268,8 @@ function medians(reps: Repeat[], resume: { short: number[]; long: number[] } | u
     p99: m((r) => r.p99),
     hello5: m((r) => r.hello5)!,
     hello5NoHistory: m((r) => r.hello5NoHistory)!,
+    hello5CpuUs: m((r) => r.hello5CpuUs)!,
+    hello5NoHistoryCpuUs: m((r) => r.hello5NoHistoryCpuUs)!,
     fan: m((r) => r.fan),
     resumeShort: resume && median(resume.short),
     resumeLong: resume && median(resume.long),
@@ -289,6 +310,9 @@ const rows: Row[] = [
   [`Hello5 throughput (${count(THROUGHPUT_INSTANCES)} started at once)`, (f) => f.hello5, (x) => `${count(x)} orch/s`],
   ["Hello5 throughput, history off (historyLimit 0)", (f) => f.hello5NoHistory, (x) => `${count(x)} orch/s`],
   ["Hello5 cost of the history: off / on throughput", (f) => f.hello5NoHistory / f.hello5, (x) => x.toFixed(3)],
+  ["Hello5 CPU per instance, history on", (f) => f.hello5CpuUs, (x) => `${count(x)} us`],
+  ["Hello5 CPU per instance, history off", (f) => f.hello5NoHistoryCpuUs, (x) => `${count(x)} us`],
+  ["Hello5 cost of the history: on / off CPU", (f) => f.hello5CpuUs / f.hello5NoHistoryCpuUs, (x) => x.toFixed(3)],
   ["Fan-out of 100, wall time", (f) => f.fan, latency(1)],
   [`Resume at step ${SHORT_LOOP_STEPS} (event -> step -> commit -> status)`, (f) => f.resumeShort, latency(2)],
   [`Resume at step ${count(LONG_LOOP_STEPS)}, same instance`, (f) => f.resumeLong, latency(2)],

@@ -18,7 +18,7 @@ export async function readHistory(store: PartitionStore, partitionCount: number,
   const prefix = historyPrefixOf(instanceId);
   const partition = partitionOfInstance(instanceId, partitionCount);
   const values = await readCommittedObjects(store, partition, prefix, (key) => seqOfHistoryKey(prefix, key) !== undefined);
-  const steps = (values as unknown as HistoryStep[]).sort((a, b) => a.seq - b.seq);
+  const steps = values.map((v) => (typeof v === "string" ? JSON.parse(v) : v) as HistoryStep).sort((a, b) => a.seq - b.seq);
   return { instanceId, steps };
 }
 

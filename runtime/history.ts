@@ -57,12 +57,17 @@ export interface HistoryCommand {
   fireAtMs?: number;
 }
 
-/** Where the instance waits after a step: an await point of its source. */
+/**
+ * Where the instance waits after a step: an await point of its source, by
+ * its line. The await expression at that line is the graph state's label
+ * (`GET /api/orchestrations`, `nwc graph`); it is given here only for a
+ * state without a line, to keep every step record small.
+ */
 export interface HistoryWait {
-  /** Source line of the await (absent when the compiler did not record one). */
+  /** Source line of the await. */
   line?: number;
-  /** The await expression, as the machine's graph labels it. */
-  label: string;
+  /** The graph's label of the state, only when it has no line. */
+  label?: string;
 }
 
 /** One step of an instance: what woke it, what it asked for, where it stopped. */
@@ -71,8 +76,8 @@ export interface HistoryStep {
   seq: number;
   /** Time of the step (epoch ms, the partition's batch time). */
   atMs: number;
-  /** Execution number (continue-as-new increments it). */
-  execution: number;
+  /** Execution number, present from the first continue-as-new on (absent: 0, the first execution). */
+  execution?: number;
   wakes: HistoryWake[];
   commands: HistoryCommand[];
   /** How the step ended: still running (it waits), or the instance's end. */

@@ -12,7 +12,7 @@ export function historyLines(steps: readonly HistoryStep[]): string[] {
   const first = steps[0]!.seq;
   const lines = [`history   ${steps.length} step${steps.length === 1 ? "" : "s"}${first > 1 ? ` (the last ones: steps before #${first} were dropped by the history limit)` : ""}`];
   for (const step of steps) {
-    lines.push(`  #${step.seq}  ${new Date(step.atMs).toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z")}${step.execution > 0 ? `  (execution ${step.execution})` : ""}`);
+    lines.push(`  #${step.seq}  ${new Date(step.atMs).toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z")}${step.execution ? `  (execution ${step.execution})` : ""}`);
     for (const w of step.wakes) lines.push(`      <- ${wakeText(w)}`);
     for (const c of step.commands) lines.push(`      -> ${commandText(c)}`);
     lines.push(`      ${endText(step)}`);
@@ -66,7 +66,7 @@ function endText(step: HistoryStep): string {
   switch (step.outcome) {
     case "running":
       return step.waitsAt && step.waitsAt.length > 0
-        ? `at ${step.waitsAt.map((w) => (w.line !== undefined ? `line ${w.line}: ${w.label}` : w.label)).join(" | ")}`
+        ? `at ${step.waitsAt.map((w) => (w.line !== undefined ? `line ${w.line}` : w.label)).join(" | ")}`
         : "waits";
     case "completed":
       return "completed";

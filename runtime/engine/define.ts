@@ -35,6 +35,8 @@ export function defineMachine(def: MachineDefinition): Machine {
     throw new TypeError("defineMachine({ name, root, version, graph }): name, root and version are strings");
   }
   const graph = def.graph ?? EMPTY_GRAPH;
+  /** The graph's state ids, made on the first position() call. */
+  let stateIds: Set<string> | undefined;
   return Object.freeze({
     name: def.name,
     version: def.version,
@@ -86,7 +88,8 @@ export function defineMachine(def: MachineDefinition): Machine {
       assertFrame(frame);
       if (frame.outcome) return ["end"];
       if (!frame.started) return ["start"];
-      const ids = new Set(graph.states.map((s) => s.id));
+      // Built once per machine: the history asks for the position after every step.
+      const ids = (stateIds ??= new Set(graph.states.map((s) => s.id)));
       const out: string[] = [];
       for (const b of Object.values(frame.branches)) {
         const id = `${b.fn.slice(b.fn.indexOf("#") + 1)}:${b.g.label}`;

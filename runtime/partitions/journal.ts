@@ -34,7 +34,7 @@ export function journalStep(
   if (limit === 0) return;
   const step: Omit<HistoryStep, "seq"> = {
     atMs: batch.nowMs,
-    execution,
+    ...(execution > 0 ? { execution } : {}),
     wakes: inbox.map(historyWake),
     commands: commands.map(historyCommand),
     outcome: outcomeOf(rec, execution),
@@ -50,13 +50,25 @@ function outcomeOf(rec: InstanceRecord, execution: number): HistoryStep["outcome
   return rec.execution !== execution ? "continuedAsNew" : "running";
 }
 
+/**
+ * Per graph, its await points as history entries, built once: every step
+ * that waits at a state shares its entry (records are never changed in
+ * place), so recording where a step waits allocates nothing per state.
+ */
+const waitsByGraph = new WeakMap<MachineGraph, Map<string, HistoryWait>>();
+
 /** Graph states as source lines and await labels (the graph is the machine's, so this needs no source files). */
 export function waitsOf(states: readonly string[], graph: MachineGraph): HistoryWait[] {
+  let byState = waitsByGraph.get(graph);
+  if (!byState) {
+    // The line alone where there is one: the label is in the graph (GET /api/orchestrations), and every byte here is paid per step.
+    byState = new Map(graph.states.map((s) => [s.id, s.line !== undefined ? { line: s.line } : { label: s.label }]));
+    waitsByGraph.set(graph, byState);
+  }
   const out: HistoryWait[] = [];
   for (const id of states) {
-    const node = graph.states.find((s) => s.id === id);
-    if (!node) continue;
-    out.push(node.line !== undefined ? { line: node.line, label: node.label } : { label: node.label });
+    const wait = byState.get(id);
+    if (wait) out.push(wait);
   }
   return out;
 }

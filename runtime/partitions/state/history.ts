@@ -11,6 +11,10 @@
  * a step object costs its own few hundred bytes, once. On aws that also
  * keeps each step its own small DynamoDB item, far below the 400 KB limit.
  *
+ * A step object's value is the step's JSON text (a string), not the record:
+ * encoded once when the step is recorded, where commits and checkpoints
+ * would otherwise each walk it again (measured: docs/runtime.md).
+ *
  * Invariants: step objects are never read by the partition (ObjectTable
  * drops them from memory once a checkpoint has them); an instance has steps
  * exactly for seqs historyFirst..historyLast, at most `limit` of them.
@@ -35,7 +39,8 @@ export function seqOfHistoryKey(prefix: string, key: string): number | undefined
 export function appendStep(objects: ObjectTable, rec: InstanceRecord, step: Omit<HistoryStep, "seq">, limit: number): void {
   if (!(limit >= 1)) throw new Error(`appendStep with history limit ${limit}: a switched-off journal records nothing`);
   const seq = (rec.historyLast ?? 0) + 1;
-  objects.set(historyKey(rec.instanceId, seq), { seq, ...step });
+  // Stored as its JSON text, encoded once here: commit records and checkpoints then copy one string instead of walking the record each time.
+  objects.set(historyKey(rec.instanceId, seq), JSON.stringify({ seq, ...step }));
   let first = rec.historyFirst ?? seq;
   for (; first <= seq - limit; first++) objects.delete(historyKey(rec.instanceId, first));
   rec.historyFirst = first;
