@@ -12,7 +12,7 @@ export function historyLines(steps: readonly HistoryStep[]): string[] {
   const first = steps[0]!.seq;
   const lines = [`history   ${steps.length} step${steps.length === 1 ? "" : "s"}${first > 1 ? ` (the last ones: steps before #${first} were dropped by the history limit)` : ""}`];
   for (const step of steps) {
-    lines.push(`  #${step.seq}  ${new Date(step.atMs).toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z")}${step.execution ? `  (execution ${step.execution})` : ""}`);
+    lines.push(`  #${step.seq}  ${new Date(step.atMs).toISOString().replace("T", " ")}${step.execution ? `  (execution ${step.execution})` : ""}`);
     for (const w of step.wakes) lines.push(`      <- ${wakeText(w)}`);
     for (const c of step.commands) lines.push(`      -> ${commandText(c)}`);
     lines.push(`      ${endText(step)}`);
@@ -25,7 +25,7 @@ function wakeText(w: HistoryWake): string {
     activity: `activity ${w.name ?? "?"}`,
     timer: "timer",
     event: `event ${w.name ?? "?"}`,
-    subOrchestration: `child ${w.name ?? "?"} ${w.instanceId ?? ""}`.trimEnd(),
+    subOrchestration: `child ${w.instanceId ?? "?"} (${w.name ?? "?"})`,
     entity: `entity ${w.name ?? "?"}`,
     lock: "lock granted",
     reply: "reply",
@@ -42,7 +42,7 @@ function commandText(c: HistoryCommand): string {
     case "activity":
       return `call activity ${c.name}${task}`;
     case "subOrchestration":
-      return `start child ${c.name} ${c.instanceId}${task}`;
+      return `start child ${c.instanceId} (${c.name})${task}`;
     case "timer":
       return `timer until ${c.fireAtMs !== undefined ? new Date(c.fireAtMs).toISOString() : "?"}${task}`;
     case "waitEvent":

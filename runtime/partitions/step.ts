@@ -44,7 +44,9 @@ export function runStep(batch: Batch, rec: InstanceRecord): void {
     }));
   } catch (error) {
     // One undecodable result fails its instance, never the partition (which would retry the batch forever).
+    const { inbox, execution } = rec;
     finishInstance(batch, rec, "Failed", { error: runtimeError("PayloadNotDecodable", `orchestration "${rec.name}": ${errorInfo(error).message}`) });
+    journalStep(batch, rec, execution, inbox, [], undefined);
     return;
   }
   const inbox = rec.inbox;
@@ -90,7 +92,8 @@ export function runStep(batch: Batch, rec: InstanceRecord): void {
   }
   batch.touchInstance(rec, false);
   // Where it waits: for timelines and the history only, so computed only when someone records them.
-  const position = (batch.env.onStep || batch.env.historyLimit > 0) && machine.position && rec.frame !== null
+  const wanted = batch.env.onStep !== undefined || (batch.env.historyLimit > 0 && result.outcome.kind === "running");
+  const position = wanted && machine.position && rec.frame !== null
     ? safePosition(() => machine.position!(result.frame))
     : undefined;
   if (batch.env.onStep) trace(batch, rec, wakes, result.commands, result.outcome.kind, position);

@@ -69,13 +69,13 @@ test("the history survives a SIGKILL of a local host; nwc show prints it with th
     assert.is(text.code, 0, text.stderr);
     assert.match(text.stdout, /children\s+k1-child \(child\)/);
     assert.match(text.stdout, new RegExp(`history\\s+${steps.length} steps`));
-    assert.match(text.stdout, /#1  \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ\n\s+-> call activity flaky \(task \d+\)\n\s+at line \d+\n/);
+    assert.match(text.stdout, /#1  \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}Z\n\s+-> call activity flaky \(task \d+\)\n\s+at line \d+\n/);
     assert.match(text.stdout, /<- activity flaky \(task \d+\): ok, after 3 attempts; last failed attempt: Error: flaky attempt 2 failed/);
     assert.match(text.stdout, /<- activity broken \(task \d+\): failed, TypeError: broken for good/);
     assert.match(text.stdout, /<- timer \(task \d+\): ok/);
     assert.match(text.stdout, /<- event approval \(task \d+\): ok/);
-    assert.match(text.stdout, /-> start child child k1-child \(task \d+\)/);
-    assert.match(text.stdout, /<- child child k1-child \(task \d+\): ok\n\s+completed\n/);
+    assert.match(text.stdout, /-> start child k1-child \(child\) \(task \d+\)/);
+    assert.match(text.stdout, /<- child k1-child \(child\) \(task \d+\): ok\n\s+completed\n/);
 
     const json = await inProcess(showCmd, "k1", "--dir", dir, "--json");
     assert.is(json.code, 0, json.stderr);
