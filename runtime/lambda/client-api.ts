@@ -11,6 +11,7 @@
  *   { op: "signal", entity, key, operation, input? }      -> {}
  *   { op: "readEntity", entity, key }                     -> { state }
  *   { op: "list", filter? }                               -> status[]
+ *   { op: "history", instanceId }                         -> { instanceId, steps } (runtime/history.ts)
  *
  * Any Lambda can do the same in process with `connectFromEnv()`. Invariant: an
  * unknown op or a missing argument is an error naming it; nothing is sent then.
@@ -27,7 +28,7 @@ function need<T>(event: ClientEvent, name: string, type: "string" | "object"): T
 
 export async function runClientOperation(client: Client, event: ClientEvent): Promise<unknown> {
   if (typeof event !== "object" || event === null || typeof event.op !== "string") {
-    throw new TypeError(`nwc client api: expected { op: "start" | "status" | "wait" | "raise" | "terminate" | "signal" | "readEntity" | "list", ... }`);
+    throw new TypeError(`nwc client api: expected { op: "start" | "status" | "wait" | "raise" | "terminate" | "signal" | "readEntity" | "list" | "history", ... }`);
   }
   switch (event.op) {
     case "start": {
@@ -52,7 +53,9 @@ export async function runClientOperation(client: Client, event: ClientEvent): Pr
       return { state: (await client.readEntity(need<string>(event, "entity", "string"), need<string>(event, "key", "string"))) ?? null };
     case "list":
       return client.list((event.filter ?? {}) as Parameters<Client["list"]>[0]);
+    case "history":
+      return client.history(need<string>(event, "instanceId", "string"));
     default:
-      throw new TypeError(`nwc client api: unknown op ${JSON.stringify(event.op)}; use start, status, wait, raise, terminate, signal, readEntity or list`);
+      throw new TypeError(`nwc client api: unknown op ${JSON.stringify(event.op)}; use start, status, wait, raise, terminate, signal, readEntity, list or history`);
   }
 }
