@@ -42,6 +42,17 @@ export function stateLabel(s: { label: string; line?: number }): string {
   return s.line !== undefined ? `${s.label} (line ${s.line})` : s.label;
 }
 
+/** The lines a state's box shows: its label wrapped, then `(line N)` kept whole, on the last line if it fits. */
+export function stateLabelLines(s: { label: string; line?: number }, maxChars = MAX_LINE_CHARS): string[] {
+  const lines = wrapLabel(s.label, maxChars);
+  if (s.line === undefined) return lines;
+  const suffix = `(line ${s.line})`;
+  const last = lines.at(-1)!;
+  if ([...last].length + 1 + suffix.length <= maxChars) lines[lines.length - 1] = `${last} ${suffix}`;
+  else lines.push(suffix);
+  return lines;
+}
+
 /**
  * Splits a label into lines of at most `maxChars`, preferring to break after
  * a space, a comma or an opening bracket; a token longer than a line is cut.

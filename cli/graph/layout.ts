@@ -20,7 +20,7 @@
  */
 import dagre from "@dagrejs/dagre";
 import type { MachineGraph } from "../../runtime/machine.ts";
-import { estimateMonospaceWidth, LABEL_LINE_PX, stateLabel, wrapLabel, type MeasureText } from "./label.ts";
+import { estimateMonospaceWidth, LABEL_LINE_PX, stateLabelLines, type MeasureText } from "./label.ts";
 import { assertGraph } from "./validate.ts";
 
 export { stateLabel } from "./label.ts";
@@ -62,7 +62,7 @@ export function layoutGraph(graph: MachineGraph, options: LayoutOptions = {}): L
   g.setGraph({ rankdir: "TB", ranksep: RANK_SEP, nodesep: NODE_SEP, edgesep: EDGE_SEP, marginx: MARGIN, marginy: MARGIN });
   const lines = new Map<string, string[]>();
   for (const s of graph.states) {
-    const wrapped = wrapLabel(stateLabel(s));
+    const wrapped = stateLabelLines(s);
     lines.set(s.id, wrapped);
     const width = Math.max(MIN_STATE_WIDTH, Math.ceil(Math.max(...wrapped.map(measure))) + 2 * PAD_X);
     g.setNode(s.id, { width, height: wrapped.length * LABEL_LINE_PX + 2 * PAD_Y });

@@ -92,7 +92,7 @@ test("filter by status", async () => {
 test("open an instance: its position on its graph, status and input", async () => {
   await s.page.click("#instances tr.instance[data-id=approval-1]");
   await s.page.waitForSelector("#instance-detail svg g.state.active", { timeout: 10_000 });
-  const active = await s.page.$$eval("#instance-detail g.state.active text", (ts) => ts.map((t) => t.textContent));
+  const active = await s.page.$$eval("#instance-detail g.state.active text", (ts) => ts.map((t) => t.getAttribute("data-label")));
   // Labels are the awaited expression as written in the source (type arguments included), as `nwc graph` shows them.
   assert.equal(active, ['await ctx.waitForEvent<{ by: string }>("decision") (line 15)']);
   assert.match((await s.page.textContent("#instance-detail .input")) ?? "", /"id": "PO-9"/);
