@@ -39,6 +39,24 @@ export async function buildPlayground(options: { force?: boolean; log?: (line: s
   return build.buildFromSources(options);
 }
 
+/**
+ * The folder of a page built earlier, never building one: `nwc dev` serves it
+ * and must start at once (a Vite build takes most of a minute). The installed
+ * package's prebuilt page; in a checkout, the source build (playground/dist,
+ * made by `nwc playground` and the browser tests), else the prebuilt page of
+ * `npm run build`. `stale`: a checkout's build older than its sources.
+ */
+export async function builtPage(): Promise<{ dir: string; stale: boolean } | { missing: string }> {
+  if (isBuilt(import.meta.url)) {
+    return existsSync(path.join(PREBUILT_DIR, "index.html")) ? { dir: PREBUILT_DIR, stale: false } : { missing: `${PREBUILT_DIR}index.html is missing; reinstall nwc` };
+  }
+  const build = (await import(ownModuleUrl("./build.ts", import.meta.url).href)) as typeof import("./build.ts");
+  if (existsSync(path.join(build.DIST_DIR, "index.html"))) return { dir: build.DIST_DIR, stale: build.buildIsStale() };
+  const packaged = fileURLToPath(new URL("../dist/playground/static/", import.meta.url));
+  if (existsSync(path.join(packaged, "index.html"))) return { dir: packaged, stale: false };
+  return { missing: "this checkout has no built page; build it with `nwc playground --rebuild` or `npm run build`" };
+}
+
 export interface PlaygroundServer {
   url: string;
   port: number;

@@ -11,7 +11,7 @@ import { backendFromFlags, loadAppFile } from "../../runtime/app-loader.ts";
 import { DEFAULT_ALLOWED_ORIGINS, normalizeOrigin } from "../../runtime/dev-access.ts";
 import { startDevServer } from "../../runtime/dev-server.ts";
 import { startHost } from "../../runtime/host.ts";
-import { buildPlayground, pageHandler } from "../../playground/serve.ts";
+import { builtPage, pageHandler } from "../../playground/serve.ts";
 
 export const summary = "run a host with a JSON HTTP API (the dashboard's) on 127.0.0.1";
 
@@ -68,17 +68,17 @@ export async function run(args: string[]): Promise<number> {
 }
 
 /**
- * The dashboard page, served at the API's origin: the installed package's
- * prebuilt page, or in a checkout a Vite build made now if stale. Without a
- * page (a checkout without Vite), the API still runs.
+ * The dashboard page, served at the API's origin: a page built earlier (the
+ * installed package's, or a checkout's), never a build now, so the API starts
+ * at once. Without a page, the API runs alone and says how to get one.
  */
 async function dashboardPage(): Promise<ReturnType<typeof pageHandler> | undefined> {
-  try {
-    const dir = await buildPlayground({ log: (line) => console.log(`nwc dev: ${line}`) });
-    // The page connects to whatever origin it was loaded from (127.0.0.1 or localhost, as the Host says).
-    return pageHandler(dir, (req) => ({ devUrl: `http://${req.headers.host}`, tab: "dashboard" }));
-  } catch (error) {
-    console.error(`nwc dev: no dashboard page (${(error as Error).message}); the API runs without it`);
+  const page = await builtPage();
+  if ("missing" in page) {
+    console.error(`nwc dev: no dashboard page (${page.missing}); the API runs without it`);
     return undefined;
   }
+  if (page.stale) console.error("nwc dev: the dashboard page is older than its sources; `nwc playground --rebuild` rebuilds it");
+  // The page connects to whatever origin it was loaded from (127.0.0.1 or localhost, as the Host says).
+  return pageHandler(page.dir, (req) => ({ devUrl: `http://${req.headers.host}`, tab: "dashboard" }));
 }
