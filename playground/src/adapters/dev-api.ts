@@ -4,7 +4,8 @@
  * and takes writes only as `Content-Type: application/json`, see
  * runtime/dev-access.ts). Routes: GET /api/orchestrations, GET /api/instances
  * (?status=&name=), GET /api/instances/:id (status, position, waits, parent
- * and children), GET /api/instances/:id/history (where the host has it), POST
+ * and children), GET /api/instances/:id/history (where the host has it: GET
+ * /api lists the routes), POST
  * /api/instances, POST .../events/:name, POST .../terminate.
  *
  * Invariant: every failure becomes an Error whose message names the URL and
@@ -116,17 +117,14 @@ export class DevApi {
     return this.request("GET", `/api/instances/${encodeURIComponent(instanceId)}`);
   }
 
-  /**
-   * The instance's history, or undefined when this host has no history route
-   * (a version of nwc without it answers 404 "no route").
-   */
-  async history(instanceId: string): Promise<HistoryView | undefined> {
-    try {
-      return await this.request<HistoryView>("GET", `/api/instances/${encodeURIComponent(instanceId)}/history`);
-    } catch (e) {
-      if (e instanceof DevApiError && e.status === 404 && e.body.includes("no route")) return undefined;
-      throw e;
-    }
+  /** The routes the host serves (GET /api): what this version of nwc dev can do. */
+  routes(): Promise<{ method: string; path: string; does: string }[]> {
+    return this.request("GET", "/api");
+  }
+
+  /** The instance's history; ask `routes()` first whether the host has the route. */
+  history(instanceId: string): Promise<HistoryView> {
+    return this.request("GET", `/api/instances/${encodeURIComponent(instanceId)}/history`);
   }
 
   start(name: string, input: unknown, instanceId?: string): Promise<{ instanceId: string }> {

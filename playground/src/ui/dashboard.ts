@@ -16,6 +16,8 @@ import { StartForm } from "./start-form.ts";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
+const HISTORY_ROUTE = "/api/instances/:id/history";
+
 /** How often the list and the opened instance refresh. */
 export const REFRESH_MS = 2000;
 
@@ -23,8 +25,8 @@ export class Dashboard {
   private api: DevApi | undefined;
   private graphs = new Map<string, OrchestrationView>();
   private selected: string | undefined;
-  /** False once the host answered that it has no history route: not asked again until the next connect. */
-  private historyRoute = true;
+  /** Whether the host serves GET /api/instances/:id/history (from GET /api, asked once per connect; older hosts do not). */
+  private historyRoute: boolean | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
   private refreshing: Promise<void> | undefined;
   private connected = false;
@@ -60,7 +62,7 @@ export class Dashboard {
       return this.setStatus((e as Error).message, true);
     }
     this.graphs.clear();
-    this.historyRoute = true;
+    this.historyRoute = undefined;
     this.selected = instanceOfHash(location.hash);
     await this.refresh();
     this.schedule();
@@ -106,6 +108,8 @@ export class Dashboard {
     if (!api) return;
     try {
       if (this.graphs.size === 0) await this.loadGraphs(api);
+      // Asked of GET /api rather than by trying the route: a 404 would be logged by the browser on every refresh.
+      this.historyRoute ??= (await api.routes()).some((r) => r.method === "GET" && r.path === HISTORY_ROUTE);
       const status = $<HTMLSelectElement>("status-filter").value;
       const list = await api.list(status ? { status } : {});
       this.renderList(list);
@@ -141,11 +145,7 @@ export class Dashboard {
 
   private async renderDetail(api: DevApi, s: InstanceStatusView, list: InstanceStatusView[]): Promise<void> {
     if (!this.graphs.has(s.name)) await this.loadGraphs(api);
-    let history: HistoryView | undefined;
-    if (this.historyRoute) {
-      history = await api.history(s.instanceId);
-      if (!history) this.historyRoute = false;
-    }
+    const history: HistoryView | undefined = this.historyRoute ? await api.history(s.instanceId) : undefined;
     const listedChildren = list.filter((x) => x.parentInstanceId === s.instanceId).map((x) => x.instanceId);
     // The detail is replaced whole: keep an open stack trace open across refreshes.
     const el = $("instance-detail");

@@ -2,7 +2,8 @@
  * The history panel of an opened instance: one line per step of the host's
  * journal (GET /api/instances/:id/history): its time, what woke it, what it
  * issued (a sub-orchestration's child is a link), and where it waits after.
- * A host without the history route gets a note instead of the panel.
+ * A host without the history route (GET /api does not list it) gets a note
+ * instead of the panel.
  *
  * Invariant: every text goes through `esc`.
  */

@@ -32,6 +32,7 @@ export class InstanceActions {
     this.instanceId = s.instanceId;
     $<HTMLInputElement>("raise-name").value = s.waits?.events[0] ?? "";
     $<HTMLInputElement>("raise-data").value = "";
+    $<HTMLInputElement>("terminate-reason").value = "";
     this.say("");
   }
 

@@ -42,6 +42,8 @@ export class StartForm {
       const id = $<HTMLInputElement>("start-id").value.trim();
       const { instanceId } = await api.start(name, input, id || undefined);
       this.say(`started ${instanceId}`);
+      // An id is used once: the next start gets a new one unless another is typed.
+      $<HTMLInputElement>("start-id").value = "";
       this.opened(instanceId);
     } catch (e) {
       this.say((e as Error).message, true);
