@@ -13,7 +13,7 @@ import { startDevServer } from "../../runtime/dev-server.ts";
 import { startHost } from "../../runtime/host.ts";
 import { builtPage, pageHandler } from "../../playground/serve.ts";
 
-export const summary = "run a host with a JSON HTTP API (the dashboard's) on 127.0.0.1";
+export const summary = "run a host with a JSON HTTP API and the dashboard page on 127.0.0.1";
 
 const USAGE = `usage: nwc dev [--port 7071] [--backend memory|local] [--dir .nwc] [--allow-origin URL]... [file...]
 

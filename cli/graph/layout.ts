@@ -23,8 +23,6 @@ import type { MachineGraph } from "../../runtime/machine.ts";
 import { estimateMonospaceWidth, LABEL_LINE_PX, stateLabelLines, type MeasureText } from "./label.ts";
 import { assertGraph } from "./validate.ts";
 
-export { stateLabel } from "./label.ts";
-
 export interface PlacedState {
   id: string; label: string; line?: number;
   /** The label as drawn, one entry per line. */
