@@ -22,7 +22,11 @@ function stepText(step: HistoryStepView): string {
   const parts = [`<b>#${step.seq}</b> ${esc(formatTime(step.atMs))}`];
   if (step.wakes.length) parts.push(`woke by ${step.wakes.map(wakeText).join(", ")}`);
   if (step.commands.length) parts.push(`issued ${step.commands.map(commandText).join(", ")}`);
-  if (step.outcome === "failed") parts.push(`<span class="error">failed${step.error ? `: ${esc(step.error.name)}: ${esc(step.error.message)}` : ""}</span>`);
+  if (step.outcome === "failed") {
+    // The usual failure is a failed wake rethrown: its error is already on this line.
+    const told = step.error && step.wakes.some((w) => w.error?.name === step.error!.name && w.error.message === step.error!.message);
+    parts.push(`<span class="error">instance failed${step.error && !told ? `: ${esc(step.error.name)}: ${esc(step.error.message)}` : ""}</span>`);
+  }
   else if (step.outcome !== "running") parts.push(esc(step.outcome));
   if (step.waitsAt?.length) parts.push(`waits at <span class="at">${step.waitsAt.map((w) => esc(w.line !== undefined ? `line ${w.line}: ${w.label}` : w.label)).join(" and ")}</span>`);
   return parts.join(" · ");
