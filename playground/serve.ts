@@ -1,14 +1,15 @@
 /**
  * Node side of the playground: finds the built page and serves it on
  * 127.0.0.1 with a small static server, plus `/config.json` carrying the
- * default `nwc dev` URL for the dashboard. The installed package ships the page
+ * default `nwc dev` URL for the dashboard (`nwc dev` serves the same page with
+ * the same handler, from its own origin). The installed package ships the page
  * prebuilt (dist/playground/static, made by `npm run build`); a source checkout
  * builds it with Vite on demand (playground/build.ts), so Vite is never needed at
  * run time by users.
  *
  * Invariant: the server only ever reads files inside the build folder.
  */
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -38,6 +39,24 @@ export async function buildPlayground(options: { force?: boolean; log?: (line: s
   return build.buildFromSources(options);
 }
 
+/**
+ * The folder of a page built earlier, never building one: `nwc dev` serves it
+ * and must start at once (a Vite build takes most of a minute). The installed
+ * package's prebuilt page; in a checkout, the source build (playground/dist,
+ * made by `nwc playground` and the browser tests), else the prebuilt page of
+ * `npm run build`. `stale`: a checkout's build older than its sources.
+ */
+export async function builtPage(): Promise<{ dir: string; stale: boolean } | { missing: string }> {
+  if (isBuilt(import.meta.url)) {
+    return existsSync(path.join(PREBUILT_DIR, "index.html")) ? { dir: PREBUILT_DIR, stale: false } : { missing: `${PREBUILT_DIR}index.html is missing; reinstall nwc` };
+  }
+  const build = (await import(ownModuleUrl("./build.ts", import.meta.url).href)) as typeof import("./build.ts");
+  if (existsSync(path.join(build.DIST_DIR, "index.html"))) return { dir: build.DIST_DIR, stale: build.buildIsStale() };
+  const packaged = fileURLToPath(new URL("../dist/playground/static/", import.meta.url));
+  if (existsSync(path.join(packaged, "index.html"))) return { dir: packaged, stale: false };
+  return { missing: "this checkout has no built page; build it with `nwc playground --rebuild` or `npm run build`" };
+}
+
 export interface PlaygroundServer {
   url: string;
   port: number;
@@ -45,27 +64,43 @@ export interface PlaygroundServer {
   close(): Promise<void>;
 }
 
-export function servePlayground(options: { port?: number; devUrl?: string; dir?: string } = {}): Promise<PlaygroundServer> {
-  const dir = path.resolve(options.dir ?? (isBuilt(import.meta.url) ? PREBUILT_DIR : path.join(fileURLToPath(new URL(".", import.meta.url)), "dist")));
-  const config = JSON.stringify({ devUrl: options.devUrl ?? "http://127.0.0.1:7071" });
-  const server = createServer((req, res) => {
-    const urlPath = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+/**
+ * A handler serving the built page from `dir` (GET and HEAD), plus
+ * `/config.json` from `config(req)`. Shared by `nwc playground` and `nwc dev`,
+ * which serves the dashboard from its own origin.
+ */
+export function pageHandler(dir: string, config: (req: IncomingMessage) => object): (req: IncomingMessage, res: ServerResponse) => void {
+  const root = path.resolve(dir);
+  return (req, res) => {
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.writeHead(405, { allow: "GET, HEAD" }).end("method not allowed");
       return;
     }
-    if (urlPath === "/config.json") {
-      res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" }).end(config);
+    let urlPath: string;
+    try {
+      urlPath = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+    } catch {
+      res.writeHead(400, { "content-type": "text/plain" }).end("malformed percent-encoding in the path");
       return;
     }
-    const file = path.resolve(dir, "." + (urlPath.endsWith("/") ? `${urlPath}index.html` : urlPath));
-    if (!file.startsWith(dir + path.sep) || !existsSync(file) || !statSync(file).isFile()) {
+    if (urlPath === "/config.json") {
+      res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" }).end(JSON.stringify(config(req)));
+      return;
+    }
+    const file = path.resolve(root, "." + (urlPath.endsWith("/") ? `${urlPath}index.html` : urlPath));
+    if (!file.startsWith(root + path.sep) || !existsSync(file) || !statSync(file).isFile()) {
       res.writeHead(404, { "content-type": "text/plain" }).end(`not found: ${urlPath}`);
       return;
     }
     res.writeHead(200, { "content-type": CONTENT_TYPES[path.extname(file)] ?? "application/octet-stream", "cache-control": "no-cache" });
     res.end(req.method === "HEAD" ? undefined : readFileSync(file));
-  });
+  };
+}
+
+export function servePlayground(options: { port?: number; devUrl?: string; dir?: string } = {}): Promise<PlaygroundServer> {
+  const dir = options.dir ?? (isBuilt(import.meta.url) ? PREBUILT_DIR : path.join(fileURLToPath(new URL(".", import.meta.url)), "dist"));
+  const config = { devUrl: options.devUrl ?? "http://127.0.0.1:7071" };
+  const server = createServer(pageHandler(dir, () => config));
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 5173, "127.0.0.1", () => {

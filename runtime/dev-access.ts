@@ -7,9 +7,10 @@
  *   A DNS-rebound name (`attacker.example` resolving to 127.0.0.1) arrives with
  *   its own name in Host and is refused (421).
  * - Origin: a request that carries one (browsers add it to every cross-origin
- *   fetch and to every POST) must name an allowed origin: by default the
- *   playground served by `nwc playground` (port 5173); `--allow-origin` adds
- *   others. Anything else is refused (403) without CORS headers, so the page
+ *   fetch and to every POST) must name an allowed origin: the server's own
+ *   (the dashboard page `nwc dev` serves; its Host was checked above, so a
+ *   page of another site cannot claim it), the playground served by `nwc
+ *   playground` (port 5173); `--allow-origin` adds others. Anything else is refused (403) without CORS headers, so the page
  *   can read nothing, not even the error. Requests without Origin (curl, the
  *   CLI, Node's fetch from a script) come from local programs and are allowed.
  * - Writes (POST) must be `Content-Type: application/json`: an HTML form or a
@@ -70,6 +71,8 @@ export class DevAccess {
     }
     const origin = req.headers.origin;
     if (origin === undefined) return {};
+    // Same origin: the page this server served. Browsers send Origin on its POSTs too; no CORS headers needed.
+    if (LOOPBACK_HOSTS.some((h) => origin === `http://${h}:${port}`)) return {};
     if (!this.origins.has(origin)) {
       throw new AccessError(403, `origin ${origin} may not use this API; start nwc dev with --allow-origin ${origin} to allow it`);
     }

@@ -12,6 +12,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { AccessError, DevAccess, requireJsonContentType } from "./dev-access.ts";
 import type { Host } from "./host.ts";
+import { readChildInstanceIds } from "./instance-family.ts";
 import { describeState, positionOf, readInstanceRecord, readPendingWaits, type PendingWaits } from "./instance-waits.ts";
 
 /** Request bodies above this are refused: one payload (256 KiB) encoded, plus room for the envelope. */
@@ -112,7 +113,7 @@ function routes(host: Host): Route[] {
       },
     },
     {
-      method: "GET", path: "/api/instances/:id", does: "one status, with the graph position where it waits (position: state ids, waitingAt: source lines) and its pending waits",
+      method: "GET", path: "/api/instances/:id", does: "one status, with the graph position where it waits (position: state ids, waitingAt: source lines), its pending waits, parentInstanceId and childInstanceIds",
       async handle({ params: { id } }) {
         const status = await asUser(client.status(id!));
         if (!status) throw new HttpError(404, `no instance with id ${JSON.stringify(id)}`);
@@ -189,6 +190,12 @@ export interface DevServerOptions {
   allowOrigins?: readonly string[];
   /** Where 5xx details go (default console.error). */
   log?: (message: string) => void;
+  /**
+   * Serves what is not under /api (GET and HEAD): the dashboard page, so that
+   * it is same-origin with the API. Given by `nwc dev` (playground/serve.ts);
+   * without it those paths are 404.
+   */
+  page?: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
 export async function startDevServer(host: Host, options: DevServerOptions = {}): Promise<{ server: Server; url: string; allowedOrigins: string[]; close(): Promise<void> }> {
@@ -205,8 +212,9 @@ export async function startDevServer(host: Host, options: DevServerOptions = {})
       res.end();
       return;
     }
-    if (method === "POST") requireJsonContentType(req);
     const segments = url.pathname.split("/").filter(Boolean);
+    if (segments[0] !== "api" && options.page && (method === "GET" || method === "HEAD")) return options.page(req, res);
+    if (method === "POST") requireJsonContentType(req);
     if (segments[0] !== "api") throw new HttpError(404, `no route ${method} ${url.pathname}; the API is under /api (GET /api lists the routes)`);
     for (const r of table) {
       if (r.method !== method) continue;
@@ -254,15 +262,18 @@ function send(res: ServerResponse, status: number, body: unknown, cors: Record<s
   res.end(text);
 }
 
-/** Where the instance stands: graph state ids, their source lines, and what it waits for. */
-async function whereItWaits(host: Host, instanceId: string): Promise<{ position?: string[]; waitingAt?: string[]; waits?: PendingWaits }> {
-  const rec = await readInstanceRecord(host.backend.store, host.client.partitionCount, instanceId);
+/** Where the instance stands: graph state ids, their source lines, what it waits for, its parent and children. */
+async function whereItWaits(host: Host, instanceId: string): Promise<{ position?: string[]; waitingAt?: string[]; waits?: PendingWaits; parentInstanceId?: string; childInstanceIds?: string[] }> {
+  const { store } = host.backend, partitions = host.client.partitionCount;
+  const rec = await readInstanceRecord(store, partitions, instanceId);
   if (!rec) return {};
   const machine = host.app.machine(rec.name, rec.version);
   const position = positionOf(machine, rec);
   return {
     position,
     waitingAt: position?.map((state) => describeState(state, machine?.graph)),
-    waits: await readPendingWaits(host.backend.store, host.client.partitionCount, rec),
+    waits: await readPendingWaits(store, partitions, rec),
+    ...(rec.parent ? { parentInstanceId: rec.parent.instanceId } : {}),
+    childInstanceIds: await readChildInstanceIds(store, partitions, instanceId),
   };
 }

@@ -1,16 +1,19 @@
 /**
  * `nwc dev [--port 7071] [--backend memory|local] [--dir .nwc] [--allow-origin URL]... [file...]`:
  * a host running the files' orchestrations, activities and entities, with the
- * JSON HTTP API of runtime/dev-server.ts on 127.0.0.1. Runs until interrupted.
- * Browsers may call it only from the playground's origin or the --allow-origin ones.
+ * JSON HTTP API of runtime/dev-server.ts on 127.0.0.1, and the dashboard page
+ * at its root (same origin as the API, so it connects on open with no flag).
+ * Runs until interrupted. Browsers may call it only from its own page, the
+ * playground's origin or the --allow-origin ones.
  */
 import { parseArgs } from "node:util";
 import { backendFromFlags, loadAppFile } from "../../runtime/app-loader.ts";
 import { DEFAULT_ALLOWED_ORIGINS, normalizeOrigin } from "../../runtime/dev-access.ts";
 import { startDevServer } from "../../runtime/dev-server.ts";
 import { startHost } from "../../runtime/host.ts";
+import { builtPage, pageHandler } from "../../playground/serve.ts";
 
-export const summary = "run a host with a JSON HTTP API (the dashboard's) on 127.0.0.1";
+export const summary = "run a host with a JSON HTTP API and the dashboard page on 127.0.0.1";
 
 const USAGE = `usage: nwc dev [--port 7071] [--backend memory|local] [--dir .nwc] [--allow-origin URL]... [file...]
 
@@ -50,9 +53,11 @@ export async function run(args: string[]): Promise<number> {
   }
   const files = await Promise.all(parsed.positionals.map(loadAppFile));
   const host = await startHost({ app: files.map((f) => f.definitions), backend: backendFromFlags(parsed.values.backend, parsed.values.dir) });
-  const dev = await startDevServer(host, { port, allowOrigins: [...DEFAULT_ALLOWED_ORIGINS, ...extraOrigins] });
+  const page = await dashboardPage();
+  const dev = await startDevServer(host, { port, allowOrigins: [...DEFAULT_ALLOWED_ORIGINS, ...extraOrigins], ...(page ? { page } : {}) });
   const names = [...host.app.latest.keys()];
   console.log(`nwc dev: listening on ${dev.url}/api (orchestrations: ${names.join(", ") || "none"}; browser origins allowed: ${dev.allowedOrigins.join(", ")})`);
+  if (page) console.log(`nwc dev: dashboard at ${dev.url}/`);
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);
@@ -60,4 +65,20 @@ export async function run(args: string[]): Promise<number> {
   await dev.close();
   await host.stop();
   return 0;
+}
+
+/**
+ * The dashboard page, served at the API's origin: a page built earlier (the
+ * installed package's, or a checkout's), never a build now, so the API starts
+ * at once. Without a page, the API runs alone and says how to get one.
+ */
+async function dashboardPage(): Promise<ReturnType<typeof pageHandler> | undefined> {
+  const page = await builtPage();
+  if ("missing" in page) {
+    console.error(`nwc dev: no dashboard page (${page.missing}); the API runs without it`);
+    return undefined;
+  }
+  if (page.stale) console.error("nwc dev: the dashboard page is older than its sources; `nwc playground --rebuild` rebuilds it");
+  // The page connects to whatever origin it was loaded from (127.0.0.1 or localhost, as the Host says).
+  return pageHandler(page.dir, (req) => ({ devUrl: `http://${req.headers.host}`, tab: "dashboard" }));
 }

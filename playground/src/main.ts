@@ -1,7 +1,8 @@
 /**
  * The playground page: wires the editor, the compile worker, the module
  * loader, the run panel and the dashboard together. The page reads
- * `config.json` (written by `nwc playground`) for the default `nwc dev` URL;
+ * `config.json` (served by `nwc playground` or `nwc dev`) for the default
+ * `nwc dev` URL and the first tab (`nwc dev` opens on the dashboard);
  * `?tab=dashboard` opens the dashboard, `?preset=<id>` a preset.
  */
 import { compile, PROGRAM_FILE, type CompileView } from "./adapters/compile.ts";
@@ -83,25 +84,28 @@ const editor = createEditor($("editor"), "", (text) => void recompile(text));
 applyPreset(firstPreset.id);
 presetSelect.onchange = () => applyPreset(presetSelect.value);
 
-async function devUrlDefault(): Promise<string | undefined> {
-  if (params.get("dev")) return params.get("dev")!;
+/** What the server of this page says: the dashboard's `nwc dev` (its own origin when `nwc dev` serves the page) and the tab to open. */
+async function pageConfig(): Promise<{ devUrl?: string; tab?: string }> {
   try {
     const res = await fetch("./config.json");
-    return res.ok ? ((await res.json()) as { devUrl?: string }).devUrl : undefined;
+    return res.ok ? ((await res.json()) as { devUrl?: string; tab?: string }) : {};
   } catch {
-    return undefined;
+    return {};
   }
 }
 
-const dashboard = new Dashboard(await devUrlDefault());
+const config = await pageConfig();
+const dashboard = new Dashboard(params.get("dev") ?? config.devUrl);
 
 function showTab(tab: string): void {
   for (const b of document.querySelectorAll<HTMLButtonElement>(".tab")) b.classList.toggle("selected", b.dataset.tab === tab);
   $("playground").hidden = tab !== "playground";
   $("dashboard").hidden = tab !== "dashboard";
-  if (tab === "dashboard") dashboard.schedule();
+  if (tab === "dashboard") dashboard.show();
   else dashboard.pause();
 }
 for (const b of document.querySelectorAll<HTMLButtonElement>(".tab")) b.onclick = () => showTab(b.dataset.tab!);
-showTab(params.get("tab") === "dashboard" ? "dashboard" : "playground");
+// An instance in the hash (a link from elsewhere) is the dashboard's.
+const firstTab = params.get("tab") ?? (location.hash.startsWith("#instance=") ? "dashboard" : config.tab);
+showTab(firstTab === "dashboard" ? "dashboard" : "playground");
 document.body.dataset.ready = "true";

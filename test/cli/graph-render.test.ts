@@ -1,6 +1,6 @@
 // Rendering of machine graphs by `nwc graph`: xstate configs that xstate accepts and
 // simulates, Mermaid text naming every state and transition, and SVG pictures whose
-// layered layout places every state once, without overlaps, loops drawn as back edges.
+// layout (dagre) places every state once, without overlaps, labels wrapped to fit, loops drawn as back edges.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createActor, createMachine } from "xstate";
@@ -9,6 +9,9 @@ import { toXstateConfig } from "../../cli/graph/xstate.ts";
 import { toMermaid } from "../../cli/graph/mermaid.ts";
 import { toSvg } from "../../cli/graph/svg.ts";
 import { layoutGraph } from "../../cli/graph/layout.ts";
+import { estimateMonospaceWidth, MAX_LINE_CHARS, wrapLabel } from "../../cli/graph/label.ts";
+
+interface Box { id: string; x: number; y: number; width: number; height: number }
 
 // for (const c of cities) out.push(await ctx.call(greet, c));  then a sleep, then return.
 const loop: MachineGraph = {
@@ -36,6 +39,20 @@ const diamond: MachineGraph = {
   transitions: [
     { from: "start", to: "a" }, { from: "start", to: "b.x" }, { from: "a", to: "join" }, { from: "b.x", to: "join" },
     { from: "join", to: "a", label: "retry" }, { from: "join", to: "end" },
+  ],
+};
+
+// A long awaited expression, a loop back over two states and a skipped layer.
+const long: MachineGraph = {
+  states: [
+    { id: "start", label: "start" },
+    { id: "all", label: "await Promise.all([ctx.call(chargeCard, order.payment), ctx.call(reserveStock, order.items), ctx.call(notify, order.customer)])", line: 12 },
+    { id: "wait", label: "await Promise.race([ctx.waitForEvent<{ approvedBy: string }>(\"approval\"), ctx.sleep(86_400_000)])", line: 14 },
+    { id: "end", label: "end" },
+  ],
+  transitions: [
+    { from: "start", to: "all" }, { from: "all", to: "wait", label: "all done" }, { from: "wait", to: "all", label: "not approved, retry" },
+    { from: "start", to: "end", label: "empty order" }, { from: "wait", to: "end", label: "approved" },
   ],
 };
 
@@ -88,8 +105,9 @@ test("mermaid: every state and transition appears once, with [*] entry and exit"
   assert.not.ok(/"[^"\n]*"[^"\n]*"[^\n]*as s_a/.test(d), "quotes inside labels are replaced");
 });
 
-test("layout: layers follow forward edges, loops are back edges, no two states overlap", () => {
-  for (const graph of [loop, diamond]) {
+test("layout (dagre): ranks follow forward edges, loops are back edges, no two boxes or labels overlap", () => {
+  const overlaps = (a: Box, b: Box) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+  for (const graph of [loop, diamond, long]) {
     const layout = layoutGraph(graph);
     assert.is(layout.states.length, graph.states.length);
     assert.is(layout.edges.length, graph.transitions.length);
@@ -99,23 +117,34 @@ test("layout: layers follow forward edges, loops are back edges, no two states o
     for (const e of layout.edges) {
       if (!e.back) assert.ok(byId.get(e.to)!.layer > byId.get(e.from)!.layer, `${e.from}->${e.to} goes down`);
     }
-    for (const a of layout.states) for (const b of layout.states) {
-      if (a === b) continue;
-      const overlap = a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
-      assert.not.ok(overlap, `${a.id} overlaps ${b.id}`);
-      assert.ok(a.x >= 0 && a.x + a.width <= layout.width && a.y + a.height <= layout.height);
+    // Edge labels as boxes (the monospace estimate, as measured by the layout).
+    const labels: (Box & { id: string })[] = layout.edges.filter((e) => e.label !== undefined).map((e) => {
+      const width = estimateMonospaceWidth(e.label!);
+      return { id: `label ${e.label}`, x: e.labelX - width / 2, y: e.labelY - 12, width, height: 14 };
+    });
+    const boxes = [...layout.states, ...labels];
+    for (const a of boxes) {
+      assert.ok(a.x >= 0 && a.x + a.width <= layout.width && a.y >= 0 && a.y + a.height <= layout.height, `${a.id} inside the picture`);
+      for (const b of boxes) if (a !== b) assert.not.ok(overlaps(a, b), `${a.id} overlaps ${b.id}`);
     }
+    // Each box holds its label: the widest wrapped line fits with room to spare.
+    for (const s of layout.states) assert.ok(Math.max(...s.lines.map(estimateMonospaceWidth)) + 2 * 12 <= s.width, `${s.id} holds its label`);
   }
-  // start -> s2 skips the layer of s1: it runs in a lane left of every state it passes.
-  const l = layoutGraph(loop);
-  const skip = l.edges.find((e) => e.from === "start" && e.to === "s2")!;
-  const lane = Number(/ C (\S+) /.exec(skip.path)![1]);
-  const s1 = l.states.find((s) => s.id === "s1")!;
-  assert.ok(lane < s1.x, `lane ${lane} passes left of s1 at ${s1.x}`);
-  assert.ok(lane >= 0);
   const d = layoutGraph(diamond);
   assert.ok(d.edges.find((e) => e.from === "join" && e.to === "a")!.back, "join -> a closes a loop");
   assert.equal(layoutGraph(diamond), d, "deterministic");
+});
+
+test("labels: long ones wrap at a space or bracket into lines of at most MAX_LINE_CHARS, losing no character", () => {
+  const text = long.states.find((s) => s.id === "all")!.label;
+  const lines = wrapLabel(text);
+  assert.ok(lines.length > 1);
+  assert.ok(lines.every((l) => l.length <= MAX_LINE_CHARS), lines.join("|"));
+  assert.is(lines.join("").replace(/\s/g, ""), text.replace(/\s/g, ""));
+  assert.equal(wrapLabel("short"), ["short"]);
+  assert.equal(wrapLabel("x".repeat(130)).map((l) => l.length), [MAX_LINE_CHARS, MAX_LINE_CHARS, 130 - 2 * MAX_LINE_CHARS]);
+  const svg = toSvg("long", long);
+  assert.is((svg.match(/<tspan /g) ?? []).length, layoutGraph(long).states.reduce((n, s) => n + s.lines.length, 0));
 });
 
 test("svg: one group per state, one path per transition, text escaped, tags balanced", () => {

@@ -186,7 +186,7 @@ function startServer(args: string[], ready: RegExp): Promise<{ child: ChildProce
 
 const stop = (child: ChildProcess) => { try { process.kill(-child.pid!, "SIGTERM"); } catch {} };
 
-test("npx nwc dev answers POST /api/instances and runs the instance", async () => {
+test("npx nwc dev answers POST /api/instances, runs the instance and serves the dashboard page", async () => {
   const { child, match } = await startServer(["nwc", "dev", "--port", "0", "--backend", "memory", "src/app.ts"], /listening on (http:\/\/127\.0\.0\.1:\d+)\/api/);
   try {
     const base = match[1]!;
@@ -199,6 +199,11 @@ test("npx nwc dev answers POST /api/instances and runs the instance", async () =
       status = (await (await fetch(`${base}/api/instances/${instanceId}`)).json()) as typeof status;
     }
     assert.equal(status, { ...status, status: "Completed", output: ["Hello Rome!"] });
+    // The dashboard page comes prebuilt, at the API's origin; its config points back at that origin.
+    const page = await fetch(`${base}/`);
+    assert.is(page.status, 200);
+    assert.match(await page.text(), /<section id="dashboard"/);
+    assert.equal(await (await fetch(`${base}/config.json`)).json(), { devUrl: base, tab: "dashboard" });
   } finally {
     stop(child);
   }

@@ -11,7 +11,8 @@ export const SCREENSHOT_DIR = fileURLToPath(new URL("../../test-output/playgroun
 const CHROMIUM = process.env.NWC_CHROMIUM ?? "/usr/bin/chromium";
 
 export interface Session {
-  server: PlaygroundServer;
+  /** The playground's server; undefined for a page another server serves (openPage). */
+  server: PlaygroundServer | undefined;
   browser: Browser;
   page: Page;
   /** Page errors and console errors seen so far. */
@@ -25,22 +26,31 @@ export interface Session {
  * `nwc dev` only once it knows the page's origin, to allow that origin.
  */
 export async function openPlayground(options: { devUrl?: string; query?: string | ((server: PlaygroundServer) => Promise<string>) } = {}): Promise<Session> {
+  await buildPlayground({ log: (l) => console.log(l) });
+  const server = await servePlayground({ port: 0, ...(options.devUrl ? { devUrl: options.devUrl } : {}) });
+  try {
+    const query = typeof options.query === "function" ? await options.query(server) : (options.query ?? "");
+    return await openPage(server.url + query, server);
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+}
+
+/** Opens `url` (a page some server already serves: `nwc dev` serves the dashboard) in Chromium; closing the session closes `server` too. */
+export async function openPage(url: string, server?: PlaygroundServer): Promise<Session> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`the browser tests need Debian's Chromium at ${CHROMIUM}: apt-get install chromium (.ci/run does), or set NWC_CHROMIUM to its path`);
   }
-  await buildPlayground({ log: (l) => console.log(l) });
-  const server = await servePlayground({ port: 0, ...(options.devUrl ? { devUrl: options.devUrl } : {}) });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
   const page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
   page.on("console", (m) => { if (m.type() === "error") errors.push(`console: ${m.text()}`); });
   try {
-    const query = typeof options.query === "function" ? await options.query(server) : (options.query ?? "");
-    await page.goto(server.url + query);
+    await page.goto(url);
   } catch (error) {
     await browser.close();
-    await server.close();
     throw error;
   }
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
@@ -53,7 +63,7 @@ export async function openPlayground(options: { devUrl?: string; query?: string 
     },
     async close() {
       await browser.close();
-      await server.close();
+      await server?.close();
     },
   };
 }

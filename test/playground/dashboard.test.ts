@@ -1,38 +1,17 @@
-// The dashboard in Chromium against a real `nwc dev` process: lists
-// instances, filters by status, opens one to show its position on its graph,
-// input and output, and picks up changes on its periodic refresh.
+// The dashboard in Chromium, served by `nwc playground` (another origin than
+// its `nwc dev`, allowed with --allow-origin): lists instances, filters by
+// status, opens one to show its position on its graph, input and output, and
+// picks up changes on its periodic refresh.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { spawn, type ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { DevApi } from "../../playground/src/adapters/dev-api.ts";
 import { openPlayground, type Session } from "./browser.ts";
+import { startDevProcess, type DevProcess } from "./dev-process.ts";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
-let dev: ChildProcess;
+let dev: DevProcess;
 let devUrl = "";
 let s: Session;
 let api: DevApi;
-
-/** `pageOrigin`: the playground's origin in this test (a free port, not 5173), which nwc dev must allow. */
-function startDev(pageOrigin: string): Promise<string> {
-  // The CLI's entry itself (what bin/nwc.js runs from a source checkout), so that killing this child stops the server.
-  dev = spawn(process.execPath, ["--conditions=source", "--import", "tsx", "cli/main.ts", "dev", "--port", "0", "--backend", "memory", "--allow-origin", pageOrigin, "test/playground/fixtures/dev-app.ts"], {
-    cwd: root, stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`nwc dev did not start within 60 s:\n${out}`)), 60_000);
-    const onData = (d: Buffer) => {
-      out += d;
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)\/api/.exec(out);
-      if (m) { clearTimeout(timer); resolve(m[1]!); }
-    };
-    dev.stdout!.on("data", onData);
-    dev.stderr!.on("data", onData);
-    dev.once("exit", (code) => { clearTimeout(timer); reject(new Error(`nwc dev exited with ${code}:\n${out}`)); });
-  });
-}
 
 async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
   const end = Date.now() + timeoutMs;
@@ -47,7 +26,9 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
 test.before(async () => {
   s = await openPlayground({
     query: async (server) => {
-      devUrl = await startDev(new URL(server.url).origin);
+      // The playground's origin in this test is a free port, not 5173: nwc dev must allow it.
+      dev = await startDevProcess("test/playground/fixtures/dev-app.ts", ["--allow-origin", new URL(server.url).origin]);
+      devUrl = dev.url;
       api = new DevApi(devUrl);
       await api.start("helloSequence", ["Tokyo", "Lima"], "hello-1");
       await api.start("approval", { id: "PO-9" }, "approval-1");
@@ -62,14 +43,7 @@ test.before(async () => {
 
 test.after(async () => {
   await s?.close();
-  if (dev && dev.exitCode === null) {
-    const exited = new Promise((r) => dev.once("exit", r));
-    dev.kill("SIGTERM");
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-    if (dev.exitCode === null) dev.kill("SIGKILL");
-  }
-  dev?.stdout?.destroy();
-  dev?.stderr?.destroy();
+  await dev?.stop();
 });
 
 test("connect lists the instances of the running host", async () => {
@@ -92,7 +66,7 @@ test("filter by status", async () => {
 test("open an instance: its position on its graph, status and input", async () => {
   await s.page.click("#instances tr.instance[data-id=approval-1]");
   await s.page.waitForSelector("#instance-detail svg g.state.active", { timeout: 10_000 });
-  const active = await s.page.$$eval("#instance-detail g.state.active text", (ts) => ts.map((t) => t.textContent));
+  const active = await s.page.$$eval("#instance-detail g.state.active text", (ts) => ts.map((t) => t.getAttribute("data-label")));
   // Labels are the awaited expression as written in the source (type arguments included), as `nwc graph` shows them.
   assert.equal(active, ['await ctx.waitForEvent<{ by: string }>("decision") (line 15)']);
   assert.match((await s.page.textContent("#instance-detail .input")) ?? "", /"id": "PO-9"/);

@@ -1,4 +1,4 @@
-/** `nwc dev`: loads the files, serves the API on 127.0.0.1, stops cleanly on SIGINT. */
+/** `nwc dev`: loads the files, serves the API and the dashboard page on 127.0.0.1, stops cleanly on SIGINT. */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawn } from "node:child_process";
@@ -32,6 +32,10 @@ test("serves the orchestrations of the given files and exits 0 on SIGINT", async
     await new Promise((r) => setTimeout(r, 20));
   }
   assert.equal(status.output, ["Hello Oslo!"]);
+  // The dashboard page at the root (a checkout serves the page npm ci or the browser tests built).
+  const page = await fetch(`${url}/`);
+  assert.is(page.status, 200);
+  assert.match(await page.text(), /<section id="dashboard"/);
   child.kill("SIGINT");
   assert.is(await exited, 0);
 });

@@ -248,6 +248,52 @@ test("--allow-origin adds origins; a malformed one is refused at start", async (
   }
 });
 
+test("GET /api/instances/:id names the parent and the children of sub-orchestrations", async () => {
+  await post("/api/instances", { name: "parent", input: 1, instanceId: "fam-1" });
+  assert.is((await host.client.wait("fam-1", { timeoutMs: 5000 })).status, "Completed");
+  const parent = (await (await api("/api/instances/fam-1")).json()) as { parentInstanceId?: string; childInstanceIds: string[] };
+  assert.is(parent.parentInstanceId, undefined);
+  assert.is(parent.childInstanceIds.length, 2);
+  assert.ok(parent.childInstanceIds.includes("fam-1-kid"));
+  for (const id of parent.childInstanceIds) {
+    const child = (await (await api(`/api/instances/${encodeURIComponent(id)}`)).json()) as { parentInstanceId?: string; childInstanceIds: string[] };
+    assert.is(child.parentInstanceId, "fam-1");
+    assert.equal(child.childInstanceIds, []);
+  }
+});
+
+test("its own origin (the dashboard page it serves) may call it without CORS headers; other paths are the page", async () => {
+  const served: string[] = [];
+  const withPage = await startDevServer(host, { port: 0, log: () => undefined, page: (req, res) => { served.push(req.url!); res.writeHead(200, { "content-type": "text/html" }).end("<!doctype html>"); } });
+  try {
+    const origin = withPage.url;
+    const started = await fetch(`${withPage.url}/api/instances`, { method: "POST", headers: { Origin: origin, "Content-Type": "application/json" }, body: JSON.stringify({ name: "eventWaiter", input: ["x"], instanceId: "own-origin-1" }) });
+    assert.is(started.status, 201);
+    assert.is(started.headers.get("access-control-allow-origin"), null, "same origin needs no CORS");
+    const local = await fetch(`${withPage.url}/api/orchestrations`, { headers: { Origin: origin.replace("127.0.0.1", "localhost") } });
+    assert.is(local.status, 200, "localhost with its port is this server too");
+    // Still JSON-only, and another port of the same host is another origin.
+    assert.is((await fetch(`${withPage.url}/api/instances`, { method: "POST", headers: { Origin: origin, "Content-Type": "text/plain" }, body: "{}" })).status, 415);
+    assert.is((await fetch(`${withPage.url}/api/orchestrations`, { headers: { Origin: `http://127.0.0.1:${Number(new URL(origin).port) + 1}` } })).status, 403);
+    assert.is((await fetch(`${withPage.url}/`)).status, 200);
+    assert.is((await fetch(`${withPage.url}/assets/x.js`)).status, 200);
+    assert.equal(served, ["/", "/assets/x.js"]);
+    assert.is((await fetch(`${withPage.url}/api/nothing`)).status, 404, "/api stays the API's");
+    // The Host check applies to the page too (DNS rebinding).
+    const rebound = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: "127.0.0.1", port: Number(new URL(withPage.url).port), path: "/", headers: { Host: "attacker.example" }, setHost: false }, (res) => { res.resume(); resolve(res.statusCode!); });
+      req.on("error", reject);
+      req.end();
+    });
+    assert.is(rebound, 421);
+    assert.equal(served, ["/", "/assets/x.js"]);
+  } finally {
+    await withPage.close();
+  }
+  // Without a page, other paths are 404 as before.
+  assert.is((await api("/")).status, 404);
+});
+
 test.after(async () => {
   await dev.close();
   await host.stop();

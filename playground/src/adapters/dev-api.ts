@@ -1,8 +1,11 @@
 /**
  * Dev-API adapter: the dashboard's client for a running `nwc dev` (HTTP on
- * 127.0.0.1; it answers browsers only from allowed origins, and takes writes
- * only as `Content-Type: application/json`, see runtime/dev-access.ts). Routes: GET /api/orchestrations, GET /api/instances
- * (?status=&name=), GET /api/instances/:id (status + position), POST
+ * 127.0.0.1; it answers browsers only from its own page and allowed origins,
+ * and takes writes only as `Content-Type: application/json`, see
+ * runtime/dev-access.ts). Routes: GET /api/orchestrations, GET /api/instances
+ * (?status=&name=), GET /api/instances/:id (status, position, waits, parent
+ * and children), GET /api/instances/:id/history (where the host has it: GET
+ * /api lists the routes), POST
  * /api/instances, POST .../events/:name, POST .../terminate.
  *
  * Invariant: every failure becomes an Error whose message names the URL and
@@ -25,7 +28,41 @@ export interface InstanceStatusView {
   updatedAt?: number | string;
   /** Only on GET /api/instances/:id: state ids of the graph where it waits. */
   position?: string[];
+  /** Only on GET /api/instances/:id: the source lines of `position`. */
+  waitingAt?: string[];
+  /** Only on GET /api/instances/:id: the events, timers and activities it waits for. */
+  waits?: { events: string[]; timers: { fireAtMs: number }[]; activities: { name: string; attempt: number }[] };
+  /** The instance that started this one with ctx.callSub. */
+  parentInstanceId?: string;
+  /** Only on GET /api/instances/:id: the sub-orchestrations it started. */
+  childInstanceIds?: string[];
   version?: string;
+}
+
+/**
+ * The instance history of GET /api/instances/:id/history (runtime/history.ts
+ * on the host): the fields the dashboard shows, not all of them.
+ */
+export interface HistoryView {
+  instanceId: string;
+  steps: HistoryStepView[];
+}
+
+export interface HistoryStepView {
+  seq: number;
+  atMs: number;
+  wakes: { kind: string; name?: string; instanceId?: string; ok: boolean; error?: { name: string; message: string }; attempts?: number; lastError?: { name: string; message: string } }[];
+  commands: { kind: string; name?: string; instanceId?: string; entity?: string; op?: string; fireAtMs?: number }[];
+  outcome: "running" | "completed" | "failed" | "continuedAsNew";
+  error?: { name: string; message: string };
+  waitsAt?: { line?: number; label: string }[];
+}
+
+/** A refusal by the server, with its HTTP status. */
+export class DevApiError extends Error {
+  constructor(message: string, readonly status: number, readonly body: string) {
+    super(message);
+  }
 }
 
 export interface OrchestrationView {
@@ -56,7 +93,7 @@ export class DevApi {
       throw new Error(`cannot reach ${url}: ${e instanceof Error ? e.message : String(e)} (is 'nwc dev' running?)`);
     }
     const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${url} answered ${res.status}: ${text.slice(0, 300)}`);
+    if (!res.ok) throw new DevApiError(`${method} ${url} answered ${res.status}: ${text.slice(0, 300)}`, res.status, text);
     try {
       return (text ? JSON.parse(text) : undefined) as T;
     } catch {
@@ -78,6 +115,16 @@ export class DevApi {
 
   status(instanceId: string): Promise<InstanceStatusView> {
     return this.request("GET", `/api/instances/${encodeURIComponent(instanceId)}`);
+  }
+
+  /** The routes the host serves (GET /api): what this version of nwc dev can do. */
+  routes(): Promise<{ method: string; path: string; does: string }[]> {
+    return this.request("GET", "/api");
+  }
+
+  /** The instance's history; ask `routes()` first whether the host has the route. */
+  history(instanceId: string): Promise<HistoryView> {
+    return this.request("GET", `/api/instances/${encodeURIComponent(instanceId)}/history`);
   }
 
   start(name: string, input: unknown, instanceId?: string): Promise<{ instanceId: string }> {

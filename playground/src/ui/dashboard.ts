@@ -1,14 +1,22 @@
 /**
  * Dashboard mode: a running `nwc dev` seen through its HTTP API
- * (adapters/dev-api.ts). Lists instances (filtered by status), refreshes
- * periodically, and shows the opened instance's status, input, output and its
- * position on its orchestration's graph.
+ * (adapters/dev-api.ts). It connects as soon as it is shown (to the page's
+ * own origin when `nwc dev` served it, else to the configured URL), lists
+ * instances (filtered by status), refreshes periodically (so a host started
+ * later is picked up), starts instances (ui/start-form.ts), raises events to
+ * and terminates the opened one (ui/instance-actions.ts), and shows it
+ * (ui/instance-view.ts). The opened instance is the location hash
+ * (`#instance=<id>`), so parent and child links, back and reload work.
  */
-import { DevApi, STATUSES, type InstanceStatusView, type OrchestrationView } from "../adapters/dev-api.ts";
-import { renderGraphSvg } from "../graph/render.ts";
-import { knownIds } from "../graph/position.ts";
+import { DevApi, STATUSES, type HistoryView, type InstanceStatusView, type OrchestrationView } from "../adapters/dev-api.ts";
+import { formatTime, instanceHash, instanceOfHash } from "./html.ts";
+import { InstanceActions } from "./instance-actions.ts";
+import { renderInstance } from "./instance-view.ts";
+import { StartForm } from "./start-form.ts";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+const HISTORY_ROUTE = "/api/instances/:id/history";
 
 /** How often the list and the opened instance refresh. */
 export const REFRESH_MS = 2000;
@@ -17,8 +25,13 @@ export class Dashboard {
   private api: DevApi | undefined;
   private graphs = new Map<string, OrchestrationView>();
   private selected: string | undefined;
+  /** Whether the host serves GET /api/instances/:id/history (from GET /api, asked once per connect; older hosts do not). */
+  private historyRoute: boolean | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
-  private refreshing = false;
+  private refreshing: Promise<void> | undefined;
+  private connected = false;
+  private readonly startForm: StartForm;
+  private readonly actions: InstanceActions;
 
   constructor(defaultUrl: string | undefined) {
     if (defaultUrl) $<HTMLInputElement>("dev-url").value = defaultUrl;
@@ -27,16 +40,30 @@ export class Dashboard {
     filter.onchange = () => void this.refresh();
     $("connect").onclick = () => void this.connect();
     $<HTMLInputElement>("auto-refresh").onchange = () => this.schedule();
+    this.startForm = new StartForm(() => this.api, (id) => this.navigate(id));
+    this.actions = new InstanceActions(() => this.api, () => void this.refresh());
+    window.addEventListener("hashchange", () => {
+      const id = instanceOfHash(location.hash);
+      if (id && id !== this.selected) void this.open(id);
+    });
+  }
+
+  /** The tab is shown: connect the first time, then keep refreshing. */
+  show(): void {
+    if (!this.connected) void this.connect();
+    else this.schedule();
   }
 
   async connect(): Promise<void> {
+    this.connected = true;
     try {
       this.api = new DevApi($<HTMLInputElement>("dev-url").value);
     } catch (e) {
       return this.setStatus((e as Error).message, true);
     }
     this.graphs.clear();
-    this.selected = undefined;
+    this.historyRoute = undefined;
+    this.selected = instanceOfHash(location.hash);
     await this.refresh();
     this.schedule();
   }
@@ -58,21 +85,48 @@ export class Dashboard {
     el.className = error ? "error" : "muted";
   }
 
+  /** Opens an instance through the location hash (links, rows, a started instance). */
+  private navigate(instanceId: string): void {
+    if (location.hash === instanceHash(instanceId)) void this.open(instanceId);
+    else location.hash = instanceHash(instanceId);
+  }
+
+  async open(instanceId: string): Promise<void> {
+    this.selected = instanceId;
+    await this.refresh();
+  }
+
+  /** One refresh at a time; a refresh asked for during one runs again after it, so an action's effect is never missed. */
   async refresh(): Promise<void> {
-    if (!this.api || this.refreshing) return;
-    this.refreshing = true;
+    while (this.refreshing) await this.refreshing;
+    this.refreshing = this.refreshOnce().finally(() => (this.refreshing = undefined));
+    return this.refreshing;
+  }
+
+  private async refreshOnce(): Promise<void> {
+    const api = this.api;
+    if (!api) return;
     try {
-      if (this.graphs.size === 0) for (const o of await this.api.orchestrations()) this.graphs.set(o.name, o);
+      if (this.graphs.size === 0) await this.loadGraphs(api);
+      // Asked of GET /api rather than by trying the route: a 404 would be logged by the browser on every refresh.
+      this.historyRoute ??= (await api.routes()).some((r) => r.method === "GET" && r.path === HISTORY_ROUTE);
       const status = $<HTMLSelectElement>("status-filter").value;
-      const list = await this.api.list(status ? { status } : {});
+      const list = await api.list(status ? { status } : {});
       this.renderList(list);
-      if (this.selected) await this.renderDetail(await this.api.status(this.selected));
-      this.setStatus(`connected to ${this.api.base} · ${list.length} instance${list.length === 1 ? "" : "s"} · ${new Date().toLocaleTimeString()}`);
+      if (this.selected) await this.renderDetail(api, await api.status(this.selected), list);
+      else this.actions.show(undefined);
+      this.setStatus(`connected to ${api.base} · ${list.length} instance${list.length === 1 ? "" : "s"} · ${new Date().toLocaleTimeString()}`);
+      document.body.dataset.dashboard = "connected";
     } catch (e) {
       this.setStatus((e as Error).message, true);
-    } finally {
-      this.refreshing = false;
+      document.body.dataset.dashboard = "error";
     }
+  }
+
+  private async loadGraphs(api: DevApi): Promise<void> {
+    const list = await api.orchestrations();
+    for (const o of list) this.graphs.set(o.name, o);
+    this.startForm.setOrchestrations(list);
   }
 
   private renderList(list: InstanceStatusView[]): void {
@@ -83,54 +137,22 @@ export class Dashboard {
       const cells = [s.instanceId, s.name, "", formatTime(s.updatedAt)].map((t) => Object.assign(document.createElement("td"), { textContent: t }));
       cells[2]!.append(Object.assign(document.createElement("span"), { className: `badge ${s.status}`, textContent: s.status }));
       tr.append(...cells);
-      tr.onclick = () => void this.open(s.instanceId);
+      tr.onclick = () => this.navigate(s.instanceId);
       return tr;
     });
     $("instances").querySelector("tbody")!.replaceChildren(...rows);
   }
 
-  async open(instanceId: string): Promise<void> {
-    this.selected = instanceId;
-    await this.refresh();
-  }
-
-  private async renderDetail(s: InstanceStatusView): Promise<void> {
+  private async renderDetail(api: DevApi, s: InstanceStatusView, list: InstanceStatusView[]): Promise<void> {
+    if (!this.graphs.has(s.name)) await this.loadGraphs(api);
+    const history: HistoryView | undefined = this.historyRoute ? await api.history(s.instanceId) : undefined;
+    const listedChildren = list.filter((x) => x.parentInstanceId === s.instanceId).map((x) => x.instanceId);
+    // The detail is replaced whole: keep an open stack trace open across refreshes.
     const el = $("instance-detail");
-    let orch = this.graphs.get(s.name);
-    if (!orch && this.api) {
-      for (const o of await this.api.orchestrations()) this.graphs.set(o.name, o);
-      orch = this.graphs.get(s.name);
-    }
-    const finished = s.status === "Completed" || s.status === "Failed" || s.status === "Terminated";
-    const position = orch ? knownIds(orch.graph, finished ? ["end"] : s.position ?? []) : [];
-    const parts = [
-      `<h3>${esc(s.instanceId)} <span class="badge ${esc(s.status)}">${esc(s.status)}</span></h3>`,
-      `<p>${esc(s.name)}${s.version ? ` @ ${esc(s.version)}` : ""} · waits at: <b class="position">${esc(position.map((id) => labelOf(orch!, id)).join(" and ") || "-")}</b></p>`,
-      orch ? `<div class="graph">${renderGraphSvg(orch.graph, { active: position })}</div>` : `<p class="muted">The orchestration ${esc(s.name)} is not registered with this host.</p>`,
-      `<h3>Input</h3><pre class="input">${esc(json(s.input))}</pre>`,
-      `<h3>Output</h3><pre class="output">${esc(json(s.output))}</pre>`,
-      s.error ? `<h3>Error</h3><pre class="error">${esc(`${s.error.name}: ${s.error.message}`)}</pre>` : "",
-      s.customStatus !== undefined ? `<h3>Custom status</h3><pre>${esc(json(s.customStatus))}</pre>` : "",
-    ];
-    el.innerHTML = parts.join("");
+    const stackOpen = el.querySelector("details")?.open ?? false;
+    el.innerHTML = renderInstance({ status: s, orchestration: this.graphs.get(s.name), history, listedChildren });
+    if (stackOpen) el.querySelector("details")?.setAttribute("open", "");
+    el.dataset.id = s.instanceId;
+    this.actions.show(s);
   }
-}
-
-function labelOf(orch: OrchestrationView, id: string): string {
-  const st = orch.graph.states.find((x) => x.id === id);
-  return st ? (st.line !== undefined ? `${st.label} (line ${st.line})` : st.label) : id;
-}
-
-function json(v: unknown): string {
-  return v === undefined ? "(none)" : JSON.stringify(v, null, 2);
-}
-
-function esc(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-}
-
-function formatTime(t: number | string | undefined): string {
-  if (t === undefined) return "";
-  const d = new Date(t);
-  return Number.isNaN(d.getTime()) ? String(t) : d.toLocaleTimeString();
 }
