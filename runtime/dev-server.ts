@@ -12,7 +12,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { AccessError, DevAccess, requireJsonContentType } from "./dev-access.ts";
 import type { Host } from "./host.ts";
-import { readChildInstanceIds } from "./instance-family.ts";
 import { describeState, positionOf, readInstanceRecord, readPendingWaits, type PendingWaits } from "./instance-waits.ts";
 
 /** Request bodies above this are refused: one payload (256 KiB) encoded, plus room for the envelope. */
@@ -113,7 +112,7 @@ function routes(host: Host): Route[] {
       },
     },
     {
-      method: "GET", path: "/api/instances/:id", does: "one status, with the graph position where it waits (position: state ids, waitingAt: source lines), its pending waits, parentInstanceId and childInstanceIds",
+      method: "GET", path: "/api/instances/:id", does: "one status, with the graph position where it waits (position: state ids, waitingAt: source lines) and its pending waits",
       async handle({ params: { id } }) {
         const status = await asUser(client.status(id!));
         if (!status) throw new HttpError(404, `no instance with id ${JSON.stringify(id)}`);
@@ -262,18 +261,15 @@ function send(res: ServerResponse, status: number, body: unknown, cors: Record<s
   res.end(text);
 }
 
-/** Where the instance stands: graph state ids, their source lines, what it waits for, its parent and children. */
-async function whereItWaits(host: Host, instanceId: string): Promise<{ position?: string[]; waitingAt?: string[]; waits?: PendingWaits; parentInstanceId?: string; childInstanceIds?: string[] }> {
-  const { store } = host.backend, partitions = host.client.partitionCount;
-  const rec = await readInstanceRecord(store, partitions, instanceId);
+/** Where the instance stands: graph state ids, their source lines, and what it waits for. */
+async function whereItWaits(host: Host, instanceId: string): Promise<{ position?: string[]; waitingAt?: string[]; waits?: PendingWaits }> {
+  const rec = await readInstanceRecord(host.backend.store, host.client.partitionCount, instanceId);
   if (!rec) return {};
   const machine = host.app.machine(rec.name, rec.version);
   const position = positionOf(machine, rec);
   return {
     position,
     waitingAt: position?.map((state) => describeState(state, machine?.graph)),
-    waits: await readPendingWaits(store, partitions, rec),
-    ...(rec.parent ? { parentInstanceId: rec.parent.instanceId } : {}),
-    childInstanceIds: await readChildInstanceIds(store, partitions, instanceId),
+    waits: await readPendingWaits(host.backend.store, host.client.partitionCount, rec),
   };
 }

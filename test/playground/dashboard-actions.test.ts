@@ -1,8 +1,8 @@
 // The dashboard as `nwc dev` serves it, in Chromium: same origin as the API, it
 // connects on open; starts an instance from the page, raises an event to a
 // waiting one, terminates one, follows parent and child links, shows a failed
-// instance's error and source line, and draws graphs whose boxes hold their
-// labels without overlapping. A host without the history route gets a note.
+// instance's error and source lines, reads histories, and draws graphs whose
+// boxes hold their labels without overlapping.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
@@ -14,6 +14,13 @@ import { startDevProcess, type DevProcess } from "./dev-process.ts";
 
 const FIXTURE = "test/playground/fixtures/dev-app.ts";
 let dev: DevProcess;
+
+/** The 1-based line of the fixture where `text` first appears. */
+function lineOf(text: string): number {
+  const line = readFileSync(fileURLToPath(new URL(`../../${FIXTURE}`, import.meta.url)), "utf8").split("\n").findIndex((l) => l.includes(text)) + 1;
+  assert.ok(line > 0, `${text} is in the fixture`);
+  return line;
+}
 let s: Session;
 let api: DevApi;
 
@@ -114,19 +121,33 @@ test("parent and child: the parent links to its child, the child back to its par
   await s.page.waitForSelector('#instance-detail[data-id="parent-1-x"]', { timeout: 10_000 });
 });
 
-test("a failed instance: its error, and the source line that threw", async () => {
+test("a failed instance: its error, the await its failing step resumed from (marked on the graph), the line that threw", async () => {
   await api.start("checkout", { amount: 500 }, "fail-1");
   await openRow("fail-1");
   await detailStatus("fail-1", "Failed");
   await s.page.waitForSelector("#instance-detail .failed-step", { timeout: 10_000 });
   assert.match((await s.page.textContent("#instance-detail .failure-error")) ?? "", /RangeError: amount 500 is over the limit of 100/);
-  const throwLine = readFileSync(fileURLToPath(new URL(`../../${FIXTURE}`, import.meta.url)), "utf8").split("\n").findIndex((l) => l.includes("throw new RangeError")) + 1;
-  assert.match((await s.page.textContent("#instance-detail .thrown-at")) ?? "", new RegExp(`^dev-app\\.ts:${throwLine}:\\d+$`));
+  const awaitLine = lineOf("await ctx.call(charge, order.amount)");
+  assert.is(await s.page.textContent("#instance-detail .await-line"), `line ${awaitLine}: await ctx.call(charge, order.amount)`);
+  assert.match((await s.page.textContent("#instance-detail .failed-step")) ?? "", /from activity charge: RangeError: amount 500/);
+  assert.match((await s.page.textContent("#instance-detail .thrown-at")) ?? "", new RegExp(`^dev-app\\.ts:${lineOf("throw new RangeError")}:\\d+$`));
+  assert.equal(await s.page.$$eval("#instance-detail svg g.state.failed text", (ts) => ts.map((t) => t.getAttribute("data-label"))), [`await ctx.call(charge, order.amount) (line ${awaitLine})`]);
   await s.screenshot("22-dashboard-failed");
 });
 
-test("history: a host without the history route says so", async () => {
-  assert.match((await s.page.textContent("#instance-detail .history-unavailable")) ?? "", /History is not available/);
+test("history: each step with what woke it, what it issued and the line it waits at", async () => {
+  await openRow("approve-1");
+  await s.page.waitForSelector("#instance-detail ol.history li.step", { timeout: 10_000 });
+  const steps = await s.page.$$eval("#instance-detail ol.history li.step", (lis) => lis.map((li) => li.textContent ?? ""));
+  assert.is(steps.length, 3, steps.join("\n"));
+  assert.match(steps[0]!, new RegExp(`^#1 .*issued activity greet · waits at line ${lineOf("await ctx.call(greet, req.id)")}: await ctx\\.call\\(greet, req\\.id\\)$`));
+  assert.match(steps[1]!, /woke by activity greet ok .*waits at line \d+: await ctx\.waitForEvent/);
+  assert.match(steps[2]!, /woke by event decision ok · completed$/);
+  // The parent's history names its child, as a link.
+  await openRow("parent-1");
+  await s.page.waitForSelector('#instance-detail ol.history a[data-id="parent-1-x"]', { timeout: 10_000 });
+  assert.match((await s.page.textContent("#instance-detail ol.history li.step")) ?? "", /issued sub-orchestration approval parent-1-x/);
+  await s.screenshot("24-dashboard-history");
 });
 
 test("graph: every label fits its box, no two boxes overlap (long labels wrap, loops too)", async () => {

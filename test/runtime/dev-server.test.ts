@@ -248,20 +248,6 @@ test("--allow-origin adds origins; a malformed one is refused at start", async (
   }
 });
 
-test("GET /api/instances/:id names the parent and the children of sub-orchestrations", async () => {
-  await post("/api/instances", { name: "parent", input: 1, instanceId: "fam-1" });
-  assert.is((await host.client.wait("fam-1", { timeoutMs: 5000 })).status, "Completed");
-  const parent = (await (await api("/api/instances/fam-1")).json()) as { parentInstanceId?: string; childInstanceIds: string[] };
-  assert.is(parent.parentInstanceId, undefined);
-  assert.is(parent.childInstanceIds.length, 2);
-  assert.ok(parent.childInstanceIds.includes("fam-1-kid"));
-  for (const id of parent.childInstanceIds) {
-    const child = (await (await api(`/api/instances/${encodeURIComponent(id)}`)).json()) as { parentInstanceId?: string; childInstanceIds: string[] };
-    assert.is(child.parentInstanceId, "fam-1");
-    assert.equal(child.childInstanceIds, []);
-  }
-});
-
 test("its own origin (the dashboard page it serves) may call it without CORS headers; other paths are the page", async () => {
   const served: string[] = [];
   const withPage = await startDevServer(host, { port: 0, log: () => undefined, page: (req, res) => { served.push(req.url!); res.writeHead(200, { "content-type": "text/html" }).end("<!doctype html>"); } });

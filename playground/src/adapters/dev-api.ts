@@ -3,8 +3,8 @@
  * 127.0.0.1; it answers browsers only from its own page and allowed origins,
  * and takes writes only as `Content-Type: application/json`, see
  * runtime/dev-access.ts). Routes: GET /api/orchestrations, GET /api/instances
- * (?status=&name=), GET /api/instances/:id (status, position, waits, parent
- * and children), GET /api/instances/:id/history (where the host has it: GET
+ * (?status=&name=), GET /api/instances/:id (status with its parent, position,
+ * waits), GET /api/instances/:id/history (where the host has it: GET
  * /api lists the routes), POST
  * /api/instances, POST .../events/:name, POST .../terminate.
  *
@@ -34,8 +34,6 @@ export interface InstanceStatusView {
   waits?: { events: string[]; timers: { fireAtMs: number }[]; activities: { name: string; attempt: number }[] };
   /** The instance that started this one with ctx.callSub. */
   parentInstanceId?: string;
-  /** Only on GET /api/instances/:id: the sub-orchestrations it started. */
-  childInstanceIds?: string[];
   version?: string;
 }
 

@@ -28,7 +28,9 @@ export function isFinished(status: string): boolean {
 export function renderInstance({ status: s, orchestration: orch, history, listedChildren }: InstanceViewData): string {
   const position = orch ? knownIds(orch.graph, isFinished(s.status) ? ["end"] : s.position ?? []) : [];
   const failure = failedStep(s, history, orch?.graph);
-  const children = [...new Set([...(s.childInstanceIds ?? []), ...childrenInHistory(history), ...listedChildren])];
+  // Children: the sub-orchestrations its history says it started, and those of the list that name it as parent
+  // (a history capped or switched off may miss some).
+  const children = [...new Set([...childrenInHistory(history), ...listedChildren])];
   const parts = [
     `<h3>${esc(s.instanceId)} <span class="badge ${esc(s.status)}">${esc(s.status)}</span></h3>`,
     `<p>${esc(s.name)}${s.version ? ` @ ${esc(s.version)}` : ""} · waits at: <b class="position">${esc(position.map((id) => labelOf(orch!, id)).join(" and ") || "-")}</b>${waitsText(s)}</p>`,
