@@ -53,7 +53,8 @@ export interface HistoryStepView {
   commands: { kind: string; name?: string; instanceId?: string; entity?: string; op?: string; fireAtMs?: number }[];
   outcome: "running" | "completed" | "failed" | "continuedAsNew";
   error?: { name: string; message: string };
-  waitsAt?: { line?: number; label: string }[];
+  /** `label` is absent when the line says it: the graph state on that line has the await's text. */
+  waitsAt?: { line?: number; label?: string }[];
 }
 
 /** A refusal by the server, with its HTTP status. */

@@ -8,11 +8,12 @@
  * (ui/instance-view.ts). The opened instance is the location hash
  * (`#instance=<id>`), so parent and child links, back and reload work.
  */
-import { DevApi, STATUSES, type HistoryView, type InstanceStatusView, type OrchestrationView } from "../adapters/dev-api.ts";
+import { DevApi, STATUSES, type InstanceStatusView, type OrchestrationView } from "../adapters/dev-api.ts";
 import { formatTime, instanceHash, instanceOfHash } from "./html.ts";
 import { InstanceActions } from "./instance-actions.ts";
 import { renderInstance } from "./instance-view.ts";
 import { StartForm } from "./start-form.ts";
+import { labelWaits } from "./history-view.ts";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -145,7 +146,7 @@ export class Dashboard {
 
   private async renderDetail(api: DevApi, s: InstanceStatusView, list: InstanceStatusView[]): Promise<void> {
     if (!this.graphs.has(s.name)) await this.loadGraphs(api);
-    const history: HistoryView | undefined = this.historyRoute ? await api.history(s.instanceId) : undefined;
+    const history = labelWaits(this.historyRoute ? await api.history(s.instanceId) : undefined, this.graphs.get(s.name)?.graph);
     const listedChildren = list.filter((x) => x.parentInstanceId === s.instanceId).map((x) => x.instanceId);
     // The detail is replaced whole: keep an open stack trace open across refreshes.
     const el = $("instance-detail");

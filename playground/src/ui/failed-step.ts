@@ -15,7 +15,7 @@ import type { HistoryView, InstanceStatusView } from "../adapters/dev-api.ts";
 export interface FailedStep {
   error: { name: string; message: string; stack?: string };
   /** The await points the failing step resumed from (from the history). */
-  awaits: { line?: number; label: string }[];
+  awaits: { line?: number; label?: string }[];
   /** The failed wakes of that step: "activity charge: RangeError: ...". */
   causes: string[];
   /** `file:line:column` of the stack's first frame. */

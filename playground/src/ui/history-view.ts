@@ -7,6 +7,7 @@
  *
  * Invariant: every text goes through `esc`.
  */
+import type { MachineGraph } from "../../../runtime/machine.ts";
 import type { HistoryStepView, HistoryView } from "../adapters/dev-api.ts";
 import { esc, formatTime, instanceLink } from "./html.ts";
 
@@ -28,7 +29,7 @@ function stepText(step: HistoryStepView): string {
     parts.push(`<span class="error">instance failed${step.error && !told ? `: ${esc(step.error.name)}: ${esc(step.error.message)}` : ""}</span>`);
   }
   else if (step.outcome !== "running") parts.push(esc(step.outcome));
-  if (step.waitsAt?.length) parts.push(`waits at <span class="at">${step.waitsAt.map((w) => esc(w.line !== undefined ? `line ${w.line}: ${w.label}` : w.label)).join(" and ")}</span>`);
+  if (step.waitsAt?.length) parts.push(`waits at <span class="at">${step.waitsAt.map((w) => esc(w.line !== undefined ? `line ${w.line}${w.label ? `: ${w.label}` : ""}` : (w.label ?? ""))).join(" and ")}</span>`);
   return parts.join(" · ");
 }
 
@@ -53,4 +54,20 @@ export function childrenInHistory(history: HistoryView | undefined): string[] {
     for (const w of step.wakes) if (w.kind === "subOrchestration" && w.instanceId && !ids.includes(w.instanceId)) ids.push(w.instanceId);
   }
   return ids;
+}
+
+/**
+ * The history names an await point by its source line only (the records stay
+ * small); the await's text is in the orchestration's graph. Fills each label
+ * from the graph state on that line; a line the graph does not know (another
+ * version of the code) keeps no text but its number.
+ */
+export function labelWaits(history: HistoryView | undefined, graph: MachineGraph | undefined): HistoryView | undefined {
+  if (!history) return undefined;
+  const byLine = new Map<number, string>();
+  for (const st of graph?.states ?? []) if (st.line !== undefined && !byLine.has(st.line)) byLine.set(st.line, st.label);
+  const steps = history.steps.map((step) =>
+    step.waitsAt ? { ...step, waitsAt: step.waitsAt.map((w) => ({ ...w, label: w.label ?? (w.line !== undefined ? byLine.get(w.line) : undefined) ?? "" })) } : step,
+  );
+  return { ...history, steps };
 }

@@ -49,7 +49,7 @@ export function renderInstance({ status: s, orchestration: orch, history, listed
 }
 
 function renderFailure(f: FailedStep): string {
-  const where = f.awaits.length ? f.awaits.map((a) => (a.line !== undefined ? `line ${a.line}: ${a.label}` : a.label)).join(" and ") : undefined;
+  const where = f.awaits.length ? f.awaits.map((a) => (a.line !== undefined ? `line ${a.line}${a.label ? `: ${a.label}` : ""}` : (a.label ?? ""))).join(" and ") : undefined;
   return [
     `<div class="failed-step"><h3>Failed step</h3>`,
     `<p class="failure-error error"><b>${esc(f.error.name)}</b>: ${esc(f.error.message)}</p>`,
