@@ -76,6 +76,18 @@ export async function finishedRun(): Promise<{ dir: string; ids: string[] }> {
   return { dir, ids };
 }
 
+/** The channel end `lease.json` of `partition` records ("<segment>:<offset>"). */
+export function recordedChannelEnd(dir: string, partition: number): string | undefined {
+  return /"channelEnd":"(\d+:\d+)"/.exec(readFileSync(join(dir, "partitions", `p${partition}`, "lease.json"), "utf8"))?.[1];
+}
+
+/** The channel's true end: its head segment and that file's size. */
+export function channelHeadEnd(dir: string, partition: number): string {
+  const cdir = join(dir, "channels", `p${partition}`);
+  const head = readdirSync(cdir).filter((n) => /^\d{12}\.log$/.test(n)).sort().pop()!;
+  return `${Number(head.slice(0, 12))}:${statSync(join(cdir, head)).size}`;
+}
+
 export function copyStore(from: string): string {
   const to = mkdtempSync(join(tmpdir(), "nwc-corrupt-work-"));
   cpSync(from, to, { recursive: true });

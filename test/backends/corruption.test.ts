@@ -13,7 +13,7 @@ import { StoreCorrupted } from "../../runtime/backends/errors.ts";
 import { decodeFrames } from "../../runtime/backends/local/framing.ts";
 import { createLocalBackend } from "../../runtime/backends/local/index.ts";
 import { startHost } from "../../runtime/host.ts";
-import { ACCOUNTS, account, app, copyStore, filesOf, finishedRun, PARTITIONS, partitionOptions, readStore, SEGMENT_BYTES, shop, type StoreView, fingerprint } from "./corruption-fixture.ts";
+import { ACCOUNTS, account, app, channelHeadEnd, copyStore, filesOf, finishedRun, PARTITIONS, partitionOptions, readStore, recordedChannelEnd, SEGMENT_BYTES, shop, type StoreView, fingerprint } from "./corruption-fixture.ts";
 
 const SEED = Number(process.env.NWC_CORRUPTION_SEED ?? 20261204);
 /** Keeps the suite under a minute on a loaded machine; every kind is still hit at several files. */
@@ -84,6 +84,8 @@ test("the finished run has every kind of file, and reads back the same twice", a
   for (const [kind, files] of Object.entries(kinds)) assert.ok(files.length > 0, `no ${kind} file`);
   assert.is(Object.keys(expected.statuses).length, ids.length);
   for (const id of ids) assert.is(expected.statuses[id]?.status, "Completed", id);
+  // The clean stop recorded each channel's true end (lease.json `channelEnd`): a cut of any head is then detected.
+  for (let p = 0; p < PARTITIONS; p++) assert.is(recordedChannelEnd(pristine, p), channelHeadEnd(pristine, p), `p${p}`);
   const work = copyStore(pristine);
   dirs.push(work);
   assert.equal(await readStore(work), expected);
@@ -104,9 +106,6 @@ test("every file kind: flips, zeroed stretches, truncations, deletions: the same
       const bytes = readFileSync(original);
       const lastSegment = kind === "segment" && kinds.segment!.filter((f) => f.startsWith(join(original, ".."))).pop() === original;
       const lastFrame = lastSegment ? (frameStarts(bytes).pop() ?? 0) : Infinity;
-      // A channel's head file cut inside records appended after the host last recorded the head's end cannot be told
-      // from a torn send (docs/local-backend.md, known limits): it may open with those records dropped, nothing else.
-      const channelHead = kind === "channel" && kinds.channel!.filter((f) => f.startsWith(join(original, ".."))).pop() === original;
       for (const d of damagesFor(original, rand)) {
         const what = `${kind} ${basename(path)} (${path.split("/").slice(-2, -1)}): ${JSON.stringify(d)} [seed ${SEED}]`;
         damage(path, d);
@@ -116,19 +115,17 @@ test("every file kind: flips, zeroed stretches, truncations, deletions: the same
           const view = await readStore(work);
           if (JSON.stringify(view) === JSON.stringify(expected)) outcome = "same state";
           else {
-            // Only damage inside the last record of the last segment may be taken for a torn write and cut.
-            const tornSend = channelHead && d.kind === "truncate";
-            assert.ok(tornSend || (d.kind !== "delete" && d.offset >= lastFrame), `${what}: opened with a different state`);
-            const cutAt = tornSend ? Math.max(0, ...frameStarts(bytes).filter((start) => start <= d.offset)) : lastFrame;
-            const key = `${original}@${cutAt}`;
-            if (!tornViews.has(key)) {
+            // Only damage inside the last record of the last log segment may be taken for a torn write and cut. Not a
+            // cut of a channel head: a clean stop recorded every head's true end (checked above), so that is a cut.
+            assert.ok(d.kind !== "delete" && d.offset >= lastFrame, `${what}: opened with a different state`);
+            if (!tornViews.has(original)) {
               const cut = copyStore(pristine);
               dirs.push(cut);
-              truncateSync(cut + original.slice(pristine.length), cutAt);
-              tornViews.set(key, await readStore(cut));
+              truncateSync(cut + original.slice(pristine.length), lastFrame);
+              tornViews.set(original, await readStore(cut));
             }
-            assert.equal(view, tornViews.get(key), `${what}: opened with the torn records cut, and nothing else changed`);
-            outcome = tornSend ? "channel head cut (a torn send)" : "torn tail cut";
+            assert.equal(view, tornViews.get(original), `${what}: opened with the last record cut, and nothing else changed`);
+            outcome = "torn tail cut";
           }
         } catch (error) {
           if (!(error instanceof StoreCorrupted)) throw new Error(`${what}: not a StoreCorrupted: ${(error as Error).stack}`);
