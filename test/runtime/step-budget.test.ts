@@ -7,12 +7,15 @@
 // in the middle of the loop, recovers at once; other instances carry on. The
 // budget counts loop iterations and calls, so the outcome does not depend on
 // the machine's speed.
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { fileURLToPath } from "node:url";
+import { compileProject } from "../../compiler/project.ts";
+import { loadCompiled } from "../../compiler/load.ts";
 import { startHost } from "../../runtime/host.ts";
 import { compileModules } from "../entities/harness.ts";
 
@@ -115,6 +118,43 @@ test("a host killed inside an endless entity operation and helper restarts at on
     assert.is(result.counter, null, "the endless operation changed nothing");
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("nwc run (compile on load): an endless helper in another module fails the instance, named, within the default budget", () => {
+  const root = fileURLToPath(new URL("../..", import.meta.url));
+  const r = spawnSync(process.execPath, ["bin/nwc.js", "run", "test/runtime/fixtures/runaway.ts", "spinInOtherModule", "--input", "1", "--backend", "memory"],
+    { cwd: root, encoding: "utf8", env: { ...process.env, NWC_FROM_SOURCE: "1" }, timeout: CHILD_TIMEOUT_MS });
+  assert.is(r.status, 1, r.stderr);
+  assert.match(r.stdout, /StepBudgetExceeded/);
+  assert.match(r.stdout, /runaway-lib\.ts:\d+/);
+});
+
+test("nwc build output: helpers and entity operations of the emitted modules count too", async () => {
+  const files = ["fixtures/runaway.ts", "fixtures/runaway-lib.ts"].map((f) => fileURLToPath(new URL(f, import.meta.url)));
+  const out = mkdtempSync(path.join(tmpdir(), "nwc-budget-build-"));
+  try {
+    const tsconfigPath = path.join(out, "tsconfig.json");
+    writeFileSync(tsconfigPath, JSON.stringify({
+      compilerOptions: { target: "ES2022", module: "ESNext", moduleResolution: "Bundler", strict: true, skipLibCheck: true, allowImportingTsExtensions: true, rewriteRelativeImportExtensions: true, types: ["node"], rootDir: fileURLToPath(new URL("../..", import.meta.url)) },
+      files,
+    }));
+    const built = compileProject({ tsconfigPath, outDir: path.join(out, "dist"), noWrite: true });
+    assert.equal(built.diagnostics, []);
+    const lib = built.outputs.find((o) => o.fileName.endsWith("runaway-lib.js"))!;
+    assert.match(lib.text, /^import \* as __nwc_engine from "nwc\/engine"; /);
+    const built_ = (await loadCompiled(built.outputs)).get(built.outputs.find((o) => o.fileName.endsWith("/runaway.js"))!.fileName) as any;
+    const host = await startHost({ app: [built_], backend: "memory", partitions: 1, log: () => {}, partitionOptions: { stepBudget: BUDGET } });
+    try {
+      const helper = await host.client.wait(await host.client.start(built_.spinInOtherModule, 1), { timeoutMs: 20_000 });
+      assert.match(helper.error!.message, /^orchestration "spinInOtherModule": .*runaway-lib\.ts/);
+      const op = await host.client.wait(await host.client.start(built_.useCounter, "spin"), { timeoutMs: 20_000 });
+      assert.match(op.error!.message, /^entity "Counter" operation "spin": ran more than/);
+    } finally {
+      await host.stop();
+    }
+  } finally {
+    rmSync(out, { recursive: true, force: true });
   }
 });
 
