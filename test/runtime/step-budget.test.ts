@@ -158,6 +158,14 @@ test("nwc build output: helpers and entity operations of the emitted modules cou
   }
 });
 
+test("nwc deploy's bundle counts helpers in modules without orchestrations too", async () => {
+  const { bundleLambda } = await import("../../deploy/bundle.ts");
+  const bundle = await bundleLambda(fileURLToPath(new URL("fixtures/runaway.ts", import.meta.url)));
+  const code = new TextDecoder().decode(bundle.code);
+  assert.match(code, new RegExp(`tick\\(${lineOf("fixtures/runaway-lib.ts", "do {")}, "runaway-lib\\.ts"\\)`));
+  assert.match(code, /tick\(\d+, "runaway\.ts"\)/);
+});
+
 test("local backend: after a runaway step a restarted host recovers at once and the instance stays Failed", async () => {
   const dir = mkdtempSync(path.join(tmpdir(), "nwc-budget-"));
   try {
