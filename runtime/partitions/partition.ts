@@ -56,7 +56,7 @@ export interface PartitionOptions {
   cacheSize: number;
   /** Lease duration; renewed every third of it. */
   leaseMs: number;
-  /** Loop iterations and calls one orchestration step may run before it fails with StepBudgetExceeded (StepEnv.stepBudget). */
+  /** Loop iterations and calls one orchestration step or one entity operation may run before it fails with StepBudgetExceeded (StepEnv.stepBudget; engine/budget.ts). */
   stepBudget: number;
 }
 
