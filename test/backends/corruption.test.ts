@@ -148,7 +148,7 @@ test("every file kind: flips, zeroed stretches, truncations, deletions: the same
           }
           assert.equal(view, tornViews.get(key), `${what}: opened with that one record skipped as a torn send, and nothing else changed`);
         } else if (view) {
-          assert.equal(view, expected, `${what}: opened with a different state`);
+          assert.equal(view, expected, `${what}: opened with a different state (unread ${JSON.stringify(view.unread)}, expected ${JSON.stringify(expected.unread)})`);
         }
         const outcome = torn ? "one channel record skipped (looks torn)" : view ? "same state" : "refused";
         const byKind = (counts[kind] ??= {});
