@@ -11,7 +11,8 @@
  * branch.
  *
  * Invariant: a file with any diagnostic produces no output; a file without
- * orchestrations or helpers is emitted exactly as TypeScript would.
+ * orchestrations or helpers is emitted as TypeScript would, plus step counting
+ * (transforms/step-counting.ts, applied by index.ts `emitPlanned`).
  */
 import ts from "typescript";
 import type { MachineGraph } from "../runtime/machine.ts";
@@ -22,6 +23,7 @@ import { asyncToGenerator, LINE_MARKER } from "./transforms/async-to-generator.t
 import { downlevel } from "./transforms/downlevel.ts";
 import { buildGraph } from "./transforms/graph.ts";
 import { FrameHoister, type StepFunctionDef } from "./transforms/hoist-frame.ts";
+import { DEFAULT_ENGINE_SPECIFIER } from "./transforms/step-counting.ts";
 import { checkUnsupported } from "./transforms/unsupported.ts";
 import { withPrelude, type RawSourceMap } from "./source-map.ts";
 
@@ -145,7 +147,7 @@ function finishFile(p: Prepared, out: ts.SourceFile, rootsOut: ts.ExpressionStat
   // Hashes (module and machine versions) ignore the line markers: moving code to other lines is not a new machine.
   const plain = new Map(defs.map((d) => [d, stripLineMarkers(d.text).text]));
   const moduleHash = contentHash(defs.map((d) => plain.get(d)!).join("\n"));
-  const engine = JSON.stringify(options.engineSpecifier ?? "nwc/engine");
+  const engine = JSON.stringify(options.engineSpecifier ?? DEFAULT_ENGINE_SPECIFIER);
   const marked =
     `import * as __nwc_engine from ${engine};\n` +
     (helpersUsed.size ? `const { ${[...helpersUsed].sort().join(", ")} } = __nwc_engine.tslib;\n` : "") +

@@ -14,7 +14,9 @@ import { checkProgram } from "../lint-rules/index.ts";
 import type { NwcDiagnostic } from "./diagnostics.ts";
 import { discover } from "./discover.ts";
 import { finishOutput, finishSourceMap, planFiles, spliceTransformer, type CompiledMachineInfo, type EmitOptions, type FilePlan } from "./emit.ts";
+import { emitsCommonJs } from "./module-format.ts";
 import { createMemoryProgram, type MemoryProgramOptions } from "./program.ts";
+import { DEFAULT_ENGINE_SPECIFIER, stepCountingTransformer, withEngineImport } from "./transforms/step-counting.ts";
 
 export type { NwcDiagnostic } from "./diagnostics.ts";
 export { formatDiagnostic } from "./diagnostics.ts";
@@ -83,18 +85,27 @@ export function analyze(program: ts.Program, files: readonly string[], options: 
   return { plans, diagnostics };
 }
 
-/** Emits `files` of `program` with machines spliced in; `write` receives every output. */
-export function emitPlanned(program: ts.Program, files: readonly string[], plans: Map<string, FilePlan>, write: (fileName: string, text: string) => void): void {
+/**
+ * Emits `files` of `program` with machines spliced in and step counting
+ * (transforms/step-counting.ts) in the rest of each ES module; `write`
+ * receives every output.
+ */
+export function emitPlanned(program: ts.Program, files: readonly string[], plans: Map<string, FilePlan>, write: (fileName: string, text: string) => void, options: EmitOptions = {}): void {
   for (const name of files) {
     const sf = program.getSourceFile(name)!;
     const emitted = new Map<string, string>();
-    const result = program.emit(sf, (fileName, text) => emitted.set(fileName, text), undefined, false, { before: [spliceTransformer(plans)] });
+    const counted = { value: false };
+    // CommonJS output (allowed for files without orchestrations) cannot take the engine's ES import: not counted.
+    const counting = emitsCommonJs(program, sf) ? [] : [stepCountingTransformer(counted)];
+    const result = program.emit(sf, (fileName, text) => emitted.set(fileName, text), undefined, false, { before: [spliceTransformer(plans), ...counting] });
     if (result.emitSkipped) throw new Error(`nwc compiler: TypeScript skipped the emit of ${name}`);
     const plan = plans.get(name);
     for (const [fileName, text] of emitted) {
-      if (!plan) write(fileName, text);
-      else if (/\.(m|c)?js$/.test(fileName)) write(fileName, finishOutput(text, plan));
-      else if (/\.(m|c)?js\.map$/.test(fileName)) write(fileName, finishSourceMap(text, plan));
+      const js = /\.(m|c)?js$/.test(fileName);
+      if (plan && js) write(fileName, finishOutput(text, plan));
+      else if (plan && /\.(m|c)?js\.map$/.test(fileName)) write(fileName, finishSourceMap(text, plan));
+      // A planned file's prelude imports the engine already.
+      else if (js && counted.value) write(fileName, withEngineImport(text, options.engineSpecifier ?? DEFAULT_ENGINE_SPECIFIER));
       else write(fileName, text);
     }
   }
@@ -112,7 +123,7 @@ export function compileSources(sources: { fileName: string; text: string }[], op
   const inputs = program.getSourceFiles().map((sf) => sf.fileName).filter((name) => !program.isSourceFileDefaultLibrary(program.getSourceFile(name)!) && !name.includes("/node_modules/"));
   if (diagnostics.length > 0) return { outputs: [], machines: [], diagnostics, inputs };
   const outputs: CompileResult["outputs"] = [];
-  emitPlanned(program, files, plans, (fileName, text) => outputs.push({ fileName, text }));
+  emitPlanned(program, files, plans, (fileName, text) => outputs.push({ fileName, text }), options);
   return { outputs, machines, diagnostics, inputs };
 }
 
@@ -122,3 +133,4 @@ export function compileSource(fileName: string, text: string, options: CompileSo
 }
 
 export { compileProject, type CompileProjectOptions } from "./project.ts";
+export { transpileCounted, type TranspileCountedOptions } from "./transpile.ts";

@@ -9,6 +9,7 @@
  */
 import ts from "typescript";
 import { analyze, emitPlanned, tsDiagnostic, type CompileResult } from "./index.ts";
+import { emitsCommonJs } from "./module-format.ts";
 
 export interface CompileProjectOptions {
   tsconfigPath?: string;
@@ -47,10 +48,7 @@ export function compileProject(options: CompileProjectOptions = {}): CompileResu
   diagnostics.unshift(...program.getOptionsDiagnostics().map(tsDiagnostic), ...program.getGlobalDiagnostics().map(tsDiagnostic));
   for (const name of plans.keys()) {
     const sf = program.getSourceFile(name)!;
-    const format = ts.getImpliedNodeFormatForFile(sf.fileName as any, undefined, ts.sys as any, compilerOptions) ?? sf.impliedNodeFormat;
-    const mk = compilerOptions.module ?? ts.ModuleKind.ESNext;
-    const cjs = mk === ts.ModuleKind.CommonJS || mk === ts.ModuleKind.AMD || mk === ts.ModuleKind.UMD || mk === ts.ModuleKind.System ||
-      ((mk === ts.ModuleKind.Node16 || mk === ts.ModuleKind.NodeNext) && format === ts.ModuleKind.CommonJS);
+    const cjs = emitsCommonJs(program, sf);
     if (cjs) {
       diagnostics.push({ code: "NWC3017", file: name, line: 1, column: 1, endLine: 1, endColumn: 1, message: "orchestrations can only be compiled into ES modules, but this file is emitted as CommonJS",
         expression: "", fix: 'set "type": "module" in package.json (or use .mts), or "module": "ESNext"/"NodeNext" in tsconfig.json' });

@@ -3,7 +3,8 @@
  * file that mentions `orchestration` or `OrchestrationContext` is compiled by
  * compileSource (type check, effect checks, translation); any diagnostic
  * fails the import with an error listing them all. Other TypeScript files are
- * type-stripped with ts.transpileModule. Outputs are cached under
+ * type-stripped with ts.transpileModule, and counted for the step budget
+ * (transpile.ts). Outputs are cached under
  * node_modules/.cache/nwc (or the OS temp directory), keyed by the file's path
  * and text, the TypeScript version and this nwc build; an entry also records
  * every user file the compiler read (the checks follow calls into imported
@@ -25,7 +26,7 @@ import { isBuilt } from "../runtime/package-layout.ts";
 import { inlineSourceMapComment, type RawSourceMap } from "./source-map.ts";
 
 /** Bumped when the cache entry format changes. */
-const CACHE_VERSION = "nwc-register-4";
+const CACHE_VERSION = "nwc-register-5";
 
 /** Cheap pre-filter: only files that define an orchestration or a ctx helper go through the full compiler. */
 const MENTIONS = /\borchestration\s*\(|:\s*OrchestrationContext\b/;
@@ -118,12 +119,18 @@ async function compileFile(path: string, text: string): Promise<string> {
     for (const input of result.inputs ?? []) {
       if (input !== path && existsSync(input)) inputs[input] = sha256(readFileSync(input, "utf8"));
     }
-  } else {
+  } else if (OWN_DIRS.some((d) => path.startsWith(d))) {
+    // nwc's own sources (a checkout), the compiler's among them: stripped with TypeScript alone, since
+    // loading transpile.ts here would come back through this hook for transpile.ts itself.
     const ts = (await import("typescript")).default;
     js = ts.transpileModule(text, {
       fileName: path,
       compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, verbatimModuleSyntax: false, sourceMap: false, inlineSourceMap: true },
     }).outputText;
+  } else {
+    // Counted: its helpers and entity operations run inside steps and operations (transpile.ts).
+    const { transpileCounted } = await import("./transpile.ts");
+    js = transpileCounted(path, text);
   }
   writeEntry(entryFile, { inputs, js });
   return js;

@@ -28,19 +28,21 @@ interface CompilerApi {
     outputs: { fileName: string; text: string }[];
     diagnostics: { code: string; file: string; line: number; column: number; message: string; fix?: string }[];
   };
+  transpileCounted?: (fileName: string, text: string) => string;
 }
 
 /**
  * Compiles the app's own TypeScript files with compiler/index.ts's
- * `compileSource` (orchestrations become machines); nwc's own files and
- * node_modules are bundled as they are.
+ * `compileSource` (orchestrations become machines), the others with
+ * `transpileCounted` (step counting); nwc's own files and node_modules are
+ * bundled as they are.
  */
 async function compilePlugin(): Promise<Plugin | undefined> {
   // Bundling orchestrations uncompiled would ship a different program: a compiler
   // that cannot load is an error, never a reason to skip compiling.
   const api = (await import(ownModuleUrl("../compiler/index.ts", import.meta.url).href)) as CompilerApi;
-  const compileSource = api.compileSource;
-  if (typeof compileSource !== "function") throw new Error("nwc deploy: this installation's compiler has no compileSource; reinstall nwc");
+  const { compileSource, transpileCounted } = api;
+  if (typeof compileSource !== "function" || typeof transpileCounted !== "function") throw new Error("nwc deploy: this installation's compiler has no compileSource; reinstall nwc");
   const own = (path: string) => ["runtime", "compiler", "lint-rules", "deploy"].some((d) => path.startsWith(resolve(root, d) + "/"));
   return {
     name: "nwc-compile",
@@ -48,9 +50,11 @@ async function compilePlugin(): Promise<Plugin | undefined> {
       build.onLoad({ filter: /\.(ts|mts)$/ }, async (args) => {
         if (args.path.includes("/node_modules/") || own(args.path)) return undefined;
         const source = await readFile(args.path, "utf8");
-        // Only files that define orchestrations from async functions need the compiler;
-        // the rest (including already-compiled machines) bundle as written.
-        if (!/\borchestration\s*\(\s*["'`][^"'`]*["'`]\s*,\s*async\b/.test(source)) return undefined;
+        // Files that define orchestrations from async functions need the compiler; the rest (already-compiled
+        // machines included) only step counting, for the helpers and entity operations in them.
+        if (!/\borchestration\s*\(\s*["'`][^"'`]*["'`]\s*,\s*async\b/.test(source)) {
+          return { contents: transpileCounted(args.path, source), loader: "js", resolveDir: dirname(args.path) };
+        }
         const out = compileSource(args.path, source, { nodeProject: true });
         if (out.diagnostics.length > 0) {
           return {

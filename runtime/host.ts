@@ -230,7 +230,12 @@ export async function startHost(options: HostOptions): Promise<Host> {
       if (stopping) return;
       stopping = true;
       wakeSupervisors();
-      await Promise.all(live.map((p) => p?.stop()));
+      // Every partition halts (its last sends written) before any releases its lease, which records its
+      // channel's end: a send of one partition landing after another's release would lie past that end.
+      // (Taken now: a halted partition leaves `live`.)
+      const running = live.filter((p) => p !== undefined);
+      await Promise.all(running.map((p) => p.halt()));
+      await Promise.all(running.map((p) => p.stop()));
       await Promise.all(supervisors);
       if (owned) await backend.close();
     },

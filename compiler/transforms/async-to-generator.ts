@@ -31,6 +31,7 @@
  */
 import ts from "typescript";
 import { isInlineCallback, isTaskMethodCall, taskMethodBody } from "./task-then.ts";
+import { countNode } from "./step-counting.ts";
 import { containsAwait } from "./unsupported.ts";
 
 export interface PreTransformResult {
@@ -171,33 +172,12 @@ export function asyncToGenerator(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
     const visitBlock = (b: ts.Block): ts.Block => f.createBlock(visitStatements(b.statements), true);
 
     /**
-     * The step budget (runtime/engine/run.ts `tick`): a count at the top of every loop
-     * body and of every sync function body, so that an endless loop or recursion fails
-     * its step instead of freezing the partition. Async functions need none: each of
-     * their resumptions is a job, and jobs are counted already.
+     * The step budget (step-counting.ts): a count at the top of every loop body and of
+     * every sync function body, so that an endless loop or recursion fails its step
+     * instead of freezing the partition. Async functions need none: each of their
+     * resumptions is a job, and jobs are counted already.
      */
-    const tickAt = (line: number) => f.createExpressionStatement(f.createCallExpression(
-      f.createPropertyAccessExpression(id("__nwc_engine"), "tick"), undefined, [f.createNumericLiteral(line)]));
-    const ticked = (body: ts.Statement, line: number): ts.Block =>
-      f.createBlock([tickAt(line), ...(ts.isBlock(body) ? body.statements : [body])], true);
-    const withTicks = (original: ts.Node, node: ts.Node): ts.Node => {
-      const line = lineOf(original);
-      if (ts.isForStatement(node)) return f.updateForStatement(node, node.initializer, node.condition, node.incrementor, ticked(node.statement, line));
-      if (ts.isForInStatement(node)) return f.updateForInStatement(node, node.initializer, node.expression, ticked(node.statement, line));
-      if (ts.isForOfStatement(node)) return f.updateForOfStatement(node, node.awaitModifier, node.initializer, node.expression, ticked(node.statement, line));
-      if (ts.isWhileStatement(node)) return f.updateWhileStatement(node, node.expression, ticked(node.statement, line));
-      if (ts.isDoStatement(node)) return f.updateDoStatement(node, ticked(node.statement, line), node.expression);
-      if (isAsync(original)) return node;
-      if (ts.isFunctionDeclaration(node) && node.body) return f.updateFunctionDeclaration(node, node.modifiers, node.asteriskToken, node.name, node.typeParameters, node.parameters, node.type, ticked(node.body, line));
-      if (ts.isFunctionExpression(node)) return f.updateFunctionExpression(node, node.modifiers, node.asteriskToken, node.name, node.typeParameters, node.parameters, node.type, ticked(node.body, line));
-      if (ts.isMethodDeclaration(node) && node.body) return f.updateMethodDeclaration(node, node.modifiers, node.asteriskToken, node.name, node.questionToken, node.typeParameters, node.parameters, node.type, ticked(node.body, line));
-      if (ts.isArrowFunction(node)) {
-        const body = ts.isBlock(node.body) ? ticked(node.body, line) : f.createBlock([tickAt(line), f.createReturnStatement(node.body)], true);
-        return f.updateArrowFunction(node, node.modifiers, node.typeParameters, node.parameters, node.type, node.equalsGreaterThanToken, body);
-      }
-      return node;
-    };
-    const visit = (node: ts.Node): ts.Node => withTicks(node, visitNode(node));
+    const visit = (node: ts.Node): ts.Node => countNode(f, node, visitNode(node), lineOf(node));
     const visitNode = (node: ts.Node): ts.Node => {
       if (ts.isAwaitExpression(node)) {
         const text = node.expression.getText(sf).replace(/\s+/g, " ");

@@ -17,6 +17,7 @@ import { CriticalSectionImpl, theContext } from "./context.ts";
 import { assertFrame, type FrameData } from "./frame.ts";
 import "./frame-records.ts";
 import "./host-values.ts";
+import { prefixed } from "./budget.ts";
 import { StepRun } from "./run.ts";
 import "./rt.ts";
 
@@ -71,13 +72,10 @@ export function defineMachine(def: MachineDefinition): Machine {
           }
           run.drain();
         }
-        if (!run.ended && !run.exceeded) run.collect();
+        if (!run.ended && !run.budget.exceeded) run.collect();
       });
-      if (run.exceeded) {
-        // Whatever the code did with the throw (caught it, ended anyway), a step past its budget fails.
-        run.exceeded.message = `orchestration "${def.name}": ${run.exceeded.message}`;
-        throw run.exceeded;
-      }
+      // Whatever the code did with the throw (caught it, ended anyway), a step past its budget fails.
+      if (run.budget.exceeded) throw prefixed(run.budget.exceeded, `orchestration "${def.name}"`);
       if (f.outcome) {
         // The orchestration ended: nothing else in the frame can run again.
         f.tasks = {}; f.branches = {}; f.scopes = {}; f.sagas = {};

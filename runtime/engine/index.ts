@@ -5,7 +5,7 @@
 export { defineMachine, type MachineDefinition } from "./define.ts";
 export { registerModule, registerBuiltin, lookup, type CompiledFunction } from "./registry.ts";
 export { callCompiled } from "./rt.ts";
-export { tick, StepBudgetExceeded } from "./run.ts";
+export { tick, StepBudgetExceeded, runWithBudget } from "./budget.ts";
 export { tslib } from "./tslib.ts";
 export { contentHash } from "./hash.ts";
 export { TaskRef, ContinueAsNew } from "./values.ts";

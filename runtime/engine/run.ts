@@ -15,6 +15,7 @@
  * be persisted; everything else lives in the frame.
  */
 import { errorInfo } from "../codec.ts";
+import { Budget, withBudget } from "./budget.ts";
 import { DEFAULT_STEP_BUDGET, type Command, type Outcome, type StepEnv, type TaskId } from "../machine.ts";
 import type { FrameData, TaskRec, Waiter, CombinatorKind } from "./frame.ts";
 import { newGenState, resume, Thrown, type Op } from "./generator.ts";
@@ -32,27 +33,6 @@ const MAX_JOBS_PER_STEP = 1_000_000;
 
 let current: StepRun | undefined;
 
-/**
- * Counts one loop iteration or function call of compiled code (the compiler puts
- * `__nwc_engine.tick(line)` at the top of every loop body and function body of an
- * orchestration). Past the step's budget it throws StepBudgetExceeded, and keeps
- * throwing at every later count: user code that catches it cannot run on, and the
- * step fails (define.ts). Counting, not timing, keeps the outcome the same on every
- * machine and every re-run of the step.
- */
-export function tick(line: number): void {
-  const run = current;
-  if (run && ++run.ticks > run.budget) throw run.overBudget(line);
-}
-
-export class StepBudgetExceeded extends Error {
-  override name = "StepBudgetExceeded";
-  constructor(readonly budget: number, readonly line: number) {
-    super(`a step ran more than ${budget.toLocaleString("en-US")} loop iterations and calls without waiting for a durable task (at line ${line}); ` +
-      "an endless loop? Await a durable task inside long loops, or raise the partition option stepBudget");
-  }
-}
-
 export function currentRun(what: string): StepRun {
   if (!current) {
     throw new Error(`${what} was used outside a running orchestration step; ctx and tasks only work inside compiled orchestration code`);
@@ -66,20 +46,12 @@ export class StepRun {
   private head = 0;
   private jobs = 0;
   readonly scopeIds = new Map<object, number>();
-  /** Loop iterations and calls counted by `tick` in this step, and the most it may run. */
-  ticks = 0;
-  readonly budget: number;
-  /** Set once the budget is passed: the step fails with it, whatever the code did with the throw. */
-  exceeded: StepBudgetExceeded | undefined;
+  /** Loop iterations and calls this step may run (budget.ts); counted while `within` runs. */
+  readonly budget: Budget;
 
   constructor(readonly f: FrameData, readonly env: StepEnv, readonly ctx: unknown) {
-    this.budget = env.stepBudget ?? DEFAULT_STEP_BUDGET;
+    this.budget = new Budget(env.stepBudget ?? DEFAULT_STEP_BUDGET);
     for (const id of Object.keys(f.scopes)) this.scopeIds.set(f.scopes[id]!, Number(id));
-  }
-
-  overBudget(line: number): StepBudgetExceeded {
-    this.exceeded ??= new StepBudgetExceeded(this.budget, line);
-    return this.exceeded;
   }
 
   get ended(): boolean {
@@ -91,7 +63,7 @@ export class StepRun {
     const saved = current;
     current = this;
     try {
-      return fn();
+      return withBudget(this.budget, fn);
     } finally {
       current = saved;
     }

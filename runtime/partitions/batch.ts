@@ -38,7 +38,7 @@ export interface PartitionEnv {
   log(level: "warn" | "error", message: string): void;
   /** Called for every step (timelines of `nwc run`, the dashboard). */
   onStep?(trace: StepTrace): void;
-  /** StepEnv.stepBudget of every step. */
+  /** StepEnv.stepBudget of every step, and the budget of every entity operation. */
   stepBudget?: number;
   /** Steps of history kept per instance (PartitionOptions.historyLimit); 0: none recorded. */
   historyLimit: number;

@@ -11,6 +11,7 @@ import type { Entity, EntityContext, Orchestration } from "../api.ts";
 import { decode, errorInfo } from "../codec.ts";
 import type { EntityId, ErrorInfo } from "../machine.ts";
 import type { Batch } from "./batch.ts";
+import { runOperation } from "./entities/op-budget.ts";
 import { encodePayload } from "./limits.ts";
 import type { AnyMessage, CoreMessage, EntityOperationMessage, JsonTaskResult, WakeSource } from "./messages.ts";
 import { entityObjectKey, isEmptyEntity, type EntityRecord } from "./state/entity.ts";
@@ -80,8 +81,10 @@ function invoke(batch: Batch, rec: EntityRecord, definition: Entity, message: En
     },
   };
   try {
-    const state = rec.exists ? decode(rec.state) : definition.init();
-    const value = definition.ops[message.op](state, decode(message.input), ectx);
+    const { state, value } = runOperation(batch, message, () => {
+      const state = rec.exists ? decode(rec.state) : definition.init();
+      return { state, value: definition.ops[message.op]!(state, decode(message.input), ectx) };
+    });
     if (value instanceof Promise) {
       value.catch(() => undefined);
       throw new TypeError(`entity operation ${where} returned a Promise; entity operations must be synchronous (do I/O in an activity)`);

@@ -16,6 +16,8 @@ export const MAX_RESEND_PER_TICK = 512;
 
 export class OutboxSender {
   private lastHead = new Map<number, number>();
+  /** Sends not yet written: sending does not wait for them, a graceful stop does. */
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
     private readonly partition: number,
@@ -38,10 +40,17 @@ export class OutboxSender {
 
   send(envelopes: Envelope[]): void {
     if (envelopes.length === 0) return;
-    this.channels.send(envelopes).catch((error) => {
+    const sending = this.channels.send(envelopes).catch((error) => {
       // Not lost: the entries stay in the outbox until acknowledged and the resend tick sends them again.
       this.log("warn", `partition ${this.partition}: send failed (${(error as Error).message}); will re-send`);
     });
+    this.inFlight.add(sending);
+    void sending.finally(() => this.inFlight.delete(sending));
+  }
+
+  /** Resolves once every send made so far has been written (or has failed): a graceful stop waits for it. */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
   }
 
   /** Re-sends stalled receivers' committed entries; `all` re-sends everything (after recovery). */

@@ -57,7 +57,7 @@ export interface PartitionOptions {
   cacheSize: number;
   /** Lease duration; renewed every third of it. */
   leaseMs: number;
-  /** Loop iterations and calls one orchestration step may run before it fails with StepBudgetExceeded (StepEnv.stepBudget). */
+  /** Loop iterations and calls one orchestration step or one entity operation may run before it fails with StepBudgetExceeded (StepEnv.stepBudget; engine/budget.ts). */
   stepBudget: number;
   /**
    * Steps of history kept per instance (runtime/history.ts): the oldest go as
@@ -126,6 +126,9 @@ export class Partition {
   private resendHandle: TimerHandle | undefined;
   private leaseHandle: TimerHandle | undefined;
   private stopped = false;
+  /** Set by halt(): the graceful stop in progress (resolves true once halted). */
+  private halting: Promise<boolean> | undefined;
+  private released = false;
   private lease: Lease;
   private resolveDone!: (reason: StopReason) => void;
   /** Resolves once the incarnation ended, with why. */
@@ -186,11 +189,31 @@ export class Partition {
     void this.batchLoop();
   }
 
-  /** Graceful stop: finish the commits in flight, then release the lease. */
+  /**
+   * First half of a graceful stop: no new batch, the commits in flight
+   * finished and the messages they send written. False if this incarnation
+   * had already ended otherwise (crashed or fenced: it writes nothing more).
+   * A host halts all its partitions before any of them releases its lease:
+   * the release records the end of the partition's channel (the local
+   * store's `channelEnd`), and no send of this host may land after it.
+   */
+  halt(): Promise<boolean> {
+    if (!this.halting) {
+      if (this.stopped) return Promise.resolve(false);
+      this.end({ kind: "stopped" });
+      this.halting = (async () => {
+        await this.chain.drain();
+        await this.sender.idle();
+        return true;
+      })();
+    }
+    return this.halting;
+  }
+
+  /** Graceful stop: halt, then release the lease. */
   async stop(): Promise<void> {
-    if (this.stopped) return;
-    this.end({ kind: "stopped" });
-    await this.chain.drain();
+    if (!(await this.halt()) || this.released) return;
+    this.released = true;
     await this.deps.store.releaseLease(this.lease).catch(() => undefined);
   }
 

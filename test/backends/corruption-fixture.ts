@@ -76,6 +76,18 @@ export async function finishedRun(): Promise<{ dir: string; ids: string[] }> {
   return { dir, ids };
 }
 
+/** The channel end `lease.json` of `partition` records ("<segment>:<offset>"). */
+export function recordedChannelEnd(dir: string, partition: number): string | undefined {
+  return /"channelEnd":"(\d+:\d+)"/.exec(readFileSync(join(dir, "partitions", `p${partition}`, "lease.json"), "utf8"))?.[1];
+}
+
+/** The channel's true end: its head segment and that file's size. */
+export function channelHeadEnd(dir: string, partition: number): string {
+  const cdir = join(dir, "channels", `p${partition}`);
+  const head = readdirSync(cdir).filter((n) => /^\d{12}\.log$/.test(n)).sort().pop()!;
+  return `${Number(head.slice(0, 12))}:${statSync(join(cdir, head)).size}`;
+}
+
 export function copyStore(from: string): string {
   const to = mkdtempSync(join(tmpdir(), "nwc-corrupt-work-"));
   cpSync(from, to, { recursive: true });
@@ -97,7 +109,9 @@ export interface StoreView {
  * host started on the same directory in this process would then wait for them.
  */
 export async function readStore(dir: string): Promise<StoreView> {
-  const b = await createLocalBackend({ dir, segmentBytes: SEGMENT_BYTES }, PARTITIONS);
+  // tornAfterMs 0: a short last frame of a channel head is decided (skipped as torn, or refused as damage) on the
+  // read after the one that met it, as a host decides after its wait, instead of being left as a write in progress.
+  const b = await createLocalBackend({ dir, segmentBytes: SEGMENT_BYTES, tornAfterMs: 0 }, PARTITIONS);
   try {
     const view: StoreView = { objects: [], positions: [], statuses: {}, unread: [] };
     for (let p = 0; p < PARTITIONS; p++) {
@@ -115,9 +129,11 @@ export async function readStore(dir: string): Promise<StoreView> {
       view.objects.push(objects);
       view.positions.push([checkpoint.logPosition, ...commits.map((c) => c.position)]);
       let unread = 0;
-      for (let after = input; ; ) {
+      for (let after = input, empty = 0; ; ) {
         const got = await b.channels.read(p, after, { maxRecords: 500 });
+        if (got.length === 0 && ++empty < 2) continue; // once more: see tornAfterMs above
         if (got.length === 0) break;
+        empty = 0;
         unread += got.length;
         after = got[got.length - 1]!.position;
       }

@@ -159,6 +159,25 @@ test("torn frames: in the head, waited for tornAfterMs then sealed and skipped; 
   await c.close();
 });
 
+test("a torn frame first in a fresh head, read from a position in the segment before it, is decided after tornAfterMs too", async () => {
+  // The reader passes the previous segment's good end on every read: that must not restart the head's wait.
+  const dir = tempDir();
+  const b = await createLocalBackend({ dir, segmentBytes: 1, tornAfterMs: 200 }, 1);
+  await b.channels.send([env(1)]); // past segmentBytes: segment 1 is the head, empty
+  assert.equal(b.channels.segments(0), [0, 1]);
+  const consumed = await readAll(b.channels);
+  assert.equal(seqs(consumed), [1]);
+  const torn = encodeFrame(env(3, "c:killed"));
+  appendFileSync(segFile(dir, 1), torn.subarray(0, torn.length - 5));
+  const after = consumed[consumed.length - 1]!.position;
+  const deadline = Date.now() + 3000;
+  while (b.channels.segments(0).length < 3 && Date.now() < deadline) assert.equal(await b.channels.read(0, after, { maxRecords: 10, waitMs: 50 }), []);
+  assert.equal(b.channels.segments(0), [0, 1, 2], "sealed: decided as torn");
+  await b.channels.send([env(4)]);
+  assert.equal(seqs(await readAll(b.channels, after)), [4]);
+  await b.close();
+});
+
 test("a channel file from before segments (channels/p<N>.log) becomes segment 0; its positions still read", async () => {
   const dir = tempDir();
   const legacy = Buffer.concat([encodeFrame(env(1)), encodeFrame(env(2))]);

@@ -337,7 +337,9 @@ export class LocalChannels implements Channels {
       if (out.length >= maxRecords) return out;
       if (decoded.stop === "end" || (decoded.stop === "partial" && chunk.truncated && decoded.frames.length > 0)) {
         if (chunk.truncated) continue; // the read budget ended at or inside a frame that the next chunk holds whole
-        this.stuck.delete(partition);
+        // A short frame seen here before is whole now. (Only here: a read from a position in an earlier segment
+        // passes that segment's good end on its way to the head, and must not restart the head's wait each time.)
+        if (this.stuck.get(partition)?.segment === at.segment) this.stuck.delete(partition);
         if (!sealed) return out;
         at = { segment: at.segment + 1, offset: 0 };
         continue;

@@ -15,6 +15,7 @@ import type { EntityId } from "../../machine.ts";
 import type { Batch } from "../batch.ts";
 import { replyToCaller } from "../entity-operation.ts";
 import { encodePayload } from "../limits.ts";
+import { runOperation } from "./op-budget.ts";
 import type { EntityOperationMessage, JsonTaskResult, StartInstanceMessage } from "../messages.ts";
 import type { EntityRecord } from "../state/entity.ts";
 import type { EntityLockRecord, StagedTransaction } from "./scheduler.ts";
@@ -77,8 +78,10 @@ function invokeStaged(batch: Batch, id: EntityId, staged: StagedTransaction, mes
     },
   };
   try {
-    const state = staged.exists ? decode(staged.state as Json) : definition.init();
-    const value = op(state, decode(message.input), ectx);
+    const { state, value } = runOperation(batch, message, () => {
+      const state = staged.exists ? decode(staged.state as Json) : definition.init();
+      return { state, value: op(state, decode(message.input), ectx) };
+    });
     if (value instanceof Promise) {
       value.catch(() => undefined);
       throw new TypeError(`entity operation ${where} returned a Promise; entity operations must be synchronous (do I/O in an activity)`);
