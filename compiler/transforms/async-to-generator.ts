@@ -32,6 +32,7 @@
 import ts from "typescript";
 import { isInlineCallback, isTaskMethodCall, taskMethodBody } from "./task-then.ts";
 import { containsAwait } from "./unsupported.ts";
+import { lazyForOf, liveForOf } from "./iteration.ts";
 
 export interface PreTransformResult {
   /** `__nwcRoot(function* (...) { ... })` as TypeScript source text. */
@@ -75,6 +76,7 @@ export function asyncToGenerator(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
   const closures: PreTransformResult["closures"] = [];
   const awaits: PreTransformResult["awaits"] = new Map();
   let usingCount = 0;
+  let loopCount = 0;
   const lineOf = (n: ts.Node) => sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1;
 
   const transformer: ts.TransformerFactory<ts.Node> = (context) => {
@@ -182,6 +184,8 @@ export function asyncToGenerator(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
       f.createBlock([tickAt(line), ...(ts.isBlock(body) ? body.statements : [body])], true);
     const withTicks = (original: ts.Node, node: ts.Node): ts.Node => {
       const line = lineOf(original);
+      // A loop the visitor rewrote into another shape (iterationOf) has its tick already.
+      if (ts.isIterationStatement(original, false) && original.kind !== node.kind) return node;
       if (ts.isForStatement(node)) return f.updateForStatement(node, node.initializer, node.condition, node.incrementor, ticked(node.statement, line));
       if (ts.isForInStatement(node)) return f.updateForInStatement(node, node.initializer, node.expression, ticked(node.statement, line));
       if (ts.isForOfStatement(node)) return f.updateForOfStatement(node, node.awaitModifier, node.initializer, node.expression, ticked(node.statement, line));
@@ -196,6 +200,17 @@ export function asyncToGenerator(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
         return f.updateArrowFunction(node, node.modifiers, node.typeParameters, node.parameters, node.type, node.equalsGreaterThanToken, body);
       }
       return node;
+    };
+    /** for...of over a non-array: a lazy view closed on early exit, or a live cursor if the loop awaits (iteration.ts). */
+    const iterationOf = (node: ts.ForOfStatement, labels: ts.Identifier[]): ts.Statement => {
+      const parts = {
+        initializer: ts.visitNode(node.initializer, visit) as ts.ForInitializer,
+        expression: ts.visitNode(node.expression, visit) as ts.Expression,
+        statement: ticked(ts.visitNode(node.statement, visit) as ts.Statement, lineOf(node)),
+        labels,
+      };
+      const awaits = containsAwait(node.statement) || containsAwait(node.initializer);
+      return (awaits ? liveForOf : lazyForOf)(f, parts, loopCount++);
     };
     const visit = (node: ts.Node): ts.Node => withTicks(node, visitNode(node));
     const visitNode = (node: ts.Node): ts.Node => {
@@ -230,10 +245,16 @@ export function asyncToGenerator(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
           node.arguments.map((a) => ts.visitNode(a, visit) as ts.Expression),
         );
       }
-      if (ts.isForOfStatement(node) && !isArrayLike(checker, node.expression)) {
-        const wrap = containsAwait(node.statement) || containsAwait(node.initializer) ? iter : lazy;
-        return f.updateForOfStatement(node, node.awaitModifier, ts.visitNode(node.initializer, visit) as ts.ForInitializer,
-          wrap(ts.visitNode(node.expression, visit) as ts.Expression), ts.visitNode(node.statement, visit) as ts.Statement);
+      if (ts.isForOfStatement(node) && !isArrayLike(checker, node.expression)) return iterationOf(node, []);
+      if (ts.isLabeledStatement(node)) {
+        // A loop lowered into a block keeps its labels on the loop itself (iteration.ts).
+        const labels: ts.Identifier[] = [];
+        let inner: ts.Statement = node;
+        while (ts.isLabeledStatement(inner)) {
+          labels.push(inner.label);
+          inner = inner.statement;
+        }
+        if (ts.isForOfStatement(inner) && !isArrayLike(checker, inner.expression)) return iterationOf(inner, labels);
       }
       if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.AsteriskAsteriskToken) {
         return rtCall("pow", [ts.visitNode(node.left, visit) as ts.Expression, ts.visitNode(node.right, visit) as ts.Expression]);
