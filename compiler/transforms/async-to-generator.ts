@@ -33,6 +33,7 @@ import ts from "typescript";
 import { isInlineCallback, isTaskMethodCall, taskMethodBody } from "./task-then.ts";
 import { containsAwait } from "./unsupported.ts";
 import { lazyForOf, liveForOf } from "./iteration.ts";
+import { isWriteTarget, planTdz, tdzBefore, tdzRead, tdzReset, tdzWrite } from "./tdz.ts";
 
 export interface PreTransformResult {
   /** `__nwcRoot(function* (...) { ... })` as TypeScript source text. */
@@ -77,6 +78,9 @@ export function asyncToGenerator(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
   const awaits: PreTransformResult["awaits"] = new Map();
   let usingCount = 0;
   let loopCount = 0;
+  const tdz = planTdz(fn, checker);
+  /** Compound assignments and updates already wrapped in their check. */
+  const tdzChecked = new Set<ts.Node>();
   const lineOf = (n: ts.Node) => sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1;
 
   const transformer: ts.TransformerFactory<ts.Node> = (context) => {
@@ -145,6 +149,9 @@ export function asyncToGenerator(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
         }
       }
       stmts = stmts.filter((s) => !(ts.isFunctionDeclaration(s) && s.name && s.body && isAsync(s)));
+      // Bindings an early function may read enter their dead zone with the block (tdz.ts).
+      const dead = stmts.flatMap((s) => (ts.isVariableStatement(s) ? tdz.resets.get(s) ?? [] : []));
+      if (dead.length) out.unshift(tdzReset(f, dead));
       let marked = -1;
       for (let i = 0; i < stmts.length; i++) {
         const s = stmts[i]!;
@@ -214,6 +221,21 @@ export function asyncToGenerator(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
     };
     const visit = (node: ts.Node): ts.Node => withTicks(node, visitNode(node));
     const visitNode = (node: ts.Node): ts.Node => {
+      if (ts.isIdentifier(node) && tdz.uses.has(node) && !isWriteTarget(node)) return tdzRead(f, node);
+      if (ts.isShorthandPropertyAssignment(node) && tdz.uses.has(node.name)) return f.createPropertyAssignment(node.name.text, tdzRead(f, node.name));
+      if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(node.left) && tdz.uses.has(node.left)) {
+        return tdzWrite(f, node.left, ts.visitNode(node.right, visit) as ts.Expression);
+      }
+      const updated = ts.isBinaryExpression(node) ? node.left : ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node) ? node.operand : undefined;
+      if (updated && ts.isIdentifier(updated) && tdz.uses.has(updated) && isWriteTarget(updated) && !tdzChecked.has(node)) {
+        tdzChecked.add(node);
+        return tdzBefore(f, updated, visitNode(node) as ts.Expression);
+      }
+      // `let x;` of a checked binding: declared means initialized (to undefined), no longer dead.
+      if (ts.isVariableDeclaration(node) && !node.initializer && ts.isIdentifier(node.name) && ts.isVariableStatement(node.parent.parent) &&
+          tdz.resets.get(node.parent.parent)?.includes(node.name.text)) {
+        return f.updateVariableDeclaration(node, node.name, undefined, undefined, f.createVoidZero());
+      }
       if (ts.isAwaitExpression(node)) {
         const text = node.expression.getText(sf).replace(/\s+/g, " ");
         (awaits.get(lineOf(node)) ?? awaits.set(lineOf(node), []).get(lineOf(node))!).push(text.length > 60 ? text.slice(0, 57) + "..." : text);

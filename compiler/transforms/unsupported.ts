@@ -12,6 +12,7 @@
 import ts from "typescript";
 import type { NwcDiagnostic } from "../diagnostics.ts";
 import { isInlineCallback, isTaskMethodCall } from "./task-then.ts";
+import { planTdz } from "./tdz.ts";
 
 export function diagnosticAt(node: ts.Node, code: string, message: string, fix: string): NwcDiagnostic {
   const sf = node.getSourceFile();
@@ -125,6 +126,10 @@ export function checkUnsupported(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
     ts.forEachChild(n, (c) => visit(c, inSync));
   };
   if (fn.body) visit(fn.body, false);
+  for (const id of planTdz(fn, checker).unsupported) {
+    report(id, "NWC3021", `\`${id.text}\` is used by a function that may run before its declaration, and it is not declared by a statement of a block (a switch case, a loop header), where its temporal dead zone cannot be kept`,
+      "declare it in a block of its own (`case 1: { let x = ...; }`), or declare it before the function that uses it");
+  }
   return out;
 }
 

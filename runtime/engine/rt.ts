@@ -10,6 +10,8 @@
  */
 import { currentRun, setClosureTagReader, setRtFactory, type StepRun } from "./run.ts";
 import { TaskRef } from "./values.ts";
+import { READ_AGAIN, savedCallee } from "./callee.ts";
+import { checkedRead, checkedWrite, UNINITIALIZED } from "./tdz.ts";
 import { closeLazy, lazyView, liveCursor, nextLive, notIterable, type LiveCursor } from "./iteration.ts";
 
 export class Delegate {
@@ -132,6 +134,23 @@ class RtImpl {
   }
   next(cursor: LiveCursor): boolean {
     return nextLive(cursor);
+  }
+  /** A callee read before awaited arguments, as kept in the frame (callee.ts). */
+  callee(fn: unknown): unknown {
+    return savedCallee(fn);
+  }
+  get readAgain(): object {
+    return READ_AGAIN;
+  }
+  /** The value of a `let`/`const` in its temporal dead zone (tdz.ts). */
+  get tdz(): object {
+    return UNINITIALIZED;
+  }
+  read(value: unknown, name: string): unknown {
+    return checkedRead(value, name);
+  }
+  write(old: unknown, value: unknown, name: string): unknown {
+    return checkedWrite(old, value, name);
   }
   /** Spread and array destructuring of a non-array across an await: iterate it now, into an array. */
   iter(value: unknown): unknown {
