@@ -101,7 +101,7 @@ function rt(f: ts.NodeFactory, name: string, args: ts.Expression[]): ts.Expressi
 /** The statement that puts the bindings of a block in their dead zone. */
 export function tdzReset(f: ts.NodeFactory, names: string[]): ts.Statement {
   const sentinel = () => f.createPropertyAccessExpression(f.createIdentifier("__nwc_rt"), "tdz");
-  const parts = names.map((n) => f.createAssignment(f.createIdentifier(n), sentinel()));
+  const parts: ts.Expression[] = names.map((n) => f.createAssignment(f.createIdentifier(n), sentinel()));
   return f.createExpressionStatement(parts.reduce((a, b) => f.createComma(a, b)));
 }
 
