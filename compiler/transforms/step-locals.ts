@@ -71,6 +71,13 @@ function firstUse(n: ts.Node, name: string): First {
   if (ts.isIfStatement(n)) return firstUse(n.expression, name) ?? maybe(n.thenStatement, n.elseStatement);
   // `for (_i = 0, _a = e; ...)`: the initializer and the first test run whenever the loop does.
   if (ts.isForStatement(n)) return (n.initializer && firstUse(n.initializer, name)) ?? (n.condition && firstUse(n.condition, name)) ?? maybe(n.incrementor, n.statement);
+  // A try block runs from its start; what it writes first is written, unless a throw before
+  // the write lets the catch or finally block see the name: those must not use it then.
+  if (ts.isTryStatement(n)) {
+    const inTry = firstUse(n.tryBlock, name);
+    if (inTry === "write") return maybe(n.catchClause, n.finallyBlock) ?? "write";
+    return inTry ?? maybe(n.catchClause) ?? (n.finallyBlock && firstUse(n.finallyBlock, name));
+  }
   if (ts.isStatement(n) && !ts.isExpressionStatement(n) && !ts.isReturnStatement(n) && !ts.isThrowStatement(n) && !ts.isBlock(n) && !ts.isVariableStatement(n)) {
     return maybe(n);
   }
