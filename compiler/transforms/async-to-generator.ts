@@ -9,9 +9,12 @@
  *                             -> `__nwc_rt.all(xs)`
  * - `task.then(f, g)`, `task.catch(g)`, `task.finally(h)` on a durable task
  *                             -> an async closure called at once that awaits the task (task-then.ts)
- * - `for (x of e)`, `[...e]`, `f(...e)`, `[a, b] = e` where `e` is not typed as an array
- *                             -> `e` wrapped in `__nwc_rt.iter(e)` (materialized into an array,
+ * - `for (x of e)` where `e` is not typed as an array -> iteration.ts (a lazy view closed on
+ *                                early exit, or a live cursor when the loop awaits)
+ * - `[...e]`, `f(...e)`       -> `e` wrapped in `__nwc_rt.iter(e)` (materialized into an array,
  *                                since an iterator cannot live in a frame)
+ * - `[a, b] = e`              -> `__nwc_rt.take(e, 2)` (the items the pattern reads, then the
+ *                                iterator closed, as destructuring does)
  * - `await using x = e; rest` -> `const x = e; let err, has = false;
  *                                 try { rest } catch (c) { err = c; has = true; }
  *                                 finally { try { (yield [line, __nwc_rt.dispose(x, true)]); }
@@ -90,8 +93,12 @@ export function asyncToGenerator(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
     const rtCall = (name: string, args: ts.Expression[]) =>
       f.createCallExpression(f.createPropertyAccessExpression(f.createIdentifier("__nwc_rt"), name), undefined, args);
     const iter = (e: ts.Expression) => rtCall("iter", [e]);
-    // No await while the iterable is read: a lazy view that pulls as the lowered code indexes.
-    const lazy = (e: ts.Expression) => rtCall("lazy", [e]);
+    // Array destructuring with no await in the pattern: read as many items as the pattern has
+    // (all, with a rest element), then close the iterator if it is not done, as destructuring does.
+    const take = (elements: ts.NodeArray<ts.Node>) => (e: ts.Expression) => {
+      const rest = elements.some((el) => ts.isSpreadElement(el) || (ts.isBindingElement(el) && !!el.dotDotDotToken));
+      return rtCall("take", [e, rest ? f.createIdentifier("Infinity") : f.createNumericLiteral(elements.length)]);
+    };
 
     const toGenerator = (node: ts.FunctionLikeDeclaration): ts.FunctionExpression => {
       const params = node.parameters.map((p) => ts.visitNode(p, visit) as ts.ParameterDeclaration);
@@ -289,11 +296,11 @@ export function asyncToGenerator(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
         return f.updateSpreadElement(node, iter(ts.visitNode(node.expression, visit) as ts.Expression));
       }
       if (ts.isVariableDeclaration(node) && ts.isArrayBindingPattern(node.name) && node.initializer && !isArrayLike(checker, node.initializer)) {
-        const wrap = containsAwaitIn(node.name) ? iter : lazy;
+        const wrap = containsAwaitIn(node.name) ? iter : take(node.name.elements);
         return f.updateVariableDeclaration(node, ts.visitNode(node.name, visit) as ts.BindingName, undefined, undefined, wrap(ts.visitNode(node.initializer, visit) as ts.Expression));
       }
       if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isArrayLiteralExpression(node.left) && !isArrayLike(checker, node.right)) {
-        const wrap = containsAwaitIn(node.left) ? iter : lazy;
+        const wrap = containsAwaitIn(node.left) ? iter : take(node.left.elements);
         return f.updateBinaryExpression(node, ts.visitNode(node.left, visit) as ts.Expression, node.operatorToken, wrap(ts.visitNode(node.right, visit) as ts.Expression));
       }
       return ts.visitEachChild(node, visit, context);

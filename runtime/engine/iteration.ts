@@ -110,6 +110,35 @@ export function closeLazy(view: unknown, thrown: boolean): void {
   if (typeof r !== "object" || r === null) throw new TypeError(`Iterator result ${String(r)} is not an object`);
 }
 
+/**
+ * Array destructuring of a non-array: the first `count` items (all for Infinity), then
+ * `return()` if the iterator is not done, as destructuring closes it. The pattern's
+ * default values are evaluated after the reads, not between them.
+ */
+export function takeItems(value: unknown, count: number): unknown {
+  if (Array.isArray(value)) return value;
+  const it = iteratorOf(value);
+  const items: unknown[] = [];
+  let done = false;
+  while (items.length < count) {
+    const r = it.next();
+    if (r.done) {
+      done = true;
+      break;
+    }
+    items.push(r.value);
+  }
+  if (!done) {
+    const ret = (it as any).return;
+    if (ret != null) {
+      if (typeof ret !== "function") throw new TypeError("iterator.return is not a function");
+      const r = ret.call(it);
+      if (typeof r !== "object" || r === null) throw new TypeError(`Iterator result ${String(r)} is not an object`);
+    }
+  }
+  return items;
+}
+
 /** The frame-storable position of a for...of whose body awaits (see the header). */
 export interface LiveCursor {
   /** The collection: an array, typed array, Set or Map, or the items read from anything else. */

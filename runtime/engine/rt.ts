@@ -12,7 +12,7 @@ import { currentRun, setClosureTagReader, setRtFactory, type StepRun } from "./r
 import { TaskRef } from "./values.ts";
 import { READ_AGAIN, savedCallee } from "./callee.ts";
 import { checkedRead, checkedWrite, UNINITIALIZED } from "./tdz.ts";
-import { closeLazy, lazyView, liveCursor, nextLive, notIterable, type LiveCursor } from "./iteration.ts";
+import { closeLazy, lazyView, takeItems, liveCursor, nextLive, notIterable, type LiveCursor } from "./iteration.ts";
 
 export class Delegate {
   constructor(readonly key: string, readonly chain: number[], readonly args: unknown[]) {}
@@ -123,6 +123,10 @@ class RtImpl {
   /** for...of without an await in its body, and array destructuring, of a non-array (iteration.ts). */
   lazy(value: unknown): unknown {
     return lazyView(value);
+  }
+  /** Array destructuring of a non-array: the `count` items the pattern reads (iteration.ts). */
+  take(value: unknown, count: number): unknown {
+    return takeItems(value, count);
   }
   /** The end of a for...of over a lazy view: closes the iterator if the loop left it early. */
   close(view: unknown, thrown: boolean): void {

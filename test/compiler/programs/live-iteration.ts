@@ -1,7 +1,8 @@
 // Differential test programs: a for...of sees its collection as it is at each step,
 // as the language's iterators do: entries added to a Set or Map and items pushed to an
 // array during a loop that awaits are visited; leaving a loop over a generator early
-// (break, return, throw) closes the generator, running its `finally`.
+// (break, return, throw) closes the generator, running its `finally`, and so does
+// destructuring fewer items than it has.
 import { orchestration } from "nwc";
 import { echo } from "./acts.ts";
 
@@ -54,7 +55,11 @@ export const closeOnEarlyExit = orchestration("closeOnEarlyExit", async (ctx, n:
   outer: for (const y of [1, 2]) {
     for (const x of gen(log, "label" + y)) if (x === y) continue outer;
   }
-  return [log, found, await ctx.call(echo, log.length)];
+  const [d1, d2] = gen(log, "destructure");
+  let e1 = -1;
+  [e1] = gen(log, "assign");
+  const [...all] = [1, 2].values();
+  return [log, found, d1, d2, e1, all, await ctx.call(echo, log.length)];
 });
 
 export const inputs = {
