@@ -81,6 +81,8 @@ export function asyncToGenerator(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
   const awaits: PreTransformResult["awaits"] = new Map();
   let usingCount = 0;
   let loopCount = 0;
+  /** The live for...of loops being visited whose collection is a binding (innermost last). */
+  const cursors: { collection: ts.Symbol; name: string }[] = [];
   const tdz = planTdz(fn, checker);
   /** Compound assignments and updates already wrapped in their check. */
   const tdzChecked = new Set<ts.Node>();
@@ -217,14 +219,29 @@ export function asyncToGenerator(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
     };
     /** for...of over a non-array: a lazy view closed on early exit, or a live cursor if the loop awaits (iteration.ts). */
     const iterationOf = (node: ts.ForOfStatement, labels: ts.Identifier[]): ts.Statement => {
+      const n = loopCount++;
+      const awaits = containsAwait(node.statement) || containsAwait(node.initializer);
+      // A loop over a Set or Map named by a binding: deletions through that binding in the
+      // body are told to the cursor (an entry deleted and added again is visited again).
+      const collection = awaits && ts.isIdentifier(node.expression) ? checker.getSymbolAtLocation(node.expression) : undefined;
+      if (collection) cursors.push({ collection, name: `__nwc_it${n}` });
       const parts = {
         initializer: ts.visitNode(node.initializer, visit) as ts.ForInitializer,
         expression: ts.visitNode(node.expression, visit) as ts.Expression,
         statement: ticked(ts.visitNode(node.statement, visit) as ts.Statement, lineOf(node)),
         labels,
       };
-      const awaits = containsAwait(node.statement) || containsAwait(node.initializer);
-      return (awaits ? liveForOf : lazyForOf)(f, parts, loopCount++);
+      if (collection) cursors.pop();
+      return (awaits ? liveForOf : lazyForOf)(f, parts, n);
+    };
+    /** `s.delete(k)` / `s.clear()` on the collection of an enclosing live loop: `__nwc_rt.deleted(cursor, s, k)` (iteration.ts). */
+    const cursorOf = (call: ts.CallExpression): string | undefined => {
+      const callee = call.expression;
+      if (!ts.isPropertyAccessExpression(callee) || !ts.isIdentifier(callee.expression)) return undefined;
+      if (!(callee.name.text === "delete" && call.arguments.length === 1) && !(callee.name.text === "clear" && call.arguments.length === 0)) return undefined;
+      const s = checker.getSymbolAtLocation(callee.expression);
+      for (let i = cursors.length - 1; i >= 0; i--) if (s && cursors[i]!.collection === s) return cursors[i]!.name;
+      return undefined;
     };
     const visit = (node: ts.Node): ts.Node => withTicks(node, visitNode(node));
     const visitNode = (node: ts.Node): ts.Node => {
@@ -254,6 +271,11 @@ export function asyncToGenerator(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
         return f.createCallExpression(f.createIdentifier("__nwcAsync"), undefined, [f.createNumericLiteral(index), toGenerator(node)]);
       }
       if (ts.isBlock(node)) return visitBlock(node);
+      const cursor = ts.isCallExpression(node) ? cursorOf(node) : undefined;
+      if (cursor && ts.isCallExpression(node)) {
+        const target = (node.expression as ts.PropertyAccessExpression).expression;
+        return rtCall("deleted", [id(cursor), ts.visitNode(target, visit) as ts.Expression, ...node.arguments.map((a) => ts.visitNode(a, visit) as ts.Expression)]);
+      }
       if (isTaskMethodCall(checker, node) && node.arguments.every(isInlineCallback)) {
         const method = node.expression.name.text;
         const line = lineOf(node);

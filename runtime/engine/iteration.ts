@@ -14,11 +14,13 @@
  *   not); anything else (strings, generators, user iterables) is read into an
  *   array when the loop starts.
  *
- * Where the cursor cannot see the truth: an entry deleted and added again after
- * the loop passed it is at the end of the order again, and visited again; the
- * cursor recognises that by its visit order, except when the entries re-added
- * keep the order in which they were visited and nothing unvisited follows them
- * (the loop then ends, where the language would visit them again).
+ * An entry deleted and added again after the loop passed it is at the end of
+ * the order again, and visited again. The cursor learns of deletions made in
+ * the loop body through the loop's own binding (`deleteLive`); one made
+ * elsewhere (an alias, a helper, a concurrent branch) it recognises by the
+ * visit order, except when the entries re-added keep the order in which they
+ * were visited and nothing unvisited follows them (the loop then ends, where
+ * the language would visit them again).
  */
 
 interface LazyState {
@@ -178,6 +180,20 @@ function isTypedArrayIterator(value: unknown): boolean {
 }
 
 /** Advances the cursor: true with the next item in `v`, false when the loop is over. */
+/**
+ * `s.delete(k)` or `s.clear()` (`key` empty) in the body of a live loop over `s`: the cursor
+ * forgets the visits of the deleted entries, so one added again (at the end of the order,
+ * as the language puts it) is visited again.
+ */
+export function deleteLive(cur: LiveCursor, collection: any, key: unknown[]): unknown {
+  const r = key.length ? collection.delete(key[0]) : collection.clear();
+  if (cur.c === collection && cur.seen) {
+    if (key.length) cur.seen.delete(key[0]);
+    else cur.seen.clear();
+  }
+  return r;
+}
+
 // The Set and Map walk is linear in the collection per iteration: an await per iteration costs more.
 export function nextLive(cur: LiveCursor): boolean {
   if (cur.done) return false;

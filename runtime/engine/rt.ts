@@ -12,7 +12,7 @@ import { currentRun, setClosureTagReader, setRtFactory, type StepRun } from "./r
 import { TaskRef } from "./values.ts";
 import { READ_AGAIN, savedCallee } from "./callee.ts";
 import { checkedRead, checkedWrite, UNINITIALIZED } from "./tdz.ts";
-import { closeLazy, lazyView, takeItems, liveCursor, nextLive, notIterable, type LiveCursor } from "./iteration.ts";
+import { closeLazy, lazyView, takeItems, liveCursor, nextLive, deleteLive, notIterable, type LiveCursor } from "./iteration.ts";
 
 export class Delegate {
   constructor(readonly key: string, readonly chain: number[], readonly args: unknown[]) {}
@@ -138,6 +138,10 @@ class RtImpl {
   }
   next(cursor: LiveCursor): boolean {
     return nextLive(cursor);
+  }
+  /** `s.delete(k)` (or `s.clear()` with no key) inside a live loop over `s`. */
+  deleted(cursor: LiveCursor, collection: any, ...key: unknown[]): unknown {
+    return deleteLive(cursor, collection, key);
   }
   /** A callee read before awaited arguments, as kept in the frame (callee.ts). */
   callee(fn: unknown): unknown {

@@ -24,6 +24,13 @@ export const growWhileAwaiting = orchestration("growWhileAwaiting", async (ctx, 
     seen.push(x + (await ctx.call(echo, queue.size)));
     if (x === "p") queue.add("s");
   }
+  const retry = new Set(["x", "y"]);
+  let attempts = 0;
+  for (const x of retry) {
+    retry.delete(x);
+    seen.push(x + (await ctx.call(echo, attempts)));
+    if (++attempts < 4) retry.add(x);
+  }
   const items: any = [1];
   for (const x of items) {
     seen.push(x);
