@@ -11,6 +11,9 @@
  *                             -> an async closure called at once that awaits the task (task-then.ts)
  * - `for (x of e)` where `e` is not typed as an array -> iteration.ts (a lazy view closed on
  *                                early exit, or a live cursor when the loop awaits)
+ *                                (`s.delete(k)` / `s.clear()` in the body of a live loop over `s`
+ *                                -> `__nwc_rt.deleted(cursor, s, k)`, so the cursor sees re-added entries)
+ * - a `let`/`const` a function may use before its declaration -> tdz.ts (its dead zone kept)
  * - `[...e]`, `f(...e)`       -> `e` wrapped in `__nwc_rt.iter(e)` (materialized into an array,
  *                                since an iterator cannot live in a frame)
  * - `[a, b] = e`              -> `__nwc_rt.take(e, 2)` (the items the pattern reads, then the
