@@ -156,14 +156,16 @@ export interface LiveCursor {
   v: unknown;
 }
 
+/** Only the built-in classes themselves: the frame keeps their instances (not a subclass's), and their iteration is known. */
+function ownIterationOf(value: unknown, proto: object): boolean {
+  return typeof value === "object" && value !== null && Object.getPrototypeOf(value) === proto &&
+    (value as any)[Symbol.iterator] === (proto as any)[Symbol.iterator];
+}
+
 export function liveCursor(value: unknown): LiveCursor {
-  if (value instanceof Set && (value as any)[Symbol.iterator] === Set.prototype[Symbol.iterator]) {
-    return { c: value, k: "s", i: 0, seen: new Map(), done: false, v: undefined };
-  }
-  if (value instanceof Map && (value as any)[Symbol.iterator] === Map.prototype[Symbol.iterator]) {
-    return { c: value, k: "m", i: 0, seen: new Map(), done: false, v: undefined };
-  }
-  const byIndex = Array.isArray(value) ? (value as any)[Symbol.iterator] === Array.prototype[Symbol.iterator] : isTypedArrayIterator(value);
+  if (ownIterationOf(value, Set.prototype)) return { c: value, k: "s", i: 0, seen: new Map(), done: false, v: undefined };
+  if (ownIterationOf(value, Map.prototype)) return { c: value, k: "m", i: 0, seen: new Map(), done: false, v: undefined };
+  const byIndex = ownIterationOf(value, Array.prototype) || isTypedArrayIterator(value);
   if (byIndex) {
     return { c: value, k: "i", i: 0, done: false, v: undefined };
   }
