@@ -9,9 +9,15 @@
  *                             -> `__nwc_rt.all(xs)`
  * - `task.then(f, g)`, `task.catch(g)`, `task.finally(h)` on a durable task
  *                             -> an async closure called at once that awaits the task (task-then.ts)
- * - `for (x of e)`, `[...e]`, `f(...e)`, `[a, b] = e` where `e` is not typed as an array
- *                             -> `e` wrapped in `__nwc_rt.iter(e)` (materialized into an array,
+ * - `for (x of e)` where `e` is not typed as an array -> iteration.ts (a lazy view closed on
+ *                                early exit, or a live cursor when the loop awaits)
+ *                                (`s.delete(k)` / `s.clear()` in the body of a live loop over `s`
+ *                                -> `__nwc_rt.deleted(cursor, s, k)`, so the cursor sees re-added entries)
+ * - a `let`/`const` a function may use before its declaration -> tdz.ts (its dead zone kept)
+ * - `[...e]`, `f(...e)`       -> `e` wrapped in `__nwc_rt.iter(e)` (materialized into an array,
  *                                since an iterator cannot live in a frame)
+ * - `[a, b] = e`              -> `__nwc_rt.take(e, 2)` (the items the pattern reads, then the
+ *                                iterator closed, as destructuring does)
  * - `await using x = e; rest` -> `const x = e; let err, has = false;
  *                                 try { rest } catch (c) { err = c; has = true; }
  *                                 finally { try { (yield [line, __nwc_rt.dispose(x, true)]); }
@@ -31,8 +37,10 @@
  */
 import ts from "typescript";
 import { isInlineCallback, isTaskMethodCall, taskMethodBody } from "./task-then.ts";
-import { countNode } from "./step-counting.ts";
+import { countedBlock, countNode } from "./step-counting.ts";
 import { containsAwait } from "./unsupported.ts";
+import { lazyForOf, liveForOf } from "./iteration.ts";
+import { isWriteTarget, planTdz, tdzBefore, tdzRead, tdzReset, tdzWrite } from "./tdz.ts";
 
 export interface PreTransformResult {
   /** `__nwcRoot(function* (...) { ... })` as TypeScript source text. */
@@ -76,6 +84,12 @@ export function asyncToGenerator(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
   const closures: PreTransformResult["closures"] = [];
   const awaits: PreTransformResult["awaits"] = new Map();
   let usingCount = 0;
+  let loopCount = 0;
+  /** The live for...of loops being visited whose collection is a binding (innermost last). */
+  const cursors: { collection: ts.Symbol; name: string }[] = [];
+  const tdz = planTdz(fn, checker);
+  /** Compound assignments and updates already wrapped in their check. */
+  const tdzChecked = new Set<ts.Node>();
   const lineOf = (n: ts.Node) => sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1;
 
   const transformer: ts.TransformerFactory<ts.Node> = (context) => {
@@ -85,8 +99,12 @@ export function asyncToGenerator(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
     const rtCall = (name: string, args: ts.Expression[]) =>
       f.createCallExpression(f.createPropertyAccessExpression(f.createIdentifier("__nwc_rt"), name), undefined, args);
     const iter = (e: ts.Expression) => rtCall("iter", [e]);
-    // No await while the iterable is read: a lazy view that pulls as the lowered code indexes.
-    const lazy = (e: ts.Expression) => rtCall("lazy", [e]);
+    // Array destructuring with no await in the pattern: read as many items as the pattern has
+    // (all, with a rest element), then close the iterator if it is not done, as destructuring does.
+    const take = (elements: ts.NodeArray<ts.Node>) => (e: ts.Expression) => {
+      const rest = elements.some((el) => ts.isSpreadElement(el) || (ts.isBindingElement(el) && !!el.dotDotDotToken));
+      return rtCall("take", [e, rest ? f.createIdentifier("Infinity") : f.createNumericLiteral(elements.length)]);
+    };
 
     const toGenerator = (node: ts.FunctionLikeDeclaration): ts.FunctionExpression => {
       const params = node.parameters.map((p) => ts.visitNode(p, visit) as ts.ParameterDeclaration);
@@ -144,6 +162,9 @@ export function asyncToGenerator(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
         }
       }
       stmts = stmts.filter((s) => !(ts.isFunctionDeclaration(s) && s.name && s.body && isAsync(s)));
+      // Bindings an early function may read enter their dead zone with the block (tdz.ts).
+      const dead = stmts.flatMap((s) => (ts.isVariableStatement(s) ? tdz.resets.get(s) ?? [] : []));
+      if (dead.length) out.unshift(tdzReset(f, dead));
       let marked = -1;
       for (let i = 0; i < stmts.length; i++) {
         const s = stmts[i]!;
@@ -177,8 +198,54 @@ export function asyncToGenerator(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
      * instead of freezing the partition. Async functions need none: each of their
      * resumptions is a job, and jobs are counted already.
      */
-    const visit = (node: ts.Node): ts.Node => countNode(f, node, visitNode(node), lineOf(node));
+    /** for...of over a non-array: a lazy view closed on early exit, or a live cursor if the loop awaits (iteration.ts). */
+    const iterationOf = (node: ts.ForOfStatement, labels: ts.Identifier[]): ts.Statement => {
+      const n = loopCount++;
+      const awaits = containsAwait(node.statement) || containsAwait(node.initializer);
+      // A loop over a Set or Map named by a binding: deletions through that binding in the
+      // body are told to the cursor (an entry deleted and added again is visited again).
+      const collection = awaits && ts.isIdentifier(node.expression) ? checker.getSymbolAtLocation(node.expression) : undefined;
+      if (collection) cursors.push({ collection, name: `__nwc_it${n}` });
+      const parts = {
+        initializer: ts.visitNode(node.initializer, visit) as ts.ForInitializer,
+        expression: ts.visitNode(node.expression, visit) as ts.Expression,
+        statement: countedBlock(f, ts.visitNode(node.statement, visit) as ts.Statement, lineOf(node)),
+        labels,
+      };
+      if (collection) cursors.pop();
+      return (awaits ? liveForOf : lazyForOf)(f, parts, n);
+    };
+    /** `s.delete(k)` / `s.clear()` on the collection of an enclosing live loop: `__nwc_rt.deleted(cursor, s, k)` (iteration.ts). */
+    const cursorOf = (call: ts.CallExpression): string | undefined => {
+      const callee = call.expression;
+      if (!ts.isPropertyAccessExpression(callee) || !ts.isIdentifier(callee.expression)) return undefined;
+      if (!(callee.name.text === "delete" && call.arguments.length === 1) && !(callee.name.text === "clear" && call.arguments.length === 0)) return undefined;
+      const s = checker.getSymbolAtLocation(callee.expression);
+      for (let i = cursors.length - 1; i >= 0; i--) if (s && cursors[i]!.collection === s) return cursors[i]!.name;
+      return undefined;
+    };
+    const visit = (node: ts.Node): ts.Node => {
+      const visited = visitNode(node);
+      // A loop the visitor rewrote into another shape (iterationOf) is counted already.
+      if (ts.isIterationStatement(node, false) && node.kind !== visited.kind) return visited;
+      return countNode(f, node, visited, lineOf(node));
+    };
     const visitNode = (node: ts.Node): ts.Node => {
+      if (ts.isIdentifier(node) && tdz.uses.has(node) && !isWriteTarget(node)) return tdzRead(f, node);
+      if (ts.isShorthandPropertyAssignment(node) && tdz.uses.has(node.name)) return f.createPropertyAssignment(node.name.text, tdzRead(f, node.name));
+      if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(node.left) && tdz.uses.has(node.left)) {
+        return tdzWrite(f, node.left, ts.visitNode(node.right, visit) as ts.Expression);
+      }
+      const updated = ts.isBinaryExpression(node) ? node.left : ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node) ? node.operand : undefined;
+      if (updated && ts.isIdentifier(updated) && tdz.uses.has(updated) && isWriteTarget(updated) && !tdzChecked.has(node)) {
+        tdzChecked.add(node);
+        return tdzBefore(f, updated, visitNode(node) as ts.Expression);
+      }
+      // `let x;` of a checked binding: declared means initialized (to undefined), no longer dead.
+      if (ts.isVariableDeclaration(node) && !node.initializer && ts.isIdentifier(node.name) && ts.isVariableStatement(node.parent.parent) &&
+          tdz.resets.get(node.parent.parent)?.includes(node.name.text)) {
+        return f.updateVariableDeclaration(node, node.name, undefined, undefined, f.createVoidZero());
+      }
       if (ts.isAwaitExpression(node)) {
         const text = node.expression.getText(sf).replace(/\s+/g, " ");
         (awaits.get(lineOf(node)) ?? awaits.set(lineOf(node), []).get(lineOf(node))!).push(text.length > 60 ? text.slice(0, 57) + "..." : text);
@@ -190,6 +257,11 @@ export function asyncToGenerator(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
         return f.createCallExpression(f.createIdentifier("__nwcAsync"), undefined, [f.createNumericLiteral(index), toGenerator(node)]);
       }
       if (ts.isBlock(node)) return visitBlock(node);
+      const cursor = ts.isCallExpression(node) ? cursorOf(node) : undefined;
+      if (cursor && ts.isCallExpression(node)) {
+        const target = (node.expression as ts.PropertyAccessExpression).expression;
+        return rtCall("deleted", [id(cursor), ts.visitNode(target, visit) as ts.Expression, ...node.arguments.map((a) => ts.visitNode(a, visit) as ts.Expression)]);
+      }
       if (isTaskMethodCall(checker, node) && node.arguments.every(isInlineCallback)) {
         const method = node.expression.name.text;
         const line = lineOf(node);
@@ -210,10 +282,16 @@ export function asyncToGenerator(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
           node.arguments.map((a) => ts.visitNode(a, visit) as ts.Expression),
         );
       }
-      if (ts.isForOfStatement(node) && !isArrayLike(checker, node.expression)) {
-        const wrap = containsAwait(node.statement) || containsAwait(node.initializer) ? iter : lazy;
-        return f.updateForOfStatement(node, node.awaitModifier, ts.visitNode(node.initializer, visit) as ts.ForInitializer,
-          wrap(ts.visitNode(node.expression, visit) as ts.Expression), ts.visitNode(node.statement, visit) as ts.Statement);
+      if (ts.isForOfStatement(node) && !isArrayLike(checker, node.expression)) return iterationOf(node, []);
+      if (ts.isLabeledStatement(node)) {
+        // A loop lowered into a block keeps its labels on the loop itself (iteration.ts).
+        const labels: ts.Identifier[] = [];
+        let inner: ts.Statement = node;
+        while (ts.isLabeledStatement(inner)) {
+          labels.push(inner.label);
+          inner = inner.statement;
+        }
+        if (ts.isForOfStatement(inner) && !isArrayLike(checker, inner.expression)) return iterationOf(inner, labels);
       }
       if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.AsteriskAsteriskToken) {
         return rtCall("pow", [ts.visitNode(node.left, visit) as ts.Expression, ts.visitNode(node.right, visit) as ts.Expression]);
@@ -226,11 +304,11 @@ export function asyncToGenerator(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
         return f.updateSpreadElement(node, iter(ts.visitNode(node.expression, visit) as ts.Expression));
       }
       if (ts.isVariableDeclaration(node) && ts.isArrayBindingPattern(node.name) && node.initializer && !isArrayLike(checker, node.initializer)) {
-        const wrap = containsAwaitIn(node.name) ? iter : lazy;
+        const wrap = containsAwaitIn(node.name) ? iter : take(node.name.elements);
         return f.updateVariableDeclaration(node, ts.visitNode(node.name, visit) as ts.BindingName, undefined, undefined, wrap(ts.visitNode(node.initializer, visit) as ts.Expression));
       }
       if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isArrayLiteralExpression(node.left) && !isArrayLike(checker, node.right)) {
-        const wrap = containsAwaitIn(node.left) ? iter : lazy;
+        const wrap = containsAwaitIn(node.left) ? iter : take(node.left.elements);
         return f.updateBinaryExpression(node, ts.visitNode(node.left, visit) as ts.Expression, node.operatorToken, wrap(ts.visitNode(node.right, visit) as ts.Expression));
       }
       return ts.visitEachChild(node, visit, context);

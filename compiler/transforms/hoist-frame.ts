@@ -221,6 +221,23 @@ export class FrameHoister {
     return f.updateCatchClause(n, n.variableDeclaration, f.updateBlock(block, [scopePrologue(scopes, depth, [name]), ...block.statements]));
   }
 
+  /**
+   * Does the call keep its callee (and receiver) in the frame (runtime/engine/callee.ts)? When
+   * they are reached from a local of compiled code: a concurrent branch may assign that local
+   * or property while the arguments await. A module-level callee (`Math.max`, an import, a
+   * module-level table) cannot change, and is read again instead of stored.
+   */
+  private keepsCallee(t: CallTemp, scopes: Scope[]): boolean {
+    if (t.kind === "m") return !t.objPath || this.frameRooted(t.objPath, scopes);
+    return t.kind === "path" && this.frameRooted(t.path!, scopes);
+  }
+
+  private frameRooted(e: ts.Expression, scopes: Scope[]): boolean {
+    let root = e;
+    while (ts.isPropertyAccessExpression(root)) root = root.expression;
+    return ts.isIdentifier(root) && this.resolve(root.text, scopes)?.frame !== undefined;
+  }
+
   /** TypeScript's per-iteration function `_loop_N`; it never takes a name the user's code has (so neither do we). */
   private isLoopFn(name: string): boolean {
     return /^_loop_\d+$/.test(name) && !this.userNames.has(name);
@@ -249,7 +266,9 @@ export class FrameHoister {
       const temps = this.callTemps;
       if (ts.isIdentifier(n)) {
         const t = temps.get(n.text);
-        if (t?.kind === "path" && this.resolve(n.text, scopes)?.frame !== undefined) return visit(t.path!);
+        if (t?.kind === "path" && this.resolve(n.text, scopes)?.frame !== undefined) {
+          return this.keepsCallee(t, scopes) ? savedOr(this.ref(n, scopes, inPre), visit(t.path!) as ts.Expression) : visit(t.path!);
+        }
         return this.ref(n, scopes, inPre);
       }
       if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && this.isLoopFn(n.left.text) &&
@@ -275,6 +294,8 @@ export class FrameHoister {
       if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && temps.has(n.left.text)) {
         const t = temps.get(n.left.text)!;
         if (t.kind === "k") return f.createAssignment(this.ref(n.left, scopes, inPre), visit(t.key!.expr!) as ts.Expression);
+        // The callee as read before the arguments, if it may change meanwhile (`T = __nwc_rt.callee((O = o).m)`).
+        if (this.keepsCallee(t, scopes)) return f.createAssignment(this.ref(n.left, scopes, inPre), rtCall("callee", [visit(n.right) as ts.Expression]));
         if (t.kind === "path" || t.kind === "alias" || t.objPath) return f.createVoidZero();
         return visit(t.objAssign!) as ts.Expression; // keep `T1 = E`, drop the function temp
       }
@@ -287,13 +308,16 @@ export class FrameHoister {
             [visit(t.objPath!) as ts.Expression, ...n.arguments.slice(1).map((a) => visit(a) as ts.Expression)]);
         }
         // The receiver: the saved object temp, or (objPath) the path itself, read again.
-        const receiver = () => (t.objPath ? (visit(t.objPath) as ts.Expression) : this.ref(t.obj!, scopes, inPre));
-        const fn = t.kind === "path"
+        const keep = this.keepsCallee(t, scopes);
+        const objPath = keep ? undefined : t.objPath;
+        const receiver = () => (objPath ? (visit(objPath) as ts.Expression) : this.ref(t.obj!, scopes, inPre));
+        const read = t.kind === "path"
           ? (visit(t.path!) as ts.Expression)
           : t.key!.kind === "name"
             ? f.createPropertyAccessExpression(receiver(), t.key!.name!)
             : f.createElementAccessExpression(receiver(), visit(t.key!.expr!) as ts.Expression);
-        const args = n.arguments.map((a, i) => (i === 0 && t.objPath && ts.isIdentifier(a) && a.text === t.obj!.text ? receiver() : (visit(a) as ts.Expression)));
+        const fn = keep ? savedOr(this.ref(n.expression.expression, scopes, inPre), read) : read;
+        const args = n.arguments.map((a, i) => (i === 0 && objPath && ts.isIdentifier(a) && a.text === t.obj!.text ? receiver() : (visit(a) as ts.Expression)));
         return f.createCallExpression(f.createPropertyAccessExpression(fn, "apply"), undefined, args);
       }
       if (ts.isPropertyAccessExpression(n)) return f.updatePropertyAccessExpression(n, visit(n.expression) as ts.Expression, n.name);
@@ -382,6 +406,16 @@ export function slotName(name: string): string {
   return Object.prototype.hasOwnProperty.call(Object.prototype, name.replace(/^\$+/, "")) ? `$${name}` : name;
 }
 
+function rtCall(name: string, args: ts.Expression[]): ts.Expression {
+  return f.createCallExpression(f.createPropertyAccessExpression(f.createIdentifier("__nwc_rt"), name), undefined, args);
+}
+
+/** `(T === __nwc_rt.readAgain ? read : T)`: the saved callee, or where the frame could not hold it, the callee read now. */
+function savedOr(saved: ts.Expression, read: ts.Expression): ts.Expression {
+  return f.createParenthesizedExpression(f.createConditionalExpression(
+    f.createStrictEquality(saved, f.createPropertyAccessExpression(f.createIdentifier("__nwc_rt"), "readAgain")), undefined, read, undefined, saved));
+}
+
 /** `var __nwc_S<d> = __nwc_rt.scope(<chain>, { a: a, ... }), __nwc_L<d> = __nwc_S<d>[d];`: a new frame scope holding `names`. */
 function scopePrologue(scopes: Scope[], depth: number, names: string[]): ts.VariableStatement {
   const chain = `__nwc_S${depth}`;
@@ -404,9 +438,11 @@ function chainOf(scopes: Scope[]): string {
  * temporaries: `_b = (_a = obj).push; ... _b.apply(_a, [_c.sent()])`, or
  * `_a = f; ... _a.apply(void 0, [...])`. A function cannot live in a frame, so
  * the function temporary is dropped and the callee is read again at the call
- * (`_a.push.apply(_a, ...)`, `f.apply(void 0, ...)`). The object is still
- * evaluated first; only the property read moves after the arguments, which
- * differs only if evaluating the arguments reassigns that property or binding.
+ * (`_a.push.apply(_a, ...)`, `f.apply(void 0, ...)`). Where the callee is reached
+ * from a local, the frame keeps it after all, as `__nwc_rt.callee(...)` (the function,
+ * or a marker to read it again if the frame cannot hold it: runtime/engine/callee.ts),
+ * with the receiver: a concurrent branch may reassign the local or the property
+ * while the arguments await.
  */
 interface CallTemp {
   /**

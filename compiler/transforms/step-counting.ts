@@ -43,12 +43,17 @@ function tickStatement(f: ts.NodeFactory, line: number, file: string | undefined
   return f.createExpressionStatement(f.createCallExpression(f.createPropertyAccessExpression(f.createIdentifier(ENGINE_NAME), "tick"), undefined, args));
 }
 
+/** `body` as a block that counts first (a loop body, a function body). */
+export function countedBlock(f: ts.NodeFactory, body: ts.Statement, line: number, file?: string): ts.Block {
+  return f.createBlock([tickStatement(f, line, file), ...(ts.isBlock(body) ? body.statements : [body])], true);
+}
+
 /**
  * `node` (the visited form of `original`) with a count at the top of its body
  * if it is a loop or a sync function; otherwise `node` itself.
  */
 export function countNode(f: ts.NodeFactory, original: ts.Node, node: ts.Node, line: number, file?: string): ts.Node {
-  const counted = (body: ts.Statement): ts.Block => f.createBlock([tickStatement(f, line, file), ...(ts.isBlock(body) ? body.statements : [body])], true);
+  const counted = (body: ts.Statement): ts.Block => countedBlock(f, body, line, file);
   if (ts.isForStatement(node)) return f.updateForStatement(node, node.initializer, node.condition, node.incrementor, counted(node.statement));
   if (ts.isForInStatement(node)) return f.updateForInStatement(node, node.initializer, node.expression, counted(node.statement));
   if (ts.isForOfStatement(node)) return f.updateForOfStatement(node, node.awaitModifier, node.initializer, node.expression, counted(node.statement));

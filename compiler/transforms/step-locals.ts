@@ -3,16 +3,20 @@
  * can stay ordinary locals of the step function instead of frame slots. A value that
  * is not in the frame need not be serializable: `const f = (x) => x + 1` or a symbol
  * used between two awaits is fine, as it is in the source (NWC2001 only reports
- * locals live across an await).
+ * locals live across an await), and so is a temporary of the lowering (a
+ * destructuring or computed-key temporary) holding a symbol-keyed object.
  *
  * A local qualifies when, in the ES5 generator body (a `switch (_a.label)` whose
  * cases run from one await to the next):
- * - every reference is in one case clause, and none is inside a nested function
- *   (a closure may run later, in another step);
- * - its first reference is written at the top level of that clause, as
- *   `x = e` (possibly in a comma list of such assignments), `e` not reading `x`.
- * A case is only ever entered at its start, so every run of the clause assigns the
- * local before any read of it: its value never needs to survive a step.
+ * - no reference is inside a nested function (a closure may run later, in another
+ *   step) or outside the switch;
+ * - in every case clause that references it, the first reference in evaluation
+ *   order is a write that runs whenever the clause does (`x = e` with `e` not
+ *   reading `x`, at the top of the clause or nested in unconditional expressions,
+ *   as TypeScript's temporaries are: `src = (_a = {}, _a[k] = 2, _a)`).
+ * A case is only ever entered at its start (a jump, a fall-through from the case
+ * before, or a resume after an await), so every run of a clause assigns the local
+ * before any read of it: its value never needs to survive a step.
  *
  * Before:  case 1: f = function (x) { return x + 1; }; out.push(f(_a.sent())); return [4, [7, t]];
  * After:   f is declared `var f` in the step function; `__nwc_L0.out` stays in the frame.
@@ -22,60 +26,69 @@
  */
 import ts from "typescript";
 
+/** How evaluating a node first meets a name: "write" (an unconditional assignment), "other" (a read, or any use it cannot prove to be one), or not at all. */
+type First = "write" | "other" | undefined;
+
 /** Locals among `candidates` that never live across an await of `body` (the `__generator` body function). */
 export function stepLocalNames(body: ts.FunctionExpression, candidates: ReadonlySet<string>): Set<string> {
   const sw = body.body.statements.find(ts.isSwitchStatement);
   // Without a switch the function has no await at all: one segment, its statements.
   const clauses: (readonly ts.Statement[])[] = sw ? sw.caseBlock.clauses.map((c) => c.statements) : [body.body.statements];
-  const clauseOf = new Map<string, number>();
-  const disqualified = new Set<string>();
-  const firstWriteOk = new Map<string, boolean>();
-
-  const refsIn = (n: ts.Node, clause: number, nested: boolean): void => {
-    if (ts.isIdentifier(n) && candidates.has(n.text) && !isPropertyName(n)) {
-      const seen = clauseOf.get(n.text);
-      if (nested || (seen !== undefined && seen !== clause)) disqualified.add(n.text);
-      clauseOf.set(n.text, clause);
-      if (!firstWriteOk.has(n.text)) firstWriteOk.set(n.text, false);
-    }
-    ts.forEachChild(n, (c) => refsIn(c, clause, nested || (ts.isFunctionLike(c) && c !== body)));
-  };
-
-  /** An expression run unconditionally at the top of clause `k`: a comma list whose assignments may be first writes. */
-  const topLevel = (e: ts.Expression, k: number): void => {
-    for (const part of commaParts(e)) {
-      if (ts.isBinaryExpression(part) && part.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(part.left) &&
-          candidates.has(part.left.text) && !firstWriteOk.has(part.left.text) && !mentions(part.right, part.left.text)) {
-        refsIn(part.right, k, false);
-        firstWriteOk.set(part.left.text, true);
-        refsIn(part.left, k, false);
-      } else refsIn(part, k, false);
-    }
-  };
-  // A plain block inside a clause runs unconditionally, like the clause's own statements.
-  const flat = (stmts: readonly ts.Statement[]): ts.Statement[] => stmts.flatMap((s) => (ts.isBlock(s) ? flat(s.statements) : [s]));
-  clauses.forEach((stmts, k) => {
-    for (const s of flat(stmts)) {
-      // Assignments at the top level of the clause, in order, before anything else reads the name.
-      if (ts.isExpressionStatement(s)) {
-        topLevel(s.expression, k);
-      } else if (ts.isForStatement(s) && s.initializer && !ts.isVariableDeclarationList(s.initializer)) {
-        // `for (_i = 0, _a = e; ...)`: the initializer runs first, unconditionally.
-        topLevel(s.initializer, k);
-        for (const c of [s.condition, s.incrementor, s.statement]) if (c) refsIn(c, k, false);
-      } else refsIn(s, k, false);
-    }
-  });
-  // Names used outside the switch (before it, in the generator body) stay in the frame.
-  for (const s of body.body.statements) if (s !== sw && sw) refsIn(s, -1, true);
+  const outside = body.body.statements.filter((s) => s !== sw);
   const out = new Set<string>();
-  for (const [name, ok] of firstWriteOk) if (ok && !disqualified.has(name)) out.add(name);
+  for (const name of candidates) {
+    if (sw && outside.some((s) => mentions(s, name))) continue;
+    let ok = false;
+    for (const stmts of clauses) {
+      let first: First;
+      for (const st of stmts) if ((first = firstUse(st, name))) break;
+      if (first === "other") {
+        ok = false;
+        break;
+      }
+      if (first === "write") ok = true;
+    }
+    if (ok && !clauses.some((stmts) => stmts.some((st) => inNestedFunction(st, name)))) out.add(name);
+  }
   return out;
 }
 
-function commaParts(e: ts.Expression): ts.Expression[] {
-  if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.CommaToken) return [...commaParts(e.left), ...commaParts(e.right)];
-  return [e];
+/** The first use of `name` when `n` runs, in evaluation order (see `First`). */
+function firstUse(n: ts.Node, name: string): First {
+  const maybe = (...parts: (ts.Node | undefined)[]): First => (parts.some((p) => p && mentions(p, name)) ? "other" : undefined);
+  if (ts.isIdentifier(n)) return n.text === name && !isPropertyName(n) ? "other" : undefined;
+  if (ts.isFunctionLike(n)) return maybe(n);
+  if (ts.isBinaryExpression(n)) {
+    const op = n.operatorToken.kind;
+    if (op === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && n.left.text === name) return firstUse(n.right, name) ?? "write";
+    if (op === ts.SyntaxKind.AmpersandAmpersandToken || op === ts.SyntaxKind.BarBarToken || op === ts.SyntaxKind.QuestionQuestionToken) {
+      return firstUse(n.left, name) ?? maybe(n.right);
+    }
+    return firstUse(n.left, name) ?? firstUse(n.right, name);
+  }
+  if (ts.isConditionalExpression(n)) return firstUse(n.condition, name) ?? maybe(n.whenTrue, n.whenFalse);
+  if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name) return n.initializer ? firstUse(n.initializer, name) ?? "write" : undefined;
+  if (ts.isIfStatement(n)) return firstUse(n.expression, name) ?? maybe(n.thenStatement, n.elseStatement);
+  // `for (_i = 0, _a = e; ...)`: the initializer and the first test run whenever the loop does.
+  if (ts.isForStatement(n)) return (n.initializer && firstUse(n.initializer, name)) ?? (n.condition && firstUse(n.condition, name)) ?? maybe(n.incrementor, n.statement);
+  // A try block runs from its start; what it writes first is written, unless a throw before
+  // the write lets the catch or finally block see the name: those must not use it then.
+  if (ts.isTryStatement(n)) {
+    const inTry = firstUse(n.tryBlock, name);
+    if (inTry === "write") return maybe(n.catchClause, n.finallyBlock) ?? "write";
+    return inTry ?? maybe(n.catchClause) ?? (n.finallyBlock && firstUse(n.finallyBlock, name));
+  }
+  if (ts.isStatement(n) && !ts.isExpressionStatement(n) && !ts.isReturnStatement(n) && !ts.isThrowStatement(n) && !ts.isBlock(n) && !ts.isVariableStatement(n)) {
+    return maybe(n);
+  }
+  if (ts.isOptionalChain(n)) return maybe(n);
+  // Every other expression evaluates its parts in source order.
+  return ts.forEachChild(n, (c) => firstUse(c, name));
+}
+
+function inNestedFunction(n: ts.Node, name: string): boolean {
+  if (ts.isFunctionLike(n)) return mentions(n, name);
+  return !!ts.forEachChild(n, (c) => inNestedFunction(c, name));
 }
 
 function mentions(n: ts.Node, name: string): boolean {

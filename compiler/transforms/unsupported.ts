@@ -12,6 +12,7 @@
 import ts from "typescript";
 import type { NwcDiagnostic } from "../diagnostics.ts";
 import { isInlineCallback, isTaskMethodCall } from "./task-then.ts";
+import { planTdz } from "./tdz.ts";
 
 export function diagnosticAt(node: ts.Node, code: string, message: string, fix: string): NwcDiagnostic {
   const sf = node.getSourceFile();
@@ -107,9 +108,9 @@ export function checkUnsupported(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
     if (!inSync && ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.AsteriskAsteriskEqualsToken && !ts.isIdentifier(n.left)) {
       report(n, "NWC3019", "`**=` on a property cannot be compiled exactly (the lowering would read the property after evaluating the exponent)", "write `x.p = x.p ** e`, or use a local");
     }
-    if (!inSync && ts.isForOfStatement(n) && !n.awaitModifier && containsAwait(n.statement) && leavesEarly(n.statement) && isIterator(checker, n.expression)) {
-      report(n.expression, "NWC3020", "for...of over an iterator, with an await in the body and a way out of the loop: an iterator cannot be saved in the frame, so the compiled loop would read it to its end first (forever, for an endless generator)",
-        "collect the items you need into an array before the loop (e.g. take the first n), or move the await out of the loop");
+    if (!inSync && ts.isForOfStatement(n) && !n.awaitModifier && containsAwait(n.statement) && isIterator(checker, n.expression)) {
+      report(n.expression, "NWC3020", "for...of over an iterator (a generator object), with an await in the body: an iterator cannot be saved in the frame, so the compiled loop would read it to its end when the loop starts (the generator's code, its finally, would run before the body instead of between iterations; an endless one would never end)",
+        "collect the items into an array before the loop (`[...it]`, or take the first n), which makes the early read visible, or move the await out of the loop");
     }
     if (ts.isForOfStatement(n) && n.awaitModifier) report(n, "NWC3007", "`for await` cannot be compiled: only durable tasks may be awaited", "use for...of and await each task");
     if (ts.isLabeledStatement(n) && ts.isFunctionDeclaration(n.statement)) report(n, "NWC3004", "a labeled function declaration cannot be compiled", "remove the label");
@@ -125,6 +126,10 @@ export function checkUnsupported(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
     ts.forEachChild(n, (c) => visit(c, inSync));
   };
   if (fn.body) visit(fn.body, false);
+  for (const id of planTdz(fn, checker).unsupported) {
+    report(id, "NWC3021", `\`${id.text}\` is used by a function that may run before its declaration, and it is not declared by a statement of a block (a switch case, a loop header), where its temporal dead zone cannot be kept`,
+      "declare it in a block of its own (`case 1: { let x = ...; }`), or declare it before the function that uses it");
+  }
   return out;
 }
 
@@ -136,18 +141,6 @@ function isIterator(checker: ts.TypeChecker, e: ts.Expression): boolean {
 }
 
 /** Can the loop body leave the loop before the iterable is exhausted (break, labeled jumps, return, throw)? */
-function leavesEarly(body: ts.Statement): boolean {
-  const visit = (n: ts.Node, inInner: boolean): boolean => {
-    if (isFunctionBoundary(n)) return false;
-    if (ts.isReturnStatement(n) || ts.isThrowStatement(n)) return true;
-    if (ts.isBreakOrContinueStatement(n) && n.label) return true;
-    if (ts.isBreakStatement(n) && !inInner) return true;
-    const inner = inInner || ts.isIterationStatement(n, false) || ts.isSwitchStatement(n);
-    return !!ts.forEachChild(n, (c) => visit(c, inner));
-  };
-  return visit(body, false);
-}
-
 /** `o.arguments`, `{ arguments: v }`, `{ arguments: a } = o`: a property name, not the binding. */
 function isPropertyName(n: ts.Identifier): boolean {
   const p = n.parent;

@@ -5,6 +5,9 @@
  * objects (`Math.max`, `Array.prototype.push`, `Math`; TypeScript saves a
  * callee before evaluating awaited arguments), stored by name.
  *
+ * Also two markers: a binding in its temporal dead zone (tdz.ts), and a saved
+ * callee to read again (callee.ts).
+ *
  * Identity is the codec's: a closure referenced twice is encoded once and
  * decoded into one function, so `a === b` and `set.has(f)` hold after a resume.
  *
@@ -13,6 +16,8 @@
  */
 import { CodecError, registerHostValue } from "../codec.ts";
 import { closureTag, makeClosure } from "./rt.ts";
+import { UNINITIALIZED } from "./tdz.ts";
+import { READ_AGAIN } from "./callee.ts";
 
 const builtinByValue = new Map<unknown, string>();
 const builtinByName = new Map<string, unknown>();
@@ -45,6 +50,11 @@ for (const name of ["parseInt", "parseFloat", "isNaN", "isFinite", "encodeURICom
   addBuiltin(name, (globalThis as any)[name]);
 }
 
+/** A built-in function or namespace object a frame may hold. */
+export function isFrameBuiltin(v: unknown): boolean {
+  return builtinByValue.has(v);
+}
+
 registerHostValue({
   name: "nwc.Closure",
   encode: (v) => {
@@ -61,4 +71,16 @@ registerHostValue({
     if (!builtinByName.has(name)) throw new CodecError(`cannot decode: unknown built-in ${JSON.stringify(name)} in a frame`);
     return builtinByName.get(name);
   },
+});
+
+registerHostValue({
+  name: "nwc.Uninitialized",
+  encode: (v) => (v === UNINITIALIZED ? 1 : undefined),
+  decode: () => UNINITIALIZED,
+});
+
+registerHostValue({
+  name: "nwc.ReadAgain",
+  encode: (v) => (v === READ_AGAIN ? 1 : undefined),
+  decode: () => READ_AGAIN,
 });

@@ -1,8 +1,8 @@
 /**
  * `__nwc_rt`: what compiled step functions call besides ctx: the Promise
  * combinators over durable tasks, compiled async closures, `await using`
- * disposal and iteration of non-array iterables (materialized into arrays,
- * since an iterator cannot live in a frame).
+ * disposal and iteration of non-array iterables (iteration.ts: a lazy view
+ * within a step, a cursor of plain data across awaits).
  *
  * Invariant: every method works on the current step's frame only and returns
  * frame-storable values (task handles, arrays) or a closure that is used
@@ -10,6 +10,9 @@
  */
 import { currentRun, setClosureTagReader, setRtFactory, type StepRun } from "./run.ts";
 import { TaskRef } from "./values.ts";
+import { READ_AGAIN, savedCallee } from "./callee.ts";
+import { checkedRead, checkedWrite, UNINITIALIZED } from "./tdz.ts";
+import { closeLazy, lazyView, takeItems, liveCursor, nextLive, deleteLive, notIterable, type LiveCursor } from "./iteration.ts";
 
 export class Delegate {
   constructor(readonly key: string, readonly chain: number[], readonly args: unknown[]) {}
@@ -117,54 +120,50 @@ class RtImpl {
   pow(a: any, b: any): any {
     return a ** b;
   }
-  /**
-   * for...of without an await in its body, and array destructuring, of a non-array: an
-   * array-like view that pulls from the iterator as the lowered loop reads `length` and
-   * indexes (one `next()` per iteration, as for...of does), so an endless generator left
-   * with `break` works. It never lives across an await, so it need not be serializable.
-   */
+  /** for...of without an await in its body, and array destructuring, of a non-array (iteration.ts). */
   lazy(value: unknown): unknown {
-    if (Array.isArray(value)) return value;
-    if (value == null || typeof (value as any)[Symbol.iterator] !== "function") {
-      throw new TypeError(`${value === null ? "null" : typeof value} is not iterable`);
-    }
-    const it = (value as Iterable<unknown>)[Symbol.iterator]();
-    const items: unknown[] = [];
-    let done = false;
-    const pullTo = (i: number) => {
-      while (!done && items.length <= i) {
-        const r = it.next();
-        if (r.done) done = true;
-        else items.push(r.value);
-      }
-    };
-    // A plain object to everything else (no own keys): should the lowered loop's temporary
-    // still be in the frame when the step ends, the codec saves `{}` (the loop is over, the
-    // value dead) instead of reading an endless iterator to its end.
-    return new Proxy({}, {
-      get(_target, key) {
-        if (key === "length") {
-          pullTo(items.length);
-          return items.length;
-        }
-        if (typeof key === "string" && /^\d+$/.test(key)) {
-          pullTo(Number(key));
-          return items[Number(key)];
-        }
-        if (key === "slice") {
-          pullTo(Infinity);
-          return (start?: number, end?: number) => items.slice(start, end);
-        }
-        return undefined;
-      },
-    });
+    return lazyView(value);
   }
-  /** for...of, spread and array destructuring of a non-array: iterate it now, into an array. */
+  /** Array destructuring of a non-array: the `count` items the pattern reads (iteration.ts). */
+  take(value: unknown, count: number): unknown {
+    return takeItems(value, count);
+  }
+  /** The end of a for...of over a lazy view: closes the iterator if the loop left it early. */
+  close(view: unknown, thrown: boolean): void {
+    closeLazy(view, thrown);
+  }
+  /** for...of with an await in its body, of a non-array: a cursor of plain data, kept in the frame. */
+  live(value: unknown): LiveCursor {
+    return liveCursor(value);
+  }
+  next(cursor: LiveCursor): boolean {
+    return nextLive(cursor);
+  }
+  /** `s.delete(k)` (or `s.clear()` with no key) inside a live loop over `s`. */
+  deleted(cursor: LiveCursor, collection: any, ...key: unknown[]): unknown {
+    return deleteLive(cursor, collection, key);
+  }
+  /** A callee read before awaited arguments, as kept in the frame (callee.ts). */
+  callee(fn: unknown): unknown {
+    return savedCallee(fn);
+  }
+  get readAgain(): object {
+    return READ_AGAIN;
+  }
+  /** The value of a `let`/`const` in its temporal dead zone (tdz.ts). */
+  get tdz(): object {
+    return UNINITIALIZED;
+  }
+  read(value: unknown, name: string): unknown {
+    return checkedRead(value, name);
+  }
+  write(old: unknown, value: unknown, name: string): unknown {
+    return checkedWrite(old, value, name);
+  }
+  /** Spread and array destructuring of a non-array across an await: iterate it now, into an array. */
   iter(value: unknown): unknown {
     if (Array.isArray(value)) return value;
-    if (value == null || typeof (value as any)[Symbol.iterator] !== "function") {
-      throw new TypeError(`${value === null ? "null" : typeof value} is not iterable`);
-    }
+    if (value == null || typeof (value as any)[Symbol.iterator] !== "function") throw notIterable(value);
     return Array.from(value as Iterable<unknown>);
   }
 }

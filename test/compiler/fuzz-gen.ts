@@ -7,7 +7,10 @@
  * per-iteration loop bindings), and helper calls; also async closures pushed from loops
  * that do not await (fan-out), catch variables captured by async closures, finally
  * blocks left by break/continue/return, object and array spread, Promise.race /
- * allSettled / any, then/catch/finally on tasks, and async closures returning tasks.
+ * allSettled / any, then/catch/finally on tasks, and async closures returning tasks;
+ * also lets read by closures before their declaration, calls whose awaited arguments
+ * or a concurrent branch reassign the callee, Sets, Maps and arrays grown during a
+ * for...of that awaits, and generators with a finally left early.
  * Entropy comes from a fast-check array of naturals, so a failing case is reproduced
  * from its seed.
  *
@@ -79,6 +82,76 @@ log.push(...(await Promise.all(${r})));
 const o = { ...{ a, b }, c: ${expr(lv)} };
 log.push(...[o.a, o.c].map((v) => v + 1));
 }`,
+      // A let read by closures before its declaration (the temporal dead zone), async and sync.
+      () => {
+        const v = `tz${uid++}`, r = `rd${uid++}`;
+        // A sync closure only between awaits (it cannot live in a frame), an async one across them.
+        return e.pick([`{
+const ${r} = () => ${v} * 2;
+try { log.push(${r}()); } catch (e) { log.push((e as Error).name === "ReferenceError" ? -14 : -15); }
+let ${v} = ${expr(lv)};
+log.push(${r}());
+}`, `{
+const ${r} = async () => ${v} + 1;
+try { log.push(await ${r}()); } catch (e) { log.push((e as Error).name === "ReferenceError" ? -12 : -13); }
+let ${v} = ${call(lv)};
+log.push(await ${r}());
+}`]);
+      },
+      // Calls whose arguments await, the callee (a local, a property) reassigned by the arguments or by a concurrent branch.
+      ...(closures ? [() => {
+        const fn = `fn${uid++}`, o = `ob${uid++}`, sw = `sw${uid++}`;
+        return `{
+let ${fn} = async (x: number, y = 0) => x + y + 1;
+const ${o} = { m: async (x: number, y = 0) => x * 2 + y };
+const ${sw} = (async () => { await ctx.call(step, ${expr(lv)}).catch(() => 0); ${fn} = async (x: number, y = 0) => x - y - 1; ${o}.m = async (x: number, y = 0) => x - 2 * y; })();
+log.push(await ${fn}(await ctx.call(step, ${expr(lv)}), (${fn} = async (x: number, y = 0) => x + y + 5, 1)), await ${o}.m(await ctx.call(step, ${expr(lv)}).catch(() => -16)));
+await ${sw};
+log.push(await ${fn}(1), await ${o}.m(1, await ctx.call(step, ${expr(lv)}).catch(() => -17)));
+}`;
+      }] : []),
+      // Collections grown (and shrunk) during a for...of whose body awaits.
+      () => {
+        const c = `co${uid++}`, v = `v${uid++}`;
+        return e.pick([
+          `{
+const ${c} = new Set<number>([${expr(lv)}, ${expr(lv)}, ${expr(lv)}]);
+for (const ${v} of ${c}) {
+log.push(${v});
+if (${v} % 3 === 0) ${c}.delete(${v});
+if (${c}.size < 5) ${c}.add(await ctx.call(step, ${v} + ${e.next(9)}));
+}
+}`,
+          `{
+const ${c} = new Map<number, number>([[${expr(lv)}, 1]]);
+for (const [k, ${v}] of ${c}) {
+log.push(k + ${v});
+if (${c}.size < 4) ${c}.set(await ctx.call(step, k), ${v} + 1);
+}
+}`,
+          `{
+const ${c}: any = [${expr(lv)}];
+for (const ${v} of ${c}) {
+log.push(${v});
+if (${c}.length < 4) ${c}.push(await ctx.call(step, ${v}));
+}
+}`,
+        ]);
+      },
+      // A generator with a finally, left early by break, continue to a label, return or throw.
+      () => {
+        const g = `gv${uid++}`;
+        const exit = e.pick([
+          "break",
+          ...(labels.length ? [`continue ${e.pick(labels)}`] : []),
+          `return [a, "gen", log]`,
+          `throw new Error("gen" + ${g})`,
+        ]);
+        return `for (const ${g} of countGen(log, ${1 + e.next(5)})) {
+if (${g} === ${e.next(4)}) ${exit};
+log.push(${g} + ${expr(lv)});
+}`;
+      },
     ];
     if (depth >= MAX_DEPTH) return e.pick(simple)();
     const d = depth + 1;

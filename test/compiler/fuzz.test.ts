@@ -23,6 +23,13 @@ export const step = activity("step", async (x: number) => {
   if (((x % 23) + 23) % 23 === 7) throw new RangeError("bad " + x);
   return ((x * 7 + 3) % 101 + 101) % 101;
 });
+export function* countGen(log: number[], n: number) {
+  try {
+    for (let i = 0; i < n; i++) yield i;
+  } finally {
+    log.push(-99);
+  }
+}
 export async function twiceStep(ctx: OrchestrationContext, x: number): Promise<number> {
   const y = await ctx.call(step, x);
   return (await ctx.call(step, y + 1)) + 1;
@@ -37,7 +44,7 @@ const sources: { fileName: string; text: string }[] = [{ fileName: join(dir, "ac
 const programs: { file: string; name: string; text: string }[] = [];
 for (let f = 0; f * PER_FILE < CASES; f++) {
   const fileName = join(dir, `batch${f}.ts`);
-  let text = `import { orchestration } from "nwc";\nimport { step, twiceStep } from "./acts.ts";\n`;
+  let text = `import { orchestration } from "nwc";\nimport { countGen, step, twiceStep } from "./acts.ts";\n`;
   for (let i = f * PER_FILE; i < Math.min(CASES, (f + 1) * PER_FILE); i++) {
     const p = genProgram(`p${i}`, new Entropy(entropies[i]!));
     programs.push({ file: fileName, name: `p${i}`, text: p });

@@ -17,20 +17,15 @@ export const bigintPow = orchestration("bigintPow", async (ctx, e: number) => {
   return [got, x, y, z, (BigInt(e) ** 3n).toString()];
 });
 
-// Symbol keys cannot be stored in a frame (the codec refuses them), so the symbol-keyed
-// objects live in a sync function: only the facts about them cross the await.
-function spreadSymbols(): unknown[] {
+export const objectSpread = orchestration("objectSpread", async (ctx, json: string) => {
   const sym = Symbol.for("k");
   const src: Record<string | symbol, unknown> = { a: 1, [sym]: 2 };
   const copy: Record<string | symbol, unknown> = { ...src, b: 3 };
-  return [Object.getOwnPropertySymbols(copy).length, copy[sym]];
-}
-
-export const objectSpread = orchestration("objectSpread", async (ctx, json: string) => {
   const parsed = JSON.parse(json);
   const own = { ...parsed };
   const facts = [
-    ...spreadSymbols(),
+    Object.getOwnPropertySymbols(copy).length,
+    copy[sym],
     Object.prototype.hasOwnProperty.call(own, "__proto__"),
     Object.getPrototypeOf(own) === Object.prototype,
     Object.keys(own).join(","),
