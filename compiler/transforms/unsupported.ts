@@ -112,6 +112,15 @@ export function checkUnsupported(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
       report(n.expression, "NWC3020", "for...of over an iterator (a generator object), with an await in the body: an iterator cannot be saved in the frame, so the compiled loop would read it to its end when the loop starts (the generator's code, its finally, would run before the body instead of between iterations; an endless one would never end)",
         "collect the items into an array before the loop (`[...it]`, or take the first n), which makes the early read visible, or move the await out of the loop");
     }
+    if (ts.isObjectLiteralExpression(n) && n.properties.some(ts.isSpreadAssignment)) {
+      // The lowering builds such a literal with `__assign`, which copies a getter's value, not the getter,
+      // and copies no prototype: an accessor or a `__proto__: v` beside a spread would change silently.
+      const odd = n.properties.find((p) => ts.isGetAccessorDeclaration(p) || ts.isSetAccessorDeclaration(p) || isProtoProperty(p));
+      if (odd) {
+        report(odd, "NWC3022", `${isProtoProperty(odd) ? "`__proto__:`" : "a getter or setter"} in an object literal that also has a spread cannot be compiled exactly (the spread is lowered to Object.assign-style copying, which would ${isProtoProperty(odd) ? "ignore it: the object would keep Object.prototype" : "turn the accessor into a data property"})`,
+          isProtoProperty(odd) ? "create the object first (`Object.create(proto)`), then `Object.assign` the spread into it" : "define the accessor afterwards with `Object.defineProperty`, or build the object in a module-level function");
+      }
+    }
     if (ts.isForOfStatement(n) && n.awaitModifier) report(n, "NWC3007", "`for await` cannot be compiled: only durable tasks may be awaited", "use for...of and await each task");
     if (ts.isLabeledStatement(n) && ts.isFunctionDeclaration(n.statement)) report(n, "NWC3004", "a labeled function declaration cannot be compiled", "remove the label");
     if (ts.isYieldExpression(n)) report(n, "NWC3001", "yield inside an orchestration cannot be compiled", "use await");
@@ -157,4 +166,9 @@ function containsAwaitDeep(n: ts.Node): boolean {
   };
   v(n);
   return found;
+}
+
+/** `__proto__: v` (not computed, not shorthand): in a literal it sets the prototype, it makes no property. */
+function isProtoProperty(p: ts.ObjectLiteralElementLike): boolean {
+  return ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === "__proto__";
 }

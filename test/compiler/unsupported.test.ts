@@ -20,6 +20,8 @@ const CASES: { name: string; code: string; body: string; construct: RegExp }[] =
   { name: "then with a callback not written inline", code: "NWC3018", body: `const inc = (v: number) => v + 1; return await ctx.call(a, 1).then(inc);`, construct: /not written inline/ },
   { name: "exponent assignment to a property", code: "NWC3019", body: `const o = { p: 2 }; o.p **= await ctx.call(a, 2); return o.p;`, construct: /\*\*=/ },
   { name: "a case-clause let used by an earlier closure", code: "NWC3021", body: `const k = await ctx.call(a, 1); switch (k) { case 1: const g = async () => x; let x = 2; return await g(); } return 0;`, construct: /temporal dead zone/ },
+  { name: "a getter beside a spread", code: "NWC3022", body: `const b = { y: 1 }; const o = { ...b, get x() { return n; } }; await ctx.call(a, 1); return o.x;`, construct: /getter or setter/ },
+  { name: "__proto__ beside a spread", code: "NWC3022", body: `const b = { y: 1 }; const o = { ...b, __proto__: null }; await ctx.call(a, 1); return o;`, construct: /__proto__/ },
   { name: "for...of over a generator with an await and a break", code: "NWC3020", body: `function* g() { yield 1; } for (const x of (0, g)()) { if (x > await ctx.call(a, 1)) break; } return 0;`, construct: /iterator/ },
   { name: "for...of over a generator with an await", code: "NWC3020", body: `function* g() { yield 1; } let s = 0; for (const x of (0, g)()) s += await ctx.call(a, x); return s;`, construct: /iterator/ },
 ];
