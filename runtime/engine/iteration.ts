@@ -162,6 +162,10 @@ function ownIterationOf(value: unknown, proto: object): boolean {
     (value as any)[Symbol.iterator] === (proto as any)[Symbol.iterator];
 }
 
+export const GENERATOR_IN_AWAITING_LOOP =
+  "for...of over a generator object with an await in the loop body cannot run as written: a generator cannot be saved in the frame " +
+  "(NWC3020; here its type was not visible to the compiler). Collect the items first (`[...gen]`), or give the value its type";
+
 export function liveCursor(value: unknown): LiveCursor {
   if (ownIterationOf(value, Set.prototype)) return { c: value, k: "s", i: 0, seen: new Map(), done: false, v: undefined };
   if (ownIterationOf(value, Map.prototype)) return { c: value, k: "m", i: 0, seen: new Map(), done: false, v: undefined };
@@ -169,6 +173,10 @@ export function liveCursor(value: unknown): LiveCursor {
   if (byIndex) {
     return { c: value, k: "i", i: 0, done: false, v: undefined };
   }
+  // A generator cannot live in the frame, and reading it here would run its code (its
+  // finally too) before the loop body. The compiler reports the typed case (NWC3020);
+  // a generator that reaches this point untyped (`any`) fails the step instead.
+  if (Object.prototype.toString.call(value) === "[object Generator]") throw new TypeError(GENERATOR_IN_AWAITING_LOOP);
   const items: unknown[] = [];
   const it = iteratorOf(value);
   for (let r = it.next(); !r.done; r = it.next()) items.push(r.value);

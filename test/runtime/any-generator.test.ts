@@ -1,0 +1,27 @@
+// A generator typed `any` in a for...of whose body awaits is refused when the
+// loop starts (the typed case is NWC3020 at compile time): the instance fails
+// with an error naming the construct and the fix, instead of the generator
+// being read to its end before the body, as the loop would otherwise do.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { startHost } from "../../runtime/host.ts";
+import { compileModules } from "../entities/harness.ts";
+
+const app = (await compileModules(["../runtime/fixtures/any-generator.ts"])).get("any-generator.ts");
+
+test("an any-typed generator in an awaiting loop fails the instance; an any-typed array runs", async () => {
+  const host = await startHost({ app: [app.double, app.overAnyGenerator, app.overAnyArray], backend: "memory", partitions: 1, log: () => {} });
+  try {
+    const refused = await host.client.wait(await host.client.start(app.overAnyGenerator, undefined), { timeoutMs: 20_000 });
+    assert.is(refused.status, "Failed");
+    assert.is(refused.error?.name, "TypeError");
+    assert.match(refused.error!.message, /for\.\.\.of over a generator object with an await in the loop body.*NWC3020.*\[\.\.\.gen\]/);
+    const fine = await host.client.wait(await host.client.start(app.overAnyArray, undefined), { timeoutMs: 20_000 });
+    assert.is(fine.status, "Completed");
+    assert.is(fine.output, 6);
+  } finally {
+    await host.stop();
+  }
+});
+
+test.run();
