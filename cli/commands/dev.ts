@@ -1,5 +1,5 @@
 /**
- * `nwc dev [--port 7071] [--backend memory|local] [--dir .nwc] [--allow-origin URL]... [file...]`:
+ * `nwc dev [--port 7071] [--backend memory|local] [--dir .nwc] [--allow-origin URL]... [--history-limit N] [file...]`:
  * a host running the files' orchestrations, activities and entities, with the
  * JSON HTTP API of runtime/dev-server.ts on 127.0.0.1, and the dashboard page
  * at its root (same origin as the API, so it connects on open with no flag).
@@ -9,16 +9,18 @@
 import { parseArgs } from "node:util";
 import { backendFromFlags, loadAppFile } from "../../runtime/app-loader.ts";
 import { DEFAULT_ALLOWED_ORIGINS, normalizeOrigin } from "../../runtime/dev-access.ts";
+import { DEFAULT_HISTORY_LIMIT } from "../../runtime/history.ts";
 import { startDevServer } from "../../runtime/dev-server.ts";
 import { startHost } from "../../runtime/host.ts";
 import { builtPage, pageHandler } from "../../playground/serve.ts";
 
 export const summary = "run a host with a JSON HTTP API and the dashboard page on 127.0.0.1";
 
-const USAGE = `usage: nwc dev [--port 7071] [--backend memory|local] [--dir .nwc] [--allow-origin URL]... [file...]
+const USAGE = `usage: nwc dev [--port 7071] [--backend memory|local] [--dir .nwc] [--allow-origin URL]... [--history-limit N] [file...]
 
   --allow-origin URL   a browser origin (scheme://host:port) allowed to call the API, besides
-                       the playground's ${DEFAULT_ALLOWED_ORIGINS.join(" and ")}; repeatable`;
+                       the playground's ${DEFAULT_ALLOWED_ORIGINS.join(" and ")}; repeatable
+  --history-limit N    steps of history kept per instance (default ${DEFAULT_HISTORY_LIMIT}; 0 records none)`;
 
 export async function run(args: string[]): Promise<number> {
   let parsed;
@@ -28,7 +30,7 @@ export async function run(args: string[]): Promise<number> {
       allowPositionals: true,
       options: {
         port: { type: "string" }, backend: { type: "string" }, dir: { type: "string" },
-        "allow-origin": { type: "string", multiple: true }, help: { type: "boolean", short: "h" },
+        "allow-origin": { type: "string", multiple: true }, "history-limit": { type: "string" }, help: { type: "boolean", short: "h" },
       },
     });
   } catch (error) {
@@ -51,8 +53,18 @@ export async function run(args: string[]): Promise<number> {
     console.error(`nwc dev: --allow-origin: ${(error as Error).message}`);
     return 2;
   }
+  const historyText = parsed.values["history-limit"];
+  const historyLimit = historyText !== undefined ? Number(historyText) : DEFAULT_HISTORY_LIMIT;
+  if (!(Number.isSafeInteger(historyLimit) && historyLimit >= 0) || historyText?.trim() === "") {
+    console.error(`nwc dev: --history-limit must be a whole number of steps (0 records none), got ${historyText}`);
+    return 2;
+  }
   const files = await Promise.all(parsed.positionals.map(loadAppFile));
-  const host = await startHost({ app: files.map((f) => f.definitions), backend: backendFromFlags(parsed.values.backend, parsed.values.dir) });
+  const host = await startHost({
+    app: files.map((f) => f.definitions),
+    backend: backendFromFlags(parsed.values.backend, parsed.values.dir),
+    partitionOptions: { historyLimit },
+  });
   const page = await dashboardPage();
   const dev = await startDevServer(host, { port, allowOrigins: [...DEFAULT_ALLOWED_ORIGINS, ...extraOrigins], ...(page ? { page } : {}) });
   const names = [...host.app.latest.keys()];

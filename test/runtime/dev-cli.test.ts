@@ -40,6 +40,43 @@ test("serves the orchestrations of the given files and exits 0 on SIGINT", async
   assert.is(await exited, 0);
 });
 
+test("--history-limit bounds the history the API serves", async () => {
+  const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", "cli/main.ts", "dev", "--port", "0", "--backend", "memory", "--history-limit", "2", "test/runtime/machines/apps.ts"], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  child.stderr.on("data", (d) => (out += d));
+  const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+  const deadline = Date.now() + 45_000;
+  while (!/listening on (http:\/\/127\.0\.0\.1:\d+)/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
+  assert.ok(url, `no listening line in: ${out}`);
+  const started = (await (await fetch(`${url}/api/instances`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ name: "helloSequence", input: ["Oslo", "Lima", "Pune"] }) })).json()) as { instanceId: string };
+  let status = "";
+  for (let i = 0; i < 200 && status !== "Completed"; i++) {
+    status = ((await (await fetch(`${url}/api/instances/${started.instanceId}`)).json()) as { status: string }).status;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.is(status, "Completed");
+  const history = (await (await fetch(`${url}/api/instances/${started.instanceId}/history`)).json()) as { steps: { seq: number; outcome: string }[] };
+  // Four steps (one per city, then the end); the last two are kept.
+  assert.equal(history.steps.map((s) => s.seq), [3, 4]);
+  assert.is(history.steps[1]!.outcome, "completed");
+  child.kill("SIGINT");
+  assert.is(await exited, 0);
+});
+
+test("a bad --history-limit is refused", async () => {
+  const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", "cli/main.ts", "dev", "--port", "0", "--history-limit", "many"], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  let err = "";
+  child.stderr.on("data", (d) => (err += d));
+  const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
+  assert.is(code, 2);
+  assert.match(err, /--history-limit must be a whole number of steps/);
+});
+
 test("a bad --port is refused", async () => {
   const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", "cli/main.ts", "dev", "--port", "http"], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
   let err = "";
