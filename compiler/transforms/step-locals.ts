@@ -13,7 +13,10 @@
  * - in every case clause that references it, the first reference in evaluation
  *   order is a write that runs whenever the clause does (`x = e` with `e` not
  *   reading `x`, at the top of the clause or nested in unconditional expressions,
- *   as TypeScript's temporaries are: `src = (_a = {}, _a[k] = 2, _a)`).
+ *   as TypeScript's temporaries are: `src = (_a = {}, _a[k] = 2, _a)`), or a
+ *   write at the start of an `if` branch whose reads all follow it there (a
+ *   block's `const f = () => ...` used in that block), with every use after the
+ *   `if` checked again as if the branch had not run.
  * A case is only ever entered at its start (a jump, a fall-through from the case
  * before, or a resume after an await), so every run of a clause assigns the local
  * before any read of it: its value never needs to survive a step.
@@ -26,8 +29,13 @@
  */
 import ts from "typescript";
 
-/** How evaluating a node first meets a name: "write" (an unconditional assignment), "other" (a read, or any use it cannot prove to be one), or not at all. */
-type First = "write" | "other" | undefined;
+/**
+ * How evaluating a node first meets a name: "write" (an unconditional assignment),
+ * "other" (a read, or any use it cannot prove to be one), "branchWrite" (only inside
+ * branches of an `if`, each of which writes it before any read: what follows the `if`
+ * must still be checked, as the branch may not have run), or not at all.
+ */
+type First = "write" | "other" | "branchWrite" | undefined;
 
 /** Locals among `candidates` that never live across an await of `body` (the `__generator` body function). */
 export function stepLocalNames(body: ts.FunctionExpression, candidates: ReadonlySet<string>): Set<string> {
@@ -40,17 +48,33 @@ export function stepLocalNames(body: ts.FunctionExpression, candidates: Readonly
     if (sw && outside.some((s) => mentions(s, name))) continue;
     let ok = false;
     for (const stmts of clauses) {
-      let first: First;
-      for (const st of stmts) if ((first = firstUse(st, name))) break;
+      const first = firstInSequence(stmts, name);
       if (first === "other") {
         ok = false;
         break;
       }
-      if (first === "write") ok = true;
+      if (first === "write" || first === "branchWrite") ok = true;
     }
     if (ok && !clauses.some((stmts) => stmts.some((st) => inNestedFunction(st, name)))) out.add(name);
   }
   return out;
+}
+
+/** The first use of `name` in statements run one after the other: a branch's write does not end the search. */
+function firstInSequence(stmts: readonly ts.Statement[], name: string): First {
+  let branchWrite = false;
+  for (const st of stmts) {
+    const first = firstUse(st, name);
+    if (first === "branchWrite") branchWrite = true;
+    else if (first) return first;
+  }
+  return branchWrite ? "branchWrite" : undefined;
+}
+
+/** An `if` branch (absent: not met): a block is a sequence, any other statement one step. */
+function firstInBranch(branch: ts.Statement | undefined, name: string): First {
+  if (!branch) return undefined;
+  return ts.isBlock(branch) ? firstInSequence(branch.statements, name) : firstUse(branch, name);
 }
 
 /** The first use of `name` when `n` runs, in evaluation order (see `First`). */
@@ -68,14 +92,22 @@ function firstUse(n: ts.Node, name: string): First {
   }
   if (ts.isConditionalExpression(n)) return firstUse(n.condition, name) ?? maybe(n.whenTrue, n.whenFalse);
   if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name) return n.initializer ? firstUse(n.initializer, name) ?? "write" : undefined;
-  if (ts.isIfStatement(n)) return firstUse(n.expression, name) ?? maybe(n.thenStatement, n.elseStatement);
+  if (ts.isIfStatement(n)) {
+    const inTest = firstUse(n.expression, name);
+    if (inTest) return inTest;
+    const [yes, no] = [firstInBranch(n.thenStatement, name), firstInBranch(n.elseStatement, name)];
+    if (yes === "other" || no === "other") return "other";
+    if (yes === "write" && no === "write") return "write";
+    return yes || no ? "branchWrite" : undefined;
+  }
+  if (ts.isBlock(n)) return firstInSequence(n.statements, name);
   // `for (_i = 0, _a = e; ...)`: the initializer and the first test run whenever the loop does.
   if (ts.isForStatement(n)) return (n.initializer && firstUse(n.initializer, name)) ?? (n.condition && firstUse(n.condition, name)) ?? maybe(n.incrementor, n.statement);
   // A try block runs from its start; what it writes first is written, unless a throw before
   // the write lets the catch or finally block see the name: those must not use it then.
   if (ts.isTryStatement(n)) {
     const inTry = firstUse(n.tryBlock, name);
-    if (inTry === "write") return maybe(n.catchClause, n.finallyBlock) ?? "write";
+    if (inTry === "write" || inTry === "branchWrite") return maybe(n.catchClause, n.finallyBlock) ?? inTry;
     return inTry ?? maybe(n.catchClause) ?? (n.finallyBlock && firstUse(n.finallyBlock, name));
   }
   if (ts.isStatement(n) && !ts.isExpressionStatement(n) && !ts.isReturnStatement(n) && !ts.isThrowStatement(n) && !ts.isBlock(n) && !ts.isVariableStatement(n)) {

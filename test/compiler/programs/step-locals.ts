@@ -27,7 +27,30 @@ export const tableCallee = orchestration("tableCallee", async (ctx, x: number) =
   return r;
 });
 
+// A closure declared in a block under an `if`, in a loop whose body awaits later: it is
+// written at the start of its branch and read only after that, in that branch.
+export const closureInBranch = orchestration("closureInBranch", async (ctx, n: number) => {
+  const log: number[] = [];
+  let k = n;
+  do {
+    try {
+      if (k > 1) {
+        const twice = () => k * 2;
+        log.push(twice());
+      } else {
+        const neg = () => -k;
+        log.push(neg());
+      }
+      log.push(await ctx.call(echo, k));
+    } finally {
+      log.push(-1);
+    }
+  } while (k-- > 0);
+  return log;
+});
+
 export const inputs = {
+  closureInBranch: [0, 3],
   closureBetweenAwaits: [3],
   tableCallee: [4],
 };
