@@ -7,10 +7,11 @@
  * Invariant: operations are synchronous: they run one at a time per entity,
  * in the order the partition applies their messages.
  */
-import type { Entity, EntityContext, Orchestration } from "../api.ts";
+import type { Entity } from "../api.ts";
 import { decode, errorInfo } from "../codec.ts";
 import type { EntityId, ErrorInfo } from "../machine.ts";
 import type { Batch } from "./batch.ts";
+import { operationContext } from "./entities/entity-context.ts";
 import { runOperation } from "./entities/op-budget.ts";
 import { encodePayload } from "./limits.ts";
 import type { AnyMessage, CoreMessage, EntityOperationMessage, JsonTaskResult, WakeSource } from "./messages.ts";
@@ -55,31 +56,8 @@ export function runEntityOperation(batch: Batch, rec: EntityRecord, message: Ent
 
 function invoke(batch: Batch, rec: EntityRecord, definition: Entity, message: EntityOperationMessage): JsonTaskResult {
   const effects: { entity?: EntityId; instanceId?: string; body: CoreMessage | AnyMessage }[] = [];
-  let deleted = false;
   const where = `${message.entity.name}(${message.entity.key}).${message.op}`;
-  const ectx: EntityContext = {
-    id: message.entity,
-    signal(entity: Entity, key: string) {
-      return new Proxy({}, {
-        get: (_t, op) => (input: unknown) => {
-          if (typeof op !== "string") return;
-          const target = entity.id(key);
-          effects.push({ entity: target, body: { kind: "entityOperation", entity: target, op, input: encodePayload(input, `the input of ${entity.name}.${op}`) } });
-        },
-      }) as any;
-    },
-    start(orchestration: Orchestration, input: unknown, options?: { instanceId?: string }) {
-      const instanceId = options?.instanceId ?? globalThis.crypto.randomUUID();
-      effects.push({
-        instanceId,
-        body: { kind: "startInstance", instanceId, name: orchestration.name, input: encodePayload(input, `the input of orchestration "${orchestration.name}"`) },
-      });
-      return instanceId;
-    },
-    deleteState() {
-      deleted = true;
-    },
-  };
+  const { ectx, deleted } = operationContext(message.entity, (effect) => effects.push(effect));
   try {
     const { state, value } = runOperation(batch, message, () => {
       const state = rec.exists ? decode(rec.state) : definition.init();
@@ -89,9 +67,9 @@ function invoke(batch: Batch, rec: EntityRecord, definition: Entity, message: En
       value.catch(() => undefined);
       throw new TypeError(`entity operation ${where} returned a Promise; entity operations must be synchronous (do I/O in an activity)`);
     }
-    const newState = deleted ? null : encodePayload(state, `the state of entity ${message.entity.name}(${message.entity.key})`);
+    const newState = deleted() ? null : encodePayload(state, `the state of entity ${message.entity.name}(${message.entity.key})`);
     const reply = encodePayload(value, `the result of ${where}`);
-    rec.exists = !deleted;
+    rec.exists = !deleted();
     rec.state = newState;
     for (const e of effects) {
       if (e.entity) batch.sendToEntity(e.entity, e.body);

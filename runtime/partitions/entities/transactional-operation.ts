@@ -8,23 +8,19 @@
  * Invariant: the committed state (`rec.exists`, `rec.state`) is never
  * changed here; only `transactionEnd` with commit applies the staged copy.
  */
-import type { Entity, EntityContext, Orchestration } from "../../api.ts";
 import type { Json } from "../../backends/types.ts";
 import { decode, errorInfo } from "../../codec.ts";
 import type { EntityId } from "../../machine.ts";
 import type { Batch } from "../batch.ts";
 import { replyToCaller } from "../entity-operation.ts";
 import { encodePayload } from "../limits.ts";
+import { operationContext, type StagedEffect } from "./entity-context.ts";
 import { runOperation } from "./op-budget.ts";
-import type { EntityOperationMessage, JsonTaskResult, StartInstanceMessage } from "../messages.ts";
+import type { EntityOperationMessage, JsonTaskResult } from "../messages.ts";
 import type { EntityRecord } from "../state/entity.ts";
 import type { EntityLockRecord, StagedTransaction } from "./scheduler.ts";
 
-export interface StagedEffect {
-  entity?: EntityId;
-  instanceId?: string;
-  body: EntityOperationMessage | StartInstanceMessage;
-}
+export type { StagedEffect };
 
 export function runTransactionalOperation(batch: Batch, rec: EntityRecord, lock: EntityLockRecord<EntityOperationMessage>, message: EntityOperationMessage): void {
   if (lock.lockedBy === undefined || lock.lockedBy.requestId !== message.requestId) {
@@ -53,30 +49,7 @@ function invokeStaged(batch: Batch, id: EntityId, staged: StagedTransaction, mes
   }
   const where = `${id.name}(${id.key}).${message.op}`;
   const effects: StagedEffect[] = [];
-  let deleted = false;
-  const ectx: EntityContext = {
-    id,
-    signal(entity: Entity, key: string) {
-      return new Proxy({}, {
-        get: (_t, name) => (input: unknown) => {
-          if (typeof name !== "string") return;
-          const target = entity.id(key);
-          effects.push({ entity: target, body: { kind: "entityOperation", entity: target, op: name, input: encodePayload(input, `the input of ${entity.name}.${name}`) } });
-        },
-      }) as any;
-    },
-    start(orchestration: Orchestration, input: unknown, options?: { instanceId?: string }) {
-      const instanceId = options?.instanceId ?? globalThis.crypto.randomUUID();
-      effects.push({
-        instanceId,
-        body: { kind: "startInstance", instanceId, name: orchestration.name, input: encodePayload(input, `the input of orchestration "${orchestration.name}"`) },
-      });
-      return instanceId;
-    },
-    deleteState() {
-      deleted = true;
-    },
-  };
+  const { ectx, deleted } = operationContext(id, (effect) => effects.push(effect));
   try {
     const { state, value } = runOperation(batch, message, () => {
       const state = staged.exists ? decode(staged.state as Json) : definition.init();
@@ -86,9 +59,9 @@ function invokeStaged(batch: Batch, id: EntityId, staged: StagedTransaction, mes
       value.catch(() => undefined);
       throw new TypeError(`entity operation ${where} returned a Promise; entity operations must be synchronous (do I/O in an activity)`);
     }
-    const newState = deleted ? null : encodePayload(state, `the state of entity ${id.name}(${id.key})`);
+    const newState = deleted() ? null : encodePayload(state, `the state of entity ${id.name}(${id.key})`);
     const reply = encodePayload(value, `the result of ${where}`);
-    staged.exists = !deleted;
+    staged.exists = !deleted();
     staged.state = newState;
     staged.effects.push(...effects);
     return { ok: true, value: reply };
