@@ -6,11 +6,9 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
-test("serves the orchestrations of the given files and exits 0 on SIGINT", async () => {
-  const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", "cli/main.ts", "dev", "--port", "0", "--backend", "memory", "--allow-origin", "http://localhost:4000", "test/runtime/machines/apps.ts"], {
-    cwd: root,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+/** `nwc dev <args>` from the sources, once it prints its listening line: its url, its output so far, and its exit. */
+async function startDev(args: string[]): Promise<{ url: string; output(): string; exited: Promise<number | null>; stop(): void }> {
+  const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", "cli/main.ts", "dev", ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   child.stdout.on("data", (d) => (out += d));
   child.stderr.on("data", (d) => (out += d));
@@ -18,7 +16,26 @@ test("serves the orchestrations of the given files and exits 0 on SIGINT", async
   const deadline = Date.now() + 45_000;
   while (!/listening on (http:\/\/127\.0\.0\.1:\d+)/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
-  assert.ok(url, `no listening line in: ${out}`);
+  if (!url) {
+    child.kill("SIGKILL");
+    assert.unreachable(`no listening line in: ${out}`);
+  }
+  return { url: url!, output: () => out, exited, stop: () => child.kill("SIGINT") };
+}
+
+/** `nwc dev <args>` expected to refuse its arguments: its exit code and standard error. */
+async function refusedDev(args: string[]): Promise<{ code: number | null; err: string }> {
+  const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", "cli/main.ts", "dev", ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  let err = "";
+  child.stderr.on("data", (d) => (err += d));
+  const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
+  return { code, err };
+}
+
+test("serves the orchestrations of the given files and exits 0 on SIGINT", async () => {
+  const dev = await startDev(["--port", "0", "--backend", "memory", "--allow-origin", "http://localhost:4000", "test/runtime/machines/apps.ts"]);
+  const { url } = dev;
+  const out = dev.output();
   const list = (await (await fetch(`${url}/api/orchestrations`)).json()) as { name: string }[];
   assert.ok(list.some((o) => o.name === "helloSequence"));
   assert.match(out, /browser origins allowed: http:\/\/127\.0\.0\.1:5173, http:\/\/localhost:5173, http:\/\/localhost:4000/);
@@ -36,23 +53,13 @@ test("serves the orchestrations of the given files and exits 0 on SIGINT", async
   const page = await fetch(`${url}/`);
   assert.is(page.status, 200);
   assert.match(await page.text(), /<section id="dashboard"/);
-  child.kill("SIGINT");
-  assert.is(await exited, 0);
+  dev.stop();
+  assert.is(await dev.exited, 0);
 });
 
 test("--history-limit bounds the history the API serves", async () => {
-  const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", "cli/main.ts", "dev", "--port", "0", "--backend", "memory", "--history-limit", "2", "test/runtime/machines/apps.ts"], {
-    cwd: root,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  child.stdout.on("data", (d) => (out += d));
-  child.stderr.on("data", (d) => (out += d));
-  const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
-  const deadline = Date.now() + 45_000;
-  while (!/listening on (http:\/\/127\.0\.0\.1:\d+)/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
-  assert.ok(url, `no listening line in: ${out}`);
+  const dev = await startDev(["--port", "0", "--backend", "memory", "--history-limit", "2", "test/runtime/machines/apps.ts"]);
+  const { url } = dev;
   const started = (await (await fetch(`${url}/api/instances`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ name: "helloSequence", input: ["Oslo", "Lima", "Pune"] }) })).json()) as { instanceId: string };
   let status = "";
   for (let i = 0; i < 200 && status !== "Completed"; i++) {
@@ -64,33 +71,24 @@ test("--history-limit bounds the history the API serves", async () => {
   // Four steps (one per city, then the end); the last two are kept.
   assert.equal(history.steps.map((s) => s.seq), [3, 4]);
   assert.is(history.steps[1]!.outcome, "completed");
-  child.kill("SIGINT");
-  assert.is(await exited, 0);
+  dev.stop();
+  assert.is(await dev.exited, 0);
 });
 
 test("a bad --history-limit is refused", async () => {
-  const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", "cli/main.ts", "dev", "--port", "0", "--history-limit", "many"], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
-  let err = "";
-  child.stderr.on("data", (d) => (err += d));
-  const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
+  const { code, err } = await refusedDev(["--port", "0", "--history-limit", "many"]);
   assert.is(code, 2);
   assert.match(err, /--history-limit must be a whole number of steps/);
 });
 
 test("a bad --port is refused", async () => {
-  const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", "cli/main.ts", "dev", "--port", "http"], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
-  let err = "";
-  child.stderr.on("data", (d) => (err += d));
-  const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
+  const { code, err } = await refusedDev(["--port", "http"]);
   assert.is(code, 2);
   assert.match(err, /--port must be an integer/);
 });
 
 test("a malformed --allow-origin is refused", async () => {
-  const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", "cli/main.ts", "dev", "--port", "0", "--allow-origin", "localhost:4000/app"], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
-  let err = "";
-  child.stderr.on("data", (d) => (err += d));
-  const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
+  const { code, err } = await refusedDev(["--port", "0", "--allow-origin", "localhost:4000/app"]);
   assert.is(code, 2);
   assert.match(err, /--allow-origin: allowed origin "localhost:4000\/app"/);
 });
