@@ -11,7 +11,8 @@
  *   iteration. Arrays and typed arrays by index (items pushed meanwhile are
  *   visited); Sets and Maps by their current order, skipping the prefix of entries
  *   the loop has passed (entries added meanwhile are visited, deleted ones are
- *   not); anything else (strings, generators, user iterables) is read into an
+ *   not); a generator is refused with a TypeError (NWC3020 at compile time when
+ *   its type shows it); anything else (strings, user iterables) is read into an
  *   array when the loop starts.
  *
  * An entry deleted and added again after the loop passed it is at the end of
