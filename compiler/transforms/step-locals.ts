@@ -101,6 +101,7 @@ function firstUse(n: ts.Node, name: string): First {
     return yes || no ? "branchWrite" : undefined;
   }
   if (ts.isBlock(n)) return firstInSequence(n.statements, name);
+  if (ts.isSwitchStatement(n)) return firstInSwitch(n, name);
   // `for (_i = 0, _a = e; ...)`: the initializer and the first test run whenever the loop does.
   if (ts.isForStatement(n)) return (n.initializer && firstUse(n.initializer, name)) ?? (n.condition && firstUse(n.condition, name)) ?? maybe(n.incrementor, n.statement);
   // A try block runs from its start; what it writes first is written, unless a throw before
@@ -116,6 +117,28 @@ function firstUse(n: ts.Node, name: string): First {
   if (ts.isOptionalChain(n)) return maybe(n);
   // Every other expression evaluates its parts in source order.
   return ts.forEachChild(n, (c) => firstUse(c, name));
+}
+
+/**
+ * A switch met like an `if` with one branch per clause: a clause is entered at its
+ * start and may fall through to every clause after it, so each is read as its
+ * statements followed by all later ones (a `break` only shortens that path, so this
+ * can report a read that never runs, never miss one). No clause need match: at most
+ * "branchWrite", never "write".
+ */
+function firstInSwitch(n: ts.SwitchStatement, name: string): First {
+  const inTest = firstUse(n.expression, name);
+  if (inTest) return inTest;
+  const clauses = n.caseBlock.clauses;
+  // Labels are evaluated before any clause runs.
+  if (clauses.some((c) => ts.isCaseClause(c) && mentions(c.expression, name))) return "other";
+  let written = false;
+  for (let i = 0; i < clauses.length; i++) {
+    const first = firstInSequence(clauses.slice(i).flatMap((c) => c.statements), name);
+    if (first === "other") return "other";
+    if (first) written = true;
+  }
+  return written ? "branchWrite" : undefined;
 }
 
 function inNestedFunction(n: ts.Node, name: string): boolean {

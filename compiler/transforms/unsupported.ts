@@ -109,7 +109,7 @@ export function checkUnsupported(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
       report(n, "NWC3019", "`**=` on a property cannot be compiled exactly (the lowering would read the property after evaluating the exponent)", "write `x.p = x.p ** e`, or use a local");
     }
     if (!inSync && ts.isForOfStatement(n) && !n.awaitModifier && containsAwait(n.statement) && isIterator(checker, n.expression)) {
-      report(n.expression, "NWC3020", "for...of over an iterator (a generator object), with an await in the body: an iterator cannot be saved in the frame, so the compiled loop would read it to its end when the loop starts (the generator's code, its finally, would run before the body instead of between iterations; an endless one would never end)",
+      report(n.expression, "NWC3020", "for...of over an iterator (a generator object, a Map's entries()) or a class instance with its own iterator, with an await in the body: an iterator cannot be saved in the frame, so the compiled loop would have to read it to its end when the loop starts (the iterator's code, a generator's finally, would run before the body instead of between iterations; an endless one would never end)",
         "collect the items into an array before the loop (`[...it]`, or take the first n), which makes the early read visible, or move the await out of the loop");
     }
     if (ts.isObjectLiteralExpression(n) && n.properties.some(ts.isSpreadAssignment)) {
@@ -143,10 +143,21 @@ export function checkUnsupported(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
 }
 
 /** An iterator or generator object (it has `next`), as opposed to an array, Set, Map or string. */
+/**
+ * Is `e` typed as something an awaiting loop cannot walk live: an iterator (a
+ * generator object, a Map's `entries()`), or an instance of a class with its own
+ * iterator. Arrays, typed arrays, Sets, Maps and strings are walked live; an
+ * interface such as `Iterable<T>` may hold an array, so the run decides (runtime/engine/iteration.ts).
+ */
 function isIterator(checker: ts.TypeChecker, e: ts.Expression): boolean {
   const t = checker.getTypeAtLocation(e);
   if (t.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return false;
-  return (t.isUnion() ? t.types : [t]).some((x) => !!checker.getApparentType(x).getProperty("next"));
+  return (t.isUnion() ? t.types : [t]).some((x) => !!checker.getApparentType(x).getProperty("next") || isIterableClassInstance(x));
+}
+
+function isIterableClassInstance(t: ts.Type): boolean {
+  const decls = t.getSymbol()?.declarations ?? [];
+  return decls.some(ts.isClassLike) && t.getProperties().some((p) => p.escapedName.toString().startsWith("__@iterator"));
 }
 
 /** Can the loop body leave the loop before the iterable is exhausted (break, labeled jumps, return, throw)? */

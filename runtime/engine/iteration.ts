@@ -11,9 +11,10 @@
  *   iteration. Arrays and typed arrays by index (items pushed meanwhile are
  *   visited); Sets and Maps by their current order, skipping the prefix of entries
  *   the loop has passed (entries added meanwhile are visited, deleted ones are
- *   not); a generator is refused with a TypeError (NWC3020 at compile time when
- *   its type shows it); anything else (strings, user iterables) is read into an
- *   array when the loop starts.
+ *   not); strings by their code points; anything
+ *   else (a generator, a user class's iterable, a Map's `entries()`) is refused with a
+ *   TypeError (NWC3020 at compile time when its type shows it): it would have to be
+ *   read to its end before the body runs.
  *
  * An entry deleted and added again after the loop passed it is at the end of
  * the order again, and visited again. The cursor learns of deletions made in
@@ -178,10 +179,26 @@ export function liveCursor(value: unknown): LiveCursor {
   // finally too) before the loop body. The compiler reports the typed case (NWC3020);
   // a generator that reaches this point untyped (`any`) fails the step instead.
   if (Object.prototype.toString.call(value) === "[object Generator]") throw new TypeError(GENERATOR_IN_AWAITING_LOOP);
-  const items: unknown[] = [];
-  const it = iteratorOf(value);
-  for (let r = it.next(); !r.done; r = it.next()) items.push(r.value);
-  return { c: items, k: "i", i: 0, done: false, v: undefined };
+  // A string cannot change: its code points, read now, are what the loop would read one by one.
+  if (typeof value === "string") return { c: Array.from(value), k: "i", i: 0, done: false, v: undefined };
+  iteratorOf(value); // a value that is not iterable fails as for...of fails
+  throw new TypeError(ITERABLE_IN_AWAITING_LOOP(value));
+}
+
+/**
+ * Any other iterable (a user class's, a Map's `entries()`, a Set subclass) would have to be
+ * read to its end when the loop starts, before the body runs: its code and what the body
+ * changes meanwhile would be seen in another order. Typed, the compiler reports it (NWC3020).
+ */
+const ITERABLE_IN_AWAITING_LOOP = (value: unknown): string =>
+  `for...of over ${describeIterable(value)} with an await in the loop body cannot run as written: only arrays, typed arrays, ` +
+  `Sets, Maps and strings can be walked across awaits (an iterator cannot be saved in the frame; NWC3020, here the type was not ` +
+  `visible to the compiler). Collect the items first (\`[...value]\`), or iterate the array, Set or Map itself`;
+
+function describeIterable(value: unknown): string {
+  const tag = Object.prototype.toString.call(value).slice(8, -1);
+  const ctor = (value as { constructor?: { name?: unknown } }).constructor?.name;
+  return typeof ctor === "string" && ctor && ctor !== "Object" && ctor !== tag ? `an instance of ${ctor}` : `a ${tag}`;
 }
 
 function isTypedArrayIterator(value: unknown): boolean {

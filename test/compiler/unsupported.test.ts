@@ -19,6 +19,7 @@ const CASES: { name: string; code: string; body: string; construct: RegExp }[] =
   { name: "tagged template with await", code: "NWC3016", body: `const t = (s: TemplateStringsArray, ...v: unknown[]) => s.join("") + v.join(""); return t\`x\${await ctx.call(a, 1)}\`;`, construct: /tagged template/ },
   { name: "then with a callback not written inline", code: "NWC3018", body: `const inc = (v: number) => v + 1; return await ctx.call(a, 1).then(inc);`, construct: /not written inline/ },
   { name: "exponent assignment to a property", code: "NWC3019", body: `const o = { p: 2 }; o.p **= await ctx.call(a, 2); return o.p;`, construct: /\*\*=/ },
+  { name: "for...of over a Map's entries() with an await", code: "NWC3020", body: `const m = new Map([[1, 2]]); let s = 0; for (const [k, v] of m.entries()) s += await ctx.call(a, k + v); return s;`, construct: /entries\(\)/ },
   { name: "a case-clause let used by an earlier closure", code: "NWC3021", body: `const k = await ctx.call(a, 1); switch (k) { case 1: const g = async () => x; let x = 2; return await g(); } return 0;`, construct: /temporal dead zone/ },
   { name: "a getter beside a spread", code: "NWC3022", body: `const b = { y: 1 }; const o = { ...b, get x() { return n; } }; await ctx.call(a, 1); return o.x;`, construct: /getter or setter/ },
   { name: "__proto__ beside a spread", code: "NWC3022", body: `const b = { y: 1 }; const o = { ...b, __proto__: null }; await ctx.call(a, 1); return o;`, construct: /__proto__/ },
@@ -44,6 +45,15 @@ test("the same constructs are fine outside orchestrations", () => {
   const r = compileSources([{ fileName: "/virtual/ok.ts", text }], { skipEffectChecks: true });
   assert.equal(r.diagnostics, []);
   assert.is(r.machines.length, 1);
+});
+
+test("an awaiting for...of over an instance of a class with its own iterator is NWC3020; over an Iterable<T> the run decides", () => {
+  const text = `${HEADER}class Bag { *[Symbol.iterator]() { yield 1; } }\n` +
+    `export const o = orchestration("o", async (ctx, bag: Bag) => { let s = 0; for (const x of bag) s += await ctx.call(a, x); return s; });\n` +
+    `export const p = orchestration("p", async (ctx, xs: Iterable<number>) => { let s = 0; for (const x of xs) s += await ctx.call(a, x); return s; });\n`;
+  const r = compileSources([{ fileName: "/virtual/bag.ts", text }], { skipEffectChecks: true, skipTypeCheck: true });
+  assert.equal(r.diagnostics.map((d) => `${d.code}:${d.line}`), ["NWC3020:4"]);
+  assert.match(r.diagnostics[0]!.message, /class instance with its own iterator/);
 });
 
 test("a helper taking ctx is checked like an orchestration", () => {

@@ -24,4 +24,25 @@ test("an any-typed generator in an awaiting loop fails the instance; an any-type
   }
 });
 
+test("an any-typed user iterable or Map iterator in an awaiting loop fails the instance; an any-typed string runs by code points", async () => {
+  const host = await startHost({
+    app: [app.double, app.overAnyUserIterable, app.overAnyMapEntries, app.overAnyString], backend: "memory", partitions: 1, log: () => {},
+  });
+  try {
+    const run = async (o: any) => host.client.wait(await host.client.start(o, undefined), { timeoutMs: 20_000 });
+    const user = await run(app.overAnyUserIterable);
+    assert.is(user.status, "Failed");
+    assert.is(user.error?.name, "TypeError");
+    assert.match(user.error!.message, /for\.\.\.of over an instance of Countdown with an await in the loop body.*NWC3020.*\[\.\.\.value\]/);
+    const entries = await run(app.overAnyMapEntries);
+    assert.is(entries.status, "Failed");
+    assert.match(entries.error!.message, /for\.\.\.of over a Map Iterator with an await/);
+    const text = await run(app.overAnyString);
+    assert.is(text.status, "Completed");
+    assert.is(text.output, "a:2 \u{1F600}:4 b:2");
+  } finally {
+    await host.stop();
+  }
+});
+
 test.run();

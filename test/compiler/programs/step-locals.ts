@@ -49,8 +49,32 @@ export const closureInBranch = orchestration("closureInBranch", async (ctx, n: n
   return log;
 });
 
+/** The same under the cases of a switch, one falling through into the next. */
+export const closureInSwitchCase = orchestration("closureInSwitchCase", async (ctx, n: number) => {
+  const log: number[] = [];
+  for (let k = n; k >= 0; k--) {
+    switch (k % 3) {
+      case 0: {
+        const twice = () => k * 2;
+        log.push(twice());
+      }
+      // falls through
+      case 1: {
+        const neg = () => -k;
+        log.push(neg());
+        break;
+      }
+      default:
+        log.push(k);
+    }
+    log.push(await ctx.call(echo, k));
+  }
+  return log;
+});
+
 export const inputs = {
   closureInBranch: [0, 3],
+  closureInSwitchCase: [0, 4],
   closureBetweenAwaits: [3],
   tableCallee: [4],
 };
