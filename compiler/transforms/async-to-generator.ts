@@ -17,7 +17,10 @@
  * - `[...e]`, `f(...e)`       -> `e` wrapped in `__nwc_rt.iter(e)` (materialized into an array,
  *                                since an iterator cannot live in a frame)
  * - `[a, b] = e`              -> `__nwc_rt.take(e, 2)` (the items the pattern reads, then the
- *                                iterator closed, as destructuring does)
+ *                                iterator closed, as destructuring does); a pattern with defaults,
+ *                                nested patterns or property targets pulls each item as it is read
+ *                                (`__nwc_rt.pull`), and a for...of variable's pattern destructures
+ *                                the item at the start of the body (array-patterns.ts: the rest)
  * - `await using x = e; rest` -> `const x = e; let err, has = false;
  *                                 try { rest } catch (c) { err = c; has = true; }
  *                                 finally { try { (yield [line, __nwc_rt.dispose(x, true)]); }
@@ -38,6 +41,7 @@
 import ts from "typescript";
 import { isInlineCallback, isTaskMethodCall, taskMethodBody } from "./task-then.ts";
 import { countedBlock, countNode } from "./step-counting.ts";
+import { isArrayOrTupleType } from "./array-patterns.ts";
 import { containsAwait } from "./unsupported.ts";
 import { lazyForOf, liveForOf } from "./iteration.ts";
 import { isWriteTarget, planTdz, tdzBefore, tdzRead, tdzReset, tdzWrite } from "./tdz.ts";
@@ -68,9 +72,7 @@ function isGlobalPromise(checker: ts.TypeChecker, e: ts.Expression): boolean {
 
 /** Typed as an array (an `any` may be a Set, a Map or a string: those go through the iterator). */
 function isArrayLike(checker: ts.TypeChecker, e: ts.Expression): boolean {
-  const t = checker.getTypeAtLocation(e);
-  const all = t.isUnion() ? t.types : [t];
-  return all.every((x) => checker.isArrayType(x) || checker.isTupleType(x));
+  return isArrayOrTupleType(checker, checker.getTypeAtLocation(e));
 }
 
 /** Does `n` (a binding pattern or destructuring target, defaults included) contain an await? */
@@ -101,9 +103,52 @@ export function asyncToGenerator(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
     const iter = (e: ts.Expression) => rtCall("iter", [e]);
     // Array destructuring with no await in the pattern: read as many items as the pattern has
     // (all, with a rest element), then close the iterator if it is not done, as destructuring does.
-    const take = (elements: ts.NodeArray<ts.Node>) => (e: ts.Expression) => {
-      const rest = elements.some((el) => ts.isSpreadElement(el) || (ts.isBindingElement(el) && !!el.dotDotDotToken));
-      return rtCall("take", [e, rest ? f.createIdentifier("Infinity") : f.createNumericLiteral(elements.length)]);
+    const hasRest = (elements: ts.NodeArray<ts.Node>) => elements.some((el) => ts.isSpreadElement(el) || (ts.isBindingElement(el) && !!el.dotDotDotToken));
+    // Array destructuring with no await in the pattern: read as many items as the pattern has
+    // (all, with a rest element), then close the iterator if it is not done, as destructuring does.
+    const take = (elements: ts.NodeArray<ts.Node>, e: ts.Expression) =>
+      rtCall("take", [e, hasRest(elements) ? f.createIdentifier("Infinity") : f.createNumericLiteral(elements.length)]);
+    /**
+     * A pattern whose elements run code between the reads (a default value, a nested pattern,
+     * a property or element target): the items are pulled one at a time as the lowered code
+     * reads them, so that code runs between the reads as it does in the language. Without a
+     * rest element, one more element, which reads past the pattern's end, closes the iterator
+     * after the last element's code: `[a = f(), b] = it` -> `[a = f(), b, __nwc_rt.closed] = __nwc_rt.pull(it, 2)`.
+     */
+    const runsCodeBetweenReads = (el: ts.Node) => !ts.isOmittedExpression(el) &&
+      !(ts.isBindingElement(el) && ts.isIdentifier(el.name) && !el.initializer && !el.dotDotDotToken) &&
+      !ts.isIdentifier(el) && !(ts.isSpreadElement(el) && ts.isIdentifier(el.expression));
+    const pull = (elements: ts.NodeArray<ts.Node>, e: ts.Expression) =>
+      rtCall("pull", [e, hasRest(elements) ? f.createIdentifier("Infinity") : f.createNumericLiteral(elements.length)]);
+    let closerCount = 0;
+    /** `const <pattern> = <value>` for a non-array value (both already visited but `source`, the pattern as written). */
+    const arrayBinding = (source: ts.ArrayBindingPattern, pattern: ts.ArrayBindingPattern, value: ts.Expression): [ts.BindingName, ts.Expression] => {
+      const els = source.elements;
+      if (containsAwaitIn(source)) return [pattern, iter(value)];
+      if (!els.some(runsCodeBetweenReads)) return [pattern, take(els, value)];
+      const closer = f.createBindingElement(undefined, undefined, f.createIdentifier(`__nwc_closer${closerCount++}`));
+      return [hasRest(els) ? pattern : f.updateArrayBindingPattern(pattern, [...pattern.elements, closer]), pull(els, value)];
+    };
+    let itemCount = 0;
+    /**
+     * `for (const [a, b] of xs)` whose items are not typed as arrays: the loop binds the item
+     * and its body starts by destructuring it in a statement, wrapped as above (the source's
+     * body stays a block of its own, as it may declare a name like the pattern's):
+     * `for (const __nwc_item0 of xs) { const [a, b] = __nwc_rt.take(__nwc_item0, 2); { body } }`.
+     */
+    const itemBinding = (node: ts.ForOfStatement): { initializer: ts.ForInitializer; wrapBody: (body: ts.Statement) => ts.Statement } | undefined => {
+      const list = node.initializer;
+      if (!ts.isVariableDeclarationList(list) || list.declarations.length !== 1) return undefined;
+      const source = list.declarations[0]!.name;
+      if (!ts.isArrayBindingPattern(source) || isArrayOrTupleType(checker, checker.getTypeAtLocation(source))) return undefined;
+      const item = f.createIdentifier(`__nwc_item${itemCount++}`);
+      const [name, value] = arrayBinding(source, ts.visitNode(source, visit) as ts.ArrayBindingPattern, item);
+      const flags = list.flags & (ts.NodeFlags.Const | ts.NodeFlags.Let);
+      const destructure = f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(name, undefined, undefined, value)], flags));
+      return {
+        initializer: f.createVariableDeclarationList([f.createVariableDeclaration(item)], flags),
+        wrapBody: (body) => f.createBlock([destructure, body], true),
+      };
     };
 
     const toGenerator = (node: ts.FunctionLikeDeclaration): ts.FunctionExpression => {
@@ -206,10 +251,12 @@ export function asyncToGenerator(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
       // body are told to the cursor (an entry deleted and added again is visited again).
       const collection = awaits && ts.isIdentifier(node.expression) ? checker.getSymbolAtLocation(node.expression) : undefined;
       if (collection) cursors.push({ collection, name: `__nwc_it${n}` });
+      const split = itemBinding(node);
+      const body = ts.visitNode(node.statement, visit) as ts.Statement;
       const parts = {
-        initializer: ts.visitNode(node.initializer, visit) as ts.ForInitializer,
+        initializer: split?.initializer ?? ts.visitNode(node.initializer, visit) as ts.ForInitializer,
         expression: ts.visitNode(node.expression, visit) as ts.Expression,
-        statement: countedBlock(f, ts.visitNode(node.statement, visit) as ts.Statement, lineOf(node)),
+        statement: countedBlock(f, split ? split.wrapBody(body) : body, lineOf(node)),
         labels,
       };
       if (collection) cursors.pop();
@@ -283,6 +330,13 @@ export function asyncToGenerator(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
         );
       }
       if (ts.isForOfStatement(node) && !isArrayLike(checker, node.expression)) return iterationOf(node, []);
+      if (ts.isForOfStatement(node)) {
+        const split = itemBinding(node);
+        if (split) {
+          const body = split.wrapBody(ts.visitNode(node.statement, visit) as ts.Statement);
+          return f.updateForOfStatement(node, node.awaitModifier, split.initializer, ts.visitNode(node.expression, visit) as ts.Expression, body);
+        }
+      }
       if (ts.isLabeledStatement(node)) {
         // A loop lowered into a block keeps its labels on the loop itself (iteration.ts).
         const labels: ts.Identifier[] = [];
@@ -304,12 +358,17 @@ export function asyncToGenerator(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
         return f.updateSpreadElement(node, iter(ts.visitNode(node.expression, visit) as ts.Expression));
       }
       if (ts.isVariableDeclaration(node) && ts.isArrayBindingPattern(node.name) && node.initializer && !isArrayLike(checker, node.initializer)) {
-        const wrap = containsAwaitIn(node.name) ? iter : take(node.name.elements);
-        return f.updateVariableDeclaration(node, ts.visitNode(node.name, visit) as ts.BindingName, undefined, undefined, wrap(ts.visitNode(node.initializer, visit) as ts.Expression));
+        const [name, value] = arrayBinding(node.name, ts.visitNode(node.name, visit) as ts.ArrayBindingPattern, ts.visitNode(node.initializer, visit) as ts.Expression);
+        return f.updateVariableDeclaration(node, name, undefined, undefined, value);
       }
       if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isArrayLiteralExpression(node.left) && !isArrayLike(checker, node.right)) {
-        const wrap = containsAwaitIn(node.left) ? iter : take(node.left.elements);
-        return f.updateBinaryExpression(node, ts.visitNode(node.left, visit) as ts.Expression, node.operatorToken, wrap(ts.visitNode(node.right, visit) as ts.Expression));
+        const els = node.left.elements;
+        const right = ts.visitNode(node.right, visit) as ts.Expression;
+        const left = ts.visitNode(node.left, visit) as ts.ArrayLiteralExpression;
+        if (containsAwaitIn(node.left)) return f.updateBinaryExpression(node, left, node.operatorToken, iter(right));
+        if (!els.some(runsCodeBetweenReads)) return f.updateBinaryExpression(node, left, node.operatorToken, take(els, right));
+        const closed = f.createPropertyAccessExpression(f.createIdentifier("__nwc_rt"), "closed");
+        return f.updateBinaryExpression(node, hasRest(els) ? left : f.updateArrayLiteralExpression(left, [...left.elements, closed]), node.operatorToken, pull(els, right));
       }
       return ts.visitEachChild(node, visit, context);
     };

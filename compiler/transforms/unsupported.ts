@@ -11,6 +11,7 @@
  */
 import ts from "typescript";
 import type { NwcDiagnostic } from "../diagnostics.ts";
+import { isNonArrayPattern } from "./array-patterns.ts";
 import { isInlineCallback, isTaskMethodCall } from "./task-then.ts";
 import { planTdz } from "./tdz.ts";
 
@@ -120,6 +121,11 @@ export function checkUnsupported(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
         report(odd, "NWC3022", `${isProtoProperty(odd) ? "`__proto__:`" : "a getter or setter"} in an object literal that also has a spread cannot be compiled exactly (the spread is lowered to Object.assign-style copying, which would ${isProtoProperty(odd) ? "ignore it: the object would keep Object.prototype" : "turn the accessor into a data property"})`,
           isProtoProperty(odd) ? "create the object first (`Object.create(proto)`), then `Object.assign` the spread into it" : "define the accessor afterwards with `Object.defineProperty`, or build the object in a module-level function");
       }
+    }
+    const nonArray = isNonArrayPattern(checker, n);
+    if (nonArray) {
+      report(n, "NWC3023", `array destructuring of a value typed ${nonArray}, nested in another pattern, in a parameter or in a for...of assignment target, cannot be compiled exactly (the lowering reads it by index: a Set, a Map or an iterator would give undefined)`,
+        "destructure it in a statement of its own (`const [a, b] = value;`), or type the value as an array or a tuple");
     }
     if (ts.isForOfStatement(n) && n.awaitModifier) report(n, "NWC3007", "`for await` cannot be compiled: only durable tasks may be awaited", "use for...of and await each task");
     if (ts.isLabeledStatement(n) && ts.isFunctionDeclaration(n.statement)) report(n, "NWC3004", "a labeled function declaration cannot be compiled", "remove the label");

@@ -49,7 +49,7 @@ function iteratorOf(value: unknown): Iterator<unknown> {
  * and indexes (one `next()` per iteration, as for...of does), so an endless generator
  * left with `break` works. It never lives across an await, so it need not be serializable.
  */
-export function lazyView(value: unknown): unknown {
+export function lazyView(value: unknown, closeAt = Infinity): unknown {
   if (Array.isArray(value)) return value;
   const state: LazyState = { it: iteratorOf(value), items: [], finished: false, closed: false };
   const pullTo = (i: number) => {
@@ -75,6 +75,11 @@ export function lazyView(value: unknown): unknown {
         return state.items.length;
       }
       if (typeof key === "string" && /^\d+$/.test(key)) {
+        if (Number(key) >= closeAt) {
+          // Past the destructuring pattern's last element: close the iterator, as the pattern's end does.
+          closeLazy(view, false);
+          return undefined;
+        }
         pullTo(Number(key));
         return state.items[Number(key)];
       }
@@ -115,9 +120,20 @@ export function closeLazy(view: unknown, thrown: boolean): void {
 }
 
 /**
+ * Array destructuring of a non-array whose pattern runs code between the reads (default
+ * values, nested patterns, property targets): a lazy view that pulls an item when the
+ * lowered pattern reads it, so that code runs between the reads as in the language;
+ * reading index `count` (an element the compiler adds past the pattern's end, absent
+ * with a rest element, which reads to the end) closes the iterator if it is not done.
+ */
+export function pullItems(value: unknown, count: number): unknown {
+  return lazyView(value, count);
+}
+
+/**
  * Array destructuring of a non-array: the first `count` items (all for Infinity), then
  * `return()` if the iterator is not done, as destructuring closes it. The pattern's
- * default values are evaluated after the reads, not between them.
+ * elements are plain bindings, so nothing runs between the reads (else `pullItems`).
  */
 export function takeItems(value: unknown, count: number): unknown {
   if (Array.isArray(value)) return value;

@@ -12,7 +12,7 @@ import { currentRun, setClosureTagReader, setRtFactory, type StepRun } from "./r
 import { TaskRef } from "./values.ts";
 import { READ_AGAIN, savedCallee } from "./callee.ts";
 import { checkedRead, checkedWrite, UNINITIALIZED } from "./tdz.ts";
-import { closeLazy, lazyView, takeItems, liveCursor, nextLive, deleteLive, notIterable, type LiveCursor } from "./iteration.ts";
+import { closeLazy, lazyView, pullItems, takeItems, liveCursor, nextLive, deleteLive, notIterable, type LiveCursor } from "./iteration.ts";
 
 export class Delegate {
   constructor(readonly key: string, readonly chain: number[], readonly args: unknown[]) {}
@@ -128,6 +128,12 @@ class RtImpl {
   take(value: unknown, count: number): unknown {
     return takeItems(value, count);
   }
+  /** Array destructuring whose elements run code between the reads: items pulled as they are read (iteration.ts). */
+  pull(value: unknown, count: number): unknown {
+    return pullItems(value, count);
+  }
+  /** The target of the element `pull` adds past a pattern's end: reading it closed the iterator; the value is dropped. */
+  set closed(_value: unknown) {}
   /** The end of a for...of over a lazy view: closes the iterator if the loop left it early. */
   close(view: unknown, thrown: boolean): void {
     closeLazy(view, thrown);

@@ -69,7 +69,49 @@ export const closeOnEarlyExit = orchestration("closeOnEarlyExit", async (ctx, n:
   return [log, found, d1, d2, e1, all, await ctx.call(echo, log.length)];
 });
 
+/** Logs each item it gives, and its close. */
+function* loud<T>(log: string[], tag: string, items: T[]) {
+  try {
+    for (const x of items) {
+      log.push(`${tag} gives ${x}`);
+      yield x;
+    }
+  } finally {
+    log.push(`${tag} closed`);
+  }
+}
+
+// Default values, nested patterns and property targets run between the reads of the
+// iterator and before its close, in the language: the log shows the order.
+export const destructuringOrder = orchestration("destructuringOrder", async (ctx, n: number) => {
+  const log: string[] = [];
+  const note = (v: number) => {
+    log.push(`default ${v}`);
+    return v;
+  };
+  const [a = note(1), b = note(2)] = loud<number | undefined>(log, "decl", [undefined, n, 7]);
+  const box = { p: 0, set q(v: number) { log.push(`set q ${v}`); } };
+  let c = 0;
+  [box.p, box.q, c = note(3)] = loud(log, "assign", [n, n + 1]);
+  const [[d] = [note(4)], ...rest] = loud<number[] | undefined>(log, "rest", [undefined, [5], [6]]);
+  const [e = note(5)] = new Set([n]);
+  return [log, a, b, box.p, c, d, rest, e, await ctx.call(echo, log.length)];
+});
+
+// A for...of variable's array pattern over items that are not arrays (typed any): each
+// item is iterated, not indexed, in loops with and without an await.
+export const patternOverSetItems = orchestration("patternOverSetItems", async (ctx, n: number) => {
+  const pairs: any[] = [new Set([n, n + 1]), [n + 2, n + 3]];
+  const out: number[] = [];
+  for (const [x, y] of pairs) out.push(x + y);
+  const live: any = new Set([new Set([1]), new Set([2, 3])]);
+  for (const [p, q = n] of live) out.push(p + q + (await ctx.call(echo, 1)));
+  return out;
+});
+
 export const inputs = {
+  patternOverSetItems: [4],
   growWhileAwaiting: [3],
   closeOnEarlyExit: [2],
+  destructuringOrder: [2],
 };
