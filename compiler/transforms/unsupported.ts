@@ -13,7 +13,7 @@ import ts from "typescript";
 import type { NwcDiagnostic } from "../diagnostics.ts";
 import { isNonArrayPattern } from "./array-patterns.ts";
 import { isInlineCallback, isTaskMethodCall } from "./task-then.ts";
-import { planTdz } from "./tdz.ts";
+import { isWriteTarget, planTdz } from "./tdz.ts";
 
 export function diagnosticAt(node: ts.Node, code: string, message: string, fix: string): NwcDiagnostic {
   const sf = node.getSourceFile();
@@ -141,9 +141,17 @@ export function checkUnsupported(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
     ts.forEachChild(n, (c) => visit(c, inSync));
   };
   if (fn.body) visit(fn.body, false);
-  for (const id of planTdz(fn, checker).unsupported) {
+  const tdz = planTdz(fn, checker);
+  for (const id of tdz.unsupported) {
     report(id, "NWC3021", `\`${id.text}\` is used by a function that may run before its declaration, and it is not declared by a statement of a block (a switch case, a loop header), where its temporal dead zone cannot be kept`,
       "declare it in a block of its own (`case 1: { let x = ...; }`), or declare it before the function that uses it");
+  }
+  // Checked writes are `x = v`, `x += v` and `x++` (tdz.ts); a destructuring or for...of target has no place for the check.
+  for (const id of tdz.uses) {
+    if (isWriteTarget(id) && !isPlainWrite(id)) {
+      report(id, "NWC3021", `\`${id.text}\` is assigned by a destructuring or a for...of in a function that may run before its declaration, where its temporal dead zone cannot be kept`,
+        "assign it with `=` (`const [v] = value; ${id.text} = v;`), or declare it before the function that uses it");
+    }
   }
   return out;
 }
@@ -167,6 +175,12 @@ function isIterableClassInstance(t: ts.Type): boolean {
 }
 
 /** Can the loop body leave the loop before the iterable is exhausted (break, labeled jumps, return, throw)? */
+/** `x = v`, `x op= v`, `++x`, `x--`: the writes tdz.ts checks. */
+function isPlainWrite(id: ts.Identifier): boolean {
+  const p = id.parent;
+  return (ts.isBinaryExpression(p) && p.left === id) || ts.isPrefixUnaryExpression(p) || ts.isPostfixUnaryExpression(p);
+}
+
 /** `o.arguments`, `{ arguments: v }`, `{ arguments: a } = o`: a property name, not the binding. */
 function isPropertyName(n: ts.Identifier): boolean {
   const p = n.parent;

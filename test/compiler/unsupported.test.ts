@@ -24,6 +24,7 @@ const CASES: { name: string; code: string; body: string; construct: RegExp }[] =
   { name: "an array pattern parameter over a Set", code: "NWC3023", body: `const f = ([u]: Set<number>) => u; return f(new Set([n])) + await ctx.call(a, 1);`, construct: /typed Set<number>/ },
   { name: "a nested array assignment target over a Set", code: "NWC3023", body: `let t = 0; [[t]] = [new Set([n])]; return t + await ctx.call(a, 1);`, construct: /typed Set<number>/ },
   { name: "a case-clause let used by an earlier closure", code: "NWC3021", body: `const k = await ctx.call(a, 1); switch (k) { case 1: const g = async () => x; let x = 2; return await g(); } return 0;`, construct: /temporal dead zone/ },
+  { name: "a destructuring write to a let from a closure that may run before its declaration", code: "NWC3021", body: `const set = () => { [x] = [n]; }; set(); let x = await ctx.call(a, 1); return x;`, construct: /assigned by a destructuring/ },
   { name: "a getter beside a spread", code: "NWC3022", body: `const b = { y: 1 }; const o = { ...b, get x() { return n; } }; await ctx.call(a, 1); return o.x;`, construct: /getter or setter/ },
   { name: "__proto__ beside a spread", code: "NWC3022", body: `const b = { y: 1 }; const o = { ...b, __proto__: null }; await ctx.call(a, 1); return o;`, construct: /__proto__/ },
   { name: "for...of over a generator with an await and a break", code: "NWC3020", body: `function* g() { yield 1; } for (const x of (0, g)()) { if (x > await ctx.call(a, 1)) break; } return 0;`, construct: /iterator/ },
