@@ -229,6 +229,7 @@ export class FrameHoister {
    */
   private keepsCallee(t: CallTemp, scopes: Scope[]): boolean {
     if (t.kind === "m") return !t.objPath || this.frameRooted(t.objPath, scopes);
+    if (t.kind === "k") return this.frameRooted(t.objPath!, scopes);
     return t.kind === "path" && this.frameRooted(t.path!, scopes);
   }
 
@@ -293,7 +294,16 @@ export class FrameHoister {
       }
       if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && temps.has(n.left.text)) {
         const t = temps.get(n.left.text)!;
-        if (t.kind === "k") return f.createAssignment(this.ref(n.left, scopes, inPre), visit(t.key!.expr!) as ts.Expression);
+        if (t.kind === "k") {
+          const key = f.createAssignment(this.ref(n.left, scopes, inPre), visit(t.key!.expr!) as ts.Expression);
+          if (!this.keepsCallee(t, scopes)) return key;
+          // `T2 = K, T1 = __nwc_rt.callee(T0[T2])`: the function as read right after the key, before the arguments.
+          const read = f.createElementAccessExpression(this.ref(t.receiverSlot!, scopes, inPre), this.ref(n.left, scopes, inPre));
+          return f.createParenthesizedExpression(f.createComma(key, f.createAssignment(this.ref(t.calleeSlot!, scopes, inPre), rtCall("callee", [read]))));
+        }
+        if (t.kind === "alias" && t.forKey && this.keepsCallee(t.forKey, scopes)) {
+          return f.createAssignment(this.ref(t.forKey.receiverSlot!, scopes, inPre), visit(t.path!) as ts.Expression); // `T0 = path`: the receiver
+        }
         // The callee as read before the arguments, if it may change meanwhile (`T = __nwc_rt.callee((O = o).m)`).
         if (this.keepsCallee(t, scopes)) return f.createAssignment(this.ref(n.left, scopes, inPre), rtCall("callee", [visit(n.right) as ts.Expression]));
         if (t.kind === "path" || t.kind === "alias" || t.objPath) return f.createVoidZero();
@@ -302,6 +312,12 @@ export class FrameHoister {
       if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === "apply" &&
           ts.isIdentifier(n.expression.expression) && temps.has(n.expression.expression.text)) {
         const t = temps.get(n.expression.expression.text)!;
+        if (t.kind === "k" && this.keepsCallee(t, scopes)) {
+          const receiver = this.ref(t.receiverSlot!, scopes, inPre);
+          const read = f.createElementAccessExpression(receiver, this.ref(n.expression.expression, scopes, inPre));
+          return f.createCallExpression(f.createPropertyAccessExpression(savedOr(this.ref(t.calleeSlot!, scopes, inPre), read), "apply"), undefined,
+            [receiver, ...n.arguments.slice(1).map((a) => visit(a) as ts.Expression)]);
+        }
         if (t.kind === "k") {
           const callee = f.createElementAccessExpression(visit(t.objPath!) as ts.Expression, this.ref(n.expression.expression, scopes, inPre));
           return f.createCallExpression(f.createPropertyAccessExpression(callee, "apply"), undefined,
@@ -447,8 +463,9 @@ function chainOf(scopes: Scope[]): string {
 interface CallTemp {
   /**
    * "m": `T = (O = obj)[key]`; "path": `T = path`; "k": `T2 = T1[K]` after `T1 = (T0 = path)`
-   * (`table[await k](await x)`): T2 keeps the key K instead of the function, the call reads
-   * `path[T2]` again; "alias": `T1 = (T0 = path)` itself, dropped.
+   * (`table[await k](await x)`): T2 keeps the key K; where the call keeps its callee, T0 keeps
+   * the receiver and T1 the function read right after the key (else the call reads `path[T2]`
+   * again); "alias": `T1 = (T0 = path)` itself, dropped unless it is so kept.
    */
   kind: "m" | "path" | "k" | "alias";
   obj?: ts.Identifier;
@@ -457,6 +474,11 @@ interface CallTemp {
   objPath?: ts.Expression;
   key?: { kind: "name"; name?: ts.MemberName; expr?: undefined } | { kind: "expr"; expr?: ts.Expression; name?: undefined };
   path?: ts.Expression;
+  /** "k": the temps T1 and T0, which keep the callee and the receiver when the call keeps them. */
+  calleeSlot?: ts.Identifier;
+  receiverSlot?: ts.Identifier;
+  /** "alias" T1: its "k" temp; `T1 = (T0 = path)` becomes `T0 = path`, the receiver, when that call keeps its callee. */
+  forKey?: CallTemp;
 }
 
 /** A callee TypeScript saved that can be read again without effects: `f`, `Math.max`, `"s".concat`, `a.b.c`. */
@@ -522,8 +544,9 @@ function findCallTemps(body: ts.FunctionExpression, isTemp: (name: string) => bo
     const t0 = inner.left.text, path = inner.right;
     const self = applyThis.get(t2);
     if (!once(t1) || !once(t0) || !self || !ts.isIdentifier(self) || self.text !== t0 || !isPath(path, isTemp) || !(ts.isIdentifier(path) || ts.isPropertyAccessExpression(path))) continue;
-    found.set(t2, { kind: "k", objPath: path, key: { kind: "expr", expr: r.argumentExpression } });
-    found.set(t1, { kind: "alias", path });
+    const k: CallTemp = { kind: "k", objPath: path, key: { kind: "expr", expr: r.argumentExpression }, calleeSlot: r.expression, receiverSlot: inner.left };
+    found.set(t2, k);
+    found.set(t1, { kind: "alias", path, forKey: k });
     found.set(t0, { kind: "alias", path });
   }
   for (const [name, t] of found) {

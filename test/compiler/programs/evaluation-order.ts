@@ -78,7 +78,33 @@ export const calleeChangedByBranch = orchestration("calleeChangedByBranch", asyn
   return [r, out];
 });
 
+// The same through a key that is awaited itself: the entry, and the table, a branch assigns
+// while the arguments await do not change the call, which read them right after the key.
+export const keyedCalleeChangedByBranch = orchestration("keyedCalleeChangedByBranch", async (ctx, n: number) => {
+  const log: string[] = [];
+  const a = async (x: number) => {
+    log.push(`a${x}`);
+  };
+  const b = async (x: number) => {
+    log.push(`b${x}`);
+  };
+  let table = { m: a };
+  const holder = { t: { m: a } };
+  const other = (async () => {
+    await ctx.call(echo, 0);
+    table.m = b;
+    holder.t = { m: b };
+    table = { m: b };
+  })();
+  void table[(await ctx.call(echo, "m")) as "m"](await ctx.call(echo, n));
+  void holder.t[(await ctx.call(echo, "m")) as "m"](await ctx.call(echo, n + 1));
+  await other;
+  void table.m(n + 2);
+  return [log, await ctx.call(echo, log.length)];
+});
+
 export const inputs = {
+  keyedCalleeChangedByBranch: [5],
   calleeChangedByBranch: [5],
   tdzInClosure: [3],
   calleeBeforeArgs: [4],
