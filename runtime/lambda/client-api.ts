@@ -8,6 +8,7 @@
  *   { op: "wait", instanceId, timeoutMs? }                -> status
  *   { op: "raise", instanceId, name, data? }              -> {}
  *   { op: "terminate", instanceId, reason? }              -> {}
+ *   { op: "purge", instanceId }                           -> {} (a finished instance)
  *   { op: "signal", entity, key, operation, input? }      -> {}
  *   { op: "readEntity", entity, key }                     -> { state }
  *   { op: "list", filter? }                               -> status[]
@@ -28,7 +29,7 @@ function need<T>(event: ClientEvent, name: string, type: "string" | "object"): T
 
 export async function runClientOperation(client: Client, event: ClientEvent): Promise<unknown> {
   if (typeof event !== "object" || event === null || typeof event.op !== "string") {
-    throw new TypeError(`nwc client api: expected { op: "start" | "status" | "wait" | "raise" | "terminate" | "signal" | "readEntity" | "list" | "history", ... }`);
+    throw new TypeError(`nwc client api: expected { op: "start" | "status" | "wait" | "raise" | "terminate" | "purge" | "signal" | "readEntity" | "list" | "history", ... }`);
   }
   switch (event.op) {
     case "start": {
@@ -46,6 +47,9 @@ export async function runClientOperation(client: Client, event: ClientEvent): Pr
     case "terminate":
       await client.terminate(need<string>(event, "instanceId", "string"), event.reason);
       return {};
+    case "purge":
+      await client.purge(need<string>(event, "instanceId", "string"));
+      return {};
     case "signal":
       await client.signal(need<string>(event, "entity", "string"), need<string>(event, "key", "string"), need<string>(event, "operation", "string"), event.input);
       return {};
@@ -56,6 +60,6 @@ export async function runClientOperation(client: Client, event: ClientEvent): Pr
     case "history":
       return client.history(need<string>(event, "instanceId", "string"));
     default:
-      throw new TypeError(`nwc client api: unknown op ${JSON.stringify(event.op)}; use start, status, wait, raise, terminate, signal, readEntity, list or history`);
+      throw new TypeError(`nwc client api: unknown op ${JSON.stringify(event.op)}; use start, status, wait, raise, terminate, purge, signal, readEntity, list or history`);
   }
 }

@@ -2,16 +2,20 @@
  * The per-instance history on the aws backend (Kinesis and DynamoDB
  * emulators through the real SDK clients): the journey scenario of
  * test/history, the cap, and reading it again after a checkpoint (each step
- * is its own object item, `obj#hist:<id>:<seq>`). client.purge is not
- * supported on aws yet, so purging the history is tested on memory and local.
+ * is its own object item, `obj#hist:<id>:<seq>`), and client.purge: the
+ * status items (a large status in chunks too), the record and the history go;
+ * a running instance is refused; the id can be used again.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { GetItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { createClients } from "../../runtime/backends/aws/clients.ts";
+import { tableNames } from "../../runtime/backends/aws/options.ts";
 import { startHost, type Host } from "../../runtime/host.ts";
 import type { PartitionOptions } from "../../runtime/partitions/partition.ts";
 import { startAwsEmulators, type AwsEmulators } from "../../runtime/testing.ts";
 import { compileOnLoad } from "../entities/harness.ts";
-import { assertJourneyHistory, WAIT } from "../history/journey.ts";
+import { assertJourneyHistory, until, WAIT } from "../history/journey.ts";
 
 if (!(await compileOnLoad())) throw new Error("this build has no compiler");
 const app = await import("../history/history-app.ts");
@@ -19,14 +23,13 @@ const app = await import("../history/history-app.ts");
 let emulators: AwsEmulators | undefined;
 let n = 0;
 
-async function withHost(options: Partial<PartitionOptions>, body: (host: Host) => Promise<void>): Promise<void> {
+async function withHost(options: Partial<PartitionOptions>, body: (host: Host, backend: AwsEmulators["backend"]) => Promise<void>): Promise<void> {
   emulators ??= await startAwsEmulators({ partitions: 2 });
   const i = ++n;
-  const host = await startHost({
-    app: [app], backend: { ...emulators.backend, stream: `history-${i}`, tablePrefix: `history${i}-` }, partitions: 2, partitionOptions: options, log: () => undefined,
-  });
+  const backend = { ...emulators.backend, stream: `history-${i}`, tablePrefix: `history${i}-` };
+  const host = await startHost({ app: [app], backend, partitions: 2, partitionOptions: options, log: () => undefined });
   try {
-    await body(host);
+    await body(host, backend);
   } finally {
     await host.stop();
   }
@@ -47,6 +50,32 @@ test("aws: the cap keeps the last steps, also after a checkpoint", async () => {
     for (const p of host.partitions) await p?.checkpointNow();
     assert.equal((await host.client.history("loop")).steps.map((s) => s.seq), [5, 6, 7]);
     assert.is((await host.client.history("loop")).steps.at(-1)!.outcome, "completed");
+  });
+});
+
+test("aws: purge removes a finished instance's status (chunks too), record and history; the id starts afresh", async () => {
+  await withHost({}, async (host, backend) => {
+    await host.client.wait(await host.client.start(app.looper, 3, { instanceId: "p1" }), WAIT);
+    // 200 KB in, 200 KB out: a status row over one DynamoDB item, stored in chunks.
+    await host.client.wait(await host.client.start(app.echoInput, "x".repeat(200_000), { instanceId: "big" }), WAIT);
+    const unknown = await host.client.purge("nope").then(() => undefined, (e: Error) => e);
+    assert.match(unknown?.message ?? "", /no instance with id "nope"/);
+    const dynamodb = createClients(backend).dynamodb;
+    const TableName = tableNames(backend).status;
+    const bigRow = (await dynamodb.send(new GetItemCommand({ TableName, Key: { id: { S: "big" } }, ConsistentRead: true }))).Item!;
+    assert.ok(Number(bigRow.n!.N) > 1, "the big status is stored in chunks");
+    for (const id of ["p1", "big"]) {
+      await host.client.purge(id);
+      await until(`the purge of ${id}`, () => host.client.status(id), (s) => s === undefined);
+    }
+    assert.equal((await host.client.history("p1")).steps, []);
+    assert.equal((await host.client.list()).map((s) => s.instanceId).filter((id) => id === "p1" || id === "big"), []);
+    // Their status items are gone, the chunks of the big one's row too.
+    const { Items } = await dynamodb.send(new ScanCommand({ TableName }));
+    const left = (Items ?? []).map((i) => i.id!.S!);
+    assert.equal(left.filter((id) => id === "p1" || id === "big" || id.startsWith(`big\u0000${bigRow.ver!.S}`)), []);
+    await host.client.wait(await host.client.start(app.looper, 1, { instanceId: "p1" }), WAIT);
+    assert.equal((await host.client.history("p1")).steps.map((s) => s.seq), [1, 2]);
   });
 });
 

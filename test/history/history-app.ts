@@ -45,3 +45,9 @@ export const looper = orchestration("looper", async (ctx, n: number) => {
 });
 
 export const one = activity("one", async (i: number) => i);
+
+/** Returns its input: a large one makes a large status (input and output). */
+export const echoInput = orchestration("echoInput", async (ctx, s: string) => {
+  await ctx.call(one, 0);
+  return s;
+});

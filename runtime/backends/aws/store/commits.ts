@@ -4,7 +4,8 @@
  *   - checks the partition's lease epoch (a stale owner's commit is refused: FencedError),
  *   - moves the `head` item from position-1 to position with the input position
  *     consumed (so state and input position commit together),
- *   - puts the status index items of the batch, when they fit in the same
+ *   - puts the status index items of the batch, and deletes those of the
+ *     instances it purged, when they fit in the same
  *     transaction (100 actions, 4 MB); otherwise they are written right after
  *     the commit (a "deferred" status, flagged on the record), and again by
  *     `readCommits` during recovery should the host have died in between.
@@ -88,9 +89,16 @@ export class CommitLog {
     const lastStatus = new Map(record.statusUpdates.map((s) => [s.instanceId, s]));
     const statusPuts = [...lastStatus.values()].flatMap((s) => statusItems(s));
     const statusBytes = statusPuts.reduce((sum, item) => sum + itemBytes(item), 0);
-    const deferStatus = actions.length + statusPuts.length > TRANSACT_MAX_ACTIONS || bytes + statusBytes > TRANSACT_MAX_BYTES;
+    // A purge removes the instance's status items (read now: the commit that finished it is before this one).
+    const statusDeleteKeys: Item[] = [];
+    for (const id of record.statusDeletes ?? []) statusDeleteKeys.push(...(await this.status.keysOf(id)));
+    const statusActions = statusPuts.length + statusDeleteKeys.length;
+    const deferStatus = actions.length + statusActions > TRANSACT_MAX_ACTIONS || bytes + statusBytes > TRANSACT_MAX_BYTES;
     if (deferStatus) logItems[0].deferredStatus = true;
-    else for (const item of statusPuts) actions.push({ Put: { TableName: this.status.table, Item: item } });
+    else {
+      for (const item of statusPuts) actions.push({ Put: { TableName: this.status.table, Item: item } });
+      for (const key of statusDeleteKeys) actions.push({ Delete: { TableName: this.status.table, Key: key } });
+    }
 
     try {
       await withRetry(`appendCommit partition ${p} position ${record.position}`, () =>
@@ -116,6 +124,7 @@ export class CommitLog {
 
   private async writeDeferredStatus(record: CommitRecord): Promise<void> {
     for (const s of record.statusUpdates) await this.status.putIfNewer(s);
+    for (const id of record.statusDeletes ?? []) await this.status.deleteIfFinished(id);
   }
 
   /**

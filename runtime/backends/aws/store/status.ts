@@ -9,7 +9,7 @@
  * or one re-applied during recovery) never replaces a newer one (condition on
  * updatedAt); inside the commit it is simply the newest.
  */
-import { GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { InstanceStatusRecord, StatusFilter } from "../../types.ts";
 import { withRetry } from "../retry.ts";
 import { joinChunks, newVersion, splitBytes, toBytes, TornReadError } from "./chunks.ts";
@@ -53,6 +53,39 @@ export class StatusIndex {
       })));
     } catch (error) {
       if ((error as { name?: string }).name !== "ConditionalCheckFailedException") throw error;
+    }
+  }
+
+  /** The keys of an instance's status items (its chunks, then the main item); none if it has no status. */
+  async keysOf(instanceId: string): Promise<Item[]> {
+    const { Item } = await withRetry(`read status of ${instanceId}`, () =>
+      this.doc.send(new GetCommand({ TableName: this.table, Key: { id: instanceId }, ConsistentRead: true })));
+    if (!Item || Item.part !== undefined) return [];
+    const chunks = Array.from({ length: Math.max(0, (Item.n as number) - 1) }, (_, i) => ({ id: statusChunkId(`${instanceId}\u0000${Item.ver}`, i + 1) }));
+    return [...chunks, { id: instanceId }];
+  }
+
+  /**
+   * Deletes a purged instance's status outside a commit transaction (a deferred delete, or
+   * one re-applied during recovery): only a finished one, so that an instance started
+   * again under the same id since the purge keeps its row.
+   */
+  async deleteIfFinished(instanceId: string): Promise<void> {
+    const keys = await this.keysOf(instanceId);
+    if (keys.length === 0) return;
+    try {
+      await withRetry(`delete status of ${instanceId}`, () => this.doc.send(new DeleteCommand({
+        TableName: this.table, Key: { id: instanceId },
+        ConditionExpression: "#status IN (:c, :f, :t)",
+        ExpressionAttributeNames: { "#status": "status" },
+        ExpressionAttributeValues: { ":c": "Completed", ":f": "Failed", ":t": "Terminated" },
+      })));
+    } catch (error) {
+      if ((error as { name?: string }).name === "ConditionalCheckFailedException") return;
+      throw error;
+    }
+    for (const key of keys.slice(0, -1)) {
+      await withRetry(`delete status chunk of ${instanceId}`, () => this.doc.send(new DeleteCommand({ TableName: this.table, Key: key })));
     }
   }
 
