@@ -79,3 +79,24 @@ export function isNonArrayPattern(checker: ts.TypeChecker, n: ts.Node): string |
   if (!r || isArrayOrTupleType(checker, r.type)) return undefined;
   return r.type ? checker.typeToString(r.type) : "a type the compiler cannot see";
 }
+
+/**
+ * `const [a = await f()] = v` / `[a = await f()] = v` with `v` typed as something other
+ * than an array, a tuple or a string (any and unknown: the run decides): its iterator
+ * would have to live across the await (runtime/engine/iteration.ts `awaitingPatternItems`).
+ * Returns the value's type text, or undefined.
+ */
+export function awaitingPatternOverIterator(checker: ts.TypeChecker, n: ts.Node): string | undefined {
+  const value = ts.isVariableDeclaration(n) && ts.isArrayBindingPattern(n.name) && hasAwait(n.name) ? n.initializer
+    : ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isArrayLiteralExpression(n.left) && hasAwait(n.left) ? n.right
+    : undefined;
+  if (!value) return undefined;
+  const t = checker.getTypeAtLocation(value);
+  if (t.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return undefined;
+  const fine = (t.isUnion() ? t.types : [t]).every((x) => checker.isArrayType(x) || checker.isTupleType(x) || !!(x.flags & ts.TypeFlags.StringLike));
+  return fine ? undefined : checker.typeToString(t);
+}
+
+function hasAwait(n: ts.Node): boolean {
+  return ts.isAwaitExpression(n) || !!ts.forEachChild(n, hasAwait);
+}

@@ -124,7 +124,7 @@ export function asyncToGenerator(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
     /** `const <pattern> = <value>` for a non-array value (both already visited but `source`, the pattern as written). */
     const arrayBinding = (source: ts.ArrayBindingPattern, pattern: ts.ArrayBindingPattern, value: ts.Expression): [ts.BindingName, ts.Expression] => {
       const els = source.elements;
-      if (containsAwaitIn(source)) return [pattern, iter(value)];
+      if (containsAwaitIn(source)) return [pattern, rtCall("awaitingPattern", [value])];
       if (!els.some(runsCodeBetweenReads)) return [pattern, take(els, value)];
       const closer = f.createBindingElement(undefined, undefined, f.createIdentifier(`__nwc_closer${closerCount++}`));
       return [hasRest(els) ? pattern : f.updateArrayBindingPattern(pattern, [...pattern.elements, closer]), pull(els, value)];
@@ -365,7 +365,7 @@ export function asyncToGenerator(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
         const els = node.left.elements;
         const right = ts.visitNode(node.right, visit) as ts.Expression;
         const left = ts.visitNode(node.left, visit) as ts.ArrayLiteralExpression;
-        if (containsAwaitIn(node.left)) return f.updateBinaryExpression(node, left, node.operatorToken, iter(right));
+        if (containsAwaitIn(node.left)) return f.updateBinaryExpression(node, left, node.operatorToken, rtCall("awaitingPattern", [right]));
         if (!els.some(runsCodeBetweenReads)) return f.updateBinaryExpression(node, left, node.operatorToken, take(els, right));
         const closed = f.createPropertyAccessExpression(f.createIdentifier("__nwc_rt"), "closed");
         return f.updateBinaryExpression(node, hasRest(els) ? left : f.updateArrayLiteralExpression(left, [...left.elements, closed]), node.operatorToken, pull(els, right));

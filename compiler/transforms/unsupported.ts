@@ -11,7 +11,7 @@
  */
 import ts from "typescript";
 import type { NwcDiagnostic } from "../diagnostics.ts";
-import { isNonArrayPattern } from "./array-patterns.ts";
+import { awaitingPatternOverIterator, isNonArrayPattern } from "./array-patterns.ts";
 import { isInlineCallback, isTaskMethodCall } from "./task-then.ts";
 import { isWriteTarget, planTdz } from "./tdz.ts";
 
@@ -121,6 +121,11 @@ export function checkUnsupported(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
         report(odd, "NWC3022", `${isProtoProperty(odd) ? "`__proto__:`" : "a getter or setter"} in an object literal that also has a spread cannot be compiled exactly (the spread is lowered to Object.assign-style copying, which would ${isProtoProperty(odd) ? "ignore it: the object would keep Object.prototype" : "turn the accessor into a data property"})`,
           isProtoProperty(odd) ? "create the object first (`Object.create(proto)`), then `Object.assign` the spread into it" : "define the accessor afterwards with `Object.defineProperty`, or build the object in a module-level function");
       }
+    }
+    const awaitingOver = inSync ? undefined : awaitingPatternOverIterator(checker, n);
+    if (awaitingOver) {
+      report(n, "NWC3020", `array destructuring of a value typed ${awaitingOver} with an await in the pattern: its iterator cannot be saved in the frame, so the compiled code would have to read its items before the await instead of as the pattern reaches them`,
+        "destructure first and await after, or collect the items into an array first (`[...value]`)");
     }
     const nonArray = isNonArrayPattern(checker, n);
     if (nonArray) {

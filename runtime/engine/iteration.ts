@@ -159,6 +159,23 @@ export function takeItems(value: unknown, count: number): unknown {
   return items;
 }
 
+/**
+ * Array destructuring whose pattern awaits (`const [a = await f(), b] = v`): the iterator
+ * would have to live in the frame across the await, where no iterator can. An array is
+ * read by index, as the pattern reads it, and a string cannot change; anything else is
+ * refused (NWC3020 when its type is visible) rather than read to its end first.
+ */
+export function awaitingPatternItems(value: unknown): unknown {
+  if (Array.isArray(value)) return value;
+  if (typeof value === "string") return Array.from(value);
+  iteratorOf(value);
+  throw new TypeError(
+    `array destructuring of ${describeIterable(value)} with an await in the pattern cannot run as written: its items would have to be ` +
+      `read before the await (an iterator cannot be saved in the frame; NWC3020, here the type was not visible to the compiler). ` +
+      `Destructure first and await after, or collect the items first (\`[...value]\`)`,
+  );
+}
+
 /** The frame-storable position of a for...of whose body awaits (see the header). */
 export interface LiveCursor {
   /** The collection: an array, typed array, Set or Map, or the items read from anything else. */

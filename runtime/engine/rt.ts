@@ -12,7 +12,7 @@ import { currentRun, setClosureTagReader, setRtFactory, type StepRun } from "./r
 import { TaskRef } from "./values.ts";
 import { READ_AGAIN, savedCallee } from "./callee.ts";
 import { checkedRead, checkedWrite, UNINITIALIZED } from "./tdz.ts";
-import { closeLazy, lazyView, pullItems, takeItems, liveCursor, nextLive, deleteLive, notIterable, type LiveCursor } from "./iteration.ts";
+import { awaitingPatternItems, closeLazy, lazyView, pullItems, takeItems, liveCursor, nextLive, deleteLive, notIterable, type LiveCursor } from "./iteration.ts";
 
 export class Delegate {
   constructor(readonly key: string, readonly chain: number[], readonly args: unknown[]) {}
@@ -171,6 +171,10 @@ class RtImpl {
     if (Array.isArray(value)) return value;
     if (value == null || typeof (value as any)[Symbol.iterator] !== "function") throw notIterable(value);
     return Array.from(value as Iterable<unknown>);
+  }
+  /** Array destructuring with an await in its pattern: the items must be read between awaits (iteration.ts). */
+  awaitingPattern(value: unknown): unknown {
+    return awaitingPatternItems(value);
   }
 }
 

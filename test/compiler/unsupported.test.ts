@@ -20,6 +20,7 @@ const CASES: { name: string; code: string; body: string; construct: RegExp }[] =
   { name: "then with a callback not written inline", code: "NWC3018", body: `const inc = (v: number) => v + 1; return await ctx.call(a, 1).then(inc);`, construct: /not written inline/ },
   { name: "exponent assignment to a property", code: "NWC3019", body: `const o = { p: 2 }; o.p **= await ctx.call(a, 2); return o.p;`, construct: /\*\*=/ },
   { name: "for...of over a Map's entries() with an await", code: "NWC3020", body: `const m = new Map([[1, 2]]); let s = 0; for (const [k, v] of m.entries()) s += await ctx.call(a, k + v); return s;`, construct: /entries\(\)/ },
+  { name: "array destructuring of a Set with an await in the pattern", code: "NWC3020", body: `const s = new Set([n]); const [x = await ctx.call(a, 1), y] = s; return x + (y ?? 0);`, construct: /await in the pattern/ },
   { name: "a nested array pattern over a Set", code: "NWC3023", body: `const [[first]] = [new Set([n])]; return first + await ctx.call(a, 1);`, construct: /typed Set<number>, nested in another pattern/ },
   { name: "an array pattern parameter over a Set", code: "NWC3023", body: `const f = ([u]: Set<number>) => u; return f(new Set([n])) + await ctx.call(a, 1);`, construct: /typed Set<number>/ },
   { name: "a nested array assignment target over a Set", code: "NWC3023", body: `let t = 0; [[t]] = [new Set([n])]; return t + await ctx.call(a, 1);`, construct: /typed Set<number>/ },

@@ -45,4 +45,19 @@ test("an any-typed user iterable or Map iterator in an awaiting loop fails the i
   }
 });
 
+test("array destructuring with an await in its pattern: an any-typed generator fails the instance, a string runs", async () => {
+  const host = await startHost({ app: [app.double, app.patternOverAnyGenerator, app.patternOverAnyString], backend: "memory", partitions: 1, log: () => {} });
+  try {
+    const run = async (o: any) => host.client.wait(await host.client.start(o, undefined), { timeoutMs: 20_000 });
+    const refused = await run(app.patternOverAnyGenerator);
+    assert.is(refused.status, "Failed");
+    assert.match(refused.error!.message, /array destructuring of a Generator with an await in the pattern.*NWC3020/);
+    const text = await run(app.patternOverAnyString);
+    assert.is(text.status, "Completed");
+    assert.is(text.output, "2b");
+  } finally {
+    await host.stop();
+  }
+});
+
 test.run();
