@@ -138,6 +138,40 @@ if (${c}.length < 4) ${c}.push(await ctx.call(step, ${v}));
 }`,
         ]);
       },
+      // Array destructuring of a generator: defaults and property targets run between its reads, then it is closed.
+      () => {
+        const d = `ds${uid++}`;
+        return e.pick([`{
+const [${d} = ${expr(lv)}, ${d}b = log.push(-18)] = countGen(log, ${e.next(3)});
+log.push(${d} + ${d}b);
+}`, `{
+const ${d} = { p: 0 };
+[${d}.p, b = ${expr(lv)}] = countGen(log, ${e.next(4)});
+log.push(${d}.p);
+}`]);
+      },
+      // A sync closure declared at the start of a switch clause and used only there (it never lives in the frame).
+      () => {
+        const r = `sc${uid++}`;
+        return `switch (${expr(lv)} % 2) {
+case 0: {
+const ${r} = () => ${expr(lv)} + 1;
+log.push(${r}());
+}
+case 1:
+log.push(${call(lv)});
+}`;
+      },
+      // A call through a local table with an awaited key and awaited arguments, its entry reassigned by a branch.
+      ...(closures ? [() => {
+        const t = `tb${uid++}`, sw = `sw${uid++}`;
+        return `{
+const ${t} = { m: async (x: number) => { log.push(x); } };
+const ${sw} = (async () => { await ctx.call(step, ${expr(lv)}).catch(() => 0); ${t}.m = async (x: number) => { log.push(-x - 1); }; })();
+void ${t}[(await ctx.call(step, 1).then(() => "m", () => "m")) as "m"](await ctx.call(step, ${expr(lv)}).catch(() => -19));
+await ${sw};
+}`;
+      }] : []),
       // A generator with a finally, left early by break, continue to a label, return or throw.
       () => {
         const g = `gv${uid++}`;
