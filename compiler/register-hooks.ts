@@ -99,7 +99,7 @@ function writeEntry(file: string, entry: CacheEntry): void {
   renameSync(tmp, file); // readers in other processes see a whole entry or none
 }
 
-async function compileFile(path: string, text: string): Promise<string> {
+export async function compileFile(path: string, text: string): Promise<string> {
   identity ??= compilerIdentity();
   const entryFile = join(cacheDir(), `${sha256(`${CACHE_VERSION}\n${identity}\n${path}\n${text}`)}.json`);
   const cached = readEntry(entryFile);

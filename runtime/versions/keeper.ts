@@ -1,0 +1,120 @@
+/**
+ * The host side of stored versions: stores every version of the host's app
+ * before its partitions start (so no instance can start on a version that is
+ * not stored), loads a version the app lacks when an instance needs it (the
+ * app's `VersionSource`), and deletes versions nothing uses any more.
+ *
+ * Invariants: a version is deleted only when no Pending, Running or Suspended
+ * instance uses it and it is not in this host's app; a failure to store or
+ * sweep is logged, never fatal (the instance runs; only a later host without
+ * its code would suspend it, saying why).
+ */
+import type { Machine } from "../machine.ts";
+import type { App, VersionSource } from "../partitions/app.ts";
+import type { PartitionStore } from "../backends/types.ts";
+import { loadStoredMachine, type HostModules } from "./load.ts";
+import { liveUse } from "./report.ts";
+import { versionKey, type VersionStore } from "./store.ts";
+
+/** Makes the stored code of a machine (bundle.ts in Node); undefined where code cannot be made (a browser). */
+export type MakeCode = (machine: Machine) => Promise<string>;
+
+type Log = (level: "warn" | "error", message: string) => void;
+
+/** Code made in this process, by source and version: hosts restarted in one process (tests, nwc dev) bundle once. */
+const made = new Map<string, Promise<string>>();
+
+export class VersionKeeper implements VersionSource {
+  private sweeping: Promise<void> | undefined;
+  private sweepAgain = false;
+
+  constructor(
+    private readonly versions: VersionStore,
+    private readonly modules: HostModules,
+    private readonly log: Log,
+    private readonly makeCode?: MakeCode,
+  ) {}
+
+  async load(name: string, version: string): Promise<Machine> {
+    let code: string | undefined;
+    try {
+      code = await this.versions.get(name, version);
+    } catch (error) {
+      throw new Error(`its stored code cannot be read: ${(error as Error).message}`);
+    }
+    if (code === undefined) throw new Error("it is not stored with the backend (it was started by a host that could not store it, or deleted)");
+    try {
+      return loadStoredMachine(code, name, version, this.modules);
+    } catch (error) {
+      throw new Error(`its stored code fails to load: ${(error as Error).message}`);
+    }
+  }
+
+  /** Stores every version of `app` not stored yet; the ones without a known source module are skipped with a warning. */
+  async storeApp(app: App): Promise<void> {
+    if (!this.makeCode) return;
+    const stored = new Set((await this.versions.list()).map((v) => versionKey(v.name, v.version)));
+    for (const machines of app.orchestrations.values()) {
+      for (const machine of machines.values()) {
+        if (stored.has(versionKey(machine.name, machine.version))) continue;
+        if (machine.source === undefined || !machine.source.startsWith("file:")) continue; // hand-made or in-browser machines have no module to store
+        try {
+          const key = `${machine.source}\n${machine.version}`;
+          let code = made.get(key);
+          if (!code) made.set(key, (code = this.makeCode(machine)));
+          await this.versions.put({ name: machine.name, version: machine.version, code: await code.catch((error) => {
+            made.delete(key);
+            throw error;
+          }) });
+        } catch (error) {
+          this.log("warn", `version ${machine.version} of orchestration "${machine.name}" could not be stored (${(error as Error).message}); ` +
+            `its instances run, but only a host with this same build can finish them`);
+        }
+      }
+    }
+  }
+
+  /**
+   * Deletes stored versions that no instance can step on any more and that
+   * `app` does not hold. Runs one at a time; a call during a sweep asks for
+   * one more after it.
+   */
+  sweep(store: PartitionStore, app: App): Promise<void> {
+    if (this.sweeping) {
+      this.sweepAgain = true;
+      return this.sweeping;
+    }
+    this.sweeping = (async () => {
+      do {
+        this.sweepAgain = false;
+        try {
+          await this.sweepOnce(store, app);
+        } catch (error) {
+          this.log("warn", `deleting unused stored versions failed: ${(error as Error).message}`);
+        }
+      } while (this.sweepAgain);
+    })().finally(() => (this.sweeping = undefined));
+    return this.sweeping;
+  }
+
+  /** Resolves when no sweep is running. */
+  settled(): Promise<void> {
+    return this.sweeping ?? Promise.resolve();
+  }
+
+  private async sweepOnce(store: PartitionStore, app: App): Promise<void> {
+    const stored = await this.versions.list();
+    if (stored.length === 0) return;
+    const use = await liveUse(store);
+    for (const v of stored) {
+      if (isAppVersion(app, v.name, v.version)) continue;
+      if (use.unknown.has(v.name) || use.counts.has(versionKey(v.name, v.version))) continue;
+      await this.versions.delete(v.name, v.version);
+    }
+  }
+}
+
+/** A version the app was given (not one loaded from the store for an instance, which the app also holds). */
+function isAppVersion(app: App, name: string, version: string): boolean {
+  return app.given.has(versionKey(name, version));
+}
