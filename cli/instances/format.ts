@@ -22,6 +22,7 @@ export function statusJson(s: InstanceStatus): Record<string, unknown> {
     customStatus: s.customStatus ?? null,
     createdAt: s.createdAt,
     updatedAt: s.updatedAt,
+    version: s.version ?? null,
   };
 }
 

@@ -29,6 +29,7 @@ import { ActivityWorkers } from "../workers.ts";
 import type { ActivityExecutor, ActivityTask } from "../partitions/executor.ts";
 import { DispatchingExecutor, lambdaInvoke, type Invoke } from "./activity.ts";
 import { createAwsBackend, type AwsBackend } from "../backends/aws/index.ts";
+import { nodeVersionKeeper } from "../versions/node.ts";
 import { listOpenShards } from "../backends/aws/resources.ts";
 import type { ChannelRecord } from "../backends/types.ts";
 import type { LambdaConfig } from "./config.ts";
@@ -98,7 +99,11 @@ export class PartitionProcessor {
   ) {}
 
   getBackend(): Promise<AwsBackend> {
-    this.backend ??= createAwsBackend({ ...this.config.backend, createResources: false }, this.config.partitions);
+    this.backend ??= createAwsBackend({ ...this.config.backend, createResources: false }, this.config.partitions).then((backend) => {
+      // An instance on a version this bundle lacks finishes on the code stored in the tables (runtime/versions/).
+      this.app.versionSource ??= nodeVersionKeeper(backend.versions, this.log);
+      return backend;
+    });
     return this.backend;
   }
 
