@@ -111,6 +111,8 @@ export async function bundleLambda(appFile: string | undefined, options: BundleO
     plugins: plugin ? [plugin] : [],
     // Optional peer modules of the SDK's dependencies that never load on Lambda.
     external: ["aws-crt", "@aws-sdk/signature-v4-crt"],
+    // Compiled machines name their module (import.meta.url) for stored versions; in the bundle there is none.
+    define: { "import.meta.url": "undefined" },
   });
   const code = result.outputFiles.find((f) => f.path.endsWith(".js"))!;
   const map = result.outputFiles.find((f) => f.path.endsWith(".map"))!;

@@ -29,7 +29,8 @@ import { ActivityWorkers } from "../workers.ts";
 import type { ActivityExecutor, ActivityTask } from "../partitions/executor.ts";
 import { DispatchingExecutor, lambdaInvoke, type Invoke } from "./activity.ts";
 import { createAwsBackend, type AwsBackend } from "../backends/aws/index.ts";
-import { nodeVersionKeeper } from "../versions/node.ts";
+import { hostModules } from "../versions/host-modules.ts";
+import { VersionKeeper } from "../versions/keeper.ts";
 import { listOpenShards } from "../backends/aws/resources.ts";
 import type { ChannelRecord } from "../backends/types.ts";
 import type { LambdaConfig } from "./config.ts";
@@ -101,7 +102,7 @@ export class PartitionProcessor {
   getBackend(): Promise<AwsBackend> {
     this.backend ??= createAwsBackend({ ...this.config.backend, createResources: false }, this.config.partitions).then((backend) => {
       // An instance on a version this bundle lacks finishes on the code stored in the tables (runtime/versions/).
-      this.app.versionSource ??= nodeVersionKeeper(backend.versions, this.log);
+      this.app.versionSource ??= new VersionKeeper(backend.versions, hostModules, this.log); // loads only: the bundle has no sources to store
       return backend;
     });
     return this.backend;

@@ -1,24 +1,35 @@
-// Child process for the version tests: a host on a local or aws store running the app file given.
-// Usage: host-child.ts <backend json> <app file> start <instanceId>   start an instance, print "waiting" once it waits, stop
-//        host-child.ts <backend json> <app file> finish <instanceId>  raise its event, print its final status as JSON, stop
-//        host-child.ts <backend json> <app file> hold                 start the host, print "ready", stay until killed
+// Child process for the version tests: a host on a local store running the app file given.
+// Usage: host-child.ts <store dir> <app file> start <id>   start an instance, print its status as JSON once it waits, stop
+//        host-child.ts <store dir> <app file> finish <id>  raise its event, print its status as JSON once it is
+//                                                          Completed, Failed, Terminated or Suspended, stop
+//        host-child.ts <store dir> <app file> hold         start the host, print "ready", stay until killed
 import { loadAppFile } from "../../runtime/app-loader.ts";
-import type { BackendSpec } from "../../runtime/backends/index.ts";
+import type { InstanceStatus } from "../../runtime/client.ts";
 import { startHost } from "../../runtime/host.ts";
 
-const [backendJson, appFile, mode, instanceId] = process.argv.slice(2);
-const backend = JSON.parse(backendJson!) as BackendSpec;
+const [dir, appFile, mode, instanceId] = process.argv.slice(2);
+const startedAt = Date.now();
 const file = await loadAppFile(appFile!);
-const host = await startHost({ app: file.definitions, backend, partitions: 2, log: (level, message) => console.error(`${level}: ${message}`) });
-const approval = file.definitions.find((d) => (d as { name?: string }).name === "approval") as Parameters<typeof host.client.start>[0];
+const host = await startHost({ app: file.definitions, backend: { kind: "local", dir: dir! }, partitions: 2, log: (level, message) => console.error(`${level}: ${message}`) });
+const client = host.client;
+
+async function until(done: (s: InstanceStatus | undefined) => boolean): Promise<InstanceStatus | undefined> {
+  const deadline = Date.now() + 20_000;
+  let s = await client.status(instanceId!);
+  while (!done(s) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 20));
+    s = await client.status(instanceId!);
+  }
+  return s;
+}
+
 if (mode === "start") {
-  await host.client.start(approval, "order-1", { instanceId: instanceId! });
-  for (let s = await host.client.status(instanceId!); s?.customStatus !== "waiting"; s = await host.client.status(instanceId!)) await new Promise((r) => setTimeout(r, 20));
-  console.log("waiting");
+  await client.start("approval", "order-1", { instanceId: instanceId! });
+  console.log(JSON.stringify(await until((s) => s?.customStatus === "waiting")));
 } else if (mode === "finish") {
-  await host.client.raise(instanceId!, "approve", "alice");
-  const done = await host.client.wait(instanceId!, { timeoutMs: 20_000 }).catch(async () => host.client.status(instanceId!));
-  console.log(JSON.stringify(done));
+  await client.raise(instanceId!, "approve", "alice");
+  // Suspended counts only once this host said so (the instance may have been Suspended by an earlier host).
+  console.log(JSON.stringify(await until((s) => ["Completed", "Failed", "Terminated"].includes(s?.status ?? "") || (s?.status === "Suspended" && s.updatedAt >= startedAt))));
 } else {
   console.log("ready");
   setInterval(() => undefined, 60_000);
