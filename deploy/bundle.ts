@@ -81,14 +81,26 @@ export interface BundleOptions {
   sourcesContent?: boolean;
 }
 
+/**
+ * The stored code of every orchestration version in the app (runtime/versions/):
+ * the processor stores them in the tables before it runs anything, so an
+ * instance started on this deploy can finish after the next one replaced it.
+ */
+async function versionsOf(app: string): Promise<{ name: string; version: string; code: string }[]> {
+  const { bundleModule, definedVersions } = (await import(ownModuleUrl("../runtime/versions/bundle.ts", import.meta.url).href)) as typeof import("../runtime/versions/bundle.ts");
+  const code = await bundleModule(app);
+  return definedVersions(code).map((v) => ({ ...v, code }));
+}
+
 export async function bundleLambda(appFile: string | undefined, options: BundleOptions = {}): Promise<BundleResult> {
   const esbuild = await import("esbuild");
   const lambdaIndex = fileURLToPath(ownModuleUrl("../runtime/lambda/index.ts", import.meta.url));
   const app = appFile ? resolve(appFile) : undefined;
+  const storedVersions = app ? await versionsOf(app) : [];
   const entry = [
     `import { appFromModule, createLambdaHandlers } from ${JSON.stringify(lambdaIndex)};`,
     app ? `import * as app from ${JSON.stringify(app)};` : `const app = {};`,
-    `const handlers = createLambdaHandlers(appFromModule(app));`,
+    `const handlers = createLambdaHandlers(appFromModule(app), undefined, { storedVersions: ${JSON.stringify(storedVersions)} });`,
     `export const partition = handlers.partition;`,
     `export const timer = handlers.timer;`,
     `export const client = handlers.client;`,

@@ -30,7 +30,7 @@ import type { ActivityExecutor, ActivityTask } from "../partitions/executor.ts";
 import { DispatchingExecutor, lambdaInvoke, type Invoke } from "./activity.ts";
 import { createAwsBackend, type AwsBackend } from "../backends/aws/index.ts";
 import { hostModules } from "../versions/host-modules.ts";
-import { VersionKeeper } from "../versions/keeper.ts";
+import { VersionKeeper, type StoredCode } from "../versions/keeper.ts";
 import { listOpenShards } from "../backends/aws/resources.ts";
 import type { ChannelRecord } from "../backends/types.ts";
 import type { LambdaConfig } from "./config.ts";
@@ -89,6 +89,8 @@ export class PartitionProcessor {
   private readonly running = new Map<number, Running>();
   private readonly owner = `lambda:${randomUUID()}`;
   readonly stats = { invocations: 0, coldStarts: 0, recordsSkipped: 0, poisonRecords: 0 };
+  /** The code of the versions this bundle runs (deploy/bundle.ts), stored at the first invocation. */
+  storedVersions: readonly StoredCode[] = [];
 
   constructor(
     private readonly config: LambdaConfig,
@@ -100,11 +102,16 @@ export class PartitionProcessor {
   ) {}
 
   getBackend(): Promise<AwsBackend> {
-    this.backend ??= createAwsBackend({ ...this.config.backend, createResources: false }, this.config.partitions).then((backend) => {
-      // An instance on a version this bundle lacks finishes on the code stored in the tables (runtime/versions/).
-      this.app.versionSource ??= new VersionKeeper(backend.versions, hostModules, this.log); // loads only: the bundle has no sources to store
+    this.backend ??= createAwsBackend({ ...this.config.backend, createResources: false }, this.config.partitions).then(async (backend) => {
+      // An instance on a version this bundle lacks finishes on the code stored in the tables (runtime/versions/);
+      // the bundle's own versions are stored before any partition starts, so none starts on an unstored one.
+      const keeper = new VersionKeeper(backend.versions, hostModules, this.log);
+      await keeper.storeAll(this.storedVersions);
+      this.app.versionSource ??= keeper;
       return backend;
     });
+    // A failed start (the store unreachable) is tried again by the next invocation, not cached.
+    this.backend.catch(() => (this.backend = undefined));
     return this.backend;
   }
 

@@ -66,6 +66,23 @@ function compilerPlugin(): Plugin {
 export async function bundleVersion(source: string, name: string, version: string): Promise<string> {
   const path = fileUrlPath(new URL(source));
   if (!path) throw new Error(`its module ${source} is not a file`);
+  const code = await bundleModule(path);
+  if (!definedVersions(code).some((v) => v.name === name && v.version === version)) {
+    throw new Error(`${path} no longer holds version ${version} of "${name}" (it was edited after this host loaded it); restart the host to store the new one`);
+  }
+  return code;
+}
+
+/** Every machine version a bundled text defines, read off its defineMachine calls (emit.ts writes them). */
+export function definedVersions(code: string): { name: string; version: string }[] {
+  const out: { name: string; version: string }[] = [];
+  const call = /defineMachine\)?\(\{\s*name:\s*("(?:[^"\\]|\\.)*"),\s*root:[^,]*,\s*version:\s*"([A-Za-z0-9_-]+)"/g;
+  for (const m of code.matchAll(call)) out.push({ name: JSON.parse(m[1]!) as string, version: m[2]! });
+  return out;
+}
+
+/** A module and what it imports as one CommonJS text, `nwc` and `nwc/engine` left as imports. */
+export async function bundleModule(path: string): Promise<string> {
   const esbuild = await import("esbuild");
   const result = await esbuild.build({
     entryPoints: [path],
@@ -81,9 +98,5 @@ export async function bundleVersion(source: string, name: string, version: strin
     define: { "import.meta.url": "undefined" },
     plugins: [compilerPlugin()],
   });
-  const code = result.outputFiles[0]!.text;
-  if (!code.includes(JSON.stringify(version))) {
-    throw new Error(`${path} no longer holds version ${version} of "${name}" (it was edited after this host loaded it); restart the host to store the new one`);
-  }
-  return code;
+  return result.outputFiles[0]!.text;
 }

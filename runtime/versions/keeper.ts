@@ -19,6 +19,13 @@ import { versionKey, type VersionStore } from "./store.ts";
 /** Makes the stored code of a machine (bundle.ts in Node); undefined where code cannot be made (a browser). */
 export type MakeCode = (machine: Machine) => Promise<string>;
 
+/** One version's stored code, as `VersionStore.put` takes it. */
+export interface StoredCode {
+  name: string;
+  version: string;
+  code: string;
+}
+
 type Log = (level: "warn" | "error", message: string) => void;
 
 /** Code made in this process, by source and version: hosts restarted in one process (tests, nwc dev) bundle once. */
@@ -72,6 +79,13 @@ export class VersionKeeper implements VersionSource {
         }
       }
     }
+  }
+
+  /** Stores code made elsewhere (the versions a deploy bundle carries), each one not stored yet. */
+  async storeAll(entries: readonly StoredCode[]): Promise<void> {
+    if (entries.length === 0) return;
+    const stored = new Set((await this.versions.list()).map((v) => versionKey(v.name, v.version)));
+    for (const e of entries) if (!stored.has(versionKey(e.name, e.version))) await this.versions.put(e);
   }
 
   /**

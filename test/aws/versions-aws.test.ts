@@ -1,6 +1,6 @@
 // Versions on the aws backend (emulators): the stored code lives in the partitions table, and both a
 // restarted host and the Lambda partition processor finish an instance on the version it started on,
-// after its source was edited and the old file deleted.
+// after its source was edited and the old file deleted; the processor stores its bundle's versions first.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { connect } from "../../runtime/client.ts";
@@ -8,6 +8,7 @@ import { startHost } from "../../runtime/host.ts";
 import { createLambdaHandlers } from "../../runtime/lambda/index.ts";
 import { startAwsEmulators, type AwsEmulators } from "../../runtime/testing.ts";
 import { finished, scenario, until, waiting } from "../versions/scenario.ts";
+import { bundleModule, definedVersions } from "../../runtime/versions/bundle.ts";
 import { asEvent, readShardAsEvents } from "./esm.ts";
 
 const PARTITIONS = 2;
@@ -57,8 +58,12 @@ test("aws: the Lambda partition processor loads a stored version from DynamoDB",
     const v1 = (await until(first.client, "l1", waiting, "waiting")).version!;
     await first.stop();
 
-    // The deployed bundle holds only the new code.
-    const handlers = createLambdaHandlers(await s.loadV3(), { backend: spec, partitions: PARTITIONS });
+    // The deployed bundle holds only the new code, and the stored code of its versions (deploy/bundle.ts).
+    const v3app = await s.loadV3();
+    const code = await bundleModule(`${s.project.dir}/approval-v3.ts`);
+    const storedVersions = definedVersions(code).map((v) => ({ ...v, code }));
+    assert.is(storedVersions.length, 1);
+    const handlers = createLambdaHandlers(v3app, { backend: spec, partitions: PARTITIONS }, { storedVersions });
     const client = await connect({ backend: spec, partitions: PARTITIONS });
     try {
       const kinesis = (await handlers.processor.getBackend()).clients.kinesis;
@@ -83,6 +88,8 @@ test("aws: the Lambda partition processor loads a stored version from DynamoDB",
       assert.is(done?.status, "Completed", JSON.stringify(done));
       assert.is(done!.output, "v1:order-2:dave");
       assert.is(done!.version, v1);
+      // The bundle's own version was stored before its partitions ran.
+      assert.ok((await client.versions()).some((v) => v.version === storedVersions[0]!.version));
     } finally {
       await handlers.close();
       await client.close();
