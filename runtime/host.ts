@@ -23,7 +23,7 @@ import type { StepTrace } from "./partitions/batch.ts";
 import { DEFAULT_PARTITION_OPTIONS, Partition, type PartitionOptions } from "./partitions/partition.ts";
 import { ActivityWorkers, MAX_CONCURRENT_ACTIVITIES } from "./workers.ts";
 import { ownModuleUrl } from "./package-layout.ts";
-import type { VersionKeeper } from "./versions/keeper.ts";
+import { VersionKeeper } from "./versions/keeper.ts";
 
 export type { StepTrace } from "./partitions/batch.ts";
 export type { PartitionOptions } from "./partitions/partition.ts";
@@ -257,14 +257,16 @@ export async function startHost(options: HostOptions): Promise<Host> {
 
 /**
  * In Node, the keeper of the backend's stored versions becomes the app's
- * version source after storing the app's versions. Imported by a computed URL
- * so that the playground's browser bundle does not include esbuild and node:
- * modules; in a browser, instances run on the versions the app holds.
+ * version source after storing the app's versions. Its Node side (esbuild,
+ * node: modules) is imported by a computed URL, and only when something is to
+ * be stored or loaded, so the playground's browser bundle does not include it.
  */
 async function startVersionKeeper(backend: Backend, app: App, log: (level: "warn" | "error", message: string) => void): Promise<VersionKeeper | undefined> {
   if (!backend.versions || typeof process === "undefined" || !process.versions?.node) return undefined;
-  const { nodeVersionKeeper } = (await import(ownModuleUrl("./versions/node.ts", import.meta.url).href)) as typeof import("./versions/node.ts");
-  const keeper = nodeVersionKeeper(backend.versions, log);
+  const keeper = new VersionKeeper(backend.versions, log, async () => {
+    const { nodeKeeperTools } = (await import(ownModuleUrl("./versions/node.ts", import.meta.url).href)) as typeof import("./versions/node.ts");
+    return nodeKeeperTools();
+  });
   await keeper.storeApp(app);
   app.versionSource = keeper;
   return keeper;

@@ -105,7 +105,7 @@ export class PartitionProcessor {
     this.backend ??= createAwsBackend({ ...this.config.backend, createResources: false }, this.config.partitions).then(async (backend) => {
       // An instance on a version this bundle lacks finishes on the code stored in the tables (runtime/versions/);
       // the bundle's own versions are stored before any partition starts, so none starts on an unstored one.
-      const keeper = new VersionKeeper(backend.versions, hostModules, this.log);
+      const keeper = new VersionKeeper(backend.versions, this.log, async () => ({ modules: hostModules }));
       await keeper.storeAll(this.storedVersions);
       this.app.versionSource ??= keeper;
       return backend;

@@ -16,8 +16,16 @@ import { loadStoredMachine, type HostModules } from "./load.ts";
 import { liveUse } from "./report.ts";
 import { versionKey, type VersionStore } from "./store.ts";
 
-/** Makes the stored code of a machine (bundle.ts in Node); undefined where code cannot be made (a browser). */
+/** Makes the stored code of a machine (bundle.ts in Node). */
 export type MakeCode = (machine: Machine) => Promise<string>;
+
+/**
+ * What loading and storing need from the platform: this host's nwc modules and,
+ * where sources can be bundled, a way to make stored code. Asked for only when
+ * there is something to load or store (in Node it imports esbuild's side of
+ * nwc; a playground run in a simulator never waits for that).
+ */
+export type KeeperTools = () => Promise<{ modules: HostModules; makeCode?: MakeCode }>;
 
 /** One version's stored code, as `VersionStore.put` takes it. */
 export interface StoredCode {
@@ -35,12 +43,17 @@ export class VersionKeeper implements VersionSource {
   private sweeping: Promise<void> | undefined;
   private sweepAgain = false;
 
+  private tools: ReturnType<KeeperTools> | undefined;
+
   constructor(
-    private readonly versions: VersionStore,
-    private readonly modules: HostModules,
+    readonly versions: VersionStore,
     private readonly log: Log,
-    private readonly makeCode?: MakeCode,
+    private readonly getTools: KeeperTools,
   ) {}
+
+  private platform(): ReturnType<KeeperTools> {
+    return (this.tools ??= this.getTools());
+  }
 
   async load(name: string, version: string): Promise<Machine> {
     let code: string | undefined;
@@ -50,8 +63,9 @@ export class VersionKeeper implements VersionSource {
       throw new Error(`its stored code cannot be read: ${(error as Error).message}`);
     }
     if (code === undefined) throw new Error("it is not stored with the backend (it was started by a host that could not store it, or deleted)");
+    const { modules } = await this.platform();
     try {
-      return loadStoredMachine(code, name, version, this.modules);
+      return loadStoredMachine(code, name, version, modules);
     } catch (error) {
       throw new Error(`its stored code fails to load: ${(error as Error).message}`);
     }
@@ -59,24 +73,26 @@ export class VersionKeeper implements VersionSource {
 
   /** Stores every version of `app` not stored yet; the ones without a known source module are skipped with a warning. */
   async storeApp(app: App): Promise<void> {
-    if (!this.makeCode) return;
+    // Hand-made machines and the playground's (blob: modules) have no file to store.
+    const storable = [...app.orchestrations.values()].flatMap((ms) => [...ms.values()]).filter((m) => m.source?.startsWith("file:"));
+    if (storable.length === 0) return;
     const stored = new Set((await this.versions.list()).map((v) => versionKey(v.name, v.version)));
-    for (const machines of app.orchestrations.values()) {
-      for (const machine of machines.values()) {
-        if (stored.has(versionKey(machine.name, machine.version))) continue;
-        if (machine.source === undefined || !machine.source.startsWith("file:")) continue; // hand-made or in-browser machines have no module to store
-        try {
-          const key = `${machine.source}\n${machine.version}`;
-          let code = made.get(key);
-          if (!code) made.set(key, (code = this.makeCode(machine)));
-          await this.versions.put({ name: machine.name, version: machine.version, code: await code.catch((error) => {
-            made.delete(key);
-            throw error;
-          }) });
-        } catch (error) {
-          this.log("warn", `version ${machine.version} of orchestration "${machine.name}" could not be stored (${(error as Error).message}); ` +
-            `its instances run, but only a host with this same build can finish them`);
-        }
+    const missing = storable.filter((m) => !stored.has(versionKey(m.name, m.version)));
+    if (missing.length === 0) return;
+    const { makeCode } = await this.platform();
+    if (!makeCode) return;
+    for (const machine of missing) {
+      try {
+        const key = `${machine.source}\n${machine.version}`;
+        let code = made.get(key);
+        if (!code) made.set(key, (code = makeCode(machine)));
+        await this.versions.put({ name: machine.name, version: machine.version, code: await code.catch((error) => {
+          made.delete(key);
+          throw error;
+        }) });
+      } catch (error) {
+        this.log("warn", `version ${machine.version} of orchestration "${machine.name}" could not be stored (${(error as Error).message}); ` +
+          `its instances run, but only a host with this same build can finish them`);
       }
     }
   }

@@ -1,15 +1,15 @@
 /**
- * The version keeper of a Node host: stored code is made with esbuild from
- * the machine's module (bundle.ts) and loaded with this process's nwc
- * (host-modules.ts). host.ts imports this file by a computed URL, so the
- * playground's browser bundle never includes it; the Lambda processor imports
- * it directly.
+ * The platform side of a Node host's version keeper: stored code is made with
+ * esbuild from the machine's module (bundle.ts) and loaded with this process's
+ * nwc (host-modules.ts). host.ts imports this file by a computed URL, only
+ * when there is something to store or load, so the playground's browser
+ * bundle never includes it.
  */
-import type { VersionStore } from "./store.ts";
 import { bundleVersion } from "./bundle.ts";
 import { hostModules } from "./host-modules.ts";
-import { VersionKeeper } from "./keeper.ts";
+import type { KeeperTools } from "./keeper.ts";
 
-export function nodeVersionKeeper(versions: VersionStore, log: (level: "warn" | "error", message: string) => void): VersionKeeper {
-  return new VersionKeeper(versions, hostModules, log, (machine) => bundleVersion(machine.source!, machine.name, machine.version));
-}
+export const nodeKeeperTools: KeeperTools = async () => ({
+  modules: hostModules,
+  makeCode: (machine) => bundleVersion(machine.source!, machine.name, machine.version),
+});
