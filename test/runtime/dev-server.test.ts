@@ -148,6 +148,12 @@ test("GET /api lists every route", async () => {
   assert.match(((await (await api("/nothing")).json()) as { error: string }).error, /GET \/api lists the routes/);
 });
 
+test("GET /api/versions: what client.versions() says (hand-written machines have no module to store)", async () => {
+  const res = await api("/api/versions");
+  assert.is(res.status, 200);
+  assert.equal(await res.json(), await host.client.versions());
+});
+
 test("a malformed percent-encoding in the path is a 400, not a 500", async () => {
   const res = await api("/api/instances/%E0%A4%A");
   assert.is(res.status, 400);
