@@ -76,7 +76,14 @@ export class VersionKeeper implements VersionSource {
     // Hand-made machines and the playground's (blob: modules) have no file to store.
     const storable = [...app.orchestrations.values()].flatMap((ms) => [...ms.values()]).filter((m) => m.source?.startsWith("file:"));
     if (storable.length === 0) return;
-    const stored = new Set((await this.versions.list()).map((v) => versionKey(v.name, v.version)));
+    let stored: Set<string>;
+    try {
+      stored = new Set((await this.versions.list()).map((v) => versionKey(v.name, v.version)));
+    } catch (error) {
+      this.log("warn", `the stored versions cannot be listed (${(error as Error).message}); this host's versions are not stored, ` +
+        `so only a host with this same build can finish the instances it starts`);
+      return;
+    }
     const missing = storable.filter((m) => !stored.has(versionKey(m.name, m.version)));
     if (missing.length === 0) return;
     const { makeCode } = await this.platform();
