@@ -7,9 +7,16 @@
  */
 import { bundleVersion } from "./bundle.ts";
 import { hostModules } from "./host-modules.ts";
-import type { KeeperTools } from "./keeper.ts";
+import type { Machine } from "../machine.ts";
+import { VersionKeeper, type KeeperTools } from "./keeper.ts";
+import type { VersionStore } from "./store.ts";
 
 export const nodeKeeperTools: KeeperTools = async () => ({
   modules: hostModules,
   makeCode: (machine) => bundleVersion(machine.source!, machine.name, machine.version),
 });
+
+/** The machine of a stored version, loaded into this process (for tools that read old versions, e.g. upgrades). */
+export function loadStoredVersion(versions: VersionStore, name: string, version: string): Promise<Machine> {
+  return new VersionKeeper(versions, () => undefined, nodeKeeperTools).load(name, version);
+}
