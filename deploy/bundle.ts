@@ -96,7 +96,14 @@ export async function bundleLambda(appFile: string | undefined, options: BundleO
   const esbuild = await import("esbuild");
   const lambdaIndex = fileURLToPath(ownModuleUrl("../runtime/lambda/index.ts", import.meta.url));
   const app = appFile ? resolve(appFile) : undefined;
-  const storedVersions = app ? await versionsOf(app) : [];
+  const versionWarnings: string[] = [];
+  const storedVersions = app
+    ? await versionsOf(app).catch((error) => {
+      versionWarnings.push(`the app's versions are not carried for storing (${(error as Error).message.split("\n").slice(0, 3).join("; ")}): ` +
+        `an instance started on this deploy can then only be finished by a deploy of the same code`);
+      return [];
+    })
+    : [];
   const entry = [
     `import { appFromModule, createLambdaHandlers } from ${JSON.stringify(lambdaIndex)};`,
     app ? `import * as app from ${JSON.stringify(app)};` : `const app = {};`,
@@ -132,6 +139,6 @@ export async function bundleLambda(appFile: string | undefined, options: BundleO
     code: code.contents,
     map: map.contents,
     compiled: plugin !== undefined,
-    warnings: result.warnings.map((w) => w.text),
+    warnings: [...versionWarnings, ...result.warnings.map((w) => w.text)],
   };
 }

@@ -91,6 +91,8 @@ export class PartitionProcessor {
   readonly stats = { invocations: 0, coldStarts: 0, recordsSkipped: 0, poisonRecords: 0 };
   /** The code of the versions this bundle runs (deploy/bundle.ts), stored at the first invocation. */
   storedVersions: readonly StoredCode[] = [];
+  private keeper: VersionKeeper | undefined;
+  private ownVersionsStored: Promise<void> | undefined;
 
   constructor(
     private readonly config: LambdaConfig,
@@ -102,17 +104,26 @@ export class PartitionProcessor {
   ) {}
 
   getBackend(): Promise<AwsBackend> {
-    this.backend ??= createAwsBackend({ ...this.config.backend, createResources: false }, this.config.partitions).then(async (backend) => {
-      // An instance on a version this bundle lacks finishes on the code stored in the tables (runtime/versions/);
-      // the bundle's own versions are stored before any partition starts, so none starts on an unstored one.
-      const keeper = new VersionKeeper(backend.versions, this.log, async () => ({ modules: hostModules }));
-      await keeper.storeAll(this.storedVersions);
-      this.app.versionSource ??= keeper;
+    this.backend ??= createAwsBackend({ ...this.config.backend, createResources: false }, this.config.partitions).then((backend) => {
+      // An instance on a version this bundle lacks finishes on the code stored in the tables (runtime/versions/).
+      this.keeper = new VersionKeeper(backend.versions, this.log, async () => ({ modules: hostModules }));
+      this.app.versionSource ??= this.keeper;
       return backend;
     });
-    // A failed start (the store unreachable) is tried again by the next invocation, not cached.
-    this.backend.catch(() => (this.backend = undefined));
     return this.backend;
+  }
+
+  /**
+   * The bundle's own versions are stored before any partition runs, so no
+   * instance starts on an unstored one. Here, not in getBackend: the client
+   * function shares that and its role may not write the partitions table.
+   */
+  private storeOwnVersions(): Promise<void> {
+    this.ownVersionsStored ??= this.keeper!.storeAll(this.storedVersions).catch((error) => {
+      this.ownVersionsStored = undefined; // tried again by the next invocation
+      throw error;
+    });
+    return this.ownVersionsStored;
   }
 
   async handle(event: KinesisStreamEvent, context: InvocationContext = {}): Promise<BatchResponse> {
@@ -130,6 +141,7 @@ export class PartitionProcessor {
     if (channelRecords.length === 0) return { batchItemFailures: unkept ? [{ itemIdentifier: unkept }] : [] };
     let run: Running;
     try {
+      await this.storeOwnVersions();
       run = await this.ensureRunning(backend, index);
     } catch (error) {
       this.log("error", `partition ${index}: could not start (${(error as Error).message})`);
