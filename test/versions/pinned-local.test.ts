@@ -26,7 +26,7 @@ async function nwcVersions(store: string): Promise<VersionReport[]> {
   return JSON.parse(stdout) as VersionReport[];
 }
 
-test("edited after and before its await point, old file gone: a restarted host finishes the instance on its version", async () => {
+test("edited after and before its await point, old text gone: restarted hosts finish the instances on their version", async () => {
   const p = makeProject("local-edited");
   try {
     const store = join(p.dir, "store");
@@ -35,25 +35,34 @@ test("edited after and before its await point, old file gone: a restarted host f
     assert.is(waiting.status, "Running");
     const v1 = waiting.version!;
     assert.match(v1, /^[0-9a-f]+$/);
-    // The same file, edited twice: the v1 text exists nowhere any more.
+    assert.is((await host(store, app, "start", "order-2")).version, v1);
+    assert.equal((await nwcVersions(store)).map((v) => [v.name, v.version, v.instances.Running]), [["approval", v1, 2]]);
+
+    // Edited after the await point (a setStatus string): the v1 text exists nowhere any more.
     p.write("v2-after");
+    const first = await host(store, app, "finish", "order-1");
+    assert.is(first.status, "Completed", JSON.stringify(first.error));
+    assert.is(first.output, "v1:order-1:alice");
+    assert.is(first.customStatus, "approved by");
+    assert.is(first.version, v1);
+    // order-2 still runs on v1, so v1 stays stored next to the new version.
+    const both = await nwcVersions(store);
+    assert.equal(both.map((v) => [v.version, v.instances.Running]), [[v1, 1], [both[1]!.version, 0]]);
+
+    // Then edited before it (an activity added earlier in the function).
     p.write("v3-before");
-    const listed = await nwcVersions(store);
-    assert.equal(listed.map((v) => [v.name, v.version, v.instances.Running]), [["approval", v1, 1]]);
+    const second = await host(store, app, "finish", "order-2");
+    assert.is(second.status, "Completed", JSON.stringify(second.error));
+    assert.is(second.output, "v1:order-1:alice"); // host-child starts every instance on "order-1"
+    assert.is(second.version, v1);
 
-    const done = await host(store, app, "finish", "order-1");
-    assert.is(done.status, "Completed", JSON.stringify(done.error));
-    assert.is(done.output, "v1:order-1:alice");
-    assert.is(done.customStatus, "approved by");
-    assert.is(done.version, v1);
-
-    // Retention: v1's last instance completed, so only the version the last host ran is left.
+    // Retention: v1's last instance completed and v2 has none: only the version the last host ran is left.
     const after = await nwcVersions(store);
     assert.is(after.length, 1);
-    assert.is(after[0]!.name, "approval");
     assert.is.not(after[0]!.version, v1);
+    assert.is.not(after[0]!.version, both[1]!.version);
     // A new instance runs the new code.
-    const fresh = await host(store, app, "start", "order-2");
+    const fresh = await host(store, app, "start", "order-3");
     assert.is(fresh.version, after[0]!.version);
   } finally {
     p.cleanup();
