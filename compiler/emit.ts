@@ -165,7 +165,7 @@ function finishFile(p: Prepared, out: ts.SourceFile, rootsOut: ts.ExpressionStat
     const version = contentHash(family.map((x) => plain.get(x)!).join("\n"));
     const graph = buildGraph(family.map((x) => ({ index: x.index, name: x.name, flow: x.flow, root: x.index === index })), awaitTexts);
     const placeholder = `__nwc_machine_${index}__`;
-    const code = `__nwc_engine.defineMachine({ name: ${JSON.stringify(d.name)}, root: __nwc_fns[${index}], version: ${JSON.stringify(version)}, graph: ${JSON.stringify(graph)} })`;
+    const code = `__nwc_engine.defineMachine({ name: ${JSON.stringify(d.name)}, root: __nwc_fns[${index}], version: ${JSON.stringify(version)}, graph: ${JSON.stringify(graph)}, source: import.meta.url })`;
     if (!d.call) throw new Error(`nwc compiler: orchestration ${d.name} has no call site to rewrite (internal error)`);
     plan.machines.set(d.call.arguments[1]!, { placeholder, code });
     plan.infos.push({ name: d.name, file: sf.fileName, version, graph });

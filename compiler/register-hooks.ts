@@ -13,6 +13,9 @@
  * A warm start loads neither TypeScript nor the compiler: they are imported on
  * the first cache miss only (TypeScript alone takes most of a second to load).
  *
+ * `compileFile` is also how runtime/versions/bundle.ts compiles the files of
+ * a stored version (the same output, mostly from this cache).
+ *
  * Invariant: a file is either compiled exactly as `nwc build` would, or its
  * import fails; never loaded uncompiled, never from a stale cache entry.
  */
@@ -99,7 +102,7 @@ function writeEntry(file: string, entry: CacheEntry): void {
   renameSync(tmp, file); // readers in other processes see a whole entry or none
 }
 
-async function compileFile(path: string, text: string): Promise<string> {
+export async function compileFile(path: string, text: string): Promise<string> {
   identity ??= compilerIdentity();
   const entryFile = join(cacheDir(), `${sha256(`${CACHE_VERSION}\n${identity}\n${path}\n${text}`)}.json`);
   const cached = readEntry(entryFile);

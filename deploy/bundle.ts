@@ -81,14 +81,33 @@ export interface BundleOptions {
   sourcesContent?: boolean;
 }
 
+/**
+ * The stored code of every orchestration version in the app (runtime/versions/):
+ * the processor stores them in the tables before it runs anything, so an
+ * instance started on this deploy can finish after the next one replaced it.
+ */
+async function versionsOf(app: string): Promise<{ name: string; version: string; code: string }[]> {
+  const { bundleModule, definedVersions } = (await import(ownModuleUrl("../runtime/versions/bundle.ts", import.meta.url).href)) as typeof import("../runtime/versions/bundle.ts");
+  const code = await bundleModule(app);
+  return definedVersions(code).map((v) => ({ ...v, code }));
+}
+
 export async function bundleLambda(appFile: string | undefined, options: BundleOptions = {}): Promise<BundleResult> {
   const esbuild = await import("esbuild");
   const lambdaIndex = fileURLToPath(ownModuleUrl("../runtime/lambda/index.ts", import.meta.url));
   const app = appFile ? resolve(appFile) : undefined;
+  const versionWarnings: string[] = [];
+  const storedVersions = app
+    ? await versionsOf(app).catch((error) => {
+      versionWarnings.push(`the app's versions are not carried for storing (${(error as Error).message.split("\n").slice(0, 3).join("; ")}): ` +
+        `an instance started on this deploy can then only be finished by a deploy of the same code`);
+      return [];
+    })
+    : [];
   const entry = [
     `import { appFromModule, createLambdaHandlers } from ${JSON.stringify(lambdaIndex)};`,
     app ? `import * as app from ${JSON.stringify(app)};` : `const app = {};`,
-    `const handlers = createLambdaHandlers(appFromModule(app));`,
+    `const handlers = createLambdaHandlers(appFromModule(app), undefined, { storedVersions: ${JSON.stringify(storedVersions)} });`,
     `export const partition = handlers.partition;`,
     `export const timer = handlers.timer;`,
     `export const client = handlers.client;`,
@@ -111,6 +130,8 @@ export async function bundleLambda(appFile: string | undefined, options: BundleO
     plugins: plugin ? [plugin] : [],
     // Optional peer modules of the SDK's dependencies that never load on Lambda.
     external: ["aws-crt", "@aws-sdk/signature-v4-crt"],
+    // Compiled machines name their module (import.meta.url) for stored versions; in the bundle there is none.
+    define: { "import.meta.url": "undefined" },
   });
   const code = result.outputFiles.find((f) => f.path.endsWith(".js"))!;
   const map = result.outputFiles.find((f) => f.path.endsWith(".map"))!;
@@ -118,6 +139,6 @@ export async function bundleLambda(appFile: string | undefined, options: BundleO
     code: code.contents,
     map: map.contents,
     compiled: plugin !== undefined,
-    warnings: result.warnings.map((w) => w.text),
+    warnings: [...versionWarnings, ...result.warnings.map((w) => w.text)],
   };
 }

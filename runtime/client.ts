@@ -25,6 +25,7 @@ import { makeHandle, type InstanceHandle, type InstanceRef } from "./client-hand
 import type { InstanceHistory } from "./history.ts";
 import { readHistory } from "./history-reader.ts";
 import { readCommittedObject } from "./inspect.ts";
+import { versionReport, type VersionReport } from "./versions/report.ts";
 
 export type RuntimeStatus = InstanceStatusRecord["status"];
 export { InstanceFailedError, InstanceTerminatedError } from "./client-handle.ts";
@@ -42,6 +43,8 @@ export interface InstanceStatus<O = unknown> {
   updatedAt: number;
   /** The instance that started this one with ctx.callSub (absent for a top-level instance). */
   parentInstanceId?: string;
+  /** The machine version it runs (an instance keeps the version it started on; docs/runtime.md, "Versions"). */
+  version?: string;
 }
 
 export interface ListFilter {
@@ -306,7 +309,7 @@ export class Client {
     if (filter.status !== undefined) {
       const statuses = Array.isArray(filter.status) ? filter.status : [filter.status];
       for (const s of statuses) {
-        if (!["Pending", "Running", ...FINISHED].includes(s)) throw new TypeError(`list: unknown status "${s}"; use Pending, Running, Completed, Failed or Terminated`);
+        if (!["Pending", "Running", "Suspended", ...FINISHED].includes(s)) throw new TypeError(`list: unknown status "${s}"; use Pending, Running, Suspended, Completed, Failed or Terminated`);
       }
       f.status = statuses;
     }
@@ -315,6 +318,16 @@ export class Client {
     if (filter.instanceIdPrefix !== undefined) f.instanceIdPrefix = filter.instanceIdPrefix;
     if (filter.limit !== undefined) f.limit = filter.limit;
     return (await this.backend.store.listStatus(f)).map(listedStatus);
+  }
+
+  /**
+   * The machine versions stored with the backend, each with the instances
+   * that still use it by state (docs/runtime.md, "Versions"). Empty on a
+   * backend object that keeps no versions.
+   */
+  async versions(): Promise<VersionReport[]> {
+    const store = this.backend.versions;
+    return store ? versionReport(this.backend.store, store) : [];
   }
 
   async close(): Promise<void> {
@@ -382,6 +395,7 @@ function toStatus<O>(s: InstanceStatusRecord): InstanceStatus<O> {
     createdAt: s.createdAt,
     updatedAt: s.updatedAt,
     ...(s.parentInstanceId !== undefined ? { parentInstanceId: s.parentInstanceId } : {}),
+    ...(s.version ? { version: s.version } : {}),
   };
 }
 
@@ -405,7 +419,7 @@ function listedStatus(s: InstanceStatusRecord): InstanceStatus {
     return {
       instanceId: s.instanceId, name: s.name, status: s.status, input: undefined, output: undefined,
       error: { name: "CodecError", message: (error as Error).message }, customStatus: undefined,
-      createdAt: s.createdAt, updatedAt: s.updatedAt,
+      createdAt: s.createdAt, updatedAt: s.updatedAt, ...(s.version ? { version: s.version } : {}),
     };
   }
 }

@@ -89,6 +89,10 @@ function routes(host: Host): Route[] {
       handle: async () => [200, [...host.app.latest.values()].map((m) => ({ name: m.name, version: m.version, graph: m.graph }))],
     },
     {
+      method: "GET", path: "/api/versions", does: "the stored machine versions: [{ name, version, storedAt, bytes, instances: { Pending, Running, Suspended } }]",
+      handle: async () => [200, await client.versions()],
+    },
+    {
       method: "POST", path: "/api/instances", does: "start one: body { name, input, instanceId? } -> { instanceId }",
       async handle({ req }) {
         const body = (await readJson(req, true)) as { name?: unknown; input?: unknown; instanceId?: unknown };

@@ -22,6 +22,8 @@ import { partitionOfInstance } from "./partitions/hash.ts";
 import type { StepTrace } from "./partitions/batch.ts";
 import { DEFAULT_PARTITION_OPTIONS, Partition, type PartitionOptions } from "./partitions/partition.ts";
 import { ActivityWorkers, MAX_CONCURRENT_ACTIVITIES } from "./workers.ts";
+import { ownModuleUrl } from "./package-layout.ts";
+import { VersionKeeper } from "./versions/keeper.ts";
 
 export type { StepTrace } from "./partitions/batch.ts";
 export type { PartitionOptions } from "./partitions/partition.ts";
@@ -102,6 +104,15 @@ export async function startHost(options: HostOptions): Promise<Host> {
   const log = options.log ?? ((level, message) => (level === "error" ? console.error : console.warn)(`nwc: ${message}`));
   const live: (Partition | undefined)[] = new Array(partitionCount).fill(undefined);
   const notifier = new Notifier((instanceId) => live[partitionOfInstance(instanceId, partitionCount)] !== undefined);
+  // Every version of the app is stored before any partition starts: no instance can start on an unstored version.
+  const keeper = await startVersionKeeper(backend, app, log);
+  /** An instance on a version the app does not start any more ended: its version may be unused now. */
+  const onCommitted = (statuses: InstanceStatusRecord[]) => {
+    notifier.publish(statuses);
+    if (keeper && statuses.some((s) => s.version !== undefined && !app.given.has(`${s.name}@${s.version}`) && (s.status === "Completed" || s.status === "Failed" || s.status === "Terminated"))) {
+      void keeper.sweep(backend.store, app);
+    }
+  };
   let stopping = false;
   let wakeSupervisors!: () => void;
   const stopped = new Promise<void>((r) => (wakeSupervisors = r));
@@ -170,7 +181,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
         options: partitionOptions,
         log,
         onStep: options.onStep,
-        onCommitted: (statuses) => notifier.publish(statuses),
+        onCommitted,
       });
       try {
         await partition.start();
@@ -214,6 +225,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
     throw error;
   }
   started = true;
+  if (keeper) void keeper.sweep(backend.store, app);
 
   const client = new Client(backend, partitionCount, { app, clock, notifier });
   return {
@@ -237,7 +249,25 @@ export async function startHost(options: HostOptions): Promise<Host> {
       await Promise.all(running.map((p) => p.halt()));
       await Promise.all(running.map((p) => p.stop()));
       await Promise.all(supervisors);
+      await keeper?.settled(); // a sweep in flight ends before the backend closes
       if (owned) await backend.close();
     },
   };
+}
+
+/**
+ * In Node, the keeper of the backend's stored versions becomes the app's
+ * version source after storing the app's versions. Its Node side (esbuild,
+ * node: modules) is imported by a computed URL, and only when something is to
+ * be stored or loaded, so the playground's browser bundle does not include it.
+ */
+async function startVersionKeeper(backend: Backend, app: App, log: (level: "warn" | "error", message: string) => void): Promise<VersionKeeper | undefined> {
+  if (!backend.versions || typeof process === "undefined" || !process.versions?.node) return undefined;
+  const keeper = new VersionKeeper(backend.versions, log, async () => {
+    const { nodeKeeperTools } = (await import(ownModuleUrl("./versions/node.ts", import.meta.url).href)) as typeof import("./versions/node.ts");
+    return nodeKeeperTools();
+  });
+  await keeper.storeApp(app);
+  app.versionSource = keeper;
+  return keeper;
 }

@@ -131,6 +131,8 @@ export interface Machine {
   /** Where the machine is waiting now, as state ids of `graph` (one per waiting branch). */
   position?(frame: Frame): string[];
   readonly graph: MachineGraph;
+  /** URL of the compiled module that defines it, when known: a host stores the version's code from there (runtime/versions/). */
+  readonly source?: string;
 }
 
 export function isMachine(value: unknown): value is Machine {

@@ -25,7 +25,7 @@ export function parseTime(text: string, flag: string, now = Date.now()): number 
   return ms;
 }
 
-const STATUSES = ["Pending", "Running", "Completed", "Failed", "Terminated"] as const;
+const STATUSES = ["Pending", "Running", "Suspended", "Completed", "Failed", "Terminated"] as const;
 export type StatusName = (typeof STATUSES)[number];
 
 /** `--status Running,Failed`, case-insensitive. */

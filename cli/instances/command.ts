@@ -27,7 +27,7 @@ export interface InstanceCommand {
 export const COMMON_FLAGS = "[--dir .nwc | --url http://127.0.0.1:7071] [--json]";
 
 export function usageOf(cmd: InstanceCommand): string {
-  return `usage: nwc ${cmd.name} ${cmd.usage} ${COMMON_FLAGS}
+  return `usage: nwc ${[cmd.name, cmd.usage, COMMON_FLAGS].filter(Boolean).join(" ")}
 
   --dir DIR   the store directory of nwc run or nwc dev (default ${DEFAULT_LOCAL_DIR}); a host may run on it or not
   --url URL   a running nwc dev instead (its HTTP API)

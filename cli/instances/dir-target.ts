@@ -12,6 +12,7 @@ import { connect, type Client, type InstanceStatus, type ListFilter } from "../.
 import { childrenOf } from "../../runtime/history-reader.ts";
 import { describeState, positionOf, readInstanceRecord, readPendingWaits } from "../../runtime/instance-waits.ts";
 import type { App } from "../../runtime/partitions/app.ts";
+import type { VersionReport } from "../../runtime/versions/report.ts";
 import { notFound, NotFoundError, RefusedError, type InstanceDetails, type InstanceTarget } from "./target.ts";
 
 /** Partitions of a store directory: one `partitions/p<N>` folder each (runtime/backends/local). */
@@ -74,6 +75,10 @@ class DirTarget implements InstanceTarget {
 
   readEntity(name: string, key: string): Promise<unknown> {
     return this.client.readEntity(name, key);
+  }
+
+  versions(): Promise<VersionReport[]> {
+    return this.client.versions();
   }
 
   signal(name: string, key: string, op: string, input: unknown): Promise<void> {

@@ -22,6 +22,7 @@ export function statusJson(s: InstanceStatus): Record<string, unknown> {
     customStatus: s.customStatus ?? null,
     createdAt: s.createdAt,
     updatedAt: s.updatedAt,
+    version: s.version ?? null,
   };
 }
 
@@ -71,6 +72,7 @@ export function instanceDetails(d: InstanceDetails, raiseHint: (event: string) =
     ["instance", d.instanceId],
     ["name", d.name],
     ["status", d.status],
+    ...(d.version ? [["version", d.version] as [string, string]] : []),
     ["created", timestamp(d.createdAt)],
     ["updated", timestamp(d.updatedAt)],
   ];

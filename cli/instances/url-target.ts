@@ -3,6 +3,7 @@
  * JSON HTTP API (runtime/dev-server.ts). Requests carry no Origin, as a local
  * program's, so the dev server's browser rules let them through.
  */
+import type { VersionReport } from "../../runtime/versions/report.ts";
 import type { InstanceHistory } from "../../runtime/history.ts";
 import { childrenOf } from "../../runtime/history-reader.ts";
 import type { InstanceStatus, ListFilter } from "../../runtime/client.ts";
@@ -38,6 +39,10 @@ class UrlTarget implements InstanceTarget {
     if (filter.createdFrom !== undefined) q.set("createdFrom", String(+filter.createdFrom));
     const query = q.toString();
     return this.call("GET", `/api/instances${query ? `?${query}` : ""}`) as Promise<InstanceStatus[]>;
+  }
+
+  versions(): Promise<VersionReport[]> {
+    return this.call("GET", "/api/versions") as Promise<VersionReport[]>;
   }
 
   async status(instanceId: string): Promise<InstanceStatus | undefined> {

@@ -19,6 +19,8 @@
  * retried message twice or out of order (Kinesis PutRecords partial failures do).
  */
 
+import type { VersionStore } from "../versions/store.ts";
+
 /** JSON-compatible data. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -91,7 +93,8 @@ export interface ObjectUpdate {
 export interface InstanceStatusRecord {
   instanceId: string;
   name: string;
-  status: "Pending" | "Running" | "Completed" | "Failed" | "Terminated";
+  /** Suspended: its machine version cannot be loaded on any running host (the error says why and what to do). */
+  status: "Pending" | "Running" | "Suspended" | "Completed" | "Failed" | "Terminated";
   input: Json;
   output: Json;
   error: Json;
@@ -100,6 +103,8 @@ export interface InstanceStatusRecord {
   updatedAt: number;
   /** The instance that started this one as a sub-orchestration (absent for a top-level instance). */
   parentInstanceId?: string;
+  /** The machine version the instance runs (runtime/versions/); absent in rows written before it was recorded. */
+  version?: string;
 }
 
 /** One group commit: everything one batch changed. */
@@ -173,5 +178,7 @@ export interface Backend {
   readonly kind: "memory" | "local" | "aws";
   readonly channels: Channels;
   readonly store: PartitionStore;
+  /** The machine versions kept with this backend (runtime/versions/); absent on a backend object made elsewhere. */
+  readonly versions?: VersionStore;
   close(): Promise<void>;
 }

@@ -27,6 +27,8 @@ export interface MachineDefinition {
   root: string;
   version: string;
   graph?: MachineGraph;
+  /** URL of the module that defines the machine (emitted as import.meta.url): where its stored code is made from. */
+  source?: string;
 }
 
 const EMPTY_GRAPH: MachineGraph = { states: [{ id: "start", label: "start" }, { id: "end", label: "end" }], transitions: [{ from: "start", to: "end" }] };
@@ -42,6 +44,7 @@ export function defineMachine(def: MachineDefinition): Machine {
     name: def.name,
     version: def.version,
     graph,
+    ...(typeof def.source === "string" ? { source: def.source } : {}),
     init(input: unknown, env: StepEnv): Frame {
       const frame: FrameData = {
         nwc: 1, input, root: -1, started: false, next: 1, nextScope: 1,

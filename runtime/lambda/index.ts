@@ -5,6 +5,7 @@
  * first use, and clients, backend and partitions stay cached while the
  * container is warm. Invariant: importing this module does no I/O.
  */
+import type { StoredCode } from "../versions/keeper.ts";
 import { App } from "../partitions/app.ts";
 import { createAwsBackend, createAwsChannels } from "../backends/aws/index.ts";
 import { connect, type Client } from "../client.ts";
@@ -56,13 +57,18 @@ export function appFromModule(mod: Record<string, unknown>): unknown[] {
   return Object.values(mod).filter((v) => typeof v === "object" && v !== null && kinds.includes((v as { kind?: string }).kind ?? ""));
 }
 
-export function createLambdaHandlers(app: unknown, config?: LambdaConfig, options: { invokeActivity?: Invoke } = {}): LambdaHandlers {
+export function createLambdaHandlers(app: unknown, config?: LambdaConfig, options: { invokeActivity?: Invoke; storedVersions?: StoredCode[] } = {}): LambdaHandlers {
   let cfg = config;
   const getConfig = () => (cfg ??= configFromEnv());
   let processor: PartitionProcessor | undefined;
-  const getProcessor = () => (processor ??= options.invokeActivity
-    ? new PartitionProcessor(getConfig(), App.from(app), {}, undefined, options.invokeActivity)
-    : new PartitionProcessor(getConfig(), App.from(app)));
+  const getProcessor = () => {
+    if (processor) return processor;
+    processor = options.invokeActivity
+      ? new PartitionProcessor(getConfig(), App.from(app), {}, undefined, options.invokeActivity)
+      : new PartitionProcessor(getConfig(), App.from(app));
+    processor.storedVersions = options.storedVersions ?? [];
+    return processor;
+  };
   let client: Promise<Client> | undefined;
   let workers: ActivityWorkers | undefined;
   let timerChannels: ReturnType<typeof createAwsChannels> | undefined;

@@ -29,6 +29,8 @@ import { ActivityWorkers } from "../workers.ts";
 import type { ActivityExecutor, ActivityTask } from "../partitions/executor.ts";
 import { DispatchingExecutor, lambdaInvoke, type Invoke } from "./activity.ts";
 import { createAwsBackend, type AwsBackend } from "../backends/aws/index.ts";
+import { hostModules } from "../versions/host-modules.ts";
+import { VersionKeeper, type StoredCode } from "../versions/keeper.ts";
 import { listOpenShards } from "../backends/aws/resources.ts";
 import type { ChannelRecord } from "../backends/types.ts";
 import type { LambdaConfig } from "./config.ts";
@@ -87,6 +89,10 @@ export class PartitionProcessor {
   private readonly running = new Map<number, Running>();
   private readonly owner = `lambda:${randomUUID()}`;
   readonly stats = { invocations: 0, coldStarts: 0, recordsSkipped: 0, poisonRecords: 0 };
+  /** The code of the versions this bundle runs (deploy/bundle.ts), stored at the first invocation. */
+  storedVersions: readonly StoredCode[] = [];
+  private keeper: VersionKeeper | undefined;
+  private ownVersionsStored: Promise<void> | undefined;
 
   constructor(
     private readonly config: LambdaConfig,
@@ -98,8 +104,26 @@ export class PartitionProcessor {
   ) {}
 
   getBackend(): Promise<AwsBackend> {
-    this.backend ??= createAwsBackend({ ...this.config.backend, createResources: false }, this.config.partitions);
+    this.backend ??= createAwsBackend({ ...this.config.backend, createResources: false }, this.config.partitions).then((backend) => {
+      // An instance on a version this bundle lacks finishes on the code stored in the tables (runtime/versions/).
+      this.keeper = new VersionKeeper(backend.versions, this.log, async () => ({ modules: hostModules }));
+      this.app.versionSource ??= this.keeper;
+      return backend;
+    });
     return this.backend;
+  }
+
+  /**
+   * The bundle's own versions are stored before any partition runs, so no
+   * instance starts on an unstored one. Here, not in getBackend: the client
+   * function shares that and its role may not write the partitions table.
+   */
+  private storeOwnVersions(): Promise<void> {
+    this.ownVersionsStored ??= this.keeper!.storeAll(this.storedVersions).catch((error) => {
+      this.ownVersionsStored = undefined; // tried again by the next invocation
+      throw error;
+    });
+    return this.ownVersionsStored;
   }
 
   async handle(event: KinesisStreamEvent, context: InvocationContext = {}): Promise<BatchResponse> {
@@ -117,6 +141,7 @@ export class PartitionProcessor {
     if (channelRecords.length === 0) return { batchItemFailures: unkept ? [{ itemIdentifier: unkept }] : [] };
     let run: Running;
     try {
+      await this.storeOwnVersions();
       run = await this.ensureRunning(backend, index);
     } catch (error) {
       this.log("error", `partition ${index}: could not start (${(error as Error).message})`);

@@ -6,7 +6,10 @@
  * Invariants: a name maps to one activity and one entity; an orchestration
  * name may have several machine versions (instances keep the version they
  * started on) and the last one given is used for new starts; an orchestration
- * without a compiled machine is refused with the way to compile it.
+ * without a compiled machine is refused with the way to compile it. A version
+ * the app lacks is asked of the host's `VersionSource` (runtime/versions/:
+ * the code stored with the backend) once per host: loaded, it joins the app;
+ * failed, the reason is kept (a host that can load it is a new host).
  */
 import type { Activity, Entity, Orchestration } from "../api.ts";
 import type { Machine } from "../machine.ts";
@@ -21,11 +24,24 @@ export class NotCompiledError extends Error {
   }
 }
 
+/** Where a host finds machine versions its app lacks (runtime/versions/keeper.ts). */
+export interface VersionSource {
+  /** The machine of that version, or a rejection whose message says why it cannot be had. */
+  load(name: string, version: string): Promise<Machine>;
+}
+
+export type MachineLookup = { machine: Machine } | { loading: Promise<unknown> } | { unavailable: string };
+
 export class App {
   readonly orchestrations = new Map<string, Map<string, Machine>>();
   readonly latest = new Map<string, Machine>();
   readonly activities = new Map<string, Activity>();
   readonly entities = new Map<string, Entity>();
+  /** `name@version` of every machine the app was given (not loaded from stored versions). */
+  readonly given = new Set<string>();
+  versionSource?: VersionSource;
+  private readonly loads = new Map<string, Promise<unknown>>();
+  private readonly unavailable = new Map<string, string>();
 
   static from(app: unknown): App {
     const a = new App();
@@ -63,6 +79,7 @@ export class App {
     versions.set(o.machine.version, o.machine);
     this.orchestrations.set(o.name, versions);
     this.latest.set(o.name, o.machine);
+    this.given.add(`${o.name}@${o.machine.version}`);
   }
 
   private addActivity(a: Activity): void {
@@ -79,6 +96,32 @@ export class App {
 
   machine(name: string, version: string): Machine | undefined {
     return this.orchestrations.get(name)?.get(version);
+  }
+
+  /** The machine of a version, loading it from the version source if the app lacks it. */
+  lookup(name: string, version: string): MachineLookup {
+    const machine = this.machine(name, version);
+    if (machine) return { machine };
+    const key = `${name}@${version}`;
+    const reason = this.unavailable.get(key);
+    if (reason !== undefined) return { unavailable: reason };
+    const source = this.versionSource;
+    if (!source) return { unavailable: "this host keeps no stored versions" };
+    let loading = this.loads.get(key);
+    if (!loading) {
+      loading = source.load(name, version).then(
+        (m) => {
+          if (m.name !== name || m.version !== version) throw new Error(`the version source returned ${m.name}@${m.version} for ${key}`);
+          const versions = this.orchestrations.get(name) ?? new Map<string, Machine>();
+          versions.set(version, m);
+          this.orchestrations.set(name, versions);
+        },
+      ).catch((error) => {
+        if (!this.machine(name, version)) this.unavailable.set(key, (error as Error)?.message ?? String(error));
+      }).finally(() => this.loads.delete(key));
+      this.loads.set(key, loading);
+    }
+    return { loading };
   }
 }
 

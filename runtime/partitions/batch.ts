@@ -42,6 +42,8 @@ export interface PartitionEnv {
   stepBudget?: number;
   /** Steps of history kept per instance (PartitionOptions.historyLimit); 0: none recorded. */
   historyLimit: number;
+  /** Queues `event` for a later batch once `promise` settles (a stored machine version loaded). */
+  whenSettled?(promise: Promise<unknown>, event: LocalEvent): void;
 }
 
 export class Batch {

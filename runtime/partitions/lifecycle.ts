@@ -34,6 +34,10 @@ export function suspend(batch: Batch, rec: InstanceRecord, error: ErrorInfo): vo
 export function unsuspend(batch: Batch, rec: InstanceRecord): void {
   if (rec.suspended === undefined) return;
   rec.suspended = undefined;
+  if (rec.status === "Suspended") {
+    rec.status = "Running";
+    batch.touchInstance(rec);
+  }
   const key = suspendedKey(rec.instanceId);
   if (batch.objects.get(key) !== undefined) batch.objects.delete(key);
 }

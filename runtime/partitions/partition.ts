@@ -368,7 +368,7 @@ export class Partition {
     // From here to the end of finishBatch nothing awaits, so the open commit record cannot close meanwhile:
     // the batch's position (stamped on the messages it puts in the outbox) is the record it will be part of.
     const batch = new Batch(
-      { partition: index, partitionCount: this.deps.channels.partitionCount, app: this.deps.app, objects: this.objects, log: this.deps.log, onStep: this.deps.onStep, stepBudget: this.deps.options.stepBudget, historyLimit: this.deps.options.historyLimit },
+      { partition: index, partitionCount: this.deps.channels.partitionCount, app: this.deps.app, objects: this.objects, log: this.deps.log, onStep: this.deps.onStep, stepBudget: this.deps.options.stepBudget, historyLimit: this.deps.options.historyLimit, whenSettled: (promise, event) => void promise.finally(() => this.pushLocal(event)) },
       clock.now(),
       this.open ? this.open.record.position : this.logPosition + 1,
     );

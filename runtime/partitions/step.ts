@@ -21,19 +21,9 @@ import { checkPayload } from "./limits.ts";
 
 export function runStep(batch: Batch, rec: InstanceRecord): void {
   if (rec.frame === null) return;
-  const machine = batch.app.machine(rec.name, rec.version);
-  if (!machine) {
-    const have = [...(batch.app.orchestrations.get(rec.name)?.keys() ?? [])];
-    suspend(batch, rec, runtimeError(
-      "MachineVersionMissing",
-      `instance ${rec.instanceId} started on version ${rec.version} of orchestration "${rec.name}", ` +
-        `but this host has ${have.length ? `only version(s) ${have.join(", ")}` : "no orchestration of that name"}; ` +
-        `run a host whose app includes that version (keep the old build next to the new one) to resume it`,
-    ));
-    batch.touchInstance(rec);
-    batch.env.log("warn", rec.suspended!.message);
-    return;
-  }
+  const found = batch.app.lookup(rec.name, rec.version);
+  if (!("machine" in found)) return waitForMachine(batch, rec, found);
+  const machine = found.machine;
   if (rec.suspended) unsuspend(batch, rec);
   const env = { instanceId: rec.instanceId, nowMs: batch.nowMs, stepBudget: batch.env.stepBudget };
   let wakes: Wake[];
@@ -99,6 +89,31 @@ export function runStep(batch: Batch, rec: InstanceRecord): void {
   if (batch.env.onStep) trace(batch, rec, wakes, result.commands, result.outcome.kind, position);
   if (rec.frame !== null) applyOutcome(batch, rec, result.outcome);
   journalStep(batch, rec, execution, inbox, result.commands, position && waitsOf(position, machine.graph));
+}
+
+/**
+ * The host lacks the instance's version: while the stored code loads, the
+ * instance waits (still Running) and is resumed when the load settles; if it
+ * cannot be loaded, the instance is Suspended with the reason and the fix.
+ * Either way its inbox is kept and a marker makes the next host retry.
+ */
+function waitForMachine(batch: Batch, rec: InstanceRecord, found: { loading: Promise<unknown> } | { unavailable: string }): void {
+  if ("loading" in found) {
+    suspend(batch, rec, runtimeError("MachineVersionLoading", `loading version ${rec.version} of orchestration "${rec.name}" from the stored versions`));
+    batch.touchInstance(rec, false);
+    batch.env.whenSettled?.(found.loading, { kind: "resumeSuspended", instanceId: rec.instanceId });
+    return;
+  }
+  const have = [...(batch.app.orchestrations.get(rec.name)?.keys() ?? [])];
+  suspend(batch, rec, runtimeError(
+    "MachineVersionMissing",
+    `instance ${rec.instanceId} runs version ${rec.version} of orchestration "${rec.name}", which this host cannot load: ${found.unavailable}. ` +
+      `This host has ${have.length ? `version(s) ${have.join(", ")}` : "no orchestration of that name"}. ` +
+      `Start a host whose app includes that version (the build the instance started on) and it resumes, or terminate the instance`,
+  ));
+  rec.status = "Suspended";
+  batch.touchInstance(rec);
+  batch.env.log("warn", rec.suspended!.message);
 }
 
 function applyOutcome(batch: Batch, rec: InstanceRecord, outcome: Outcome): void {

@@ -52,7 +52,7 @@ test.after(async () => {
 test("--dir, no host running: list, with --status, --name and --since filters, as a table and as JSON", async () => {
   const all = await json<Row[]>(listCmd, "--dir", dir);
   assert.equal(ids(all), ["a1", "a2", "b1", "q1"]);
-  assert.equal(Object.keys(all[0]!).sort(), ["createdAt", "customStatus", "error", "input", "instanceId", "name", "output", "status", "updatedAt"]);
+  assert.equal(Object.keys(all[0]!).sort(), ["createdAt", "customStatus", "error", "input", "instanceId", "name", "output", "status", "updatedAt", "version"]);
   assert.equal(ids(await json<Row[]>(listCmd, "--dir", dir, "--status", "Running,Failed")), ["a1", "a2", "b1"]);
   assert.equal(ids(await json<Row[]>(listCmd, "--dir", dir, "--name", "boom")), ["b1"]);
   assert.equal(ids(await json<Row[]>(listCmd, "--dir", dir, "--since", "1h")), ["a1", "a2", "b1", "q1"]);

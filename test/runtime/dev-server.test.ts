@@ -140,12 +140,18 @@ test("GET /api lists every route", async () => {
   assert.is(res.status, 200);
   const routes = (await res.json()) as { method: string; path: string; does: string }[];
   assert.equal(routes.map((r) => `${r.method} ${r.path}`), [
-    "GET /api", "GET /api/orchestrations", "POST /api/instances", "GET /api/instances", "GET /api/instances/:id",
+    "GET /api", "GET /api/orchestrations", "GET /api/versions", "POST /api/instances", "GET /api/instances", "GET /api/instances/:id",
     "GET /api/instances/:id/history", "POST /api/instances/:id/events/:name", "POST /api/instances/:id/terminate", "POST /api/instances/:id/purge",
     "GET /api/entities/:name/:key", "POST /api/entities/:name/:key/:op",
   ]);
   assert.ok(routes.every((r) => r.does.length > 0));
   assert.match(((await (await api("/nothing")).json()) as { error: string }).error, /GET \/api lists the routes/);
+});
+
+test("GET /api/versions: what client.versions() says (hand-written machines have no module to store)", async () => {
+  const res = await api("/api/versions");
+  assert.is(res.status, 200);
+  assert.equal(await res.json(), await host.client.versions());
 });
 
 test("a malformed percent-encoding in the path is a 400, not a 500", async () => {

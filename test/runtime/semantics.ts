@@ -240,7 +240,9 @@ export function semanticSuite(name: string, makeBackend: () => Promise<BackendFi
       const s = await host.client.status(id);
       return s?.error?.name === "MachineVersionMissing" ? s : undefined;
     });
-    assert.match(suspended.error!.message, /started on version v1 of orchestration "versioned".*only version\(s\) v2/);
+    assert.match(suspended.error!.message, /runs version v1 of orchestration "versioned", which this host cannot load: it is not stored.*has version\(s\) v2/);
+    assert.is(suspended.status, "Suspended");
+    assert.is(suspended.version, "v1");
     await host.stop();
     host = await startHost({ app: [versionedV1, versionedV2], backend: fixture.spec, partitions, log: () => undefined });
     await host.client.raise(id, "go", 2);

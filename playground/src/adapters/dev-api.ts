@@ -13,7 +13,7 @@
  */
 import type { MachineGraph } from "../../../runtime/machine.ts";
 
-export const STATUSES = ["Pending", "Running", "Completed", "Failed", "Terminated"] as const;
+export const STATUSES = ["Pending", "Running", "Suspended", "Completed", "Failed", "Terminated"] as const;
 export type RuntimeStatusName = (typeof STATUSES)[number];
 
 export interface InstanceStatusView {

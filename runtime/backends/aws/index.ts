@@ -11,6 +11,7 @@ import { createClients, type AwsClients } from "./clients.ts";
 import { tableNames, validateAwsOptions, type AwsBackendOptions } from "./options.ts";
 import { ensureStream, ensureTable, partitionsTableSpec, statusTableSpec } from "./resources.ts";
 import { DynamoStore } from "./store/index.ts";
+import { DynamoVersionStore } from "../../versions/dynamo-store.ts";
 
 export type { AwsBackendOptions } from "./options.ts";
 export { KinesisChannels } from "./channels.ts";
@@ -20,6 +21,7 @@ export interface AwsBackend extends Backend {
   readonly kind: "aws";
   readonly channels: KinesisChannels;
   readonly store: DynamoStore;
+  readonly versions: DynamoVersionStore;
   /** The SDK clients (tests add middleware to them to count or fail requests). */
   readonly clients: AwsClients;
 }
@@ -68,6 +70,7 @@ export async function createAwsBackend(options: unknown, partitionCount: number,
       kind: "aws",
       channels,
       store,
+      versions: new DynamoVersionStore(doc, tables.partitions),
       clients: c,
       async close() {
         if (closed) return;

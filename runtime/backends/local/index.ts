@@ -8,6 +8,7 @@ import type { Backend, CheckpointState } from "../types.ts";
 import { LocalChannels } from "./channels.ts";
 import { LocalStore } from "./store.ts";
 import { asUnwritable } from "./unwritable.ts";
+import { LocalVersionStore } from "../../versions/local-store.ts";
 
 export { LocalChannels } from "./channels.ts";
 export { LocalStore } from "./store.ts";
@@ -18,6 +19,7 @@ export interface LocalBackend extends Backend {
   readonly channels: LocalChannels;
   readonly store: LocalStore;
   readonly dir: string;
+  readonly versions: LocalVersionStore;
 }
 
 export interface LocalBackendOptions {
@@ -52,6 +54,7 @@ export async function createLocalBackend(options: LocalBackendOptions, partition
     channels,
     store,
     dir,
+    versions: new LocalVersionStore(dir),
     async close() {
       await channels.close();
       await store.close();

@@ -8,6 +8,7 @@ import type { Backend } from "../types.ts";
 import { MemoryChannels } from "./channels.ts";
 import { Faults, type FaultOptions } from "./faults.ts";
 import { MemoryStore } from "./store.ts";
+import { MemoryVersionStore } from "../../versions/memory-store.ts";
 
 export { MemoryChannels } from "./channels.ts";
 export { MemoryStore } from "./store.ts";
@@ -27,6 +28,7 @@ export interface MemoryBackend extends Backend {
   readonly store: MemoryStore;
   readonly clock: Clock;
   readonly faults?: Faults;
+  readonly versions: MemoryVersionStore;
 }
 
 export function createMemoryBackend(options: MemoryBackendOptions = {}): MemoryBackend {
@@ -41,6 +43,7 @@ export function createMemoryBackend(options: MemoryBackendOptions = {}): MemoryB
     store,
     clock,
     faults,
+    versions: new MemoryVersionStore(() => clock.now()),
     async close() {
       await channels.close();
       await store.close();

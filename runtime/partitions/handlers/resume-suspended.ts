@@ -3,8 +3,9 @@
  * starts: an instance that waited for a host with its machine (Pending: no
  * orchestration of its name; suspended: its version missing) is begun or
  * stepped if this host has the machine now, instead of waiting for a message
- * to reach it. If the host still lacks it, nothing changes (the marker stays
- * for the next start-up; no retry loop).
+ * to reach it; the step loads a stored version this host's app lacks. If the
+ * host cannot load it, nothing more changes (the marker stays for the next
+ * start-up; no retry loop).
  */
 import type { ResumeSuspendedEvent } from "../messages.ts";
 import type { MessageHandler } from "../registry.ts";
@@ -22,6 +23,7 @@ export const resumeSuspended: MessageHandler<ResumeSuspendedEvent> = {
       return;
     }
     if (rec.status === "Pending" && rec.frame === null) beginPending(batch, rec);
-    else if (rec.frame !== null && batch.app.machine(rec.name, rec.version)) batch.scheduleStep(rec.instanceId);
+    // The step loads a stored version the app lacks; one already found unloadable stays Suspended (no retry loop).
+    else if (rec.frame !== null && !(rec.status === "Suspended" && "unavailable" in batch.app.lookup(rec.name, rec.version))) batch.scheduleStep(rec.instanceId);
   },
 };

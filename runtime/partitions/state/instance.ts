@@ -92,6 +92,7 @@ export function statusRecordOf(rec: InstanceRecord): InstanceStatusRecord {
     createdAt: rec.createdAt,
     updatedAt: rec.updatedAt,
     ...(rec.parent ? { parentInstanceId: rec.parent.instanceId } : {}),
+    version: rec.version,
   };
 }
 
