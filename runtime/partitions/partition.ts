@@ -432,6 +432,9 @@ export class Partition {
     this.open = open;
     this.uncommittedBatches++;
     this.enqueue(async () => {
+      // Batches that finish while the input it consumed becomes durable still join it.
+      // The last check and the close run in one go (no await between), so the record closes with exactly the input checked.
+      for (let wait; (wait = this.inputDurable(open.record.inputPosition)); ) await wait;
       if (this.open === open) this.open = undefined;
       // Closed: every batch of this record has stamped its outbox entries with its position.
       const envelopes = this.sender.envelopesOf(this.objects, open.sentTo, record.position);
@@ -442,6 +445,17 @@ export class Partition {
       this.sender.send([...envelopes, ...this.ackEnvelopes(open.acks)]);
       if (record.statusUpdates.length > 0) this.deps.onCommitted?.(record.statusUpdates);
     });
+  }
+
+  /**
+   * Undefined if the channel records up to `position` are durable, else a
+   * promise to wait for before checking again. On `local` a send is readable
+   * before its fsync ends (the batch that applied it ran meanwhile): a commit
+   * or checkpoint waits for this, so none is durable while an input it
+   * consumed could still vanish in a power cut.
+   */
+  private inputDurable(position: ChannelPosition | undefined): Promise<void> | undefined {
+    return position === undefined ? undefined : this.deps.channels.durable?.(this.deps.index, position);
   }
 
   /** Queues store work behind the commits in flight; the batch loop waiting for room is woken when it is done. */
@@ -470,6 +484,8 @@ export class Partition {
     const state = { logPosition: position, ...(this.inputPosition !== undefined ? { inputPosition: this.inputPosition } : {}) };
     const { updates, keys } = this.objects.beginCheckpoint();
     this.enqueue(async () => {
+      // Usually durable already (the commits it covers waited): only records that were all duplicates add nothing to a commit.
+      for (let wait; (wait = this.inputDurable(state.inputPosition)); ) await wait;
       await store.writeCheckpoint(this.lease, state, updates);
       this.objects.flushed(keys);
       this.checkpointPosition = position;
