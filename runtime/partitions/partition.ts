@@ -37,6 +37,7 @@ import { recover } from "./recovery.ts";
 import { messageHandlers } from "./registry.ts";
 import { ACTIVITY_PREFIX, type ActivityRecord } from "./state/activities.ts";
 import { admit, DEDUP_KEY, emptyDedup, noteClient, type DedupRecord } from "./state/dedup.ts";
+import { isHistoryKey } from "./state/history.ts";
 import { TIMER_PREFIX, DueHeap, type TimerRecord } from "./state/timers.ts";
 import { runStep } from "./step.ts";
 
@@ -552,16 +553,24 @@ export interface OpenCommit {
   statusIndex: Map<string, number> | undefined;
 }
 
-function indexBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, number> {
+/** Items whose key `appendOnly` accepts are left out of the index: replaceOrAppend appends them. */
+function indexBy<T>(items: readonly T[], keyOf: (item: T) => string, appendOnly?: (key: string) => boolean): Map<string, number> {
   const index = new Map<string, number>();
-  for (let i = 0; i < items.length; i++) index.set(keyOf(items[i]!), i);
+  for (let i = 0; i < items.length; i++) {
+    const key = keyOf(items[i]!);
+    if (!appendOnly?.(key)) index.set(key, i);
+  }
   return index;
 }
 
-/** Each later item replaces the item of the same key in `items`, or is appended: `index` is kept in step. */
-function replaceOrAppend<T>(items: T[], index: Map<string, number>, later: readonly T[], keyOf: (item: T) => string): void {
+/** Each later item replaces the item of the same key in `items`, or is appended (always, for keys `appendOnly` accepts): `index` is kept in step. */
+function replaceOrAppend<T>(items: T[], index: Map<string, number>, later: readonly T[], keyOf: (item: T) => string, appendOnly?: (key: string) => boolean): void {
   for (const item of later) {
     const key = keyOf(item);
+    if (appendOnly?.(key)) {
+      items.push(item);
+      continue;
+    }
     const at = index.get(key);
     if (at === undefined) {
       index.set(key, items.length);
@@ -572,8 +581,9 @@ function replaceOrAppend<T>(items: T[], index: Map<string, number>, later: reado
 
 /** Adds a later batch's commit to the open record: its updates replace the earlier values of the same keys (redo records, last wins). */
 function mergeInto(open: OpenCommit, later: CommitRecord, sentTo: Set<number>, acks: Map<number, number>): void {
-  open.keyIndex ??= indexBy(open.record.updates, (u) => u.key);
-  replaceOrAppend(open.record.updates, open.keyIndex, later.updates, (u) => u.key);
+  // History updates keep their order instead (a step written, then deleted by the cap): applied in order, the last wins too.
+  open.keyIndex ??= indexBy(open.record.updates, (u) => u.key, isHistoryKey);
+  replaceOrAppend(open.record.updates, open.keyIndex, later.updates, (u) => u.key, isHistoryKey);
   open.statusIndex ??= indexBy(open.record.statusUpdates, (s) => s.instanceId);
   mergeStatusDeletes(open, later);
   replaceOrAppend(open.record.statusUpdates, open.statusIndex, later.statusUpdates, (s) => s.instanceId);

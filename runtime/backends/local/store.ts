@@ -328,7 +328,8 @@ export class LocalStore implements PartitionStore {
       try {
         if (asDelta) writeAtomic(deltaPath, sealJson({ state, previous, updates, statuses: rows, ...(statusDeletes.length > 0 ? { statusDeletes } : {}) }));
         part.checkpoint = { ...state };
-        for (const u of updates) u.value === null ? part.objects.delete(u.key) : part.objects.set(u.key, JSON.parse(JSON.stringify(u.value)));
+        // A copy, since the caller may change its objects later; a string (a history step's text) is immutable and is kept as it is.
+        for (const u of updates) u.value === null ? part.objects.delete(u.key) : part.objects.set(u.key, typeof u.value === "object" ? JSON.parse(JSON.stringify(u.value)) : u.value);
         applyStatuses(part.checkpointStatuses, { statusUpdates: rows, statusDeletes });
         if (asDelta && !(last && last.position === state.logPosition)) part.deltas.push({ path: deltaPath, position: state.logPosition, previous });
         if (!asDelta || part.deltas.length > MAX_DELTAS) this.writeSnapshot(part);
