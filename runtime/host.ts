@@ -215,7 +215,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
   }
   started = true;
 
-  const client = new Client(backend, partitionCount, { app, clock, notifier });
+  const client = new Client(backend, partitionCount, { app, clock, notifier, historyLimit: partitionOptions.historyLimit });
   return {
     client,
     backend,
