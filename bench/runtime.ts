@@ -346,7 +346,7 @@ for (const [backend, { fsync, figures }] of results) {
 
 const memory = results.get("memory");
 const local = results.get("local");
-if (memory && local) {
+if (memory && local && memory.figures.compiled.p50 !== undefined && !hello5Only) {
   // The fsync of the whole run: the median of every repeat's, both backends.
   const fsync = median([...memory.fsyncs, ...local.fsyncs]);
   console.log(`\nHello3 p50, local - memory (what durable commits add), fsync of the run ${fsync.toFixed(3)} ms:\n`);
