@@ -435,7 +435,11 @@ export class Partition {
     this.enqueue(async () => {
       // Batches that finish while the input it consumed becomes durable still join it.
       // The last check and the close run in one go (no await between), so the record closes with exactly the input checked.
-      for (let wait; (wait = this.inputDurable(open.record.inputPosition)); ) await wait;
+      for (let checked: ChannelPosition | undefined, at = open.record.inputPosition; at !== checked; at = open.record.inputPosition) {
+        const wait = this.inputDurable(at);
+        checked = at;
+        if (wait) await wait;
+      }
       if (this.open === open) this.open = undefined;
       // Closed: every batch of this record has stamped its outbox entries with its position.
       const envelopes = this.sender.envelopesOf(this.objects, open.sentTo, record.position);
@@ -450,7 +454,7 @@ export class Partition {
 
   /**
    * Undefined if the channel records up to `position` are durable, else a
-   * promise to wait for before checking again. On `local` a send is readable
+   * promise that resolves once they are. On `local` a send is readable
    * before its fsync ends (the batch that applied it ran meanwhile): a commit
    * or checkpoint waits for this, so none is durable while an input it
    * consumed could still vanish in a power cut.
@@ -486,7 +490,7 @@ export class Partition {
     const { updates, keys } = this.objects.beginCheckpoint();
     this.enqueue(async () => {
       // Usually durable already (the commits it covers waited): only records that were all duplicates add nothing to a commit.
-      for (let wait; (wait = this.inputDurable(state.inputPosition)); ) await wait;
+      await this.inputDurable(state.inputPosition);
       await store.writeCheckpoint(this.lease, state, updates);
       this.objects.flushed(keys);
       this.checkpointPosition = position;

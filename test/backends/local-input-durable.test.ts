@@ -86,6 +86,22 @@ test("bytes this process did not fsync (another writer's) are fsync'd by durable
   await reader.close();
 });
 
+test("a record in a segment older than the last one written: durable() once, then known durable", async () => {
+  const dir = tempDir();
+  const b = await createLocalBackend({ dir, segmentBytes: 200 }, 1);
+  await b.channels.send([{ from: "c:1", to: 0, seq: 1, body: { pad: "x".repeat(300) } }]);
+  const [first] = await b.channels.read(0, undefined, { maxRecords: 1 });
+  // Sealed by the send above (past 200 bytes): these go to later segments, fsync'd there.
+  for (let seq = 2; seq <= 4; seq++) await b.channels.send([{ from: "c:1", to: 0, seq, body: { pad: "y".repeat(300) } }]);
+  assert.ok(b.channels.segments(0).length > 2);
+  const wait = b.channels.durable(0, first!.position);
+  if (wait) await wait;
+  assert.is(b.channels.durable(0, first!.position), undefined, "not fsync'd again and again");
+  const all = await b.channels.read(0, undefined, { maxRecords: 10 });
+  assert.is(b.channels.durable(0, all.at(-1)!.position), undefined, "the last one, fsync'd by its send");
+  await b.close();
+});
+
 let greetRuns = 0;
 const greet = activity("greet", async (name: string) => {
   greetRuns++;

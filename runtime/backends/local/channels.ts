@@ -61,6 +61,8 @@ export const CHANNEL_SEGMENT_BYTES = 4 * 1024 * 1024;
 export const TORN_AFTER_MS = 1000;
 /** Re-appends after finding the head sealed under a write: each one needs a new seal meanwhile, so more means something is broken. */
 const MAX_APPEND_ATTEMPTS = 16;
+/** Segments below the latest one whose durable end durable() remembers, per partition. */
+const SYNCED_SEGMENTS_KEPT = 2;
 /** Skipped-damage reports kept (the latest), for tests and diagnosis. */
 const MAX_DAMAGE_REPORTS = 64;
 
@@ -108,8 +110,8 @@ export class LocalChannels implements Channels {
   private readonly heads: number[];
   /** Highest segment whose directory entry this process made durable (a directory fsync covers every older entry too). */
   private readonly durableSegment: number[];
-  /** Per partition: every byte of `segment` below `offset` is durable (an fsync of this process covered it). */
-  private readonly synced: (Position | undefined)[];
+  /** Per partition, per segment (the last few): every byte below the offset is durable (an fsync of this process covered it). */
+  private readonly synced: Map<number, number>[];
   /** Per partition: this process's append whose fsync is in flight; its bytes are readable already, durable once `done` resolves. */
   private readonly syncing: ({ end: Position; done: Promise<unknown> } | undefined)[];
   /** Reads of this process waiting for records, woken by this process's sends. */
@@ -127,7 +129,7 @@ export class LocalChannels implements Channels {
     if (!(this.tornAfterMs >= 0)) throw new RangeError(`tornAfterMs must be >= 0, got ${this.tornAfterMs}`);
     this.heads = new Array(partitionCount).fill(-1);
     this.durableSegment = new Array(partitionCount).fill(-1);
-    this.synced = new Array(partitionCount).fill(undefined);
+    this.synced = Array.from({ length: partitionCount }, () => new Map<number, number>());
     this.syncing = new Array(partitionCount).fill(undefined);
     mkdirSync(this.dir, { recursive: true });
     for (let p = 0; p < partitionCount; p++) this.open(p);
@@ -284,8 +286,10 @@ export class LocalChannels implements Channels {
   }
 
   private noteSynced(partition: number, end: Position): void {
-    const synced = this.synced[partition];
-    if (!synced || end.segment > synced.segment || (end.segment === synced.segment && end.offset > synced.offset)) this.synced[partition] = end;
+    const synced = this.synced[partition]!;
+    if ((synced.get(end.segment) ?? -1) < end.offset) synced.set(end.segment, end.offset);
+    // Reads behind the head by more than a segment or two are rare: forget those (durable() fsyncs again if asked).
+    for (const segment of synced.keys()) if (segment < end.segment - SYNCED_SEGMENTS_KEPT) synced.delete(segment);
   }
 
   /**
@@ -300,8 +304,7 @@ export class LocalChannels implements Channels {
    */
   durable(partition: number, position: ChannelPosition): Promise<void> | undefined {
     const p = parsePosition(position);
-    const synced = this.synced[partition];
-    if (synced && synced.segment === p.segment && synced.offset >= p.offset) return undefined;
+    if ((this.synced[partition]!.get(p.segment) ?? -1) >= p.offset) return undefined;
     const inFlight = this.syncing[partition];
     if (inFlight && inFlight.end.segment === p.segment && inFlight.end.offset >= p.offset) return inFlight.done.then(() => undefined);
     return syncFileAsync(this.segmentPath(partition, p.segment)).then((size) => this.noteSynced(partition, { segment: p.segment, offset: size }));
