@@ -4,7 +4,7 @@
  * nwc's compiler at start, as users run them), the hand-written machines of
  * bench/runtime-machines.ts (the floor: the least a machine can do), and
  * compiled / hand-written of the two figures, measured in the same run.
- * Run: node --expose-gc --conditions=source --import tsx bench/runtime.ts [--quick] [--backend memory|local|both] [--repeats N] [--only hello5]
+ * Run: node --expose-gc --conditions=source --import tsx bench/runtime.ts [--quick] [--backend memory|local|both] [--repeats N] [--only hello5|hello3]
  *
  * 1. Hello3 latency: one instance of a 3-activity sequence at a time, start
  *    to observed completion; p50 and p99 over SEQUENTIAL_RUNS.
@@ -24,6 +24,9 @@
  *    order that alternates; throughput and process CPU time per instance (the
  *    steadier figure on a shared machine), and the ratios.
  *    `--only hello5` measures Hello5 (on and off) alone.
+ * 8. With both backends: what a durable commit adds to Hello3 p50, local
+ *    minus memory, in fsyncs of the run (`--only hello3` measures only the
+ *    Hello3 rows).
  * Every latency is also given as a multiple of one fsync (bench/fsync.ts: a
  * small append + fsync in the temp directory the local backend uses)
  * measured in the same run, before each repeat: the floor any durable commit
@@ -58,8 +61,9 @@ const BACKENDS: BackendName[] = backendArg === "both" ? ["memory", "local"] : [b
 /** Medians of 5: two outliers on a shared machine are dropped. */
 const REPEATS = Number(flag("--repeats") ?? (quick ? 1 : 5));
 const only = flag("--only");
-if (only !== undefined && only !== "hello5") throw new Error(`--only takes hello5, got ${only}`);
+if (only !== undefined && only !== "hello5" && only !== "hello3") throw new Error(`--only takes hello5 or hello3, got ${only}`);
 const hello5Only = only === "hello5";
+const hello3Only = only === "hello3";
 /** Enough samples for a p99 that is not just the maximum. */
 const SEQUENTIAL_RUNS = quick ? 100 : 300;
 const THROUGHPUT_INSTANCES = quick ? 2_000 : 10_000;
@@ -236,6 +240,11 @@ async function repeatOnce(backend: BackendName, order: VariantName[], fsyncMs: n
     for (const v of order) out[v] = await run(workloads[v]);
     return out;
   };
+  if (hello3Only) {
+    const h3 = await both((w) => onHost(backend, w, (host) => hello3Latency(host, w.hello3, SEQUENTIAL_RUNS)));
+    const repeat = (v: VariantName): Repeat => ({ ...h3[v], hello5: NaN, hello5NoHistory: NaN, hello5CpuUs: NaN, hello5NoHistoryCpuUs: NaN });
+    return { compiled: repeat("compiled"), "hand-written": repeat("hand-written") };
+  }
   // History on and off back to back, in the order of this repeat (alternating), so drift falls on both.
   const h5 = {} as Record<VariantName, { perSecond: number; cpuUs: number }>;
   const h5Off = {} as Record<VariantName, { perSecond: number; cpuUs: number }>;
@@ -290,11 +299,11 @@ async function measure(backend: BackendName): Promise<{ fsync: number; figures: 
   }
   const figures = {} as Record<VariantName, Figures>;
   for (const v of VARIANTS) {
-    const resume = hello5Only ? undefined : await onHost(backend, workloads[v], (host) => resumeCost(host, workloads[v]));
+    const resume = hello5Only || hello3Only ? undefined : await onHost(backend, workloads[v], (host) => resumeCost(host, workloads[v]));
     figures[v] = medians(reps[v], resume);
   }
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-  return { fsync: median(fsyncs), figures };
+  return { fsync: median(fsyncs), fsyncs, figures };
 }
 
 const results = new Map<BackendName, Awaited<ReturnType<typeof measure>>>();
@@ -329,8 +338,23 @@ for (const [backend, { fsync, figures }] of results) {
   for (const [label, value, show] of rows) {
     const c = value(figures.compiled);
     const h = value(figures["hand-written"]);
-    if (c === undefined || h === undefined) continue;
+    if (c === undefined || h === undefined || Number.isNaN(c)) continue;
     table.push([label, show(c, figures.compiled, fsync), show(h, figures["hand-written"], fsync), (c / h).toFixed(2)]);
+  }
+  printTable(table);
+}
+
+const memory = results.get("memory");
+const local = results.get("local");
+if (memory && local && memory.figures.compiled.p50 !== undefined && !hello5Only) {
+  // The fsync of the whole run: the median of every repeat's, both backends.
+  const fsync = median([...memory.fsyncs, ...local.fsyncs]);
+  console.log(`\nHello3 p50, local - memory (what durable commits add), fsync of the run ${fsync.toFixed(3)} ms:\n`);
+  const table = [["variant", "memory p50", "local p50", "local - memory", "in fsyncs"]];
+  for (const v of VARIANTS) {
+    const m = memory.figures[v].p50!;
+    const l = local.figures[v].p50!;
+    table.push([v, `${m.toFixed(2)} ms`, `${l.toFixed(2)} ms`, `${(l - m).toFixed(2)} ms`, ((l - m) / fsync).toFixed(1)]);
   }
   printTable(table);
 }

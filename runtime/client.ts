@@ -122,7 +122,14 @@ export class Client {
   constructor(
     readonly backend: Backend,
     readonly partitionCount: number,
-    private readonly context: { app?: App; clock?: Clock; notifier?: StatusNotifier; onClose?: () => Promise<void> } = {},
+    private readonly context: {
+      app?: App;
+      clock?: Clock;
+      notifier?: StatusNotifier;
+      onClose?: () => Promise<void>;
+      /** The host's PartitionOptions.historyLimit: `history` returns at most this many steps (stored ones beyond it go at the instance's next step). */
+      historyLimit?: number;
+    } = {},
   ) {
     this.sender = new ClientSender(backend.channels, this.clock);
   }
@@ -296,11 +303,12 @@ export class Client {
    * The instance's history, oldest step first: what woke each step, what it
    * asked for, where it waited (runtime/history.ts). Empty steps for an
    * unknown instance or one run with the history off; at most the last
-   * `historyLimit` steps.
+   * `historyLimit` steps (the host's, for a host's client: also right after
+   * the limit was lowered, before the instance's next step trims what is stored).
    */
   async history(instanceId: string): Promise<InstanceHistory> {
     checkId(instanceId, "history: instanceId");
-    return readHistory(this.backend.store, this.partitionCount, instanceId);
+    return readHistory(this.backend.store, this.partitionCount, instanceId, this.context.historyLimit);
   }
 
   async list(filter: ListFilter = {}): Promise<InstanceStatus[]> {

@@ -14,12 +14,19 @@ import { readCommittedObjects } from "./inspect.ts";
 import { partitionOfInstance } from "./partitions/hash.ts";
 import { historyPrefixOf, seqOfHistoryKey } from "./partitions/state/history.ts";
 
-export async function readHistory(store: PartitionStore, partitionCount: number, instanceId: string): Promise<InstanceHistory> {
+/**
+ * The instance's committed steps, oldest first; with `limit`, only the last
+ * `limit` of them (0: none). The partition trims what is stored to its limit
+ * at an instance's next step, so after the limit was lowered more may be
+ * stored than the limit allows until then: the read holds the limit itself.
+ */
+export async function readHistory(store: PartitionStore, partitionCount: number, instanceId: string, limit?: number): Promise<InstanceHistory> {
+  if (limit !== undefined && !(Number.isSafeInteger(limit) && limit >= 0)) throw new RangeError(`history limit must be an integer >= 0, got ${limit}`);
   const prefix = historyPrefixOf(instanceId);
   const partition = partitionOfInstance(instanceId, partitionCount);
   const values = await readCommittedObjects(store, partition, prefix, (key) => seqOfHistoryKey(prefix, key) !== undefined);
   const steps = values.map((v) => (typeof v === "string" ? JSON.parse(v) : v) as HistoryStep).sort((a, b) => a.seq - b.seq);
-  return { instanceId, steps };
+  return { instanceId, steps: limit !== undefined && steps.length > limit ? steps.slice(steps.length - limit) : steps };
 }
 
 /** The children an instance started, from the sub-orchestration commands of its history (first start first, each once). */

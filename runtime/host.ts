@@ -227,7 +227,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
   started = true;
   if (keeper) void keeper.sweep(backend.store, app);
 
-  const client = new Client(backend, partitionCount, { app, clock, notifier });
+  const client = new Client(backend, partitionCount, { app, clock, notifier, historyLimit: partitionOptions.historyLimit });
   return {
     client,
     backend,

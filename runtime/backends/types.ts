@@ -56,12 +56,22 @@ export interface Channels {
    * Records of `partition` after position `after` (exclusive; undefined = from
    * the beginning of what is retained), at most `maxRecords`. May wait up to
    * `waitMs` for new records when there are none; may return an empty list.
+   * A backend with `durable` may return records whose send is still becoming
+   * durable.
    */
   read(
     partition: number,
     after: ChannelPosition | undefined,
     options: { maxRecords: number; waitMs?: number },
   ): Promise<ChannelRecord[]>;
+  /**
+   * Optional, for a backend whose reads may return records before they are
+   * durable (local: a same-process send is readable from its write, before its
+   * fsync): resolves once every record up to `position` is durable, or returns
+   * undefined if it already is. The partition core calls it before a commit
+   * that consumed records up to `position`. Absent: every record read is durable.
+   */
+  durable?(partition: number, position: ChannelPosition): Promise<void> | undefined;
   /** Order of two positions of the same partition: negative, zero or positive. */
   comparePositions(a: ChannelPosition, b: ChannelPosition): number;
   close(): Promise<void>;

@@ -10,7 +10,7 @@
 import type { HistoryCommand, HistoryError, HistoryWait, HistoryWake, HistoryStep } from "../history.ts";
 import type { Command, EntityId, ErrorInfo, MachineGraph } from "../machine.ts";
 import type { Batch } from "./batch.ts";
-import { appendStep } from "./state/history.ts";
+import { appendStep, deleteSteps } from "./state/history.ts";
 import type { InboxEntry, InstanceRecord } from "./state/instance.ts";
 
 /** Characters of an error message kept in a record: enough to read, while a step record stays small. */
@@ -31,7 +31,11 @@ export function journalStep(
   waitsAt: HistoryWait[] | undefined,
 ): void {
   const limit = batch.env.historyLimit;
-  if (limit === 0) return;
+  if (limit === 0) {
+    // Switched off since the instance's last step: what it has goes now, as a lowered limit trims at the next step.
+    deleteSteps(batch.objects, rec);
+    return;
+  }
   const step: Omit<HistoryStep, "seq"> = {
     atMs: batch.nowMs,
     ...(execution > 0 ? { execution } : {}),

@@ -12,10 +12,15 @@
  *   returns, so loading it back on demand gives the same state.
  *
  * - Objects under IMMUTABLE_PREFIXES (activities, timers, outbox entries,
- *   run and suspension markers, history steps) are replaced, never changed in place (`touch`
+ *   run and suspension markers) are replaced, never changed in place (`touch`
  *   on them throws): commit records and checkpoints share them instead of
  *   copying. Everything else is deep-copied into the record, since the next
  *   batch may mutate it while the append is in flight.
+ * - History steps (`hist:`, state/history.ts) are written and deleted but
+ *   never read by the partition, so they skip the table: `writeHistory`
+ *   queues the update for the batch's commit record and for the next
+ *   checkpoint, in order, with no map entry or dirty-set entry per step
+ *   (a step is one small update, written twice, then dropped from memory).
  *
  * Invariant: `get` is only called on keys loaded in this batch (asserted);
  * handlers never await, so a batch applies atomically in memory.
@@ -27,22 +32,16 @@ import { ACTIVITY_PREFIX } from "./state/activities.ts";
 import { OUT_ENTRY_PREFIX } from "./state/outbox.ts";
 import { TIMER_PREFIX } from "./state/timers.ts";
 import { ENTITY_PREFIX } from "./state/entity.ts";
-import { HISTORY_PREFIX } from "./state/history.ts";
+import { isHistoryKey } from "./state/history.ts";
 import { INSTANCE_PREFIX, instanceForCommit, type InstanceRecord } from "./state/instance.ts";
 
 const ABSENT = Symbol("absent");
 
 /** Kinds whose objects are written once and then only deleted or replaced whole (see the header). */
-const IMMUTABLE_PREFIXES = [ACTIVITY_PREFIX, TIMER_PREFIX, OUT_ENTRY_PREFIX, RUN_STEP_PREFIX, SUSPENDED_PREFIX, HISTORY_PREFIX];
+const IMMUTABLE_PREFIXES = [ACTIVITY_PREFIX, TIMER_PREFIX, OUT_ENTRY_PREFIX, RUN_STEP_PREFIX, SUSPENDED_PREFIX];
 
-/**
- * Kinds the partition writes but never reads (history steps): kept in memory
- * only until a checkpoint has them, then dropped, so a long history costs
- * the store, not the partition's memory.
- */
-function isWriteOnly(key: string): boolean {
-  return key.startsWith(HISTORY_PREFIX);
-}
+/** Keys the partition writes but never reads (history steps): they go through writeHistory, not the table. */
+const isWriteOnly = isHistoryKey;
 
 for (const p of IMMUTABLE_PREFIXES) {
   if ("ied".includes(p[0]!)) throw new Error(`write-once prefix ${p} starts like inst:/ent:/dedup; isImmutable() would miss it`);
@@ -65,6 +64,10 @@ export class ObjectTable {
   readonly unflushed = new Set<string>();
   /** Keys whose checkpoint write is in flight: not evictable until it completes. */
   private readonly flushing = new Set<string>();
+  /** History updates of the current batch, in order (for its commit record). */
+  private historyForCommit: ObjectUpdate[] = [];
+  /** History updates since the last checkpoint began, in order (for the next one). */
+  private historyUnflushed: ObjectUpdate[] = [];
   cacheLoads = 0;
 
   constructor(
@@ -125,6 +128,7 @@ export class ObjectTable {
 
   set(key: string, value: unknown): void {
     if (value === undefined) throw new Error(`object ${key}: use delete() rather than storing undefined`);
+    if (isWriteOnly(key)) throw new Error(`object ${key} is write-only: use writeHistory()`);
     if (isCacheable(key)) {
       // Newest in LRU order.
       this.cache.delete(key);
@@ -144,14 +148,32 @@ export class ObjectTable {
   }
 
   delete(key: string): void {
+    if (isWriteOnly(key)) throw new Error(`object ${key} is write-only: use writeHistory()`);
     if (isCacheable(key)) this.cache.set(key, ABSENT);
     else this.pinned.delete(key);
     this.dirtyForCommit.add(key);
     this.unflushed.add(key);
   }
 
+  /**
+   * Writes (a JSON text) or deletes (null) a history step: in the batch's
+   * commit record and the next checkpoint, in the order written, never in
+   * the table (nothing reads it back). The update is shared, never changed.
+   */
+  writeHistory(key: string, text: string | null): void {
+    if (!isWriteOnly(key)) throw new Error(`writeHistory of ${key}: not a history key`);
+    const update: ObjectUpdate = { key, value: text };
+    this.historyForCommit.push(update);
+    this.historyUnflushed.push(update);
+  }
+
   /** Applies a redo record during recovery. */
   applyUpdate(update: ObjectUpdate): void {
+    // A replayed step goes to the next checkpoint (which lets the log holding it be trimmed), not into the table.
+    if (isWriteOnly(update.key)) {
+      this.historyUnflushed.push(update);
+      return;
+    }
     if (update.value === null && !isCacheable(update.key)) this.pinned.delete(update.key);
     else this.mapOf(update.key).set(update.key, update.value === null ? ABSENT : update.value);
     this.unflushed.add(update.key);
@@ -167,25 +189,28 @@ export class ObjectTable {
     return out;
   }
 
+  /** The batch's updates: the changed objects' values, then its history updates in the order written. */
   takeCommitUpdates(): ObjectUpdate[] {
     const updates = this.snapshot(this.dirtyForCommit);
     this.dirtyForCommit.clear();
+    for (const h of this.historyForCommit) updates.push(h);
+    this.historyForCommit = [];
     return updates;
   }
 
-  /** Starts a checkpoint: the unflushed objects' current values; `flushed()` once written. */
+  /** Starts a checkpoint: the unflushed objects' current values and the history updates since the last one; `flushed()` once written. */
   beginCheckpoint(): { updates: ObjectUpdate[]; keys: string[] } {
     const keys = [...this.unflushed];
     this.unflushed.clear();
     for (const k of keys) this.flushing.add(k);
-    return { updates: this.snapshot(keys), keys };
+    const updates = this.snapshot(keys);
+    for (const h of this.historyUnflushed) updates.push(h);
+    this.historyUnflushed = [];
+    return { updates, keys };
   }
 
   flushed(keys: readonly string[]): void {
-    for (const k of keys) {
-      this.flushing.delete(k);
-      if (isWriteOnly(k) && !this.unflushed.has(k) && !this.dirtyForCommit.has(k)) this.pinned.delete(k);
-    }
+    for (const k of keys) this.flushing.delete(k);
   }
 
   /** Keys in memory with a prefix (pinned kinds: timers, activities, outboxes). */

@@ -37,6 +37,7 @@ import { recover } from "./recovery.ts";
 import { messageHandlers } from "./registry.ts";
 import { ACTIVITY_PREFIX, type ActivityRecord } from "./state/activities.ts";
 import { admit, DEDUP_KEY, emptyDedup, noteClient, type DedupRecord } from "./state/dedup.ts";
+import { isHistoryKey } from "./state/history.ts";
 import { TIMER_PREFIX, DueHeap, type TimerRecord } from "./state/timers.ts";
 import { runStep } from "./step.ts";
 
@@ -432,6 +433,13 @@ export class Partition {
     this.open = open;
     this.uncommittedBatches++;
     this.enqueue(async () => {
+      // Batches that finish while the input it consumed becomes durable still join it.
+      // The last check and the close run in one go (no await between), so the record closes with exactly the input checked.
+      for (let checked: ChannelPosition | undefined, at = open.record.inputPosition; at !== checked; at = open.record.inputPosition) {
+        const wait = this.inputDurable(at);
+        checked = at;
+        if (wait) await wait;
+      }
       if (this.open === open) this.open = undefined;
       // Closed: every batch of this record has stamped its outbox entries with its position.
       const envelopes = this.sender.envelopesOf(this.objects, open.sentTo, record.position);
@@ -442,6 +450,17 @@ export class Partition {
       this.sender.send([...envelopes, ...this.ackEnvelopes(open.acks)]);
       if (record.statusUpdates.length > 0) this.deps.onCommitted?.(record.statusUpdates);
     });
+  }
+
+  /**
+   * Undefined if the channel records up to `position` are durable, else a
+   * promise that resolves once they are. On `local` a send is readable
+   * before its fsync ends (the batch that applied it ran meanwhile): a commit
+   * or checkpoint waits for this, so none is durable while an input it
+   * consumed could still vanish in a power cut.
+   */
+  private inputDurable(position: ChannelPosition | undefined): Promise<void> | undefined {
+    return position === undefined ? undefined : this.deps.channels.durable?.(this.deps.index, position);
   }
 
   /** Queues store work behind the commits in flight; the batch loop waiting for room is woken when it is done. */
@@ -470,6 +489,8 @@ export class Partition {
     const state = { logPosition: position, ...(this.inputPosition !== undefined ? { inputPosition: this.inputPosition } : {}) };
     const { updates, keys } = this.objects.beginCheckpoint();
     this.enqueue(async () => {
+      // Usually durable already (the commits it covers waited): only records that were all duplicates add nothing to a commit.
+      await this.inputDurable(state.inputPosition);
       await store.writeCheckpoint(this.lease, state, updates);
       this.objects.flushed(keys);
       this.checkpointPosition = position;
@@ -536,16 +557,24 @@ export interface OpenCommit {
   statusIndex: Map<string, number> | undefined;
 }
 
-function indexBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, number> {
+/** Items whose key `appendOnly` accepts are left out of the index: replaceOrAppend appends them. */
+function indexBy<T>(items: readonly T[], keyOf: (item: T) => string, appendOnly?: (key: string) => boolean): Map<string, number> {
   const index = new Map<string, number>();
-  for (let i = 0; i < items.length; i++) index.set(keyOf(items[i]!), i);
+  for (let i = 0; i < items.length; i++) {
+    const key = keyOf(items[i]!);
+    if (!appendOnly?.(key)) index.set(key, i);
+  }
   return index;
 }
 
-/** Each later item replaces the item of the same key in `items`, or is appended: `index` is kept in step. */
-function replaceOrAppend<T>(items: T[], index: Map<string, number>, later: readonly T[], keyOf: (item: T) => string): void {
+/** Each later item replaces the item of the same key in `items`, or is appended (always, for keys `appendOnly` accepts): `index` is kept in step. */
+function replaceOrAppend<T>(items: T[], index: Map<string, number>, later: readonly T[], keyOf: (item: T) => string, appendOnly?: (key: string) => boolean): void {
   for (const item of later) {
     const key = keyOf(item);
+    if (appendOnly?.(key)) {
+      items.push(item);
+      continue;
+    }
     const at = index.get(key);
     if (at === undefined) {
       index.set(key, items.length);
@@ -556,8 +585,9 @@ function replaceOrAppend<T>(items: T[], index: Map<string, number>, later: reado
 
 /** Adds a later batch's commit to the open record: its updates replace the earlier values of the same keys (redo records, last wins). */
 function mergeInto(open: OpenCommit, later: CommitRecord, sentTo: Set<number>, acks: Map<number, number>): void {
-  open.keyIndex ??= indexBy(open.record.updates, (u) => u.key);
-  replaceOrAppend(open.record.updates, open.keyIndex, later.updates, (u) => u.key);
+  // History updates keep their order instead (a step written, then deleted by the cap): applied in order, the last wins too.
+  open.keyIndex ??= indexBy(open.record.updates, (u) => u.key, isHistoryKey);
+  replaceOrAppend(open.record.updates, open.keyIndex, later.updates, (u) => u.key, isHistoryKey);
   open.statusIndex ??= indexBy(open.record.statusUpdates, (s) => s.instanceId);
   mergeStatusDeletes(open, later);
   replaceOrAppend(open.record.statusUpdates, open.statusIndex, later.statusUpdates, (s) => s.instanceId);

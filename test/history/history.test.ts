@@ -11,6 +11,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { BackendSpec } from "../../runtime/backends/index.ts";
 import { startHost, type Host } from "../../runtime/host.ts";
+import { readHistory } from "../../runtime/history-reader.ts";
 import type { PartitionOptions } from "../../runtime/partitions/partition.ts";
 import { compileOnLoad } from "../entities/harness.ts";
 import { assertJourneyHistory, until, WAIT } from "./journey.ts";
@@ -88,6 +89,42 @@ test("local: the history is read from a checkpoint after a restart, and a purge 
     host = await start();
     assert.equal((await host.client.history("c1")).steps, []);
     assert.is((await host.client.history("c2")).steps.length, 3);
+    await host.stop();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("local: a lowered historyLimit holds on read at once; the instance's next step trims what is stored (0: all of it)", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "nwc-history-"));
+  const start = (historyLimit?: number) =>
+    startHost({ app: [app], backend: { kind: "local", dir }, partitions: 2, partitionOptions: historyLimit === undefined ? {} : { historyLimit }, log: quiet });
+  /** What is stored, whatever the reader's limit. */
+  const stored = async (host: Host, id: string) => (await readHistory(host.backend.store, 2, id)).steps.map((s) => s.seq);
+  try {
+    let host = await start();
+    for (const id of ["lowered", "off"]) {
+      await host.client.start(app.journey, id, { instanceId: id });
+      // Started, the flaky and the broken activity's results, the timer: then it waits for "approval".
+      await until(`${id} waiting`, () => host.client.history(id), (h) => h.steps.length === 4);
+    }
+    await host.stop();
+
+    host = await start(2);
+    assert.equal((await host.client.history("lowered")).steps.map((s) => s.seq), [3, 4], "read with the new limit");
+    assert.equal(await stored(host, "lowered"), [1, 2, 3, 4], "not trimmed before its next step");
+    await host.client.raise("lowered", "approval", "yes");
+    await host.client.wait("lowered", WAIT);
+    assert.equal(await stored(host, "lowered"), [5, 6], "trimmed by the steps after");
+    assert.equal((await host.client.history("lowered")).steps.map((s) => s.seq), [5, 6]);
+    await host.stop();
+
+    host = await start(0);
+    assert.equal((await host.client.history("off")).steps, [], "history off: a read returns none");
+    assert.equal(await stored(host, "off"), [1, 2, 3, 4]);
+    await host.client.raise("off", "approval", "yes");
+    await host.client.wait("off", WAIT);
+    assert.equal(await stored(host, "off"), [], "its next step deleted what it had");
     await host.stop();
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -41,7 +41,7 @@ import { closeSync, constants, existsSync, fstatSync, fsyncSync, linkSync, mkdir
 import { dirname, join } from "node:path";
 import type { ChannelPosition, ChannelRecord, Channels, Envelope } from "../types.ts";
 import { StoreCorrupted } from "../errors.ts";
-import { appendDurableAsync, fsyncDir } from "./files.ts";
+import { appendDurableAsync, fsyncDir, syncFileAsync } from "./files.ts";
 import { decodeFrames, encodeFrame, findNextFrame, FRAME_HEADER_BYTES, isTornFrame, MAX_FRAME_PAYLOAD_BYTES } from "./framing.ts";
 import { storeRecovery } from "./load.ts";
 
@@ -61,6 +61,8 @@ export const CHANNEL_SEGMENT_BYTES = 4 * 1024 * 1024;
 export const TORN_AFTER_MS = 1000;
 /** Re-appends after finding the head sealed under a write: each one needs a new seal meanwhile, so more means something is broken. */
 const MAX_APPEND_ATTEMPTS = 16;
+/** Segments below the latest one whose durable end durable() remembers, per partition. */
+const SYNCED_SEGMENTS_KEPT = 2;
 /** Skipped-damage reports kept (the latest), for tests and diagnosis. */
 const MAX_DAMAGE_REPORTS = 64;
 
@@ -108,6 +110,10 @@ export class LocalChannels implements Channels {
   private readonly heads: number[];
   /** Highest segment whose directory entry this process made durable (a directory fsync covers every older entry too). */
   private readonly durableSegment: number[];
+  /** Per partition, per segment (the last few): every byte below the offset is durable (an fsync of this process covered it). */
+  private readonly synced: Map<number, number>[];
+  /** Per partition: this process's append whose fsync is in flight; its bytes are readable already, durable once `done` resolves. */
+  private readonly syncing: ({ end: Position; done: Promise<unknown> } | undefined)[];
   /** Reads of this process waiting for records, woken by this process's sends. */
   private readonly waiters = new Map<number, Set<() => void>>();
   /** Per partition: a bad frame in the head, since when it has been seen. */
@@ -123,6 +129,8 @@ export class LocalChannels implements Channels {
     if (!(this.tornAfterMs >= 0)) throw new RangeError(`tornAfterMs must be >= 0, got ${this.tornAfterMs}`);
     this.heads = new Array(partitionCount).fill(-1);
     this.durableSegment = new Array(partitionCount).fill(-1);
+    this.synced = Array.from({ length: partitionCount }, () => new Map<number, number>());
+    this.syncing = new Array(partitionCount).fill(undefined);
     mkdirSync(this.dir, { recursive: true });
     for (let p = 0; p < partitionCount; p++) this.open(p);
   }
@@ -246,7 +254,16 @@ export class LocalChannels implements Channels {
       channelFaults.beforeAppend?.(partition, head);
       let size: number;
       try {
-        size = await appendDurableAsync(this.segmentPath(partition, head), bytes, { create: false });
+        // Readers of this process are woken as soon as the bytes are written, not after the fsync: a partition
+        // may apply them while they become durable, and waits for `durable()` before it commits what it consumed.
+        let written: Position | undefined;
+        const append = appendDurableAsync(this.segmentPath(partition, head), bytes, { create: false, onWritten: (end) => (written = { segment: head, offset: end }) });
+        if (written) {
+          this.syncing[partition] = { end: written, done: append };
+          this.wakeReaders(partition);
+        }
+        size = await append;
+        this.noteSynced(partition, { segment: head, offset: size });
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
         this.heads[partition] = this.scanHead(partition); // our head was trimmed: we were far behind
@@ -266,6 +283,31 @@ export class LocalChannels implements Channels {
       return;
     }
     throw new Error(`local channels: partition ${partition}: the head was sealed under ${MAX_APPEND_ATTEMPTS} appends in a row`);
+  }
+
+  private noteSynced(partition: number, end: Position): void {
+    const synced = this.synced[partition]!;
+    if ((synced.get(end.segment) ?? -1) < end.offset) synced.set(end.segment, end.offset);
+    // Reads behind the head by more than a segment or two are rare: forget those (durable() fsyncs again if asked).
+    for (const segment of synced.keys()) if (segment < end.segment - SYNCED_SEGMENTS_KEPT) synced.delete(segment);
+  }
+
+  /**
+   * Resolves once every record of `partition` up to `position` (one a read
+   * returned) is durable; undefined when it already is. A reader of this
+   * process sees a send as soon as it is written, before its fsync (so the
+   * partition applies it meanwhile); the partition core waits for this
+   * before it commits the consumption of a record, so that no commit is ever
+   * durable while a record it consumed could still vanish in a power cut.
+   * Bytes this process's fsyncs did not cover (another process's sends, an
+   * older segment) are made durable here with an fsync of the segment.
+   */
+  durable(partition: number, position: ChannelPosition): Promise<void> | undefined {
+    const p = parsePosition(position);
+    if ((this.synced[partition]!.get(p.segment) ?? -1) >= p.offset) return undefined;
+    const inFlight = this.syncing[partition];
+    if (inFlight && inFlight.end.segment === p.segment && inFlight.end.offset >= p.offset) return inFlight.done.then(() => undefined);
+    return syncFileAsync(this.segmentPath(partition, p.segment)).then((size) => this.noteSynced(partition, { segment: p.segment, offset: size }));
   }
 
   private wakeReaders(partition: number): void {

@@ -16,16 +16,38 @@ import { dirname } from "node:path";
  * the event loop keeps working (other partitions' batches) while the disk
  * flushes. Without `create` the file must exist (ENOENT otherwise): channel
  * writers must never re-create a segment that was trimmed. Returns the file's
- * size after the write (other writers' bytes included).
+ * size after the write (other writers' bytes included), which the fsync made
+ * durable. `onWritten`, if given, is called with that size synchronously,
+ * between the write and the fsync (the bytes are readable then, not yet durable).
  */
-export async function appendDurableAsync(path: string, bytes: Buffer, options: { create: boolean }): Promise<number> {
+export async function appendDurableAsync(path: string, bytes: Buffer, options: { create: boolean; onWritten?: (size: number) => void }): Promise<number> {
   const flags = constants.O_WRONLY | constants.O_APPEND | (options.create ? constants.O_CREAT : 0);
   const fd = openSync(path, flags, 0o644);
   try {
     const written = writeSync(fd, bytes, 0, bytes.length);
     if (written !== bytes.length) throw new Error(`short append to ${path}: ${written} of ${bytes.length} bytes`);
-    await new Promise<void>((resolve, reject) => fsync(fd, (error) => (error ? reject(error) : resolve())));
-    return fstatSync(fd).size;
+    // Taken before the fsync: every byte below it is in the file then, so the fsync covers it.
+    const size = fstatSync(fd).size;
+    options.onWritten?.(size);
+    await fsyncAsync(fd);
+    return size;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** fsync on libuv's thread pool. */
+export function fsyncAsync(fd: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => fsync(fd, (error) => (error ? reject(error) : resolve())));
+}
+
+/** Makes every byte of an existing file durable (written by any process); returns the size it covered. */
+export async function syncFileAsync(path: string): Promise<number> {
+  const fd = openSync(path, constants.O_RDONLY);
+  try {
+    const size = fstatSync(fd).size;
+    await fsyncAsync(fd);
+    return size;
   } finally {
     closeSync(fd);
   }

@@ -16,7 +16,7 @@
  * would otherwise each walk it again (measured: docs/runtime.md).
  *
  * Invariants: step objects are never read by the partition (ObjectTable
- * drops them from memory once a checkpoint has them); an instance has steps
+ * keeps them only until the commit and the checkpoint have them); an instance has steps
  * exactly for seqs historyFirst..historyLast, at most `limit` of them.
  */
 import type { HistoryStep } from "../../history.ts";
@@ -28,6 +28,7 @@ export const HISTORY_PREFIX = "hist:";
 /** The instance id comes first so that one instance's steps share a prefix (readers list them by it). */
 export const historyKey = (instanceId: string, seq: number): string => `${HISTORY_PREFIX}${instanceId}:${seq}`;
 export const historyPrefixOf = (instanceId: string): string => `${HISTORY_PREFIX}${instanceId}:`;
+export const isHistoryKey = (key: string): boolean => key.startsWith(HISTORY_PREFIX);
 
 /** The seq of a key under historyPrefixOf(instanceId), or undefined for a longer id's key ("a:1:5" under "a:"). */
 export function seqOfHistoryKey(prefix: string, key: string): number | undefined {
@@ -40,9 +41,9 @@ export function appendStep(objects: ObjectTable, rec: InstanceRecord, step: Omit
   if (!(limit >= 1)) throw new Error(`appendStep with history limit ${limit}: a switched-off journal records nothing`);
   const seq = (rec.historyLast ?? 0) + 1;
   // Stored as its JSON text, encoded once here: commit records and checkpoints then copy one string instead of walking the record each time.
-  objects.set(historyKey(rec.instanceId, seq), JSON.stringify({ seq, ...step }));
+  objects.writeHistory(historyKey(rec.instanceId, seq), JSON.stringify({ seq, ...step }));
   let first = rec.historyFirst ?? seq;
-  for (; first <= seq - limit; first++) objects.delete(historyKey(rec.instanceId, first));
+  for (; first <= seq - limit; first++) objects.writeHistory(historyKey(rec.instanceId, first), null);
   rec.historyFirst = first;
   rec.historyLast = seq;
 }
@@ -50,7 +51,7 @@ export function appendStep(objects: ObjectTable, rec: InstanceRecord, step: Omit
 /** Deletes every step of the instance (purge). */
 export function deleteSteps(objects: ObjectTable, rec: InstanceRecord): void {
   if (rec.historyLast === undefined) return;
-  for (let seq = rec.historyFirst ?? 1; seq <= rec.historyLast; seq++) objects.delete(historyKey(rec.instanceId, seq));
+  for (let seq = rec.historyFirst ?? 1; seq <= rec.historyLast; seq++) objects.writeHistory(historyKey(rec.instanceId, seq), null);
   delete rec.historyFirst;
   delete rec.historyLast;
 }
