@@ -131,6 +131,53 @@ export interface Machine {
   /** Where the machine is waiting now, as state ids of `graph` (one per waiting branch). */
   position?(frame: Frame): string[];
   readonly graph: MachineGraph;
+  /** What an upgrade needs to carry a waiting instance to another version (runtime/upgrade/). */
+  readonly upgrade?: UpgradeManifest;
+}
+
+/**
+ * The await points of a compiled machine, for upgrading waiting instances
+ * (docs/runtime.md "Upgrading instances"). Emitted by compiler/versioning/.
+ */
+export interface UpgradeManifest {
+  /** Content hash of the module whose step functions the machine's frames name ("<module>#<index>"). */
+  module: string;
+  /** The machine's step functions: the root and the async closures nested in it. */
+  functions: UpgradeFunction[];
+  awaits: UpgradeAwait[];
+}
+
+export interface UpgradeFunction {
+  /** Index in the module's step-function table. */
+  index: number;
+  /** Stable name: the orchestration, then each enclosing closure (`order/charge#0`). */
+  key: string;
+  /** Depth of its own scope in a branch's scope chain (the root's is 0). */
+  depth: number;
+  /** Names of its frame locals (the properties of its scope). */
+  locals: string[];
+}
+
+export interface UpgradeLocal {
+  name: string;
+  /** Scope depth the local lives in (0: the root function's). */
+  depth: number;
+  /** Its type as the checker prints it ("(temporary)" for a compiler temporary). */
+  type: string;
+}
+
+export interface UpgradeAwait {
+  /** Index of the step function the await is in. */
+  fn: number;
+  /** The label a branch holds while it waits there (graph state `<fn>:<resume>`). */
+  resume: number;
+  /** Stable key: enclosing function, loop/try/branch structure, awaited text, and an ordinal among equal ones. */
+  key: string;
+  line: number;
+  /** The try regions ([try, catch, finally, end] labels, null when absent) around the await, outermost first. */
+  regions: (number | null)[][];
+  /** Locals the code after the await may read before writing them. */
+  live: UpgradeLocal[];
 }
 
 export function isMachine(value: unknown): value is Machine {
