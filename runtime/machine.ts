@@ -156,6 +156,8 @@ export interface UpgradeFunction {
   depth: number;
   /** Names of its frame locals (the properties of its scope). */
   locals: string[];
+  /** Its parameters: set when it starts, so an await anywhere in it can carry them. */
+  params: UpgradeLocal[];
 }
 
 export interface UpgradeLocal {

@@ -41,6 +41,7 @@ export interface LoweredFunction {
   depth: number;
   /** Own frame locals (depth === this.depth), parameters included. */
   locals: string[];
+  params: string[];
   awaits: LoweredAwait[];
   /** Outer locals this function and the closures it creates read (depth < this.depth). */
   outerReads: FrameRef[];
@@ -289,6 +290,7 @@ function analyse(p: Parsed, closureReads: (index: number) => Set<string>): Lower
     index: p.index,
     depth: p.depth,
     locals: [...own].sort(),
+    params: p.params,
     awaits,
     outerReads: [...closureReads(p.index)].map(refOf),
   };

@@ -63,7 +63,8 @@ export function buildUpgradeManifest(input: ManifestInput): UpgradeManifest {
   for (const f of [...input.functions].sort((a, b) => a.index - b.index)) {
     const low = lowered.get(f.index)!;
     const key = keys.get(f.index)!;
-    functions.push({ index: f.index, key, depth: low.depth, locals: low.locals });
+    const params = low.params.map((name) => ({ name, depth: low.depth, type: typeOfLocal(typesOf(f.index), name) }));
+    functions.push({ index: f.index, key, depth: low.depth, locals: low.locals, params });
     const node = input.sources.get(f.index);
     const fromSource = node ? sourceAwaits(node, key) : [];
     const byLine = new Map<number, SourceAwait[]>();
