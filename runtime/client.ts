@@ -25,6 +25,8 @@ import { makeHandle, type InstanceHandle, type InstanceRef } from "./client-hand
 import type { InstanceHistory } from "./history.ts";
 import { readHistory } from "./history-reader.ts";
 import { readCommittedObject } from "./inspect.ts";
+import { requestUpgrade } from "./upgrade/request.ts";
+import type { UpgradeOptions, UpgradeReportLine } from "./upgrade/report.ts";
 
 export type RuntimeStatus = InstanceStatusRecord["status"];
 export { InstanceFailedError, InstanceTerminatedError } from "./client-handle.ts";
@@ -317,6 +319,21 @@ export class Client {
     if (filter.instanceIdPrefix !== undefined) f.instanceIdPrefix = filter.instanceIdPrefix;
     if (filter.limit !== undefined) f.limit = filter.limit;
     return (await this.backend.store.listStatus(f)).map(listedStatus);
+  }
+
+  /**
+   * Moves waiting instances (one id, or every instance a filter lists) to the
+   * latest version of their orchestration, where the compiler can prove the
+   * move; one report line per instance: upgraded, or kept with the reason.
+   * See docs/runtime.md "Upgrading instances".
+   */
+  async upgrade(target: string | ListFilter, options: UpgradeOptions): Promise<UpgradeReportLine[]> {
+    return requestUpgrade({
+      store: this.backend.store, partitionCount: this.partitionCount, clock: this.clock,
+      send: (partition, body) => this.sender.send(partition, body),
+      list: (filter) => this.list(filter),
+      readStatus: (id) => this.backend.store.readStatus(id),
+    }, target, options);
   }
 
   async close(): Promise<void> {

@@ -24,6 +24,8 @@ export class NotCompiledError extends Error {
 export class App {
   readonly orchestrations = new Map<string, Map<string, Machine>>();
   readonly latest = new Map<string, Machine>();
+  /** Orchestrations whose latest version was given with `upgrade: "auto"`. */
+  readonly autoUpgrade = new Set<string>();
   readonly activities = new Map<string, Activity>();
   readonly entities = new Map<string, Entity>();
 
@@ -63,6 +65,8 @@ export class App {
     versions.set(o.machine.version, o.machine);
     this.orchestrations.set(o.name, versions);
     this.latest.set(o.name, o.machine);
+    if (o.upgrade === "auto") this.autoUpgrade.add(o.name);
+    else this.autoUpgrade.delete(o.name);
   }
 
   private addActivity(a: Activity): void {

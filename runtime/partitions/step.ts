@@ -18,9 +18,11 @@ import { beginExecution, finishInstance, runtimeError, suspend, unsuspend } from
 import { commandHandlers, hooks } from "./registry.ts";
 import type { InstanceRecord } from "./state/instance.ts";
 import { checkPayload } from "./limits.ts";
+import { autoUpgrade } from "../upgrade/apply.ts";
 
 export function runStep(batch: Batch, rec: InstanceRecord): void {
   if (rec.frame === null) return;
+  autoUpgrade(batch, rec);
   const machine = batch.app.machine(rec.name, rec.version);
   if (!machine) {
     const have = [...(batch.app.orchestrations.get(rec.name)?.keys() ?? [])];
