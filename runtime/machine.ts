@@ -180,6 +180,10 @@ export interface UpgradeAwait {
   regions: (number | null)[][];
   /** Locals the code after the await may read before writing them. */
   live: UpgradeLocal[];
+  /** The source statement the await is part of (a compound statement's header only). */
+  statement: string;
+  /** Compiler temporaries live here that hold the part of that statement evaluated before the await. */
+  partial: string[];
 }
 
 export function isMachine(value: unknown): value is Machine {

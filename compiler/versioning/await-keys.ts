@@ -22,9 +22,11 @@ export interface SourceAwait {
   line: number;
   /** Key without its ordinal (manifest.ts numbers equal keys in source order). */
   key: string;
+  /** The statement the await is part of (of a loop, if, switch: its header), bodies of functions left out. */
+  statement: string;
 }
 
-const TEMPORARY = "(temporary)";
+export const TEMPORARY = "(temporary)";
 
 /**
  * The text of `n`, whitespace collapsed, with the bodies of functions inside it
@@ -100,6 +102,18 @@ function levelOf(parent: ts.Node, child: ts.Node, sf: ts.SourceFile): string | u
   return undefined;
 }
 
+/** The text of the statement `n` is part of: for a compound statement, only the part of its header that holds `n`. */
+function statementOf(n: ts.Node, fn: ts.Node, sf: ts.SourceFile): string {
+  let child: ts.Node = n;
+  for (let p = n.parent; p && p !== fn; child = p, p = p.parent) {
+    if (ts.isStatement(p) || ts.isVariableDeclarationList(p) && ts.isForStatement(p.parent)) {
+      const compound = ts.isIfStatement(p) || ts.isIterationStatement(p, false) || ts.isSwitchStatement(p) || ts.isForStatement(p.parent);
+      return textOf(compound ? child : p, sf);
+    }
+  }
+  return textOf(child, sf);
+}
+
 /** Visits `fn`'s own code: nested functions are skipped (they are compiled, and keyed, on their own). */
 function forOwnNodes(fn: ts.Node, visit: (n: ts.Node) => void): void {
   const walk = (n: ts.Node): void => {
@@ -117,7 +131,7 @@ export function sourceAwaits(fn: ts.Node, fnKey: string): SourceAwait[] {
     if (!ts.isAwaitExpression(n)) return;
     const line = sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1;
     const key = [fnKey, structureOf(n, fn, sf).join(" > "), `await ${textOf(n.expression, sf)}`].filter((part) => part !== "").join(" | ");
-    out.push({ line, key });
+    out.push({ line, key, statement: statementOf(n, fn, sf) });
   });
   return out;
 }

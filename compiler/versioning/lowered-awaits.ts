@@ -34,6 +34,8 @@ export interface LoweredAwait {
   text: string;
   regions: (number | null)[][];
   live: FrameRef[];
+  /** Live locals written in the case that ends with this await: the partial evaluation of its statement. */
+  partial: FrameRef[];
 }
 
 export interface LoweredFunction {
@@ -278,12 +280,22 @@ function analyse(p: Parsed, closureReads: (index: number) => Set<string>): Lower
     if (!op || op.code !== 4 || !op.arg || !ts.isArrayLiteralExpression(op.arg)) continue;
     const [lineNode, awaited] = op.arg.elements;
     const resume = label + 1;
+    const written = new Set<string>();
+    const writes = (n: ts.Node): void => {
+      if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
+        const target = frameRef(n.left);
+        if (target) written.add(refKey(target));
+      }
+      ts.forEachChild(n, writes);
+    };
+    stmts.forEach(writes);
     awaits.push({
       resume,
       line: lineNode && ts.isNumericLiteral(lineNode) ? Number(lineNode.text) : 0,
       text: awaited ? awaited.getText(p.sf).replace(/\s+/g, " ") : "",
       regions: regions.filter((r) => label >= r[0]! && label < r[3]!).map((r) => r.slice()),
       live: [...get(resume)].map(refOf).sort((a, b) => a.depth - b.depth || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+      partial: [...get(resume)].filter((k) => written.has(k)).map(refOf),
     });
   }
   return {

@@ -18,7 +18,7 @@
  */
 import ts from "typescript";
 import type { UpgradeAwait, UpgradeFunction, UpgradeManifest } from "../../runtime/machine.ts";
-import { localTypes, sourceAwaits, typeOfLocal, type SourceAwait } from "./await-keys.ts";
+import { localTypes, sourceAwaits, TEMPORARY, typeOfLocal, type SourceAwait } from "./await-keys.ts";
 import { loweredFunctions } from "./lowered-awaits.ts";
 
 export interface ManifestInput {
@@ -86,6 +86,8 @@ export function buildUpgradeManifest(input: ManifestInput): UpgradeManifest {
           const owner = atDepth(f.index, r.depth);
           return { name: r.name, depth: r.depth, type: owner === undefined ? UNKNOWN_SCOPE : typeOfLocal(typesOf(owner), r.name) };
         }),
+        statement: source?.statement ?? "",
+        partial: a.partial.filter((r) => typeOfLocal(typesOf(atDepth(f.index, r.depth) ?? f.index), r.name) === TEMPORARY).map((r) => r.name),
       });
     }
   }

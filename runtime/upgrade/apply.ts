@@ -20,8 +20,9 @@ import { UPGRADE_EXT_KEY, type AppliedUpgrade, type UpgradeReportLine } from "./
 
 /** Plans (and unless `dryRun`, applies) the move of `rec` to the latest version this host has. */
 export function upgradeInstance(batch: Batch, rec: InstanceRecord, dryRun: boolean): UpgradeReportLine {
+  const from = rec.version;
   const line = (result: "upgraded" | "kept", extra: Partial<UpgradeReportLine>): UpgradeReportLine =>
-    ({ instanceId: rec.instanceId, name: rec.name, result, dryRun, from: rec.version, ...extra });
+    ({ instanceId: rec.instanceId, name: rec.name, result, dryRun, from, ...extra });
   if (isFinished(rec.status)) return line("kept", { reason: `instance is not waiting at an await point (it is ${rec.status})` });
   const latest = batch.app.latest.get(rec.name);
   if (!latest) return line("kept", { reason: `the host that applied the request has no orchestration "${rec.name}"` });

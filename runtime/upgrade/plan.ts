@@ -124,6 +124,9 @@ function moveBranch(b: BranchRec, oldFn: UpgradeFunction, newFn: UpgradeFunction
   const now = neu.awaits.find((a) => a.key === was.key);
   if (!now || now.fn !== newFn.index) refuse(`await at line ${was.line} removed (no \`${awaitText(was)}\` in the same loop, try and branch structure)`);
   if (!sameRegions(b.g.trys, was.regions)) refuse(`the frame's try regions do not match version's await at line ${was.line} (frame corrupt?)`);
+  if ((was.partial.length > 0 || now.partial.length > 0) && was.statement !== now.statement) {
+    refuse(`the statement around the await at line ${was.line} changed, and the instance holds the part of it evaluated before the await (\`${was.statement}\`)`);
+  }
   checkLocals(was, now, old, neu, oldFn, newFn);
   const ops = b.g.ops.map((op) => moveOp(op, was, now));
   if (was.line !== now.line) moves.push({ await: was.key.replace(/ #\d+$/, ""), fromLine: was.line, toLine: now.line });

@@ -179,6 +179,20 @@ test("in Promise.all branches and async closures: every branch moves", async () 
   assert.equal(d.outcome, { kind: "completed", output: "ev/2 + c" });
 });
 
+test("an await inside an expression: the part evaluated before it is carried only if that statement is unchanged", async () => {
+  const old = `export const o = orchestration("o", async (ctx, n: number) => {
+      const out: string[] = [];
+      out.push("a:" + (await ctx.waitForEvent<string>("go")));
+      return out.join(",");
+    });`;
+  const same = await upgradeAtEvent(old, old.replace(`return out.join(",");`, `return out.join(";") + "!";`));
+  assert.ok(same.plan.ok, same.plan.ok ? "" : same.plan.reason);
+  assert.equal(same.d.outcome, { kind: "completed", output: "a:ev!" });
+  const edited = await upgradeAtEvent(old, old.replace(`out.push("a:" + (await`, `out.unshift("b=" + (await`));
+  assert.equal(edited.plan.ok ? "" : edited.plan.reason,
+    'the statement around the await at line 6 changed, and the instance holds the part of it evaluated before the await (`out.push("a:" + (await ctx.waitForEvent<string>("go")));`)');
+});
+
 test("a finished instance is not waiting at an await point", async () => {
   const [old, neu] = await compileVersions("o", [HEAD + `export const o = orchestration("o", async (ctx, n: number) => n);`, HEAD + `export const o = orchestration("o", async (ctx, n: number) => n + 1);`]);
   const d = new Driver(old!, 1);
