@@ -12,6 +12,7 @@ import { connect, type Client, type InstanceStatus, type ListFilter } from "../.
 import { childrenOf } from "../../runtime/history-reader.ts";
 import { describeState, positionOf, readInstanceRecord, readPendingWaits } from "../../runtime/instance-waits.ts";
 import type { App } from "../../runtime/partitions/app.ts";
+import type { UpgradeReportLine } from "../../runtime/upgrade/report.ts";
 import { notFound, NotFoundError, RefusedError, type InstanceDetails, type InstanceTarget } from "./target.ts";
 
 /** Partitions of a store directory: one `partitions/p<N>` folder each (runtime/backends/local). */
@@ -74,6 +75,10 @@ class DirTarget implements InstanceTarget {
 
   readEntity(name: string, key: string): Promise<unknown> {
     return this.client.readEntity(name, key);
+  }
+
+  upgrade(orchestration: string, options: { dryRun: boolean; timeoutMs?: number }): Promise<UpgradeReportLine[]> {
+    return this.client.upgrade({ name: orchestration, status: ["Pending", "Running"] }, { to: "latest", ...options });
   }
 
   signal(name: string, key: string, op: string, input: unknown): Promise<void> {

@@ -10,6 +10,7 @@
 import type { InstanceStatus, ListFilter } from "../../runtime/client.ts";
 import type { HistoryStep } from "../../runtime/history.ts";
 import type { PendingWaits } from "../../runtime/instance-waits.ts";
+import type { UpgradeReportLine } from "../../runtime/upgrade/report.ts";
 
 /** `nwc show`: the status plus where the instance stands and what it did. */
 export interface InstanceDetails extends InstanceStatus {
@@ -36,6 +37,8 @@ export interface InstanceTarget {
   purge(instanceId: string): Promise<void>;
   readEntity(name: string, key: string): Promise<unknown>;
   signal(name: string, key: string, op: string, input: unknown): Promise<void>;
+  /** Moves the waiting instances of `orchestration` to its latest version where they can be carried (runtime/upgrade/). */
+  upgrade(orchestration: string, options: { dryRun: boolean; timeoutMs?: number }): Promise<UpgradeReportLine[]>;
   close(): Promise<void>;
 }
 
