@@ -8,13 +8,10 @@ import * as assert from "uvu/assert";
 import type { BackendSpec } from "../../runtime/backends/index.ts";
 import { startHost, type Host } from "../../runtime/host.ts";
 import { build, RUNS, V1, V2, V3 } from "./apps.ts";
+import { orchestrationsOf } from "./app-parts.ts";
 
 const quiet = () => undefined;
 
-/** The old build's orchestrations only: its activities are the new build's (one activity per name). */
-export function orchestrationsOf(mod: Record<string, any>): unknown[] {
-  return Object.values(mod).filter((v) => v?.kind === "orchestration");
-}
 const PARTITIONS = 2;
 
 async function untilWaiting(host: Host, id: string): Promise<void> {
