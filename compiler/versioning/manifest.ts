@@ -73,7 +73,9 @@ export function buildUpgradeManifest(input: ManifestInput): UpgradeManifest {
     for (const a of low.awaits) {
       const hidden = a.text.startsWith("__nwc_rt.dispose(");
       const source = hidden ? undefined : byLine.get(a.line)?.shift();
-      const base = source ? source.key : `${key} | lowered ${a.text.replace(/__nwc_L\d+\./g, "")}`;
+      // A lowered expression names closures by index (`__nwc_fns[4]`), which another build renumbers: by key instead.
+      const lowered = a.text.replace(/__nwc_L\d+\./g, "").replace(/__nwc_fns\[(\d+)\]/g, (_, n: string) => keys.get(Number(n)) ?? "?");
+      const base = source ? source.key : `${key} | lowered ${lowered}`;
       const k = seen.get(base) ?? 0;
       seen.set(base, k + 1);
       awaits.push({

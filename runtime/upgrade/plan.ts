@@ -90,8 +90,9 @@ function translate(from: Machine, to: Machine, frame: unknown): { frame: FrameDa
 function functionOf(m: UpgradeManifest, key: string): UpgradeFunction {
   const hash = key.slice(0, key.indexOf("#"));
   const index = Number(key.slice(key.indexOf("#") + 1));
-  if (hash !== m.module) refuse(`instance waits in a function outside the orchestration's own code (a ctx helper, ${key}); upgrade does not carry these`);
-  return m.functions.find((x) => x.index === index) ?? refuse(`its frame names step function ${key}, which the old version does not have (frame corrupt?)`);
+  const fn = hash === m.module ? m.functions.find((x) => x.index === index) : undefined;
+  // A compiled ctx helper is a step function of its own module (or of this one) that no machine owns.
+  return fn ?? refuse(`instance waits in a function outside the orchestration's own code (a ctx helper, ${key}); upgrade does not carry these`);
 }
 
 function describeFn(key: string): string {
@@ -209,14 +210,24 @@ function carryClosures(scope: Record<string, unknown>, old: UpgradeManifest, neu
   return out ?? scope;
 }
 
-function holdsClosure(value: unknown, seen: Set<unknown>): boolean {
-  if (typeof value === "function") return closureTag(value) !== undefined;
-  if (typeof value !== "object" || value === null || seen.has(value)) return false;
-  seen.add(value);
-  if (Array.isArray(value)) return value.some((v) => holdsClosure(v, seen));
-  if (value instanceof Map) return [...value.values()].some((v) => holdsClosure(v, seen));
-  if (value instanceof Set) return [...value].some((v) => holdsClosure(v, seen));
-  const proto = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return false;
-  return Object.values(value).some((v) => holdsClosure(v, seen));
+/** Is a compiled closure reachable from `root` through arrays, maps, sets and plain objects? Iterative: values may nest deeply (a long linked list). */
+function holdsClosure(root: unknown, seen: Set<unknown>): boolean {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (typeof value === "function") {
+      if (closureTag(value) !== undefined) return true;
+      continue;
+    }
+    if (typeof value !== "object" || value === null || seen.has(value)) continue;
+    seen.add(value);
+    if (Array.isArray(value)) stack.push(...value);
+    else if (value instanceof Map) for (const v of value.values()) stack.push(v);
+    else if (value instanceof Set) for (const v of value) stack.push(v);
+    else {
+      const proto = Object.getPrototypeOf(value);
+      if (proto === Object.prototype || proto === null) for (const v of Object.values(value)) stack.push(v);
+    }
+  }
+  return false;
 }
