@@ -138,26 +138,39 @@ export function sourceAwaits(fn: ts.Node, fnKey: string): SourceAwait[] {
 
 /**
  * The printed type of each local `fn` declares (parameters, variables,
- * destructured names, catch variables, loop variables). A name declared twice
+ * destructured names, catch variables, loop variables), asked by name: types
+ * are printed only for the names asked (the live ones), since the checker
+ * computes a type when it is first asked for it. A name declared twice
  * (shadowing blocks) gets its types joined, so a change of either is seen.
  */
-export function localTypes(fn: ts.Node, checker: ts.TypeChecker): Map<string, string> {
-  const found = new Map<string, Set<string>>();
-  const add = (name: ts.BindingName): void => {
-    if (ts.isIdentifier(name)) {
-      const type = checker.typeToString(checker.getTypeAtLocation(name), undefined, ts.TypeFormatFlags.NoTruncation);
-      (found.get(name.text) ?? found.set(name.text, new Set()).get(name.text)!).add(type);
-      return;
-    }
-    for (const el of name.elements) if (!ts.isOmittedExpression(el)) add(el.name);
-  };
-  if (ts.isFunctionLike(fn)) for (const p of fn.parameters) add(p.name);
-  forOwnNodes(fn, (n) => {
-    if (ts.isVariableDeclaration(n)) add(n.name);
-  });
-  const out = new Map<string, string>();
-  for (const [name, types] of found) out.set(name, [...types].sort().join(" ; "));
-  return out;
+export class LocalTypes {
+  private readonly declared = new Map<string, ts.Identifier[]>();
+  private readonly printed = new Map<string, string>();
+
+  constructor(fn: ts.Node, private readonly checker: ts.TypeChecker) {
+    const add = (name: ts.BindingName): void => {
+      if (ts.isIdentifier(name)) {
+        (this.declared.get(name.text) ?? this.declared.set(name.text, []).get(name.text)!).push(name);
+        return;
+      }
+      for (const el of name.elements) if (!ts.isOmittedExpression(el)) add(el.name);
+    };
+    if (ts.isFunctionLike(fn)) for (const p of fn.parameters) add(p.name);
+    forOwnNodes(fn, (n) => {
+      if (ts.isVariableDeclaration(n)) add(n.name);
+    });
+  }
+
+  get(name: string): string | undefined {
+    const known = this.printed.get(name);
+    if (known !== undefined) return known;
+    const decls = this.declared.get(name);
+    if (!decls) return undefined;
+    const types = new Set(decls.map((d) => this.checker.typeToString(this.checker.getTypeAtLocation(d), undefined, ts.TypeFormatFlags.NoTruncation)));
+    const type = [...types].sort().join(" ; ");
+    this.printed.set(name, type);
+    return type;
+  }
 }
 
 /**
@@ -165,6 +178,6 @@ export function localTypes(fn: ts.Node, checker: ts.TypeChecker): Map<string, st
  * ES5 lowering renames a shadowing binding `x` to `x_1` and names the copy of
  * a for-of's array `items_1`; anything else it adds (`_a`, `_i`) is a temporary.
  */
-export function typeOfLocal(types: Map<string, string>, name: string): string {
+export function typeOfLocal(types: { get(name: string): string | undefined }, name: string): string {
   return types.get(name) ?? types.get(name.replace(/_\d+$/, "")) ?? TEMPORARY;
 }

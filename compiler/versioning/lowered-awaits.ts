@@ -176,16 +176,25 @@ function analyse(p: Parsed, closureReads: (index: number) => Set<string>): Lower
   const labels = [...p.cases.keys()].sort((a, b) => a - b);
   const liveIn = new Map<number, Set<string>>(labels.map((l) => [l, new Set<string>()]));
   const get = (label: number) => liveIn.get(label) ?? new Set<string>();
+  // What a node reads never changes: computed once per node (the fixpoint below asks many times).
+  const readsOf = new Map<ts.Node, string[]>();
   const reads = (n: ts.Node, into: Set<string>): Set<string> => {
-    const visit = (c: ts.Node): void => {
-      const r = frameRef(c);
-      if (r) into.add(refKey(r));
-      if (ts.isElementAccessExpression(c) && ts.isIdentifier(c.expression) && c.expression.text === "__nwc_fns" && ts.isNumericLiteral(c.argumentExpression)) {
-        for (const k of closureReads(Number(c.argumentExpression.text))) into.add(k);
-      }
-      ts.forEachChild(c, visit);
-    };
-    visit(n);
+    let found = readsOf.get(n);
+    if (!found) {
+      const set = new Set<string>();
+      const visit = (c: ts.Node): void => {
+        const r = frameRef(c);
+        if (r) set.add(refKey(r));
+        if (ts.isElementAccessExpression(c) && ts.isIdentifier(c.expression) && c.expression.text === "__nwc_fns" && ts.isNumericLiteral(c.argumentExpression)) {
+          for (const k of closureReads(Number(c.argumentExpression.text))) set.add(k);
+        }
+        ts.forEachChild(c, visit);
+      };
+      visit(n);
+      found = [...set];
+      readsOf.set(n, found);
+    }
+    for (const k of found) into.add(k);
     return into;
   };
   const everywhere = new Set<string>();

@@ -18,7 +18,7 @@
  */
 import ts from "typescript";
 import type { UpgradeAwait, UpgradeFunction, UpgradeManifest } from "../../runtime/machine.ts";
-import { localTypes, sourceAwaits, TEMPORARY, typeOfLocal, type SourceAwait } from "./await-keys.ts";
+import { LocalTypes, sourceAwaits, TEMPORARY, typeOfLocal, type SourceAwait } from "./await-keys.ts";
 import { loweredFunctions } from "./lowered-awaits.ts";
 
 export interface ManifestInput {
@@ -40,12 +40,12 @@ export function buildUpgradeManifest(input: ManifestInput): UpgradeManifest {
   const byIndex = new Map(input.functions.map((f) => [f.index, f]));
   const lowered = loweredFunctions(input.functions);
   const keys = functionKeys(input);
-  const types = new Map<number, Map<string, string>>();
+  const types = new Map<number, { get(name: string): string | undefined }>();
   const typesOf = (index: number) => {
     let t = types.get(index);
     if (!t) {
       const node = input.sources.get(index);
-      t = node ? localTypes(node, input.checker) : new Map();
+      t = node ? new LocalTypes(node, input.checker) : new Map<string, string>();
       types.set(index, t);
     }
     return t;
