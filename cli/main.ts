@@ -15,7 +15,7 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
 
 const TOOL_COMMANDS = ["build", "check", "graph", "run", "dev", "deploy", "playground"] as const;
 /** Commands on the instances of a store directory (--dir, default .nwc) or a running nwc dev (--url). */
-const INSTANCE_COMMANDS = ["list", "show", "raise", "terminate", "purge", "entity", "signal", "versions"] as const;
+const INSTANCE_COMMANDS = ["list", "show", "raise", "terminate", "purge", "entity", "signal", "versions", "upgrade"] as const;
 const COMMANDS = [...TOOL_COMMANDS, ...INSTANCE_COMMANDS] as const;
 
 interface CommandModule {

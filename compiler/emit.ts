@@ -15,7 +15,7 @@
  * (transforms/step-counting.ts, applied by index.ts `emitPlanned`).
  */
 import ts from "typescript";
-import type { MachineGraph } from "../runtime/machine.ts";
+import type { MachineGraph, UpgradeManifest } from "../runtime/machine.ts";
 import { contentHash } from "../runtime/engine/hash.ts";
 import type { NwcDiagnostic } from "./diagnostics.ts";
 import type { Discovered } from "./discover.ts";
@@ -26,12 +26,14 @@ import { FrameHoister, type StepFunctionDef } from "./transforms/hoist-frame.ts"
 import { DEFAULT_ENGINE_SPECIFIER } from "./transforms/step-counting.ts";
 import { checkUnsupported } from "./transforms/unsupported.ts";
 import { withPrelude, type RawSourceMap } from "./source-map.ts";
+import { buildUpgradeManifest } from "./versioning/manifest.ts";
 
 export interface CompiledMachineInfo {
   name: string;
   file: string;
   version: string;
   graph: MachineGraph;
+  upgrade: UpgradeManifest;
 }
 
 export interface FilePlan {
@@ -111,7 +113,7 @@ export function planFiles(entries: { sf: ts.SourceFile; found: Discovered[] }[],
     else if (callee === "__nwcRoot") groups[groups.length - 1]!.push(s);
   }
   if (groups.length !== prepared.length) throw new Error("nwc compiler: unexpected ES5 output (file groups) (internal error)");
-  const plans = prepared.map((p, k) => finishFile(p, out, groups[k]!, userNames, options));
+  const plans = prepared.map((p, k) => finishFile(p, out, groups[k]!, userNames, options, checker));
   return { plans, diagnostics };
 }
 
@@ -121,7 +123,7 @@ export function planFile(sf: ts.SourceFile, found: Discovered[], checker: ts.Typ
   return { plan: plans[0], diagnostics };
 }
 
-function finishFile(p: Prepared, out: ts.SourceFile, rootsOut: ts.ExpressionStatement[], userNames: Set<string>, options: EmitOptions): FilePlan {
+function finishFile(p: Prepared, out: ts.SourceFile, rootsOut: ts.ExpressionStatement[], userNames: Set<string>, options: EmitOptions, checker: ts.TypeChecker): FilePlan {
   const { sf, pres, nextIndex } = p;
   const defs: StepFunctionDef[] = [];
   const helpersUsed = new Set<string>();
@@ -155,6 +157,12 @@ function finishFile(p: Prepared, out: ts.SourceFile, rootsOut: ts.ExpressionStat
     `const __nwc_fns = __nwc_engine.registerModule(${JSON.stringify(moduleHash)}, [\n${defs.map((d) => d.text).join(",\n")}\n]);\n`;
   const { text: prelude, lines: preludeLines } = stripLineMarkers(marked);
 
+  // The source function of each step function, for the upgrade manifests (compiler/versioning/).
+  const sources = new Map<number, ts.Node | undefined>();
+  for (const { d, index, pre } of pres) {
+    sources.set(index, d.fn);
+    for (const c of pre.closures) sources.set(c.index, c.node);
+  }
   const plan: FilePlan = { fileName: sf.fileName, machines: new Map(), helpers: new Map(), prelude, preludeLines, infos: [] };
   for (const { d, index } of roots) {
     if (d.kind === "helper") {
@@ -164,11 +172,15 @@ function finishFile(p: Prepared, out: ts.SourceFile, rootsOut: ts.ExpressionStat
     const family = defs.filter((x) => isWithin(x, index, defs));
     const version = contentHash(family.map((x) => plain.get(x)!).join("\n"));
     const graph = buildGraph(family.map((x) => ({ index: x.index, name: x.name, flow: x.flow, root: x.index === index })), awaitTexts);
+    const upgrade = buildUpgradeManifest({
+      moduleHash, name: d.name, rootIndex: index, checker, sources,
+      functions: family.map((x) => ({ index: x.index, name: x.name, parent: x.parent, text: plain.get(x)! })),
+    });
     const placeholder = `__nwc_machine_${index}__`;
-    const code = `__nwc_engine.defineMachine({ name: ${JSON.stringify(d.name)}, root: __nwc_fns[${index}], version: ${JSON.stringify(version)}, graph: ${JSON.stringify(graph)}, source: import.meta.url })`;
+    const code = `__nwc_engine.defineMachine({ name: ${JSON.stringify(d.name)}, root: __nwc_fns[${index}], version: ${JSON.stringify(version)}, graph: ${JSON.stringify(graph)}, upgrade: ${JSON.stringify(upgrade)}, source: import.meta.url })`;
     if (!d.call) throw new Error(`nwc compiler: orchestration ${d.name} has no call site to rewrite (internal error)`);
     plan.machines.set(d.call.arguments[1]!, { placeholder, code });
-    plan.infos.push({ name: d.name, file: sf.fileName, version, graph });
+    plan.infos.push({ name: d.name, file: sf.fileName, version, graph, upgrade });
   }
   return plan;
 }

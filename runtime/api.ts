@@ -63,6 +63,8 @@ export interface Orchestration<I = any, O = any, Events extends object = {}> {
   readonly fn?: OrchestrationFunction<I, O, any>;
   /** The compiled machine, present once the compiler has rewritten the definition. */
   readonly machine?: Machine;
+  /** "auto": waiting instances of older versions move to this one when they next step, where they can (docs/runtime.md "Upgrading instances"). */
+  readonly upgrade?: "auto";
   /** Phantom, for typing `ctx.callSub` and `client.start`. */
   readonly __types?: { input: I; output: O };
   /** Phantom, for typing the `raise` of client handles. */
@@ -190,13 +192,26 @@ export function activity<I, O>(
  * Defines an orchestration. Before compilation `body` is the async function;
  * after, the compiler has replaced it with the compiled `Machine`.
  */
-export function orchestration<I, O, Events extends object = {}>(name: string, body: OrchestrationFunction<I, O, Events> | Machine): Orchestration<I, O, Events> {
+export interface OrchestrationOptions {
+  /**
+   * "auto": when a host runs this version and an older one, instances waiting
+   * on the older one move to this one as they next step, if the compiler can
+   * prove the move (else they stay). Default: only `client.upgrade` / `nwc upgrade` move them.
+   */
+  upgrade?: "auto" | "manual";
+}
+
+export function orchestration<I, O, Events extends object = {}>(name: string, body: OrchestrationFunction<I, O, Events> | Machine, options: OrchestrationOptions = {}): Orchestration<I, O, Events> {
   assertName("orchestration", name);
-  if (isMachine(body)) return Object.freeze({ kind: "orchestration", name, machine: body });
+  if (typeof options !== "object" || options === null || (options.upgrade !== undefined && options.upgrade !== "auto" && options.upgrade !== "manual")) {
+    throw new TypeError(`orchestration "${name}": options.upgrade must be "auto" or "manual" (got ${JSON.stringify((options as OrchestrationOptions | null)?.upgrade)})`);
+  }
+  const upgrade = options.upgrade === "auto" ? { upgrade: "auto" as const } : {};
+  if (isMachine(body)) return Object.freeze({ kind: "orchestration", name, machine: body, ...upgrade });
   if (typeof body !== "function") {
     throw new TypeError(`orchestration "${name}": the second argument must be an async function (ctx, input) => ...`);
   }
-  return Object.freeze({ kind: "orchestration", name, fn: body });
+  return Object.freeze({ kind: "orchestration", name, fn: body, ...upgrade });
 }
 
 export function entity<S, Ops extends EntityOps<S>>(name: string, definition: EntityDefinition<S, Ops>): Entity<S, Ops> {

@@ -26,6 +26,8 @@ import type { InstanceHistory } from "./history.ts";
 import { readHistory } from "./history-reader.ts";
 import { readCommittedObject } from "./inspect.ts";
 import { versionReport, type VersionReport } from "./versions/report.ts";
+import { requestUpgrade } from "./upgrade/request.ts";
+import type { UpgradeOptions, UpgradeReportLine } from "./upgrade/report.ts";
 
 export type RuntimeStatus = InstanceStatusRecord["status"];
 export { InstanceFailedError, InstanceTerminatedError } from "./client-handle.ts";
@@ -336,6 +338,21 @@ export class Client {
   async versions(): Promise<VersionReport[]> {
     const store = this.backend.versions;
     return store ? versionReport(this.backend.store, store) : [];
+  }
+
+  /**
+   * Moves waiting instances (one id, or every instance a filter lists) to the
+   * latest version of their orchestration, where the compiler can prove the
+   * move; one report line per instance: upgraded, or kept with the reason.
+   * See docs/runtime.md "Upgrading instances".
+   */
+  async upgrade(target: string | ListFilter, options: UpgradeOptions): Promise<UpgradeReportLine[]> {
+    return requestUpgrade({
+      store: this.backend.store, partitionCount: this.partitionCount, clock: this.clock,
+      send: (partition, body) => this.sender.send(partition, body),
+      list: (filter) => this.list(filter),
+      readStatus: (id) => this.backend.store.readStatus(id),
+    }, target, options);
   }
 
   async close(): Promise<void> {

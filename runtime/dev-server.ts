@@ -155,6 +155,17 @@ function routes(host: Host): Route[] {
       },
     },
     {
+      method: "POST", path: "/api/orchestrations/:name/upgrade", does: "move its waiting instances to the latest version; body { dryRun?, timeoutMs? }; one report line per instance (docs/runtime.md)",
+      async handle({ req, params: { name } }) {
+        const body = (await readJson(req, false)) as { dryRun?: unknown; timeoutMs?: unknown } | undefined;
+        if (body?.timeoutMs !== undefined && typeof body.timeoutMs !== "number") throw new HttpError(400, "timeoutMs must be a number of milliseconds");
+        const lines = await asUser(client.upgrade({ name: name!, status: ["Pending", "Running"] }, {
+          to: "latest", dryRun: body?.dryRun === true, ...(typeof body?.timeoutMs === "number" ? { timeoutMs: body.timeoutMs } : {}),
+        }));
+        return [200, lines];
+      },
+    },
+    {
       method: "GET", path: "/api/entities/:name/:key", does: "an entity's state: { name, key, state } (404 if it has none)",
       async handle({ params: { name, key } }) {
         const state = await asUser(client.readEntity(name!, key!));

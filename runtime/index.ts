@@ -10,4 +10,5 @@ export { startHost } from "./host.ts";
 export { LeaseHeld, StoreCorrupted, StoreUnwritable } from "./backends/errors.ts";
 export type { Host, HostOptions, StepTrace, PartitionOptions } from "./host.ts";
 export type { BackendSpec } from "./backends/index.ts";
+export type { UpgradeOptions, UpgradeReportLine } from "./upgrade/report.ts";
 export type { HistoryStep, HistoryWake, HistoryCommand, HistoryWait, HistoryError, HistoryWakeKind, InstanceHistory } from "./history.ts";

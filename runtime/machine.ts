@@ -133,6 +133,59 @@ export interface Machine {
   readonly graph: MachineGraph;
   /** URL of the compiled module that defines it, when known: a host stores the version's code from there (runtime/versions/). */
   readonly source?: string;
+  /** What an upgrade needs to carry a waiting instance to another version (runtime/upgrade/). */
+  readonly upgrade?: UpgradeManifest;
+}
+
+/**
+ * The await points of a compiled machine, for upgrading waiting instances
+ * (docs/runtime.md "Upgrading instances"). Emitted by compiler/versioning/.
+ */
+export interface UpgradeManifest {
+  /** Content hash of the module whose step functions the machine's frames name ("<module>#<index>"). */
+  module: string;
+  /** The machine's step functions: the root and the async closures nested in it. */
+  functions: UpgradeFunction[];
+  awaits: UpgradeAwait[];
+}
+
+export interface UpgradeFunction {
+  /** Index in the module's step-function table. */
+  index: number;
+  /** Stable name: the orchestration, then each enclosing closure (`order/charge#0`). */
+  key: string;
+  /** Depth of its own scope in a branch's scope chain (the root's is 0). */
+  depth: number;
+  /** Names of its frame locals (the properties of its scope). */
+  locals: string[];
+  /** Its parameters: set when it starts, so an await anywhere in it can carry them. */
+  params: UpgradeLocal[];
+}
+
+export interface UpgradeLocal {
+  name: string;
+  /** Scope depth the local lives in (0: the root function's). */
+  depth: number;
+  /** Its type as the checker prints it ("(temporary)" for a compiler temporary). */
+  type: string;
+}
+
+export interface UpgradeAwait {
+  /** Index of the step function the await is in. */
+  fn: number;
+  /** The label a branch holds while it waits there (graph state `<fn>:<resume>`). */
+  resume: number;
+  /** Stable key: enclosing function, loop/try/branch structure, awaited text, and an ordinal among equal ones. */
+  key: string;
+  line: number;
+  /** The try regions ([try, catch, finally, end] labels, null when absent) around the await, outermost first. */
+  regions: (number | null)[][];
+  /** Locals the code after the await may read before writing them. */
+  live: UpgradeLocal[];
+  /** The source statement the await is part of (a compound statement's header only). */
+  statement: string;
+  /** Compiler temporaries live here that hold the part of that statement evaluated before the await. */
+  partial: string[];
 }
 
 export function isMachine(value: unknown): value is Machine {

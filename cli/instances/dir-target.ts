@@ -13,6 +13,7 @@ import { childrenOf } from "../../runtime/history-reader.ts";
 import { describeState, positionOf, readInstanceRecord, readPendingWaits } from "../../runtime/instance-waits.ts";
 import type { App } from "../../runtime/partitions/app.ts";
 import type { VersionReport } from "../../runtime/versions/report.ts";
+import type { UpgradeReportLine } from "../../runtime/upgrade/report.ts";
 import { notFound, NotFoundError, RefusedError, type InstanceDetails, type InstanceTarget } from "./target.ts";
 
 /** Partitions of a store directory: one `partitions/p<N>` folder each (runtime/backends/local). */
@@ -79,6 +80,10 @@ class DirTarget implements InstanceTarget {
 
   versions(): Promise<VersionReport[]> {
     return this.client.versions();
+  }
+
+  upgrade(orchestration: string, options: { dryRun: boolean; timeoutMs?: number }): Promise<UpgradeReportLine[]> {
+    return this.client.upgrade({ name: orchestration, status: ["Pending", "Running"] }, { to: "latest", ...options });
   }
 
   signal(name: string, key: string, op: string, input: unknown): Promise<void> {

@@ -11,6 +11,7 @@ import type { InstanceStatus, ListFilter } from "../../runtime/client.ts";
 import type { HistoryStep } from "../../runtime/history.ts";
 import type { PendingWaits } from "../../runtime/instance-waits.ts";
 import type { VersionReport } from "../../runtime/versions/report.ts";
+import type { UpgradeReportLine } from "../../runtime/upgrade/report.ts";
 
 /** `nwc show`: the status plus where the instance stands and what it did. */
 export interface InstanceDetails extends InstanceStatus {
@@ -39,6 +40,8 @@ export interface InstanceTarget {
   signal(name: string, key: string, op: string, input: unknown): Promise<void>;
   /** The machine versions stored with the backend and the instances on each (`nwc versions`). */
   versions(): Promise<VersionReport[]>;
+  /** Moves the waiting instances of `orchestration` to its latest version where they can be carried (runtime/upgrade/). */
+  upgrade(orchestration: string, options: { dryRun: boolean; timeoutMs?: number }): Promise<UpgradeReportLine[]>;
   close(): Promise<void>;
 }
 

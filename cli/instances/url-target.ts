@@ -8,6 +8,7 @@ import type { InstanceHistory } from "../../runtime/history.ts";
 import { childrenOf } from "../../runtime/history-reader.ts";
 import type { InstanceStatus, ListFilter } from "../../runtime/client.ts";
 import { notFound, NotFoundError, RefusedError, UsageError, type InstanceDetails, type InstanceTarget } from "./target.ts";
+import type { UpgradeReportLine } from "../../runtime/upgrade/report.ts";
 
 /** A dev server that does not answer in this long is not going to: say so rather than hang. */
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -84,6 +85,10 @@ class UrlTarget implements InstanceTarget {
 
   async signal(name: string, key: string, op: string, input: unknown): Promise<void> {
     await this.call("POST", `/api/entities/${seg(name)}/${seg(key)}/${seg(op)}`, input);
+  }
+
+  async upgrade(orchestration: string, options: { dryRun: boolean; timeoutMs?: number }): Promise<UpgradeReportLine[]> {
+    return (await this.call("POST", `/api/orchestrations/${seg(orchestration)}/upgrade`, options)) as UpgradeReportLine[];
   }
 
   async close(): Promise<void> {}

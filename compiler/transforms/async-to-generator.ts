@@ -50,7 +50,7 @@ export interface PreTransformResult {
   /** `__nwcRoot(function* (...) { ... })` as TypeScript source text. */
   text: string;
   /** Names given to nested async closures, by marker index. */
-  closures: { index: number; name: string; line: number }[];
+  closures: { index: number; name: string; line: number; node?: ts.Node }[];
   /** Source text of each await, by line, in source order (graph labels). */
   awaits: Map<number, string[]>;
 }
@@ -300,7 +300,7 @@ export function asyncToGenerator(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
       }
       if ((ts.isArrowFunction(node) || ts.isFunctionExpression(node) || (ts.isFunctionDeclaration(node) && node !== fn)) && isAsync(node)) {
         const index = nextIndex();
-        closures.push({ index, name: node.name?.text ?? (ts.isVariableDeclaration(node.parent) && ts.isIdentifier(node.parent.name) ? node.parent.name.text : `closure@${lineOf(node)}`), line: lineOf(node) });
+        closures.push({ index, name: node.name?.text ?? (ts.isVariableDeclaration(node.parent) && ts.isIdentifier(node.parent.name) ? node.parent.name.text : `closure@${lineOf(node)}`), line: lineOf(node), node: ts.getOriginalNode(node) });
         return f.createCallExpression(f.createIdentifier("__nwcAsync"), undefined, [f.createNumericLiteral(index), toGenerator(node)]);
       }
       if (ts.isBlock(node)) return visitBlock(node);
@@ -313,7 +313,7 @@ export function asyncToGenerator(fn: ts.FunctionLikeDeclaration, checker: ts.Typ
         const method = node.expression.name.text;
         const line = lineOf(node);
         const index = nextIndex();
-        closures.push({ index, name: `${method}@${line}`, line });
+        closures.push({ index, name: `${method}@${line}`, line, node: ts.getOriginalNode(node) });
         const task = ts.visitNode(node.expression.expression, visit) as ts.Expression;
         const taskText = node.expression.expression.getText(sf).replace(/\s+/g, " ");
         const texts = method === "finally" && node.arguments.length > 0 ? [taskText, `${method} callback`, method] : [taskText];

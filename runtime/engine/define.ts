@@ -12,7 +12,7 @@
  * given (the runtime passes a freshly decoded one).
  */
 import { errorFromInfo } from "../codec.ts";
-import type { Frame, Machine, MachineGraph, StepEnv, StepResult, Wake } from "../machine.ts";
+import type { Frame, Machine, MachineGraph, StepEnv, StepResult, UpgradeManifest, Wake } from "../machine.ts";
 import { CriticalSectionImpl, theContext } from "./context.ts";
 import { assertFrame, type FrameData } from "./frame.ts";
 import "./frame-records.ts";
@@ -29,6 +29,8 @@ export interface MachineDefinition {
   graph?: MachineGraph;
   /** URL of the module that defines the machine (emitted as import.meta.url): where its stored code is made from. */
   source?: string;
+  /** Await points and live locals, for upgrades (compiler/versioning/). */
+  upgrade?: UpgradeManifest;
 }
 
 const EMPTY_GRAPH: MachineGraph = { states: [{ id: "start", label: "start" }, { id: "end", label: "end" }], transitions: [{ from: "start", to: "end" }] };
@@ -45,6 +47,7 @@ export function defineMachine(def: MachineDefinition): Machine {
     version: def.version,
     graph,
     ...(typeof def.source === "string" ? { source: def.source } : {}),
+    ...(def.upgrade ? { upgrade: def.upgrade } : {}),
     init(input: unknown, env: StepEnv): Frame {
       const frame: FrameData = {
         nwc: 1, input, root: -1, started: false, next: 1, nextScope: 1,

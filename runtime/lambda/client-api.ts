@@ -13,6 +13,7 @@
  *   { op: "readEntity", entity, key }                     -> { state }
  *   { op: "list", filter? }                               -> status[]
  *   { op: "history", instanceId }                         -> { instanceId, steps } (runtime/history.ts)
+ *   { op: "upgrade", instanceId | filter, dryRun? }        -> report lines (runtime/upgrade/report.ts)
  *
  * Any Lambda can do the same in process with `connectFromEnv()`. Invariant: an
  * unknown op or a missing argument is an error naming it; nothing is sent then.
@@ -29,7 +30,7 @@ function need<T>(event: ClientEvent, name: string, type: "string" | "object"): T
 
 export async function runClientOperation(client: Client, event: ClientEvent): Promise<unknown> {
   if (typeof event !== "object" || event === null || typeof event.op !== "string") {
-    throw new TypeError(`nwc client api: expected { op: "start" | "status" | "wait" | "raise" | "terminate" | "purge" | "signal" | "readEntity" | "list" | "history", ... }`);
+    throw new TypeError(`nwc client api: expected { op: "start" | "status" | "wait" | "raise" | "terminate" | "purge" | "signal" | "readEntity" | "list" | "history" | "upgrade", ... }`);
   }
   switch (event.op) {
     case "start": {
@@ -59,7 +60,11 @@ export async function runClientOperation(client: Client, event: ClientEvent): Pr
       return client.list((event.filter ?? {}) as Parameters<Client["list"]>[0]);
     case "history":
       return client.history(need<string>(event, "instanceId", "string"));
+    case "upgrade": {
+      const target = event.instanceId !== undefined ? need<string>(event, "instanceId", "string") : need<object>(event, "filter", "object");
+      return client.upgrade(target as string, { to: "latest", dryRun: event.dryRun === true });
+    }
     default:
-      throw new TypeError(`nwc client api: unknown op ${JSON.stringify(event.op)}; use start, status, wait, raise, terminate, purge, signal, readEntity, list or history`);
+      throw new TypeError(`nwc client api: unknown op ${JSON.stringify(event.op)}; use start, status, wait, raise, terminate, purge, signal, readEntity, list, history or upgrade`);
   }
 }

@@ -35,6 +35,8 @@ export type MachineLookup = { machine: Machine } | { loading: Promise<unknown> }
 export class App {
   readonly orchestrations = new Map<string, Map<string, Machine>>();
   readonly latest = new Map<string, Machine>();
+  /** Orchestrations whose latest version was given with `upgrade: "auto"`. */
+  readonly autoUpgrade = new Set<string>();
   readonly activities = new Map<string, Activity>();
   readonly entities = new Map<string, Entity>();
   /** `name@version` of every machine the app was given (not loaded from stored versions). */
@@ -80,6 +82,8 @@ export class App {
     this.orchestrations.set(o.name, versions);
     this.latest.set(o.name, o.machine);
     this.given.add(`${o.name}@${o.machine.version}`);
+    if (o.upgrade === "auto") this.autoUpgrade.add(o.name);
+    else this.autoUpgrade.delete(o.name);
   }
 
   private addActivity(a: Activity): void {

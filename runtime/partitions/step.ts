@@ -18,9 +18,11 @@ import { beginExecution, finishInstance, runtimeError, suspend, unsuspend } from
 import { commandHandlers, hooks } from "./registry.ts";
 import type { InstanceRecord } from "./state/instance.ts";
 import { checkPayload } from "./limits.ts";
+import { autoUpgrade } from "../upgrade/apply.ts";
 
 export function runStep(batch: Batch, rec: InstanceRecord): void {
   if (rec.frame === null) return;
+  autoUpgrade(batch, rec);
   const found = batch.app.lookup(rec.name, rec.version);
   if (!("machine" in found)) return waitForMachine(batch, rec, found);
   const machine = found.machine;

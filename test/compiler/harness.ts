@@ -164,8 +164,12 @@ function label(c: Command): string | undefined {
   }
 }
 
-/** Runs the compiled machine, round-tripping the frame through the codec and JSON between every step. */
-export async function runCompiled(machine: Machine, input: unknown, acts: Activities, seed: number): Promise<RunResult> {
+/**
+ * Runs the compiled machine, round-tripping the frame through the codec and JSON between every step.
+ * `between` may replace the machine and frame before each step (the upgrade tests move the frame to another build).
+ */
+export async function runCompiled(machine: Machine, input: unknown, acts: Activities, seed: number,
+  between?: (machine: Machine, frame: unknown) => { machine: Machine; frame: unknown }): Promise<RunResult> {
   const env = { instanceId: INSTANCE, nowMs: NOW };
   const trace: string[] = [];
   const pending: { cmd: Command & { taskId: number }; kind: string; name: string; input: unknown }[] = [];
@@ -199,6 +203,7 @@ export async function runCompiled(machine: Machine, input: unknown, acts: Activi
     const res = await resultOf(acts, p.kind, p.name, p.input);
     const wake: Wake = { taskId: p.cmd.taskId, result: res.ok ? { ok: true, value: decode(encode(res.value)) } : { ok: false, error: errorInfo(res.error) } };
     frame = roundTrip(r.frame);
+    if (between) ({ machine, frame } = between(machine, frame));
     r = machine.step(frame, [wake], env);
     absorb(r.commands);
   }

@@ -141,7 +141,7 @@ test("GET /api lists every route", async () => {
   const routes = (await res.json()) as { method: string; path: string; does: string }[];
   assert.equal(routes.map((r) => `${r.method} ${r.path}`), [
     "GET /api", "GET /api/orchestrations", "GET /api/versions", "POST /api/instances", "GET /api/instances", "GET /api/instances/:id",
-    "GET /api/instances/:id/history", "POST /api/instances/:id/events/:name", "POST /api/instances/:id/terminate", "POST /api/instances/:id/purge",
+    "GET /api/instances/:id/history", "POST /api/instances/:id/events/:name", "POST /api/instances/:id/terminate", "POST /api/instances/:id/purge", "POST /api/orchestrations/:name/upgrade",
     "GET /api/entities/:name/:key", "POST /api/entities/:name/:key/:op",
   ]);
   assert.ok(routes.every((r) => r.does.length > 0));

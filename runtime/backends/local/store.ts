@@ -359,6 +359,8 @@ export class LocalStore implements PartitionStore {
   }
 
   async readCheckpointState(partition: number): Promise<CheckpointState> {
+    // The first read of a committed object (runtime/inspect.ts): a partition another process owns is re-read when its files changed.
+    this.refreshForeign();
     return { ...this.part(partition).checkpoint };
   }
 

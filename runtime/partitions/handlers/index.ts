@@ -13,6 +13,7 @@ import { runStepEvent } from "./run-step.ts";
 import { startInstance } from "./start-instance.ts";
 import { terminate } from "./terminate.ts";
 import { timerFired } from "./timer-fired.ts";
+import { upgradeInstance } from "./upgrade-instance.ts";
 import { wake } from "./wake.ts";
 
 registerMessageHandler("startInstance", startInstance);
@@ -26,3 +27,4 @@ registerMessageHandler("activityResult", activityResult);
 registerMessageHandler("timerFired", timerFired);
 registerMessageHandler("runStep", runStepEvent);
 registerMessageHandler("resumeSuspended", resumeSuspended);
+registerMessageHandler("upgradeInstance", upgradeInstance);
