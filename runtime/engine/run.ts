@@ -48,6 +48,8 @@ export class StepRun {
   readonly scopeIds = new Map<object, number>();
   /** Loop iterations and calls this step may run (budget.ts); counted while `within` runs. */
   readonly budget: Budget;
+  /** The `__nwc_rt` of this run (rt.ts), made on first use. A field, not a WeakMap entry: a weak table entry per step makes every scavenge slower. */
+  rt: unknown;
 
   constructor(readonly f: FrameData, readonly env: StepEnv, readonly ctx: unknown) {
     this.budget = new Budget(env.stepBudget ?? DEFAULT_STEP_BUDGET);
@@ -354,5 +356,5 @@ export function setRtFactory(f: (run: StepRun) => unknown): void {
   rtFactory = f;
 }
 function rtFor(run: StepRun): unknown {
-  return rtFactory!(run);
+  return (run.rt ??= rtFactory!(run));
 }
