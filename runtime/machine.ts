@@ -131,6 +131,14 @@ export interface Machine {
   /** Where the machine is waiting now, as state ids of `graph` (one per waiting branch). */
   position?(frame: Frame): string[];
   readonly graph: MachineGraph;
+  /**
+   * True when `step` may be given the frame object its previous step returned
+   * (when the codec says decoding the stored frame would give the same graph)
+   * instead of a fresh decode: the machine then must not keep references to
+   * the frames it returns, nor put into them objects it shares elsewhere.
+   * Absent: every step gets a freshly decoded frame.
+   */
+  readonly reusesFrames?: boolean;
 }
 
 export function isMachine(value: unknown): value is Machine {

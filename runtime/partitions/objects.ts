@@ -21,6 +21,7 @@
  * handlers never await, so a batch applies atomically in memory.
  */
 import type { Json, ObjectUpdate, PartitionStore } from "../backends/types.ts";
+import { DecodedFrames } from "./decoded-frames.ts";
 import { cloneJson } from "./json.ts";
 import { RUN_STEP_PREFIX, SUSPENDED_PREFIX } from "./markers.ts";
 import { ACTIVITY_PREFIX } from "./state/activities.ts";
@@ -66,6 +67,8 @@ export class ObjectTable {
   /** Keys whose checkpoint write is in flight: not evictable until it completes. */
   private readonly flushing = new Set<string>();
   cacheLoads = 0;
+  /** Decoded frames of cached instances (decoded-frames.ts): dropped with their instance. */
+  readonly decodedFrames = new DecodedFrames();
 
   constructor(
     private readonly store: PartitionStore,
@@ -126,6 +129,7 @@ export class ObjectTable {
   set(key: string, value: unknown): void {
     if (value === undefined) throw new Error(`object ${key}: use delete() rather than storing undefined`);
     if (isCacheable(key)) {
+      this.decodedFrames.drop(key);
       // Newest in LRU order.
       this.cache.delete(key);
       this.cache.set(key, value);
@@ -144,8 +148,10 @@ export class ObjectTable {
   }
 
   delete(key: string): void {
-    if (isCacheable(key)) this.cache.set(key, ABSENT);
-    else this.pinned.delete(key);
+    if (isCacheable(key)) {
+      this.cache.set(key, ABSENT);
+      this.decodedFrames.drop(key);
+    } else this.pinned.delete(key);
     this.dirtyForCommit.add(key);
     this.unflushed.add(key);
   }
@@ -208,6 +214,7 @@ export class ObjectTable {
       if (over <= 0) break;
       if (this.unflushed.has(k) || this.flushing.has(k) || this.dirtyForCommit.has(k)) continue;
       this.cache.delete(k);
+      this.decodedFrames.drop(k);
       over--;
       evicted++;
     }

@@ -10,13 +10,13 @@
  * suspended (its inbox kept) with an error saying which version is needed.
  */
 import type { Json } from "../backends/types.ts";
-import { decode, encodeFrame, errorInfo } from "../codec.ts";
+import { decode, encodeFrameChecked, errorInfo } from "../codec.ts";
 import type { Command, Outcome, Wake } from "../machine.ts";
 import type { Batch } from "./batch.ts";
 import { journalStep, waitsOf } from "./journal.ts";
 import { beginExecution, finishInstance, runtimeError, suspend, unsuspend } from "./lifecycle.ts";
 import { commandHandlers, hooks } from "./registry.ts";
-import type { InstanceRecord } from "./state/instance.ts";
+import { instanceKey, type InstanceRecord } from "./state/instance.ts";
 import { checkPayload } from "./limits.ts";
 
 export function runStep(batch: Batch, rec: InstanceRecord): void {
@@ -52,17 +52,21 @@ export function runStep(batch: Batch, rec: InstanceRecord): void {
   const inbox = rec.inbox;
   rec.inbox = [];
   const execution = rec.execution;
+  const key = instanceKey(rec.instanceId);
+  const kept = batch.objects.decodedFrames.take(key, rec.frame);
   let result;
   try {
-    result = machine.step(decode(rec.frame), wakes, env);
+    result = machine.step(kept ?? decode(rec.frame), wakes, env);
   } catch (error) {
     finishInstance(batch, rec, "Failed", { error: errorInfo(error) });
     trace(batch, rec, wakes, [], "failed", undefined);
     journalStep(batch, rec, execution, inbox, [], undefined);
     return;
   }
+  let encoded: { json: Json; roundTripsExactly: boolean };
   try {
-    rec.frame = encodeFrame(result.frame);
+    encoded = encodeFrameChecked(result.frame);
+    rec.frame = encoded.json;
   } catch (error) {
     finishInstance(batch, rec, "Failed", {
       error: runtimeError("FrameNotSerializable", `orchestration "${rec.name}": its state cannot be persisted: ${userPath(errorInfo(error).message)}`),
@@ -98,7 +102,17 @@ export function runStep(batch: Batch, rec: InstanceRecord): void {
     : undefined;
   if (batch.env.onStep) trace(batch, rec, wakes, result.commands, result.outcome.kind, position);
   if (rec.frame !== null) applyOutcome(batch, rec, result.outcome);
+  // Kept for the next step only if nothing replaced the frame meanwhile (a command or the outcome may have ended the instance).
+  if (machine.reusesFrames === true && encoded.roundTripsExactly && rec.frame === encoded.json && result.outcome.kind === "running" && !asksToWaitLong(result.commands)) {
+    batch.objects.decodedFrames.keep(key, encoded.json, result.frame);
+  }
   journalStep(batch, rec, execution, inbox, result.commands, position && waitsOf(position, machine.graph));
+}
+
+/** An event or a timer may take days: an instance waiting for one keeps only its encoded frame (decoded-frames.ts). */
+function asksToWaitLong(commands: readonly Command[]): boolean {
+  for (const c of commands) if (c.kind === "waitEvent" || c.kind === "timer") return true;
+  return false;
 }
 
 function applyOutcome(batch: Batch, rec: InstanceRecord, outcome: Outcome): void {
