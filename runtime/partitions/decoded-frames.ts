@@ -18,30 +18,46 @@
 import type { Json } from "../backends/types.ts";
 
 interface Kept {
-  json: Json;
+  json: Json | null;
   frame: unknown;
 }
 
+/**
+ * Keyed by the instance record object (hashed by identity, where a key built
+ * as "inst:" + id would be a new string to hash on every lookup); an entry is
+ * emptied by `take` and filled again by `keep`, not deleted and re-added, so
+ * a step allocates nothing here.
+ */
 export class DecodedFrames {
-  private readonly byKey = new Map<string, Kept>();
+  private readonly byInstance = new Map<object, Kept>();
 
-  /** The decoded frame kept for `key` if it was encoded into `json`; forgotten either way (the step mutates it). */
-  take(key: string, json: Json): unknown | undefined {
-    const kept = this.byKey.get(key);
+  /** The decoded frame kept for `instance` if it was encoded into `json`; forgotten either way (the step mutates it). */
+  take(instance: object, json: Json): unknown | undefined {
+    const kept = this.byInstance.get(instance);
     if (kept === undefined) return undefined;
-    this.byKey.delete(key);
-    return kept.json === json ? kept.frame : undefined;
+    const frame = kept.json === json ? kept.frame : undefined;
+    kept.json = null;
+    kept.frame = undefined;
+    return frame;
   }
 
-  keep(key: string, json: Json, frame: unknown): void {
-    this.byKey.set(key, { json, frame });
+  keep(instance: object, json: Json, frame: unknown): void {
+    const kept = this.byInstance.get(instance);
+    if (kept === undefined) this.byInstance.set(instance, { json, frame });
+    else {
+      kept.json = json;
+      kept.frame = frame;
+    }
   }
 
-  drop(key: string): void {
-    this.byKey.delete(key);
+  drop(instance: unknown): void {
+    if (typeof instance === "object" && instance !== null) this.byInstance.delete(instance);
   }
 
+  /** Frames kept now (for statistics and tests: walks the table). */
   get size(): number {
-    return this.byKey.size;
+    let n = 0;
+    for (const kept of this.byInstance.values()) if (kept.json !== null) n++;
+    return n;
   }
 }

@@ -129,7 +129,7 @@ export class ObjectTable {
   set(key: string, value: unknown): void {
     if (value === undefined) throw new Error(`object ${key}: use delete() rather than storing undefined`);
     if (isCacheable(key)) {
-      this.decodedFrames.drop(key);
+      this.decodedFrames.drop(this.cache.get(key));
       // Newest in LRU order.
       this.cache.delete(key);
       this.cache.set(key, value);
@@ -149,8 +149,8 @@ export class ObjectTable {
 
   delete(key: string): void {
     if (isCacheable(key)) {
+      this.decodedFrames.drop(this.cache.get(key));
       this.cache.set(key, ABSENT);
-      this.decodedFrames.drop(key);
     } else this.pinned.delete(key);
     this.dirtyForCommit.add(key);
     this.unflushed.add(key);
@@ -213,8 +213,8 @@ export class ObjectTable {
     for (const k of this.cache.keys()) {
       if (over <= 0) break;
       if (this.unflushed.has(k) || this.flushing.has(k) || this.dirtyForCommit.has(k)) continue;
+      this.decodedFrames.drop(this.cache.get(k));
       this.cache.delete(k);
-      this.decodedFrames.drop(k);
       over--;
       evicted++;
     }

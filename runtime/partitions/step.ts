@@ -16,7 +16,7 @@ import type { Batch } from "./batch.ts";
 import { journalStep, waitsOf } from "./journal.ts";
 import { beginExecution, finishInstance, runtimeError, suspend, unsuspend } from "./lifecycle.ts";
 import { commandHandlers, hooks } from "./registry.ts";
-import { instanceKey, type InstanceRecord } from "./state/instance.ts";
+import type { InstanceRecord } from "./state/instance.ts";
 import { checkPayload } from "./limits.ts";
 
 export function runStep(batch: Batch, rec: InstanceRecord): void {
@@ -52,8 +52,7 @@ export function runStep(batch: Batch, rec: InstanceRecord): void {
   const inbox = rec.inbox;
   rec.inbox = [];
   const execution = rec.execution;
-  const key = instanceKey(rec.instanceId);
-  const kept = batch.objects.decodedFrames.take(key, rec.frame);
+  const kept = batch.objects.decodedFrames.take(rec, rec.frame);
   let result;
   try {
     result = machine.step(kept ?? decode(rec.frame), wakes, env);
@@ -104,8 +103,8 @@ export function runStep(batch: Batch, rec: InstanceRecord): void {
   if (rec.frame !== null) applyOutcome(batch, rec, result.outcome);
   // Kept for the next step only if nothing replaced the frame meanwhile (a command or the outcome may have ended the instance).
   if (machine.reusesFrames === true && encoded.roundTripsExactly && rec.frame === encoded.json && result.outcome.kind === "running" && !asksToWaitLong(result.commands)) {
-    batch.objects.decodedFrames.keep(key, encoded.json, result.frame);
-  }
+    batch.objects.decodedFrames.keep(rec, encoded.json, result.frame);
+  } else batch.objects.decodedFrames.drop(rec);
   journalStep(batch, rec, execution, inbox, result.commands, position && waitsOf(position, machine.graph));
 }
 
