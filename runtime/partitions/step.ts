@@ -1,5 +1,6 @@
 /**
- * Runs one machine step of one instance: decode the frame and the inbox, call
+ * Runs one machine step of one instance: decode the frame (or take the one
+ * kept from the last step: decoded-frames.ts) and the inbox, call
  * `Machine.step`, run each command through the command table, encode the new
  * frame, apply the outcome. Called once per instance per batch at most (one
  * step in flight per instance).
