@@ -31,12 +31,12 @@
  */
 import type { Json } from "./backends/types.ts";
 import { decodeValue } from "./codec/decode.ts";
-import { encodeValue } from "./codec/encode.ts";
+import { encodeValue, encodeValueChecked } from "./codec/encode.ts";
 import { ERROR_CTORS } from "./codec/kinds.ts";
 
 import { addClass, type ClassCodec } from "./codec/registry.ts";
 
-export { CodecError, registerFrameRecords, registerHostValue, type ClassCodec, type HostCodec } from "./codec/registry.ts";
+export { CodecError, declareExactCodec, registerFrameRecords, registerHostValue, type ClassCodec, type HostCodec } from "./codec/registry.ts";
 
 /** Lets instances of `ctor` live in frames and payloads. (Declared here: the compiler finds user codecs by this declaration.) */
 export function registerClass<T>(codec: ClassCodec<T>): void {
@@ -51,6 +51,15 @@ export function encode(value: unknown): Json {
 /** A machine frame to JSON data: like `encode`, and also the engine's host values; paths in errors start at `frame`. */
 export function encodeFrame(value: unknown): Json {
   return encodeValue(value, "frame", true);
+}
+
+/**
+ * `encodeFrame`, also saying whether the frame object itself may be given to
+ * the next step instead of decode(json): true when decoding would rebuild the
+ * same graph of the same values (see codec/encode.ts, encodeValueChecked).
+ */
+export function encodeFrameChecked(value: unknown): { json: Json; roundTripsExactly: boolean } {
+  return encodeValueChecked(value, "frame", true);
 }
 
 export function decode(data: Json): unknown {

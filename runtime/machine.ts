@@ -135,6 +135,14 @@ export interface Machine {
   readonly source?: string;
   /** What an upgrade needs to carry a waiting instance to another version (runtime/upgrade/). */
   readonly upgrade?: UpgradeManifest;
+  /**
+   * True when `step` may be given the frame object its previous step returned
+   * (when the codec says decoding the stored frame would give the same graph)
+   * instead of a fresh decode: the machine then must not keep references to
+   * the frames it returns, nor put into them objects it shares elsewhere.
+   * Absent: every step gets a freshly decoded frame.
+   */
+  readonly reusesFrames?: boolean;
 }
 
 /**

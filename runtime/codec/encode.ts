@@ -17,7 +17,7 @@ import type { Json } from "../backends/types.ts";
 import { bytesToBase64 } from "./bytes.ts";
 import { ERROR_FIELDS, HIDDEN_ERROR_FIELDS, KIND_BY_PROTO, Kind } from "./kinds.ts";
 import { formatKey, pathOf } from "./path.ts";
-import { classesByCtor, CodecError, frameRecords, hostCodecs } from "./registry.ts";
+import { classesByCtor, CodecError, exactCodecs, frameRecords, hostCodecs } from "./registry.ts";
 import { reverseItems, STRIDE } from "./work-stack.ts";
 
 /**
@@ -59,6 +59,19 @@ export function encodeValue(value: unknown, root: string, host: boolean): Json {
   return new Encoder(root, host, value).run(value);
 }
 
+/**
+ * Encodes like encodeValue, and says whether `value` itself can stand in for
+ * decode(json): true unless it holds what decoding rebuilds differently, a
+ * value of a class or host codec not declared exact (registry.ts: a user's
+ * class, a compiled closure) or a Node Buffer (a view of Node's shared pool
+ * until it is decoded into bytes of its own).
+ */
+export function encodeValueChecked(value: unknown, root: string, host: boolean): { json: Json; roundTripsExactly: boolean } {
+  const encoder = new Encoder(root, host, value);
+  const json = encoder.run(value);
+  return { json, roundTripsExactly: encoder.roundTripsExactly };
+}
+
 
 class Encoder {
   private readonly ids = new Map<object, number>();
@@ -77,6 +90,9 @@ class Encoder {
   private out: any = this.holder;
   private slot: string | number = 0;
   private depth = 0;
+
+  /** False once a value met is one whose decoded copy differs from it (see encodeValueChecked). */
+  roundTripsExactly = true;
 
   /** The engine's own records of a frame: plain data by construction, not checked property by property (registry.ts). */
   private readonly trusted: Set<object> | undefined;
@@ -216,7 +232,10 @@ class Encoder {
     const kind = KIND_BY_PROTO.get(proto);
     if (kind !== undefined) return this.builtin(v, kind);
     const registered = classesByCtor.get(proto?.constructor);
-    if (registered) return this.wrapped(v, { $nwc: "class", c: registered.name, v: null }, registered.encode(v));
+    if (registered) {
+      if (!exactCodecs.has(registered.name)) this.roundTripsExactly = false;
+      return this.wrapped(v, { $nwc: "class", c: registered.name, v: null }, registered.encode(v));
+    }
     if (v instanceof Promise) return this.refuse(v, "it is a Promise; await it first, or keep a durable task instead");
     if (typeof (v as { next?: unknown }).next === "function" && typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] === "function") {
       return this.refuse(v, "it is an iterator (a generator object, say); collect its items into an array first");
@@ -234,7 +253,9 @@ class Encoder {
     if (this.host) {
       for (const codec of hostCodecs) {
         const data = codec.encode(v);
-        if (data !== undefined) return this.wrapped(v, { $nwc: "host", c: codec.name, v: null }, data);
+        if (data === undefined) continue;
+        if (!exactCodecs.has(codec.name)) this.roundTripsExactly = false;
+        return this.wrapped(v, { $nwc: "host", c: codec.name, v: null }, data);
       }
     }
     return this.fail(why);
@@ -374,6 +395,7 @@ class Encoder {
       }
       case Kind.Buffer:
         // Its own bytes only: small Buffers are slices of Node's shared pool, which must not be stored.
+        this.roundTripsExactly = false;
         return { $nwc: "bytes", t: "Buffer", v: bytesToBase64(v as Uint8Array) };
       case Kind.View: {
         const view = v as ArrayBufferView;

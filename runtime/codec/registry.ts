@@ -33,6 +33,17 @@ export interface HostCodec {
 }
 
 export const classesByName = new Map<string, ClassCodec<any>>();
+/**
+ * Names of the class and host codecs whose decode gives a value that can stand in for the
+ * encoded one (an immutable engine value, a singleton, a built-in): see `roundTripsExactly`
+ * in encode.ts. A user's codec is never listed: its decode may build something else.
+ */
+export const exactCodecs = new Set<string>();
+
+/** Declares that decoding what codec `name` encoded gives a value interchangeable with the original (engine codecs only). */
+export function declareExactCodec(name: string): void {
+  exactCodecs.add(name);
+}
 export const classesByCtor = new Map<Function, ClassCodec<any>>();
 export const hostCodecs: HostCodec[] = [];
 export const hostByName = new Map<string, HostCodec>();

@@ -7,7 +7,7 @@
  * `env.nowMs`, randomness the frame's generator, everything else the frame's
  * tables; so the ctx local of a restored frame behaves exactly as before.
  */
-import { registerClass } from "../codec.ts";
+import { declareExactCodec, registerClass } from "../codec.ts";
 import type { Activity, ActivityOptions, Entity, Orchestration } from "../api.ts";
 import type { EntityId, RetryPolicy } from "../machine.ts";
 import { nextRandom, seedFrom, uuidFrom } from "./prng.ts";
@@ -180,6 +180,7 @@ export class CriticalSectionImpl {
 };
 
 registerClass({ name: "nwc.Context", ctor: CompiledContext, encode: () => 0, decode: () => theContext });
+declareExactCodec("nwc.Context"); // one context object for every step: decoding gives that same object
 registerClass({
   name: "nwc.CriticalSection",
   ctor: CriticalSectionImpl,

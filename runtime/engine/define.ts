@@ -9,7 +9,8 @@
  *
  * Invariant: step is a pure function of (frame, wakes, env): it copies
  * nothing from outside, reads no clock, and mutates only the frame it was
- * given (the runtime passes a freshly decoded one).
+ * given (a freshly decoded one, or the one its previous step returned: see
+ * `reusesFrames` in runtime/machine.ts).
  */
 import { errorFromInfo } from "../codec.ts";
 import type { Frame, Machine, MachineGraph, StepEnv, StepResult, UpgradeManifest, Wake } from "../machine.ts";
@@ -48,6 +49,8 @@ export function defineMachine(def: MachineDefinition): Machine {
     graph,
     ...(typeof def.source === "string" ? { source: def.source } : {}),
     ...(def.upgrade ? { upgrade: def.upgrade } : {}),
+    // The engine builds every record of its frames and keeps none of them between steps.
+    reusesFrames: true,
     init(input: unknown, env: StepEnv): Frame {
       const frame: FrameData = {
         nwc: 1, input, root: -1, started: false, next: 1, nextScope: 1,

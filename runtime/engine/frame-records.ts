@@ -17,21 +17,8 @@ import type { EntityId } from "../machine.ts";
 function recordsOf(frame: unknown): Set<object> | undefined {
   const f = frame as FrameData;
   if (typeof f !== "object" || f === null || f.nwc !== 1 || typeof f.tasks !== "object" || typeof f.branches !== "object") return undefined;
+  // Module-level helpers, no closures: this runs on every step's encode.
   const out = new Set<object>([f, f.tasks, f.branches, f.scopes, f.sagas, f.locks]);
-  const ids = (list: EntityId[] | undefined) => {
-    if (!list) return;
-    out.add(list);
-    for (const id of list) out.add(id);
-  };
-  const activation = (a: Pick<BranchRec, "sc" | "g">) => {
-    out.add(a);
-    out.add(a.sc);
-    out.add(a.g);
-    out.add(a.g.trys);
-    for (const region of a.g.trys) out.add(region);
-    out.add(a.g.ops);
-    for (const op of a.g.ops) out.add(op);
-  };
   for (const id in f.tasks) {
     const t = f.tasks[id]!;
     out.add(t);
@@ -43,14 +30,14 @@ function recordsOf(frame: unknown): Set<object> | undefined {
       out.add(t.c);
       out.add(t.c.vals);
     }
-    ids(t.lock);
+    if (t.lock) addIds(out, t.lock);
   }
   for (const id in f.branches) {
     const b = f.branches[id]!;
-    activation(b);
+    addActivation(out, b);
     if (b.d) {
       out.add(b.d);
-      for (const outer of b.d) activation(outer);
+      for (const outer of b.d) addActivation(out, outer);
     }
   }
   for (const id in f.scopes) out.add(f.scopes[id]!);
@@ -58,9 +45,24 @@ function recordsOf(frame: unknown): Set<object> | undefined {
     out.add(f.sagas[id]!);
     for (const comp of f.sagas[id]!) out.add(comp);
   }
-  for (const id in f.locks) ids(f.locks[id]);
+  for (const id in f.locks) addIds(out, f.locks[id]!);
   if (f.rng) out.add(f.rng);
   return out;
+}
+
+function addIds(out: Set<object>, list: EntityId[]): void {
+  out.add(list);
+  for (const id of list) out.add(id);
+}
+
+function addActivation(out: Set<object>, a: Pick<BranchRec, "sc" | "g">): void {
+  out.add(a);
+  out.add(a.sc);
+  out.add(a.g);
+  out.add(a.g.trys);
+  for (const region of a.g.trys) out.add(region);
+  out.add(a.g.ops);
+  for (const op of a.g.ops) out.add(op);
 }
 
 registerFrameRecords(recordsOf);

@@ -14,7 +14,7 @@
  * Invariant: a decoded closure calls the same step function with the same
  * scope chain; a decoded built-in is the same built-in of this realm.
  */
-import { CodecError, registerHostValue } from "../codec.ts";
+import { CodecError, declareExactCodec, registerHostValue } from "../codec.ts";
 import { closureTag, makeClosure } from "./rt.ts";
 import { UNINITIALIZED } from "./tdz.ts";
 import { READ_AGAIN } from "./callee.ts";
@@ -84,3 +84,8 @@ registerHostValue({
   encode: (v) => (v === READ_AGAIN ? 1 : undefined),
   decode: () => READ_AGAIN,
 });
+
+// Decoding a built-in or a marker gives the very same object; a closure is rebuilt as a new function.
+declareExactCodec("nwc.Builtin");
+declareExactCodec("nwc.Uninitialized");
+declareExactCodec("nwc.ReadAgain");

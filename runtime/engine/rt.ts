@@ -181,12 +181,7 @@ class RtImpl {
 export type Rt = RtImpl;
 
 setClosureTagReader(closureTag);
-const cache = new WeakMap<StepRun, Rt>();
-setRtFactory((run) => {
-  let rt = cache.get(run);
-  if (!rt) cache.set(run, (rt = new RtImpl(run)));
-  return rt;
-});
+setRtFactory((run) => new RtImpl(run));
 
 /** Calls a compiled helper (`async function h(ctx: OrchestrationContext, ...)`) from compiled code. */
 export function callCompiled(key: string, args: ArrayLike<unknown>): TaskRef {

@@ -48,6 +48,8 @@ export class StepRun {
   readonly scopeIds = new Map<object, number>();
   /** Loop iterations and calls this step may run (budget.ts); counted while `within` runs. */
   readonly budget: Budget;
+  /** The `__nwc_rt` of this run (rt.ts), made on first use. A field, not a WeakMap entry: a weak table entry per step makes every scavenge slower. */
+  rt: unknown;
 
   constructor(readonly f: FrameData, readonly env: StepEnv, readonly ctx: unknown) {
     this.budget = new Budget(env.stepBudget ?? DEFAULT_STEP_BUDGET);
@@ -169,11 +171,13 @@ export class StepRun {
   }
 
   scopesOf(chain: number[]): Record<string, unknown>[] {
-    return chain.map((sid) => {
-      const s = this.f.scopes[sid];
-      if (!s) throw new Error(`nwc engine: scope ${sid} is missing from the frame (corrupt frame)`);
-      return s;
-    });
+    const out: Record<string, unknown>[] = new Array(chain.length);
+    for (let i = 0; i < chain.length; i++) {
+      const s = this.f.scopes[chain[i]!];
+      if (!s) throw new Error(`nwc engine: scope ${chain[i]} is missing from the frame (corrupt frame)`);
+      out[i] = s;
+    }
+    return out;
   }
 
   private runBranch(id: number, input: Op): void {
@@ -289,53 +293,65 @@ export class StepRun {
 
   /** Drops settled tasks no live value refers to and scopes no branch reaches: the frame stays O(live state). */
   collect(): void {
+    // Runs after every step: loops and no closures (each closure costs an allocation per step).
     const f = this.f;
     const liveScopes = new Set<number>();
     const marked = new Set<number>();
     const work: unknown[] = [];
-    const liveScope = (s: number) => {
-      if (liveScopes.has(s)) return;
-      liveScopes.add(s);
-      work.push(f.scopes[s]);
-    };
-    const liveTask = (id: number) => {
-      if (marked.has(id)) return;
-      marked.add(id);
-      const t = f.tasks[id];
-      if (t) work.push(t.s === 0 ? t.c?.vals : t.v);
-    };
-    for (const b of Object.values(f.branches)) {
-      b.sc.forEach(liveScope);
+    for (const id in f.branches) {
+      const b = f.branches[id]!;
+      markScopes(b.sc, liveScopes, f, work);
       work.push(b.g.ops);
-      for (const outer of b.d ?? []) {
-        outer.sc.forEach(liveScope);
-        work.push(outer.g.ops);
+      if (b.d) {
+        for (const outer of b.d) {
+          markScopes(outer.sc, liveScopes, f, work);
+          work.push(outer.g.ops);
+        }
       }
     }
-    for (const [id, t] of Object.entries(f.tasks)) if (t.s === 0) liveTask(Number(id));
+    for (const id in f.tasks) if (f.tasks[id]!.s === 0) markTask(Number(id), marked, f, work);
     // Iterative, each object once: shared structure (a DAG, parent pointers, cycles) and any depth cost one visit per object.
     const visited = new Set<object>();
     while (work.length > 0) {
       const v = work.pop();
       if (typeof v === "function") {
-        closureTagOf(v)?.chain.forEach(liveScope);
+        const tag = closureTagOf(v);
+        if (tag) markScopes(tag.chain, liveScopes, f, work);
         continue;
       }
       if (v === null || typeof v !== "object" || visited.has(v)) continue;
       visited.add(v);
-      if (v instanceof TaskRef) liveTask(v.id);
+      if (v instanceof TaskRef) markTask(v.id, marked, f, work);
       else if (Array.isArray(v)) for (let i = 0; i < v.length; i++) work.push(v[i]);
       else if (v instanceof Map) for (const [k, x] of v) work.push(k, x);
       else if (v instanceof Set) for (const x of v) work.push(x);
       else {
-        for (const k of Object.keys(v)) work.push((v as any)[k]);
+        for (const k in v) if (Object.prototype.hasOwnProperty.call(v, k)) work.push((v as any)[k]);
         // An error's cause and AggregateError's errors are hidden own properties, and may hold task handles.
         if (v instanceof Error) for (const k of HIDDEN_ERROR_FIELDS) if (Object.prototype.hasOwnProperty.call(v, k)) work.push((v as any)[k]);
       }
     }
-    for (const sid of Object.keys(f.scopes)) if (!liveScopes.has(Number(sid))) delete f.scopes[sid];
-    for (const id of Object.keys(f.tasks)) if (!marked.has(Number(id))) delete f.tasks[id];
+    for (const sid in f.scopes) if (!liveScopes.has(Number(sid))) delete f.scopes[sid];
+    for (const id in f.tasks) if (!marked.has(Number(id))) delete f.tasks[id];
   }
+}
+
+/** Marks the scopes of a chain live, queueing each one's locals the first time (collect). */
+function markScopes(chain: number[], live: Set<number>, f: FrameData, work: unknown[]): void {
+  for (let i = 0; i < chain.length; i++) {
+    const s = chain[i]!;
+    if (live.has(s)) continue;
+    live.add(s);
+    work.push(f.scopes[s]);
+  }
+}
+
+/** Marks a task live, queueing the values it holds the first time (collect). */
+function markTask(id: number, marked: Set<number>, f: FrameData, work: unknown[]): void {
+  if (marked.has(id)) return;
+  marked.add(id);
+  const t = f.tasks[id];
+  if (t) work.push(t.s === 0 ? t.c?.vals : t.v);
 }
 
 function isThenable(v: unknown): boolean {
@@ -354,5 +370,5 @@ export function setRtFactory(f: (run: StepRun) => unknown): void {
   rtFactory = f;
 }
 function rtFor(run: StepRun): unknown {
-  return rtFactory!(run);
+  return (run.rt ??= rtFactory!(run));
 }

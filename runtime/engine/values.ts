@@ -7,7 +7,7 @@
  * Invariant: these objects carry only ids; all mutable state lives in the
  * frame's tables, where every step finds it.
  */
-import { registerClass } from "../codec.ts";
+import { declareExactCodec, registerClass } from "../codec.ts";
 import type { EntityId } from "../machine.ts";
 
 /** A durable task: an id into the frame's task table. Deliberately not thenable. */
@@ -30,6 +30,9 @@ export class TxContextRef {
 registerClass({ name: "nwc.Task", ctor: TaskRef, encode: (t) => t.id, decode: (id: number) => new TaskRef(id) });
 registerClass({ name: "nwc.ContinueAsNew", ctor: ContinueAsNew, encode: (c) => c.input, decode: (input) => new ContinueAsNew(input) });
 registerClass({ name: "nwc.Saga", ctor: SagaRef, encode: (s) => s.id, decode: (id: number) => new SagaRef(id) });
+// A task or saga handle is its id, read-only: the decoded handle can stand in for the live one.
+declareExactCodec("nwc.Task");
+declareExactCodec("nwc.Saga");
 registerClass({
   name: "nwc.TransactionContext",
   ctor: TxContextRef,

@@ -26,6 +26,7 @@
  * handlers never await, so a batch applies atomically in memory.
  */
 import type { Json, ObjectUpdate, PartitionStore } from "../backends/types.ts";
+import { DecodedFrames } from "./decoded-frames.ts";
 import { cloneJson } from "./json.ts";
 import { RUN_STEP_PREFIX, SUSPENDED_PREFIX } from "./markers.ts";
 import { ACTIVITY_PREFIX } from "./state/activities.ts";
@@ -69,6 +70,8 @@ export class ObjectTable {
   /** History updates since the last checkpoint began, in order (for the next one). */
   private historyUnflushed: ObjectUpdate[] = [];
   cacheLoads = 0;
+  /** Decoded frames of cached instances (decoded-frames.ts): dropped with their instance. */
+  readonly decodedFrames = new DecodedFrames();
 
   constructor(
     private readonly store: PartitionStore,
@@ -130,6 +133,7 @@ export class ObjectTable {
     if (value === undefined) throw new Error(`object ${key}: use delete() rather than storing undefined`);
     if (isWriteOnly(key)) throw new Error(`object ${key} is write-only: use writeHistory()`);
     if (isCacheable(key)) {
+      this.decodedFrames.drop(this.cache.get(key));
       // Newest in LRU order.
       this.cache.delete(key);
       this.cache.set(key, value);
@@ -149,8 +153,10 @@ export class ObjectTable {
 
   delete(key: string): void {
     if (isWriteOnly(key)) throw new Error(`object ${key} is write-only: use writeHistory()`);
-    if (isCacheable(key)) this.cache.set(key, ABSENT);
-    else this.pinned.delete(key);
+    if (isCacheable(key)) {
+      this.decodedFrames.drop(this.cache.get(key));
+      this.cache.set(key, ABSENT);
+    } else this.pinned.delete(key);
     this.dirtyForCommit.add(key);
     this.unflushed.add(key);
   }
@@ -232,6 +238,7 @@ export class ObjectTable {
     for (const k of this.cache.keys()) {
       if (over <= 0) break;
       if (this.unflushed.has(k) || this.flushing.has(k) || this.dirtyForCommit.has(k)) continue;
+      this.decodedFrames.drop(this.cache.get(k));
       this.cache.delete(k);
       over--;
       evicted++;

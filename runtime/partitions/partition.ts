@@ -167,6 +167,11 @@ export class Partition {
     return this.objects?.cachedCount ?? 0;
   }
 
+  /** Instances whose decoded frame is kept for their next step (decoded-frames.ts). */
+  get keptFrames(): number {
+    return this.objects?.decodedFrames.size ?? 0;
+  }
+
   get cacheLoads(): number {
     return this.objects?.cacheLoads ?? 0;
   }

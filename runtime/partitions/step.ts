@@ -1,5 +1,6 @@
 /**
- * Runs one machine step of one instance: decode the frame and the inbox, call
+ * Runs one machine step of one instance: decode the frame (or take the one
+ * kept from the last step: decoded-frames.ts) and the inbox, call
  * `Machine.step`, run each command through the command table, encode the new
  * frame, apply the outcome. Called once per instance per batch at most (one
  * step in flight per instance).
@@ -10,7 +11,7 @@
  * suspended (its inbox kept) with an error saying which version is needed.
  */
 import type { Json } from "../backends/types.ts";
-import { decode, encodeFrame, errorInfo } from "../codec.ts";
+import { decode, encodeFrameChecked, errorInfo } from "../codec.ts";
 import type { Command, Outcome, Wake } from "../machine.ts";
 import type { Batch } from "./batch.ts";
 import { journalStep, waitsOf } from "./journal.ts";
@@ -44,17 +45,20 @@ export function runStep(batch: Batch, rec: InstanceRecord): void {
   const inbox = rec.inbox;
   rec.inbox = [];
   const execution = rec.execution;
+  const kept = batch.objects.decodedFrames.take(rec, rec.frame);
   let result;
   try {
-    result = machine.step(decode(rec.frame), wakes, env);
+    result = machine.step(kept ?? decode(rec.frame), wakes, env);
   } catch (error) {
     finishInstance(batch, rec, "Failed", { error: errorInfo(error) });
     trace(batch, rec, wakes, [], "failed", undefined);
     journalStep(batch, rec, execution, inbox, [], undefined);
     return;
   }
+  let encoded: { json: Json; roundTripsExactly: boolean };
   try {
-    rec.frame = encodeFrame(result.frame);
+    encoded = encodeFrameChecked(result.frame);
+    rec.frame = encoded.json;
   } catch (error) {
     finishInstance(batch, rec, "Failed", {
       error: runtimeError("FrameNotSerializable", `orchestration "${rec.name}": its state cannot be persisted: ${userPath(errorInfo(error).message)}`),
@@ -90,6 +94,10 @@ export function runStep(batch: Batch, rec: InstanceRecord): void {
     : undefined;
   if (batch.env.onStep) trace(batch, rec, wakes, result.commands, result.outcome.kind, position);
   if (rec.frame !== null) applyOutcome(batch, rec, result.outcome);
+  // Kept for the next step only if nothing replaced the frame meanwhile (a command or the outcome may have ended the instance).
+  if (machine.reusesFrames === true && encoded.roundTripsExactly && rec.frame === encoded.json && result.outcome.kind === "running" && !asksToWaitLong(result.commands)) {
+    batch.objects.decodedFrames.keep(rec, encoded.json, result.frame);
+  } else batch.objects.decodedFrames.drop(rec);
   journalStep(batch, rec, execution, inbox, result.commands, position && waitsOf(position, machine.graph));
 }
 
@@ -116,6 +124,12 @@ function waitForMachine(batch: Batch, rec: InstanceRecord, found: { loading: Pro
   rec.status = "Suspended";
   batch.touchInstance(rec);
   batch.env.log("warn", rec.suspended!.message);
+}
+
+/** An event or a timer may take days: an instance waiting for one keeps only its encoded frame (decoded-frames.ts). */
+function asksToWaitLong(commands: readonly Command[]): boolean {
+  for (const c of commands) if (c.kind === "waitEvent" || c.kind === "timer") return true;
+  return false;
 }
 
 function applyOutcome(batch: Batch, rec: InstanceRecord, outcome: Outcome): void {
