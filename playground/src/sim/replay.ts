@@ -17,7 +17,9 @@ export type Action =
   | { kind: "run" }
   | { kind: "advance"; ms: number }
   | { kind: "raise"; name: string; data: unknown }
-  | { kind: "crash" };
+  | { kind: "crash" }
+  /** The edited code deployed while the instance waits, pinned or upgraded (PlaygroundRuntime.deploy; run-panel.ts applies it). */
+  | { kind: "deploy"; mode: "pin" | "upgrade" };
 
 export interface Script {
   orchestration: string;
@@ -33,7 +35,8 @@ export async function applyAction(rt: PlaygroundRuntime, a: Action, reload: Relo
   if (a.kind === "run") await rt.run();
   else if (a.kind === "advance") await rt.advance(a.ms);
   else if (a.kind === "raise") await rt.raise(a.name, a.data);
-  else await rt.crash(await reload());
+  else if (a.kind === "crash") await rt.crash(await reload());
+  else throw new Error("a deploy changes the program: it has no replay (run-panel.ts applies it)");
 }
 
 export async function replay(app: PlaygroundApp, script: Script, options: { crashes: boolean; reload?: Reload }): Promise<PlaygroundRuntime> {

@@ -78,6 +78,8 @@ export interface CommittedView {
   frame: unknown;
   /** Bytes of the persisted instance object (frame, inbox, waits, status fields). */
   recordBytes: number;
+  /** The machine version the instance runs (it keeps the one it started on unless upgraded). */
+  version: string | undefined;
   /** Entity "name/key" -> state, for every entity the run touched. */
   entities: Record<string, unknown>;
 }
@@ -178,6 +180,8 @@ export class PlaygroundRuntime {
   lastCrash: CrashReport | undefined;
   private host!: Host;
   private machines = new Map<string, Machine>();
+  /** Every loaded machine by version: after a deploy the host runs two versions of an orchestration. */
+  private byVersion = new Map<string, Machine>();
   private readonly tracker: ActivityTracker = { running: 0 };
   /** instanceId -> taskId -> what it waits for (observed from steps). */
   private readonly outstanding = new Map<string, Map<TaskId, Outstanding>>();
@@ -186,7 +190,7 @@ export class PlaygroundRuntime {
   private readonly touchedEntities = new Map<string, EntityId>();
   private stepsThisAction = 0;
   private crashing = false;
-  private view: CommittedView = { status: undefined, output: undefined, error: undefined, customStatus: undefined, frame: null, recordBytes: 0, entities: {} };
+  private view: CommittedView = { status: undefined, output: undefined, error: undefined, customStatus: undefined, frame: null, recordBytes: 0, version: undefined, entities: {} };
 
   private constructor(
     readonly orchestration: string,
@@ -227,8 +231,9 @@ export class PlaygroundRuntime {
     return this.view;
   }
 
+  /** The machine of the version the root instance runs (the latest loaded before it started). */
   get machine(): Machine {
-    return this.machines.get(this.orchestration)!;
+    return (this.view.version !== undefined ? this.byVersion.get(this.view.version) : undefined) ?? this.machines.get(this.orchestration)!;
   }
 
   /** The root instance's outcome as committed. */
@@ -311,6 +316,38 @@ export class PlaygroundRuntime {
     return this.lastCrash;
   }
 
+  /**
+   * Deploys edited code while the instance waits: the host stops (cleanly) and
+   * a new one starts with the edited program and, beside it, the orchestrations
+   * of the program the instance started on (as a host keeps an old build next
+   * to the new one). "pin": the instance goes on with the code it started with;
+   * "upgrade": the host is asked to move it to the edited version
+   * (`client.upgrade`), which it does when the compiler can prove the move, else
+   * it stays pinned; the report line says which, and why. Then settles.
+   */
+  async deploy(edited: PlaygroundApp, previous: PlaygroundApp, mode: "pin" | "upgrade"): Promise<string> {
+    const old = this.host;
+    await this.drive(() => old.stop());
+    this.host = undefined as never;
+    this.machines = new Map();
+    this.byVersion = new Map();
+    await this.startHost({ orchestrations: [...previous.orchestrations, ...edited.orchestrations], activities: edited.activities, entities: edited.entities });
+    const from = this.view.version;
+    let report = `pinned: the instance stays on version ${from}, the code it started with; new starts use version ${this.machines.get(this.orchestration)?.version}`;
+    if (mode === "upgrade") {
+      let lines: Awaited<ReturnType<Host["client"]["upgrade"]>> = [];
+      await this.drive(async () => {
+        lines = await this.host.client.upgrade(this.instanceId, { to: "latest" });
+      });
+      const line = lines[0];
+      report = !line ? "upgrade: no report (the instance was not found)"
+        : line.result === "upgraded" ? `upgraded from version ${line.from} to ${line.to}: the edited code takes over at the await it waits at`
+        : `kept on version ${line.from}: ${line.reason}`;
+    }
+    await this.run();
+    return report;
+  }
+
   /** Stops the host and closes the backend; the runtime cannot be used afterwards. */
   async dispose(): Promise<void> {
     const host = this.host;
@@ -334,6 +371,7 @@ export class PlaygroundRuntime {
       if (!o.machine) return o;
       const machine = this.observe(o.machine);
       this.machines.set(o.name, machine);
+      this.byVersion.set(machine.version, machine);
       return { ...o, machine };
     });
     const activities = app.activities.map((a) => simulatedActivity(a, this.settings, this.clock, this.tracker));
@@ -370,6 +408,8 @@ export class PlaygroundRuntime {
         return r;
       },
       ...(machine.position ? { position: (frame) => machine.position!(frame) } : {}),
+      // An upgrade plans with the manifest (runtime/upgrade/).
+      ...(machine.upgrade ? { upgrade: machine.upgrade } : {}),
     } as Machine;
   }
 
@@ -437,6 +477,7 @@ export class PlaygroundRuntime {
       customStatus: rec && rec.customStatus !== null ? decode(rec.customStatus as never) : undefined,
       frame: rec?.frame ?? null,
       recordBytes: rec ? JSON.stringify(rec).length : 0,
+      version: rec?.version,
       entities,
     };
   }

@@ -24,6 +24,10 @@ export interface RunPanelDeps {
 
 export class RunPanel {
   private program: LoadedProgram | undefined;
+  /** An edit compiled while the instance waits, not deployed yet (the Deploy buttons). */
+  private edited: LoadedProgram | undefined;
+  /** Whether the script deployed an edit: a run of other code has no uncrashed replay to compare with. */
+  private deployed = false;
   private runtime: PlaygroundRuntime | undefined;
   private script: Script | undefined;
   private machineName = "";
@@ -50,11 +54,24 @@ export class RunPanel {
       if (name && data.ok) void this.act({ kind: "raise", name, data: data.value });
     };
     $("crash").onclick = () => void this.act({ kind: "crash" });
+    $("deploy-pin").onclick = () => void this.act({ kind: "deploy", mode: "pin" });
+    $("deploy-upgrade").onclick = () => void this.act({ kind: "deploy", mode: "upgrade" });
     $<HTMLSelectElement>("orchestration").onchange = () => this.selectMachine($<HTMLSelectElement>("orchestration").value);
   }
 
-  /** A newly compiled program: keep the selected orchestration if it still exists, and start over. */
+  /**
+   * A newly compiled program: keep the selected orchestration if it still exists, and start over;
+   * except for an edit while the instance waits (no preset chosen, the orchestration still
+   * defined): the instance keeps running the code it started with until the edit is deployed.
+   */
   setProgram(program: LoadedProgram | undefined, preferred?: string): void {
+    const rt = this.runtime;
+    if (program && preferred === undefined && rt && !rt.ended && program.machines.has(this.machineName) && this.program) {
+      this.edited = program;
+      this.render();
+      return;
+    }
+    this.edited = undefined;
     this.program = program;
     const select = $<HTMLSelectElement>("orchestration");
     const names = program ? [...program.machines.keys()] : [];
@@ -79,7 +96,13 @@ export class RunPanel {
     void old?.dispose().catch(() => undefined);
     this.script = undefined;
     this.notes = [];
+    this.deployed = false;
+    if (this.edited) {
+      this.program = this.edited;
+      this.edited = undefined;
+    }
     $("crash-report").hidden = true;
+    $("deploy-report").hidden = true;
     this.render();
   }
 
@@ -131,7 +154,17 @@ export class RunPanel {
         this.notes.push({ afterStep: stepsBefore, text: `event "${action.name}" raised while the instance does not wait for it: the partition buffers it until a ctx.waitForEvent("${action.name}") takes it` });
       }
       this.script!.actions.push(action);
-      if (action.kind === "crash") {
+      if (action.kind === "deploy") {
+        const edited = this.edited ?? (await this.deps.reload());
+        if (!edited.machines.has(this.machineName)) throw new Error(`the edited program no longer defines ${this.machineName}`);
+        const report = await rt.deploy(edited.app, this.program!.app, action.mode);
+        this.program = edited;
+        this.edited = undefined;
+        this.deployed = true;
+        $("deploy-report").textContent = report;
+        $("deploy-report").hidden = false;
+        this.notes.push({ afterStep: stepsBefore, text: `edited code deployed (${action.mode}): ${report}` });
+      } else if (action.kind === "crash") {
         const recordBytes = rt.committed.recordBytes;
         await applyAction(rt, action, async () => {
           // The runtime crashed: nothing survives but the memory backend's store and channels.
@@ -150,7 +183,7 @@ export class RunPanel {
       } else {
         await applyAction(rt, action, async () => (await this.deps.reload()).app);
       }
-      if (rt.crashes > 0) await this.compare();
+      if (rt.crashes > 0 && !this.deployed) await this.compare();
       this.render();
     } catch (e) {
       this.render();
@@ -177,6 +210,12 @@ export class RunPanel {
   render(): void {
     const machine = this.machine();
     const rt = this.runtime;
+    const canDeploy = !!(this.edited && rt && !rt.ended);
+    $<HTMLButtonElement>("deploy-pin").disabled = !canDeploy;
+    $<HTMLButtonElement>("deploy-upgrade").disabled = !canDeploy;
+    $("deploy-status").textContent = canDeploy
+      ? `edited code compiled (version ${this.edited!.machines.get(this.machineName)?.version}); the instance still runs version ${rt!.committed.version}: deploy it`
+      : "";
     const status = $("run-status");
     const result = $("result");
     if (!rt) {
@@ -189,7 +228,7 @@ export class RunPanel {
       const next = rt.nextTimerMs();
       const waits = [...rt.waitingEvents().map((n) => `event "${n}"`), ...(next !== undefined ? [`timer at +${next - rt.startMs} ms`] : [])];
       status.textContent = `${machine?.name}: ${o.kind}${o.kind === "running" && waits.length ? `, waiting for ${waits.join(" or ")}` : ""}`;
-      $("clock").textContent = `virtual clock +${rt.nowMs - rt.startMs} ms · ${rt.rootSteps} steps`;
+      $("clock").textContent = `virtual clock +${rt.nowMs - rt.startMs} ms · ${rt.rootSteps} steps${rt.committed.version ? ` · version ${rt.committed.version}` : ""}`;
       result.className = `panel result ${o.kind}`;
       result.textContent = o.kind === "completed" ? `Result: ${JSON.stringify(o.output)}`
         : o.kind === "failed" ? `Failed: ${o.error.name}: ${o.error.message}` : "";
