@@ -23,7 +23,7 @@ import type { StepTrace } from "./partitions/batch.ts";
 import { DEFAULT_PARTITION_OPTIONS, Partition, type PartitionOptions } from "./partitions/partition.ts";
 import { ActivityWorkers, MAX_CONCURRENT_ACTIVITIES } from "./workers.ts";
 import { ownModuleUrl } from "./package-layout.ts";
-import { VersionKeeper } from "./versions/keeper.ts";
+import { HOLD_REFRESH_MS, VersionKeeper } from "./versions/keeper.ts";
 
 export type { StepTrace } from "./partitions/batch.ts";
 export type { PartitionOptions } from "./partitions/partition.ts";
@@ -105,7 +105,10 @@ export async function startHost(options: HostOptions): Promise<Host> {
   const live: (Partition | undefined)[] = new Array(partitionCount).fill(undefined);
   const notifier = new Notifier((instanceId) => live[partitionOfInstance(instanceId, partitionCount)] !== undefined);
   // Every version of the app is stored before any partition starts: no instance can start on an unstored version.
-  const keeper = await startVersionKeeper(backend, app, log);
+  const keeper = await startVersionKeeper(backend, app, hostId, log);
+  // A running host holds its app's versions (keeper.ts): said again every few minutes, released at stop.
+  const holdTimer = keeper ? setInterval(() => void keeper.storeApp(app), HOLD_REFRESH_MS) : undefined;
+  (holdTimer as { unref?: () => void } | undefined)?.unref?.();
   /** An instance on a version the app does not start any more ended: its version may be unused now. */
   const onCommitted = (statuses: InstanceStatusRecord[]) => {
     notifier.publish(statuses);
@@ -249,7 +252,9 @@ export async function startHost(options: HostOptions): Promise<Host> {
       await Promise.all(running.map((p) => p.halt()));
       await Promise.all(running.map((p) => p.stop()));
       await Promise.all(supervisors);
+      clearInterval(holdTimer);
       await keeper?.settled(); // a sweep in flight ends before the backend closes
+      await keeper?.releaseApp(app);
       if (owned) await backend.close();
     },
   };
@@ -261,12 +266,12 @@ export async function startHost(options: HostOptions): Promise<Host> {
  * node: modules) is imported by a computed URL, and only when something is to
  * be stored or loaded, so the playground's browser bundle does not include it.
  */
-async function startVersionKeeper(backend: Backend, app: App, log: (level: "warn" | "error", message: string) => void): Promise<VersionKeeper | undefined> {
+async function startVersionKeeper(backend: Backend, app: App, hostId: string, log: (level: "warn" | "error", message: string) => void): Promise<VersionKeeper | undefined> {
   if (!backend.versions || typeof process === "undefined" || !process.versions?.node) return undefined;
   const keeper = new VersionKeeper(backend.versions, log, async () => {
     const { nodeKeeperTools } = (await import(ownModuleUrl("./versions/node.ts", import.meta.url).href)) as typeof import("./versions/node.ts");
     return nodeKeeperTools();
-  });
+  }, hostId);
   await keeper.storeApp(app);
   app.versionSource = keeper;
   return keeper;

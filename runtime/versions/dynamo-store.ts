@@ -4,6 +4,7 @@
  *
  *   pk "versions", sk "vh#<name>#<version>"       head: name, version, storedAt, bytes, chunks
  *   pk "versions", sk "vc#<name>#<version>#<i>"   the code, UTF-8, in chunks under the 400 KB item limit
+ *   pk "versions", sk "vo#<name>#<version>#<host>" a host that holds it: at (StoredVersionInfo.holders)
  *
  * Invariant: the head is written after every chunk and deleted before them,
  * so a reader that finds a head finds the whole code (a crash in between
@@ -17,6 +18,7 @@ import { assertVersionId, sortVersions, type StoredVersionInfo, type VersionStor
 const PK = "versions";
 const headSk = (name: string, version: string) => `vh#${name}#${version}`;
 const chunkPrefix = (name: string, version: string) => `vc#${name}#${version}#`;
+const holderPrefix = (name: string, version: string) => `vo#${name}#${version}#`;
 const chunkSk = (name: string, version: string, i: number) => `${chunkPrefix(name, version)}${String(i).padStart(4, "0")}`;
 
 interface Head {
@@ -69,12 +71,35 @@ export class DynamoVersionStore implements VersionStore {
 
   async list(): Promise<StoredVersionInfo[]> {
     const items = await this.query("vh#");
-    return sortVersions(items.map((i) => ({ name: i.name as string, version: i.version as string, storedAt: Number(i.storedAt), bytes: Number(i.bytes) })));
+    const holds = await this.query("vo#");
+    return sortVersions(items.map((i) => {
+      const name = i.name as string, version = i.version as string;
+      const holders: Record<string, number> = {};
+      for (const h of holds) if (h.name === name && h.version === version) holders[h.host as string] = Number(h.at);
+      return { name, version, storedAt: Number(i.storedAt), bytes: Number(i.bytes), holders };
+    }));
+  }
+
+  async hold(name: string, version: string, hostId: string, at: number): Promise<boolean> {
+    assertVersionId(name, version);
+    if (!(await this.head(name, version))) return false;
+    await withRetry("versions PutItem", () => this.doc.send(new PutCommand({
+      TableName: this.table, Item: { pk: PK, sk: `${holderPrefix(name, version)}${hostId}`, name, version, host: hostId, at },
+    })));
+    return true;
+  }
+
+  async release(name: string, version: string, hostId: string): Promise<void> {
+    assertVersionId(name, version);
+    await withRetry("versions DeleteItem", () => this.doc.send(new DeleteCommand({ TableName: this.table, Key: { pk: PK, sk: `${holderPrefix(name, version)}${hostId}` } })));
   }
 
   async delete(name: string, version: string): Promise<void> {
     assertVersionId(name, version);
     await withRetry("versions DeleteItem", () => this.doc.send(new DeleteCommand({ TableName: this.table, Key: { pk: PK, sk: headSk(name, version) } })));
+    for (const item of (await this.query(holderPrefix(name, version))).filter((i) => i.name === name && i.version === version)) {
+      await withRetry("versions DeleteItem", () => this.doc.send(new DeleteCommand({ TableName: this.table, Key: { pk: PK, sk: item.sk } })));
+    }
     for (const item of await this.chunks(name, version, true)) {
       await withRetry("versions DeleteItem", () => this.doc.send(new DeleteCommand({ TableName: this.table, Key: { pk: PK, sk: item.sk } })));
     }

@@ -5,7 +5,12 @@
  * app's `VersionSource`), and deletes versions nothing uses any more.
  *
  * Invariants: a version is deleted only when no Pending, Running or Suspended
- * instance uses it and it is not in this host's app; a failure to store or
+ * instance uses it and no live host holds it (one that has it in its app: it
+ * may start an instance on it at any moment). A host holds its app's versions
+ * from its start, says so again every HOLD_REFRESH_MS (storing a version again
+ * should another host have deleted it meanwhile), and releases them at a clean
+ * stop; a hold older than the grace (HOLD_GRACE_MS, three refreshes) is a host
+ * that died. A failure to store or
  * sweep is logged, never fatal (the instance runs; only a later host without
  * its code would suspend it, saying why).
  */
@@ -36,6 +41,11 @@ export interface StoredCode {
 
 type Log = (level: "warn" | "error", message: string) => void;
 
+/** How often a running host says again that it holds its app's versions. */
+export const HOLD_REFRESH_MS = 5 * 60_000;
+/** A hold not refreshed for this long is a host that is gone. */
+export const HOLD_GRACE_MS = 3 * HOLD_REFRESH_MS;
+
 /** Code made in this process, by source and version: hosts restarted in one process (tests, nwc dev) bundle once. */
 const made = new Map<string, Promise<string>>();
 
@@ -49,6 +59,10 @@ export class VersionKeeper implements VersionSource {
     readonly versions: VersionStore,
     private readonly log: Log,
     private readonly getTools: KeeperTools,
+    /** This host, as its holds name it. */
+    private readonly hostId = `host-${globalThis.crypto.randomUUID()}`,
+    private readonly now: () => number = Date.now,
+    private readonly holdGraceMs = HOLD_GRACE_MS,
   ) {}
 
   private platform(): ReturnType<KeeperTools> {
@@ -85,6 +99,7 @@ export class VersionKeeper implements VersionSource {
       return;
     }
     const missing = storable.filter((m) => !stored.has(versionKey(m.name, m.version)));
+    await this.hold(storable.filter((m) => stored.has(versionKey(m.name, m.version))));
     if (missing.length === 0) return;
     const { makeCode } = await this.platform();
     if (!makeCode) return;
@@ -97,9 +112,32 @@ export class VersionKeeper implements VersionSource {
           made.delete(key);
           throw error;
         }) });
+        await this.hold([machine]);
       } catch (error) {
         this.log("warn", `version ${machine.version} of orchestration "${machine.name}" could not be stored (${(error as Error).message}); ` +
           `its instances run, but only a host with this same build can finish them`);
+      }
+    }
+  }
+
+  /** Says that this host runs `machines` now; a version another host deleted meanwhile is stored again by the next storeApp. */
+  private async hold(machines: readonly { name: string; version: string }[]): Promise<void> {
+    const at = this.now();
+    for (const m of machines) {
+      try {
+        await this.versions.hold(m.name, m.version, this.hostId, at);
+      } catch (error) {
+        this.log("warn", `version ${m.version} of orchestration "${m.name}" could not be marked as held by this host (${(error as Error).message})`);
+      }
+    }
+  }
+
+  /** At a clean stop: this host will start nothing on its app's versions any more. */
+  async releaseApp(app: App): Promise<void> {
+    for (const ms of app.orchestrations.values()) {
+      for (const m of ms.values()) {
+        if (!isAppVersion(app, m.name, m.version)) continue;
+        await this.versions.release(m.name, m.version, this.hostId).catch(() => undefined); // a hold left behind expires
       }
     }
   }
@@ -109,6 +147,7 @@ export class VersionKeeper implements VersionSource {
     if (entries.length === 0) return;
     const stored = new Set((await this.versions.list()).map((v) => versionKey(v.name, v.version)));
     for (const e of entries) if (!stored.has(versionKey(e.name, e.version))) await this.versions.put(e);
+    await this.hold(entries); // this processor may start instances on them (its container's holds expire when it is gone)
   }
 
   /**
@@ -143,9 +182,11 @@ export class VersionKeeper implements VersionSource {
     const stored = await this.versions.list();
     if (stored.length === 0) return;
     const use = await liveUse(store);
+    const now = this.now();
     for (const v of stored) {
       if (isAppVersion(app, v.name, v.version)) continue;
       if (use.unknown.has(v.name) || use.counts.has(versionKey(v.name, v.version))) continue;
+      if (Object.values(v.holders).some((at) => now - at < this.holdGraceMs)) continue; // a live host may start one on it
       await this.versions.delete(v.name, v.version);
     }
   }

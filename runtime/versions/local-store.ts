@@ -18,6 +18,8 @@ interface VersionFile {
   name: string;
   version: string;
   storedAt: number;
+  /** StoredVersionInfo.holders (absent in a file no host has held). */
+  holders?: Record<string, number>;
   code: string;
 }
 
@@ -44,6 +46,10 @@ export class LocalVersionStore implements VersionStore {
   }
 
   async get(name: string, version: string): Promise<string | undefined> {
+    return this.read(name, version)?.code;
+  }
+
+  private read(name: string, version: string): VersionFile | undefined {
     assertVersionId(name, version);
     const path = this.file(name, version);
     if (!existsSync(path)) return undefined;
@@ -55,7 +61,30 @@ export class LocalVersionStore implements VersionStore {
       throw new Error(`the stored version file ${path} is damaged (${(error as Error).message})`);
     }
     if (typeof parsed?.code !== "string") throw new Error(`the stored version file ${path} is damaged (it has no code)`);
-    return parsed.code;
+    return parsed;
+  }
+
+  /** Read, change the holders, write atomically: processes sharing the directory race only on holders, which each host writes again every few minutes. */
+  private updateHolders(name: string, version: string, change: (holders: Record<string, number>) => void): boolean {
+    let file: VersionFile | undefined;
+    try {
+      file = this.read(name, version);
+    } catch {
+      return true; // damaged: kept as it is, to be seen and deleted
+    }
+    if (!file) return false;
+    const holders = { ...(file.holders ?? {}) };
+    change(holders);
+    writeAtomic(this.file(name, version), JSON.stringify({ ...file, holders }));
+    return true;
+  }
+
+  async hold(name: string, version: string, hostId: string, at: number): Promise<boolean> {
+    return this.updateHolders(name, version, (h) => void (h[hostId] = at));
+  }
+
+  async release(name: string, version: string, hostId: string): Promise<void> {
+    this.updateHolders(name, version, (h) => void delete h[hostId]);
   }
 
   async list(): Promise<StoredVersionInfo[]> {
@@ -68,14 +97,16 @@ export class LocalVersionStore implements VersionStore {
       const version = entry.slice(at + 1, -SUFFIX.length);
       let storedAt = 0;
       let bytes = 0;
+      let holders: Record<string, number> = {};
       try {
         const parsed = JSON.parse(readFileSync(join(this.dir, entry), "utf8")) as VersionFile;
         storedAt = parsed.storedAt;
         bytes = utf8Bytes(parsed.code);
+        holders = parsed.holders ?? {};
       } catch {
         // Damaged: still listed (by its file name), so that it can be seen and deleted.
       }
-      out.push({ name, version, storedAt, bytes });
+      out.push({ name, version, storedAt, bytes, holders });
     }
     return sortVersions(out);
   }

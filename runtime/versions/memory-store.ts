@@ -10,7 +10,7 @@ export class MemoryVersionStore implements VersionStore {
     assertVersionId(entry.name, entry.version);
     const key = versionKey(entry.name, entry.version);
     if (this.entries.has(key)) return;
-    this.entries.set(key, { info: { name: entry.name, version: entry.version, storedAt: this.now(), bytes: utf8Bytes(entry.code) }, code: entry.code });
+    this.entries.set(key, { info: { name: entry.name, version: entry.version, storedAt: this.now(), bytes: utf8Bytes(entry.code), holders: {} }, code: entry.code });
   }
 
   async get(name: string, version: string): Promise<string | undefined> {
@@ -18,11 +18,21 @@ export class MemoryVersionStore implements VersionStore {
   }
 
   async list(): Promise<StoredVersionInfo[]> {
-    return sortVersions([...this.entries.values()].map((e) => ({ ...e.info })));
+    return sortVersions([...this.entries.values()].map((e) => ({ ...e.info, holders: { ...e.info.holders } })));
   }
 
   async delete(name: string, version: string): Promise<void> {
     this.entries.delete(versionKey(name, version));
+  }
+
+  async hold(name: string, version: string, hostId: string, at: number): Promise<boolean> {
+    const e = this.entries.get(versionKey(name, version));
+    if (e) e.info.holders[hostId] = at;
+    return !!e;
+  }
+
+  async release(name: string, version: string, hostId: string): Promise<void> {
+    delete this.entries.get(versionKey(name, version))?.info.holders[hostId];
   }
 
   /** Replaces the stored code as it is (tests: a damaged version). */

@@ -19,6 +19,13 @@ export interface StoredVersionInfo {
   storedAt: number;
   /** Size of the code, UTF-8 bytes. */
   bytes: number;
+  /**
+   * Hosts whose app has this version, by host id, with when each last said so
+   * (`hold`: at start, then every few minutes; `release` at a clean stop). A
+   * version a live host holds is never deleted, even with no instance on it:
+   * that host may start one at any moment (keeper.ts).
+   */
+  holders: Record<string, number>;
 }
 
 export interface VersionStore {
@@ -26,6 +33,10 @@ export interface VersionStore {
   get(name: string, version: string): Promise<string | undefined>;
   list(): Promise<StoredVersionInfo[]>;
   delete(name: string, version: string): Promise<void>;
+  /** Records that host `hostId` runs this version, now (`at`); false if the version is not stored. */
+  hold(name: string, version: string, hostId: string, at: number): Promise<boolean>;
+  /** The host no longer runs this version (it stopped). */
+  release(name: string, version: string, hostId: string): Promise<void>;
 }
 
 export function assertVersionId(name: unknown, version: unknown): void {
