@@ -23,7 +23,7 @@ export function isArrayOrTupleType(checker: ts.TypeChecker, t: ts.Type | undefin
 }
 
 /** The type of the value an array pattern `n` destructures, when it is not wrapped; `null`: `n` is wrapped (or not a pattern). */
-export function unwrappedArrayPatternType(checker: ts.TypeChecker, n: ts.Node): { type: ts.Type | undefined } | null {
+function unwrappedArrayPatternType(checker: ts.TypeChecker, n: ts.Node): { type: ts.Type | undefined } | null {
   if (ts.isArrayBindingPattern(n)) {
     const p = n.parent;
     // A declaration's value and a for...of variable's item are wrapped (async-to-generator.ts).
@@ -45,7 +45,6 @@ function isNestedTarget(n: ts.Expression): boolean {
 function isTarget(n: ts.Node): boolean {
   const p = n.parent;
   if (ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.EqualsToken) return p.left === n;
-  if (ts.isParenthesizedExpression(p)) return false;
   if (ts.isForOfStatement(p) || ts.isForInStatement(p)) return p.initializer === n;
   if (ts.isArrayLiteralExpression(p) || ts.isSpreadElement(p)) return isTarget(p);
   if (ts.isPropertyAssignment(p) && p.initializer === n) return isTarget(p.parent);

@@ -30,7 +30,7 @@ import type { ActivityExecutor, ActivityTask } from "../partitions/executor.ts";
 import { DispatchingExecutor, lambdaInvoke, type Invoke } from "./activity.ts";
 import { createAwsBackend, type AwsBackend } from "../backends/aws/index.ts";
 import { hostModules } from "../versions/host-modules.ts";
-import { VersionKeeper, type StoredCode } from "../versions/keeper.ts";
+import { HOLD_REFRESH_MS, VersionKeeper, type StoredCode } from "../versions/keeper.ts";
 import { listOpenShards } from "../backends/aws/resources.ts";
 import type { ChannelRecord } from "../backends/types.ts";
 import type { LambdaConfig } from "./config.ts";
@@ -93,6 +93,7 @@ export class PartitionProcessor {
   storedVersions: readonly StoredCode[] = [];
   private keeper: VersionKeeper | undefined;
   private ownVersionsStored: Promise<void> | undefined;
+  private ownVersionsStoredAt = 0;
 
   constructor(
     private readonly config: LambdaConfig,
@@ -106,7 +107,7 @@ export class PartitionProcessor {
   getBackend(): Promise<AwsBackend> {
     this.backend ??= createAwsBackend({ ...this.config.backend, createResources: false }, this.config.partitions).then((backend) => {
       // An instance on a version this bundle lacks finishes on the code stored in the tables (runtime/versions/).
-      this.keeper = new VersionKeeper(backend.versions, this.log, async () => ({ modules: hostModules }));
+      this.keeper = new VersionKeeper(backend.versions, this.log, async () => ({ modules: hostModules }), this.owner);
       this.app.versionSource ??= this.keeper;
       return backend;
     });
@@ -117,9 +118,13 @@ export class PartitionProcessor {
    * The bundle's own versions are stored before any partition runs, so no
    * instance starts on an unstored one. Here, not in getBackend: the client
    * function shares that and its role may not write the partitions table.
+   * Done again every HOLD_REFRESH_MS while the container lives: that renews
+   * its hold (keeper.ts), so no host of another build deletes them meanwhile.
    */
   private storeOwnVersions(): Promise<void> {
-    this.ownVersionsStored ??= this.keeper!.storeAll(this.storedVersions).catch((error) => {
+    if (this.ownVersionsStored && Date.now() - this.ownVersionsStoredAt < HOLD_REFRESH_MS) return this.ownVersionsStored;
+    this.ownVersionsStoredAt = Date.now();
+    this.ownVersionsStored = this.keeper!.storeAll(this.storedVersions).catch((error) => {
       this.ownVersionsStored = undefined; // tried again by the next invocation
       throw error;
     });
