@@ -36,7 +36,7 @@ import { ERROR_CTORS } from "./codec/kinds.ts";
 
 import { addClass, type ClassCodec } from "./codec/registry.ts";
 
-export { CodecError, declareExactCodec, registerFrameRecords, registerHostValue, type ClassCodec, type HostCodec } from "./codec/registry.ts";
+export { CodecError, declareExactCodec, registerFrameShape, registerHostValue, type ClassCodec, type RecordShape, type HostCodec } from "./codec/registry.ts";
 
 /** Lets instances of `ctor` live in frames and payloads. (Declared here: the compiler finds user codecs by this declaration.) */
 export function registerClass<T>(codec: ClassCodec<T>): void {

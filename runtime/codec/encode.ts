@@ -17,7 +17,7 @@ import type { Json } from "../backends/types.ts";
 import { bytesToBase64 } from "./bytes.ts";
 import { ERROR_FIELDS, HIDDEN_ERROR_FIELDS, KIND_BY_PROTO, Kind } from "./kinds.ts";
 import { formatKey, pathOf } from "./path.ts";
-import { classesByCtor, CodecError, exactCodecs, frameRecords, hostCodecs } from "./registry.ts";
+import { classesByCtor, CodecError, exactCodecs, frameShape, hostCodecs, type RecordShape } from "./registry.ts";
 import { reverseItems, STRIDE } from "./work-stack.ts";
 
 /**
@@ -56,7 +56,9 @@ function hasOwn(obj: object, key: PropertyKey): boolean {
 }
 
 export function encodeValue(value: unknown, root: string, host: boolean): Json {
-  return new Encoder(root, host, value).run(value);
+  // Most payloads are strings or numbers: no encoder (and none of its tables) for them.
+  if (!isObject(value) && typeof value !== "symbol") return leafOf(value);
+  return new Encoder(root, host).run(value);
 }
 
 /**
@@ -67,18 +69,20 @@ export function encodeValue(value: unknown, root: string, host: boolean): Json {
  * until it is decoded into bytes of its own).
  */
 export function encodeValueChecked(value: unknown, root: string, host: boolean): { json: Json; roundTripsExactly: boolean } {
-  const encoder = new Encoder(root, host, value);
+  if (!isObject(value) && typeof value !== "symbol") return { json: leafOf(value), roundTripsExactly: true };
+  const encoder = new Encoder(root, host);
   const json = encoder.run(value);
   return { json, roundTripsExactly: encoder.roundTripsExactly };
 }
 
 
 class Encoder {
-  private readonly ids = new Map<object, number>();
+  /** Numbers of the objects met so far, made on the first user object: a frame's records and leaves need none. */
+  private ids: Map<object, number> | undefined;
   /** Objects numbered so far (depth first, in property order): the decoder counts the same way. */
   private count = 0;
   /** Registered-class and host values whose data is being encoded: a reference back to one is a cycle their codec cannot rebuild. */
-  private readonly open = new Set<object>();
+  private open: Set<object> | undefined;
   /** The work stack, STRIDE entries per item in one array: no object allocated per value (this runs twice per step). */
   private readonly stack: any[] = [];
   /** Top of the work stack: the array never shrinks (shrinking it would make V8 trim and regrow its store). */
@@ -94,16 +98,12 @@ class Encoder {
   /** False once a value met is one whose decoded copy differs from it (see encodeValueChecked). */
   roundTripsExactly = true;
 
-  /** The engine's own records of a frame: plain data by construction, not checked property by property (registry.ts). */
-  private readonly trusted: Set<object> | undefined;
-
-  constructor(private readonly root: string, private readonly host: boolean, value: unknown) {
-    this.trusted = host ? frameRecords?.(value) : undefined;
-  }
+  constructor(private readonly root: string, private readonly host: boolean) {}
 
   run(value: unknown): Json {
     if (!isObject(value)) return this.leaf(value, "");
-    this.holder[0] = this.encodeObject(value);
+    // A frame of the engine: its records are followed by their shape (registry.ts), not checked one property at a time.
+    this.holder[0] = this.host && frameShape?.isFrame(value) ? this.engineRecord(value, frameShape.root) : this.encodeObject(value);
     this.drainTo(0);
     const root = this.holder[0]!;
     return this.spill.length === 0 ? root : { $nwc: "graph", v: root, s: this.spill };
@@ -126,7 +126,7 @@ class Encoder {
       const v = stack[n], out = stack[n + 1], slot = stack[n + 2], depth = stack[n + 3];
       stack[n] = stack[n + 1] = undefined; // drop references early
       if (out === EXIT) {
-        this.open.delete(v);
+        this.open!.delete(v);
         continue;
       }
       this.out = out;
@@ -160,7 +160,7 @@ class Encoder {
    * while the nesting is shallow (recursion: the fast path, frames are shallow); deeper,
    * it gets a placeholder (keeping key order) and is queued for the work stack.
    */
-  private child(v: unknown, out: any, slot: string | number, step: string | number): void {
+  private child(v: unknown, out: any, slot: string | number, step: string | number, shape?: RecordShape): void {
     let json: Json = null;
     if (!isObject(v)) json = this.leaf(v, step);
     else if (this.depth < RECURSION_DEPTH) {
@@ -168,7 +168,8 @@ class Encoder {
       this.out = out;
       this.slot = slot;
       this.depth = depth + 1;
-      json = this.encodeObject(v);
+      // An engine record is a few levels below the frame: always here, never on the work stack below.
+      json = shape !== undefined ? this.engineRecord(v, shape) : this.encodeObject(v);
       if (this.sp > mark) {
         // Deeper work was queued: it must finish (in order) before this container's next sibling.
         if (slot === "__proto__") putProto(out, json);
@@ -194,37 +195,27 @@ class Encoder {
   }
 
   private leaf(v: unknown, step: string | number): Json {
-    switch (typeof v) {
-      case "string":
-      case "boolean":
-        return v;
-      case "number":
-        if (Number.isFinite(v) && !Object.is(v, -0)) return v;
-        return { $nwc: "number", v: Object.is(v, -0) ? "-0" : String(v) };
-      case "undefined":
-        return { $nwc: "undefined" };
-      case "bigint":
-        return { $nwc: "bigint", v: v.toString() };
-      case "symbol":
-        return this.fail("it is a symbol; use a string instead", step);
-    }
-    if (v === null) return null;
-    throw new Error(`nwc codec: leaf() called with an object (bug)`);
+    if (typeof v === "symbol") return this.fail("it is a symbol; use a string instead", step);
+    return leafOf(v);
+  }
+
+  /**
+   * An engine record of a frame, of the given shape. It is never shared (frame-records.ts):
+   * numbered, as the decoder numbers every object, but not remembered.
+   */
+  private engineRecord(v: object, shape: RecordShape): Json {
+    this.count++;
+    return Array.isArray(v) ? this.array(v, shape) : this.record(v, shape);
   }
 
   private object(v: object): Json {
-    if (this.trusted !== undefined && this.trusted.has(v)) {
-      // An engine record is never shared (frame-records.ts): numbered, as the decoder numbers
-      // every object, but not remembered (the identity map is a large part of an encode).
-      this.count++;
-      return Array.isArray(v) ? this.array(v, true) : this.record(v);
-    }
-    const seen = this.ids.get(v);
+    const ids = (this.ids ??= new Map());
+    const seen = ids.get(v);
     if (seen !== undefined) {
-      if (this.open.has(v)) this.fail("it refers back to a value of a registered class from inside that value's own data (a cycle its codec cannot rebuild)");
+      if (this.open?.has(v)) this.fail("it refers back to a value of a registered class from inside that value's own data (a cycle its codec cannot rebuild)");
       return { $nwc: "ref", i: seen };
     }
-    this.ids.set(v, this.count++);
+    ids.set(v, this.count++);
     if (typeof v === "function") return this.refuse(v, "it is a function; keep only data in frames and payloads");
     const proto = Object.getPrototypeOf(v);
     if (proto === Array.prototype) return this.array(v as unknown[]);
@@ -264,7 +255,7 @@ class Encoder {
   /** A value stored as its codec's data (registered class, host value): the data is encoded in its place. */
   private wrapped(v: object, node: { [k: string]: Json }, data: unknown): Json {
     this.attach(node);
-    this.open.add(v);
+    (this.open ??= new Set()).add(v);
     this.push(v, EXIT, 0, 0);
     this.child(data, node, "v", "");
     return node;
@@ -291,11 +282,18 @@ class Encoder {
   }
 
   /** An engine record of the frame: own enumerable data properties only, by construction. */
-  private record(obj: object): Json {
+  private record(obj: object, shape: RecordShape): Json {
     const out: { [k: string]: Json } = this.attach({});
     const start = this.sp;
-    const keys = Object.keys(obj);
-    for (let i = 0; i < keys.length; i++) this.property(obj, keys[i]!, out);
+    const { each, fields } = shape;
+    // for...in, not Object.keys: no array of keys per record (a frame has dozens, encoded every step).
+    for (const key in obj) {
+      if (!hasOwn(obj, key)) continue;
+      const v = (obj as any)[key];
+      const sub = each ?? fields?.[key];
+      if (sub !== undefined && isObject(v)) this.child(v, out, key, key, sub);
+      else this.property(obj, key, out);
+    }
     if (this.sp - start > STRIDE) this.reverseFrom(start);
     return hasOwn(out, "$nwc") ? { $nwc: "object", v: out } : out;
   }
@@ -309,17 +307,19 @@ class Encoder {
     else out[key] = this.leaf(v, key);
   }
 
-  private array(arr: unknown[], trusted = false): Json {
+  /** An array; `shape` when it is an engine record (registry.ts). */
+  private array(arr: unknown[], shape?: RecordShape): Json {
     const out: Json[] = this.attach([]);
     const start = this.sp;
     const n = arr.length;
+    const each = shape?.each;
     for (let i = 0; i < n; i++) {
       const v = arr[i];
       if (v === undefined && !hasOwn(arr, i)) this.fail("it is a hole in a sparse array; fill it (with undefined if need be)", i);
-      if (isObject(v)) this.child(v, out, i, i);
+      if (isObject(v)) this.child(v, out, i, i, each);
       else out[i] = this.leaf(v, i);
     }
-    if (trusted) {
+    if (shape !== undefined) {
       if (this.sp - start > STRIDE) this.reverseFrom(start);
       return out;
     }
@@ -468,6 +468,24 @@ function formatStep(step: string | number): string {
   if (step >= 0) return formatKey(step);
   const n = -step - 1;
   return `${["<key", "<value", "<item"][n % 3]} ${Math.floor(n / 3)}>`;
+}
+
+/** A value that is not an object, as JSON data (a symbol is refused before this). */
+function leafOf(v: unknown): Json {
+  switch (typeof v) {
+    case "string":
+    case "boolean":
+      return v;
+    case "number":
+      if (Number.isFinite(v) && !Object.is(v, -0)) return v;
+      return { $nwc: "number", v: Object.is(v, -0) ? "-0" : String(v) };
+    case "undefined":
+      return { $nwc: "undefined" };
+    case "bigint":
+      return { $nwc: "bigint", v: v.toString() };
+  }
+  if (v === null) return null;
+  throw new Error(`nwc codec: leafOf() called with ${typeof v} (bug)`);
 }
 
 function isObject(v: unknown): v is object {

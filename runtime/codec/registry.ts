@@ -65,13 +65,23 @@ export function registerHostValue(codec: HostCodec): void {
 }
 
 /**
- * The objects of a frame that only the engine builds and changes, with plain
- * assignments (task, branch and scope records...): `encodeFrame` skips the
- * checks for getters, symbol keys and property attributes on them, which are
- * most of an encode's cost. Set once, by the engine (engine/frame-records.ts).
+ * Where a frame keeps the records only the engine builds and changes, with
+ * plain assignments (task, branch and scope records...): `encodeFrame` skips
+ * the checks for getters, symbol keys and property attributes on them, which
+ * are most of an encode's cost, and does not remember them for references
+ * (a record is never shared). A shape describes a record: which of its own
+ * properties (`fields`, by name) or all of them (`each`: a table keyed by
+ * ids, or the items of an array record) are records in turn, and of which
+ * shape; whatever else it holds is a user value, checked as usual.
  */
-export let frameRecords: ((frame: unknown) => Set<object> | undefined) | undefined;
+export interface RecordShape {
+  fields?: { readonly [key: string]: RecordShape };
+  each?: RecordShape;
+}
 
-export function registerFrameRecords(find: (frame: unknown) => Set<object> | undefined): void {
-  frameRecords = find;
+/** Set once, by the engine (engine/frame-records.ts): the root shape, for values `isFrame` accepts. */
+export let frameShape: { isFrame: (value: unknown) => boolean; root: RecordShape } | undefined;
+
+export function registerFrameShape(isFrame: (value: unknown) => boolean, root: RecordShape): void {
+  frameShape = { isFrame, root };
 }

@@ -65,9 +65,13 @@ export interface FrameData {
   outcome?: Outcome;
 }
 
-export function assertFrame(frame: unknown): asserts frame is FrameData {
+export function isFrameData(frame: unknown): frame is FrameData {
   const f = frame as FrameData;
-  if (typeof f !== "object" || f === null || f.nwc !== 1 || typeof f.tasks !== "object" || typeof f.branches !== "object") {
+  return typeof f === "object" && f !== null && f.nwc === 1 && typeof f.tasks === "object" && typeof f.branches === "object";
+}
+
+export function assertFrame(frame: unknown): asserts frame is FrameData {
+  if (!isFrameData(frame)) {
     throw new TypeError("nwc engine: not a frame of a compiled machine (expected the object returned by init or step)");
   }
 }

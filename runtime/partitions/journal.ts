@@ -36,13 +36,9 @@ export function journalStep(
     deleteSteps(batch.objects, rec);
     return;
   }
-  const step: Omit<HistoryStep, "seq"> = {
-    atMs: batch.nowMs,
-    ...(execution > 0 ? { execution } : {}),
-    wakes: inbox.map(historyWake),
-    commands: commands.map(historyCommand),
-    outcome: outcomeOf(rec, execution),
-  };
+  // seq is set by appendStep; no spreads here: this runs after every step.
+  const step: HistoryStep = { seq: 0, atMs: batch.nowMs, wakes: inbox.map(historyWake), commands: commands.map(historyCommand), outcome: outcomeOf(rec, execution) };
+  if (execution > 0) step.execution = execution;
   if (step.outcome === "failed" && rec.error) step.error = summary(rec.error);
   if (waitsAt && waitsAt.length > 0 && step.outcome === "running") step.waitsAt = waitsAt;
   appendStep(batch.objects, rec, step, limit);

@@ -24,17 +24,26 @@ test("a commit record's step texts are embedded as JSON: it parses to the steps,
   const text = jsonWithUpdates(record);
   assert.ok(text.includes(`"value":{"seq":1,`), "the step is not an escaped string");
   const parsed = JSON.parse(text);
-  assert.equal(parsed.updates, [updates()[0], { key: "hist:a:1", value: step(1) }, updates()[2], updates()[3]]);
+  // The history's updates (a step, a step's deletion) come last, in their order: updates of other keys commute.
+  assert.equal(parsed.updates, [updates()[0], updates()[3], { key: "hist:a:1", value: step(1) }, updates()[2]]);
   assert.is(parsed.position, 3);
   assert.is(parsed.inputPosition, "0:10");
   assert.is(JSON.stringify(parsed), text);
   assert.is(jsonWithUpdates({ position: 1, updates: [updates()[0]!] }), JSON.stringify({ position: 1, updates: [updates()[0]] }), "no step: plain JSON");
 });
 
+test("a step written and deleted by the cap in one record stays deleted: a key's updates keep their order", () => {
+  const record = { position: 1, updates: [{ key: "hist:a:1", value: JSON.stringify(step(1)) }, { key: "inst:a", value: { n: 1 } }, { key: "hist:a:1", value: null }] };
+  const applied = new Map<string, unknown>();
+  for (const u of JSON.parse(jsonWithUpdates(record)).updates) applied.set(u.key, u.value);
+  assert.equal(Object.fromEntries(applied), { "inst:a": { n: 1 }, "hist:a:1": null });
+  assert.equal(JSON.parse(jsonWithUpdates({ position: 1, updates: [{ key: "hist:a:1", value: null }] })).updates, [{ key: "hist:a:1", value: null }], "a deletion alone");
+});
+
 test("a snapshot's step texts are embedded as JSON", () => {
   const text = jsonWithObjects({ state: { logPosition: 4 }, objects: [["hist:a:1", JSON.stringify(step(1))], ["inst:a", { n: 1 }], ["hist:a:2", step(2) as never]], statuses: [] });
   const parsed = JSON.parse(text);
-  assert.equal(parsed.objects, [["hist:a:1", step(1)], ["inst:a", { n: 1 }], ["hist:a:2", step(2)]]);
+  assert.equal(parsed.objects, [["inst:a", { n: 1 }], ["hist:a:1", step(1)], ["hist:a:2", step(2)]]);
   assert.is(JSON.stringify(parsed), text);
 });
 

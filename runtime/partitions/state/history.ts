@@ -36,12 +36,13 @@ export function seqOfHistoryKey(prefix: string, key: string): number | undefined
   return /^[1-9]\d*$/.test(rest) ? Number(rest) : undefined;
 }
 
-/** Records `step` as the instance's next one and deletes the oldest beyond `limit` (a smaller limit than before trims several). */
-export function appendStep(objects: ObjectTable, rec: InstanceRecord, step: Omit<HistoryStep, "seq">, limit: number): void {
+/** Records `step` as the instance's next one, setting its `seq`, and deletes the oldest beyond `limit` (a smaller limit than before trims several). */
+export function appendStep(objects: ObjectTable, rec: InstanceRecord, step: HistoryStep, limit: number): void {
   if (!(limit >= 1)) throw new Error(`appendStep with history limit ${limit}: a switched-off journal records nothing`);
   const seq = (rec.historyLast ?? 0) + 1;
+  step.seq = seq;
   // Stored as its JSON text, encoded once here: commit records and checkpoints then copy one string instead of walking the record each time.
-  objects.writeHistory(historyKey(rec.instanceId, seq), JSON.stringify({ seq, ...step }));
+  objects.writeHistory(historyKey(rec.instanceId, seq), JSON.stringify(step));
   let first = rec.historyFirst ?? seq;
   for (; first <= seq - limit; first++) objects.writeHistory(historyKey(rec.instanceId, first), null);
   rec.historyFirst = first;
