@@ -15,15 +15,7 @@ const FIELD = "crc32";
 
 export function sealJson(body: Record<string, unknown>): string {
   if (FIELD in body) throw new TypeError(`sealJson: the body must not have a "${FIELD}" field`);
-  return sealJsonText(JSON.stringify(body));
-}
-
-/**
- * Seals a body already turned into JSON text (step-json.ts). The text must be
- * what JSON.stringify gives for its own parse, or the file reads as damaged.
- */
-export function sealJsonText(text: string): string {
-  if (!(text.startsWith("{") && text.endsWith("}"))) throw new TypeError("sealJsonText: the body must be a JSON object");
+  const text = JSON.stringify(body);
   const crc = crc32(Buffer.from(text, "utf8"));
   return text === "{}" ? `{"${FIELD}":${crc}}` : `${text.slice(0, -1)},"${FIELD}":${crc}}`;
 }

@@ -41,8 +41,7 @@ import { encodeFrameText } from "./framing.ts";
 import { describeHolder, holderLiveness, selfIdentity, type HolderIdentity } from "./lease-holder.ts";
 import { applyStatuses, deltaName, diskSignature, loadPartition, SNAPSHOT_FILE, segmentName, type PartitionState } from "./load.ts";
 import { writeManifest } from "./manifest.ts";
-import { openSealedJson, sealJson, sealJsonText } from "./sealed-json.ts";
-import { jsonWithObjects, jsonWithUpdates } from "./step-json.ts";
+import { openSealedJson, sealJson } from "./sealed-json.ts";
 import { asUnwritable } from "./unwritable.ts";
 
 /** A new segment starts past this size, so trimming can delete whole files. */
@@ -282,7 +281,7 @@ export class LocalStore implements PartitionStore {
       }
       if (record.epoch !== lease.epoch) throw new FencedError(lease.partition, record.epoch, lease.epoch);
       // Stringified once: the frame's payload and the copy kept for readCommits are the same text.
-      const text = jsonWithUpdates(record as unknown as CommitRecord & Record<string, unknown>);
+      const text = JSON.stringify(record);
       const frame = encodeFrameText(text);
       const rotate = part.segments.length === 0 || part.segmentSize >= this.segmentBytes;
       if (rotate) part.segments.push({ first: record.position, path: join(part.dir, segmentName(record.position)) });
@@ -327,7 +326,7 @@ export class LocalStore implements PartitionStore {
       const previous = last && last.position === state.logPosition ? last.previous : part.checkpoint.logPosition;
       const deltaPath = join(part.dir, deltaName(state.logPosition));
       try {
-        if (asDelta) writeAtomic(deltaPath, sealJsonText(jsonWithUpdates({ state, previous, updates, statuses: rows, ...(statusDeletes.length > 0 ? { statusDeletes } : {}) })));
+        if (asDelta) writeAtomic(deltaPath, sealJson({ state, previous, updates, statuses: rows, ...(statusDeletes.length > 0 ? { statusDeletes } : {}) }));
         part.checkpoint = { ...state };
         // A copy, since the caller may change its objects later; a string (a history step's text) is immutable and is kept as it is.
         for (const u of updates) u.value === null ? part.objects.delete(u.key) : part.objects.set(u.key, typeof u.value === "object" ? JSON.parse(JSON.stringify(u.value)) : u.value);
@@ -345,7 +344,7 @@ export class LocalStore implements PartitionStore {
 
   /** Compaction: the whole object map into `checkpoint.json`, then the deltas it covers go. */
   private writeSnapshot(part: PartitionState): void {
-    writeAtomic(join(part.dir, SNAPSHOT_FILE), sealJsonText(jsonWithObjects({ state: part.checkpoint, objects: [...part.objects], statuses: [...part.checkpointStatuses.values()] })));
+    writeAtomic(join(part.dir, SNAPSHOT_FILE), sealJson({ state: part.checkpoint, objects: [...part.objects], statuses: [...part.checkpointStatuses.values()] }));
     part.snapshotPosition = part.checkpoint.logPosition;
     // Every delta file is at or below the snapshot now (leftovers of a crashed compaction, files of an older format too).
     for (const n of readdirSync(part.dir)) if (/^delta-\d{12}\.json$/.test(n)) unlinkSync(join(part.dir, n));
