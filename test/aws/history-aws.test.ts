@@ -79,4 +79,20 @@ test("aws: purge removes a finished instance's status (chunks too), record and h
   });
 });
 
+test("aws: a large status written again and again leaves only its current chunks", async () => {
+  await withHost({}, async (host, backend) => {
+    const done = await host.client.wait(await host.client.start(app.bigStatus, "x".repeat(200_000), { instanceId: "bs" }), WAIT);
+    assert.is(done.output, 200_000);
+    const dynamodb = createClients(backend).dynamodb;
+    const TableName = tableNames(backend).status;
+    const main = (await dynamodb.send(new GetItemCommand({ TableName, Key: { id: { S: "bs" } }, ConsistentRead: true }))).Item!;
+    assert.ok(Number(main.n!.N) > 1, "the status is stored in chunks");
+    const { Items } = await dynamodb.send(new ScanCommand({ TableName, ConsistentRead: true }));
+    const chunks = (Items ?? []).filter((i) => i.id!.S!.startsWith("bs\u0000"));
+    // Four writes of it (Running, two custom statuses, Completed); one version's chunks are left.
+    assert.equal(chunks.map((c) => c.ver!.S), Array(Number(main.n!.N) - 1).fill(main.ver!.S));
+    assert.is((await host.client.status("bs"))?.customStatus, `2${"x".repeat(200_000)}`);
+  });
+});
+
 test.run();

@@ -4,7 +4,8 @@
 // throttling, conflicts and lost answers that must neither lose nor double a write.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { ThrottlingException, TransactionCanceledException, ProvisionedThroughputExceededException } from "@aws-sdk/client-dynamodb";
+import { GetItemCommand, ScanCommand, ThrottlingException, TransactionCanceledException, ProvisionedThroughputExceededException } from "@aws-sdk/client-dynamodb";
+import { tableNames } from "../../runtime/backends/aws/options.ts";
 import { startAwsEmulators, type AwsEmulators } from "../../runtime/testing.ts";
 import { createAwsBackend, type AwsBackend } from "../../runtime/backends/aws/index.ts";
 import { FencedError, type CommitRecord, type InstanceStatusRecord, type Lease } from "../../runtime/backends/types.ts";
@@ -214,6 +215,46 @@ test("a status larger than one item round-trips", async () => {
   await store().appendCommit(lease, commit(lease, last + 1, { statusUpdates: [status("large-status", { status: "Completed", output })] }));
   assert.is((await store().readStatus("large-status"))!.output, output);
   assert.is((await store().listStatus({ instanceIdPrefix: "large-" }))[0].output, output);
+});
+
+test("the chunks of a replaced large status are deleted, by the writer that remembers them or after one read by another; a losing write's too", async () => {
+  const lease = await waitForLease(2, "host-s");
+  let { last } = await store().readHead(2);
+  const big = (c: string, updatedAt: number) => status("big-s", { customStatus: c.repeat(500 * 1024), updatedAt });
+  const TableName = tableNames(emu.backend).status;
+  const dynamodb = backend.clients.dynamodb;
+  const chunksLeft = async (): Promise<{ n: number; vers: (string | undefined)[]; main: string | undefined }> => {
+    const main = (await dynamodb.send(new GetItemCommand({ TableName, Key: { id: { S: "big-s" } }, ConsistentRead: true }))).Item!;
+    const vers: (string | undefined)[] = [];
+    // Every page: a scan returns at most 1 MB at a time, and the table holds other large statuses.
+    for (let start: Record<string, any> | undefined, first = true; first || start; first = false) {
+      const page = await dynamodb.send(new ScanCommand({ TableName, ConsistentRead: true, ExclusiveStartKey: start }));
+      for (const i of page.Items ?? []) if (i.id!.S!.startsWith("big-s\u0000")) vers.push(i.ver!.S);
+      start = page.LastEvaluatedKey;
+    }
+    return { n: Number(main.n!.N), vers, main: main.ver!.S };
+  };
+  const onlyCurrent = async (what: string) => {
+    const { n, vers, main } = await chunksLeft();
+    assert.ok(n > 1, "stored in chunks");
+    assert.equal(vers, Array(n - 1).fill(main), what);
+  };
+  await store().appendCommit(lease, commit(lease, ++last, { statusUpdates: [big("a", 1000)] }));
+  await store().appendCommit(lease, commit(lease, ++last, { statusUpdates: [big("b", 2000)] }));
+  await onlyCurrent("the writer deletes the chunks it remembers");
+  // A second backend (a host after a take-over) has not seen the status: it reads the old version once.
+  const other = await createAwsBackend(emu.backend, PARTITIONS);
+  try {
+    await other.store.appendCommit(lease, commit(lease, ++last, { statusUpdates: [big("c", 3000)] }));
+    await onlyCurrent("a writer that has not seen it reads it first");
+  } finally {
+    await other.close();
+  }
+  // Written after the commit (over 100 statuses), an older status loses to the stored one: its chunks go too.
+  const many = Array.from({ length: 120 }, (_, i) => status(`lose-${i}`));
+  await store().appendCommit(lease, commit(lease, ++last, { statusUpdates: [big("d", 2500), ...many] }));
+  await onlyCurrent("a losing write leaves nothing");
+  assert.is((await store().readStatus("big-s"))!.customStatus, "c".repeat(500 * 1024));
 });
 
 test("a checkpoint with an object over 400 KB and many objects round-trips; deletes remove keys", async () => {

@@ -51,3 +51,12 @@ export const echoInput = orchestration("echoInput", async (ctx, s: string) => {
   await ctx.call(one, 0);
   return s;
 });
+
+/** An input and a custom status of 200 KB each: a status over one DynamoDB item, written again at every step. */
+export const bigStatus = orchestration("bigStatus", async (ctx, s: string) => {
+  for (let i = 0; i < 3; i++) {
+    ctx.setStatus(`${i}${s}`);
+    await ctx.call(one, i);
+  }
+  return s.length;
+});

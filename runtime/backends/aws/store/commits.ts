@@ -87,7 +87,8 @@ export class CommitLog {
     }
     // One transaction may not touch an item twice: keep the last status of each instance.
     const lastStatus = new Map(record.statusUpdates.map((s) => [s.instanceId, s]));
-    const statusPuts = [...lastStatus.values()].flatMap((s) => statusItems(s));
+    const statusWrites = [...lastStatus.values()].map((s) => ({ record: s, items: statusItems(s) }));
+    const statusPuts = statusWrites.flatMap((w) => w.items);
     const statusBytes = statusPuts.reduce((sum, item) => sum + itemBytes(item), 0);
     // A purge removes the instance's status items (read now: the commit that finished it is before this one).
     const statusDeleteKeys: Item[] = [];
@@ -95,7 +96,9 @@ export class CommitLog {
     const statusActions = statusPuts.length + statusDeleteKeys.length;
     const deferStatus = actions.length + statusActions > TRANSACT_MAX_ACTIONS || bytes + statusBytes > TRANSACT_MAX_BYTES;
     if (deferStatus) logItems[0].deferredStatus = true;
-    else {
+    // Chunks of the statuses these replace, deleted once the commit is in (status.ts).
+    const replacedChunks = deferStatus ? [] : await this.status.replacedChunks(statusWrites);
+    if (!deferStatus) {
       for (const item of statusPuts) actions.push({ Put: { TableName: this.status.table, Item: item } });
       for (const key of statusDeleteKeys) actions.push({ Delete: { TableName: this.status.table, Key: key } });
     }
@@ -112,14 +115,18 @@ export class CommitLog {
         const current = await this.leases.read(p);
         throw new FencedError(p, lease.epoch, current?.epoch ?? lease.epoch);
       }
-      if (reasons[1]?.Code === "ConditionalCheckFailed") {
-        if (await this.committedWithToken(p, record.position, token)) return; // our earlier attempt went through
+      if (reasons[1]?.Code !== "ConditionalCheckFailed") throw error;
+      if (!(await this.committedWithToken(p, record.position, token))) {
         const head = await this.head(p);
         throw new Error(`appendCommit: partition ${p} position ${record.position} is not the next one (last committed: ${head.last})`);
       }
-      throw error;
+      // Our earlier attempt went through: the rest is as after a first-time success.
     }
     if (deferStatus) await this.writeDeferredStatus(record);
+    else {
+      for (const id of record.statusDeletes ?? []) this.status.forget(id);
+      await this.status.dropReplaced(statusWrites, replacedChunks);
+    }
   }
 
   private async writeDeferredStatus(record: CommitRecord): Promise<void> {

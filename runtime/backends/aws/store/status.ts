@@ -8,6 +8,18 @@
  * Invariant: a status written outside a commit transaction (a deferred write,
  * or one re-applied during recovery) never replaces a newer one (condition on
  * updatedAt); inside the commit it is simply the newest.
+ *
+ * Chunks of a replaced version are deleted once the newer main item is
+ * written (`replacedChunks` before the write, `dropReplaced` after it), and
+ * chunks written for a status that lost to a newer one at once: a large
+ * status rewritten again and again (a custom status of 200 KB set in a loop)
+ * does not leave a chunk per write behind. The writer remembers the chunks
+ * of the large statuses it wrote; a large status it has not seen (after a
+ * take-over) is read once before being replaced. Left behind, known: the
+ * chunks of a large status replaced by a small one after a take-over, and
+ * those of a write cut short by a crash between the main item and the
+ * deletes (a reader never sees them: it follows the version the main item
+ * names).
  */
 import { DeleteCommand, GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { InstanceStatusRecord, StatusFilter } from "../../types.ts";
@@ -34,13 +46,59 @@ export function statusItems(record: InstanceStatusRecord): Item[] {
 /** Status reads racing a write of a multi-chunk status: a few re-reads settle it. */
 const MAX_TORN_READ_RETRIES = 5;
 
+/** Large statuses whose chunks a writer remembers; past this, the oldest are forgotten (and read again if replaced). */
+const MAX_REMEMBERED_CHUNKED = 10_000;
+
+/** The keys of a status's chunk items, from its items as written (statusItems: chunks first, the main item last). */
+const chunkKeysOf = (items: Item[]): Item[] => items.slice(0, -1).map((item) => ({ id: item.id }));
+
 export class StatusIndex {
+  /** Instance id -> the chunk keys of the multi-chunk status this process wrote or read last for it. */
+  private readonly chunked = new Map<string, Item[]>();
+
   constructor(private readonly doc: DynamoDBDocumentClient, readonly table: string) {}
+
+  /**
+   * Before `items` (statusItems of each record) are written: the chunk keys of the versions
+   * they replace. Remembered ones at no cost; one read for a large status not seen before.
+   */
+  async replacedChunks(writes: { record: InstanceStatusRecord; items: Item[] }[]): Promise<Item[]> {
+    const out: Item[] = [];
+    for (const { record, items } of writes) {
+      const known = this.chunked.get(record.instanceId);
+      if (known) out.push(...known);
+      else if (items.length > 1) out.push(...(await this.keysOf(record.instanceId)).slice(0, -1));
+    }
+    return out;
+  }
+
+  /**
+   * After the writes went in: deletes the replaced chunks and remembers the new ones. Never
+   * throws: the write it follows happened, and a chunk no main item names is only garbage.
+   */
+  async dropReplaced(writes: { record: InstanceStatusRecord; items: Item[] }[], replaced: Item[]): Promise<void> {
+    for (const { record, items } of writes) this.remember(record.instanceId, items);
+    const current = new Set(writes.flatMap(({ items }) => chunkKeysOf(items).map((k) => k.id)));
+    await this.deleteKeys(replaced.filter((k) => !current.has(k.id)), "replaced status chunk").catch(() => undefined);
+  }
+
+  private remember(instanceId: string, items: Item[]): void {
+    this.chunked.delete(instanceId);
+    if (items.length <= 1) return;
+    this.chunked.set(instanceId, chunkKeysOf(items));
+    if (this.chunked.size > MAX_REMEMBERED_CHUNKED) this.chunked.delete(this.chunked.keys().next().value!);
+  }
+
+  private async deleteKeys(keys: Item[], what: string): Promise<void> {
+    for (const key of keys) await withRetry(`delete ${what}`, () => this.doc.send(new DeleteCommand({ TableName: this.table, Key: key })));
+  }
 
   /** Writes a status outside a transaction, unless the stored one is newer. */
   async putIfNewer(record: InstanceStatusRecord): Promise<void> {
     const items = statusItems(record);
     const main = items[items.length - 1];
+    const writes = [{ record, items }];
+    const replaced = await this.replacedChunks(writes);
     for (const chunk of items.slice(0, -1)) {
       await withRetry(`write status chunk of ${record.instanceId}`, () => this.doc.send(new PutCommand({ TableName: this.table, Item: chunk })));
     }
@@ -53,7 +111,11 @@ export class StatusIndex {
       })));
     } catch (error) {
       if ((error as { name?: string }).name !== "ConditionalCheckFailedException") throw error;
+      // A newer status is stored: the chunks just written belong to no main item.
+      await this.deleteKeys(chunkKeysOf(items), "status chunk of a status that lost to a newer one").catch(() => undefined);
+      return;
     }
+    await this.dropReplaced(writes, replaced);
   }
 
   /** The keys of an instance's status items (its chunks, then the main item); none if it has no status. */
@@ -84,9 +146,13 @@ export class StatusIndex {
       if ((error as { name?: string }).name === "ConditionalCheckFailedException") return;
       throw error;
     }
-    for (const key of keys.slice(0, -1)) {
-      await withRetry(`delete status chunk of ${instanceId}`, () => this.doc.send(new DeleteCommand({ TableName: this.table, Key: key })));
-    }
+    this.chunked.delete(instanceId);
+    await this.deleteKeys(keys.slice(0, -1), `status chunk of ${instanceId}`);
+  }
+
+  /** A purge in a commit transaction deleted the instance's items: nothing of it is left to remember. */
+  forget(instanceId: string): void {
+    this.chunked.delete(instanceId);
   }
 
   async read(instanceId: string): Promise<InstanceStatusRecord | undefined> {
