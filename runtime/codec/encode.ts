@@ -81,8 +81,12 @@ class Encoder {
   private ids: Map<object, number> | undefined;
   /** Objects numbered so far (depth first, in property order): the decoder counts the same way. */
   private count = 0;
-  /** Registered-class and host values whose data is being encoded: a reference back to one is a cycle their codec cannot rebuild. */
-  private open: Set<object> | undefined;
+  /**
+   * Registered-class and host values whose data is being encoded: a reference back to one is a cycle their
+   * codec cannot rebuild. A stack (each is closed before the one that encloses it), and an array: a Set
+   * allocated a table per encode and another when it shrank, for the one or two a frame holds.
+   */
+  private readonly open: object[] = [];
   /** The work stack, STRIDE entries per item in one array: no object allocated per value (this runs twice per step). */
   private readonly stack: any[] = [];
   /** Top of the work stack: the array never shrinks (shrinking it would make V8 trim and regrow its store). */
@@ -126,7 +130,9 @@ class Encoder {
       const v = stack[n], out = stack[n + 1], slot = stack[n + 2], depth = stack[n + 3];
       stack[n] = stack[n + 1] = undefined; // drop references early
       if (out === EXIT) {
-        this.open!.delete(v);
+        const at = this.open.lastIndexOf(v);
+        if (at === this.open.length - 1) this.open.pop(); // always so: splice would allocate its result
+        else this.open.splice(at, 1);
         continue;
       }
       this.out = out;
@@ -212,7 +218,7 @@ class Encoder {
     const ids = (this.ids ??= new Map());
     const seen = ids.get(v);
     if (seen !== undefined) {
-      if (this.open?.has(v)) this.fail("it refers back to a value of a registered class from inside that value's own data (a cycle its codec cannot rebuild)");
+      if (this.open.includes(v)) this.fail("it refers back to a value of a registered class from inside that value's own data (a cycle its codec cannot rebuild)");
       return { $nwc: "ref", i: seen };
     }
     ids.set(v, this.count++);
@@ -255,7 +261,7 @@ class Encoder {
   /** A value stored as its codec's data (registered class, host value): the data is encoded in its place. */
   private wrapped(v: object, node: { [k: string]: Json }, data: unknown): Json {
     this.attach(node);
-    (this.open ??= new Set()).add(v);
+    this.open.push(v);
     this.push(v, EXIT, 0, 0);
     this.child(data, node, "v", "");
     return node;

@@ -11,7 +11,7 @@ import type { EntityId } from "../machine.ts";
 import type { Op, StateView } from "./generator.ts";
 import { registerBuiltin } from "./registry.ts";
 import { currentRun } from "./run.ts";
-import type { SagaComp } from "./frame.ts";
+import { dropEntry, tableOf, type SagaComp } from "./frame.ts";
 import { TaskRef, TxContextRef } from "./values.ts";
 import type { ClosureTag } from "./rt.ts";
 
@@ -33,7 +33,7 @@ registerBuiltin("nwc:transaction", {
         // Copies, not `ents` itself: each record of the frame owns its lock set, so no change to
         // one can reach the other (and the encoded frame needs no reference between them).
         L.lock = run.issue((taskId) => ({ kind: "lock", taskId, entities: ents }), copyIds(ents)).id;
-        run.f.locks[L.lock] = copyIds(ents);
+        tableOf(run.f, "locks")[L.lock] = copyIds(ents);
         return [4, [0, new TaskRef(L.lock)]];
       case 1: {
         st.sent();
@@ -43,8 +43,8 @@ registerBuiltin("nwc:transaction", {
       case 2: {
         const end = (commit: boolean) => {
           run.commands.push({ kind: "endTransaction", lockTaskId: L.lock, entities: ents, commit });
-          if (run.f.locks[L.lock]) {
-            delete run.f.locks[L.lock];
+          if (run.f.locks?.[L.lock]) {
+            dropEntry(run.f, "locks", L.lock);
             run.commands.push({ kind: "unlock", lockTaskId: L.lock, entities: ents });
           }
         };
@@ -75,7 +75,7 @@ registerBuiltin("nwc:sagaStep", {
         return [4, [0, new TaskRef(L.task)]];
       case 1: {
         const value = st.sent();
-        if (L.comp) (run.f.sagas[L.saga] ??= []).push(L.comp as SagaComp);
+        if (L.comp) (tableOf(run.f, "sagas")[L.saga] ??= []).push(L.comp as SagaComp);
         return [2, value];
       }
     }
@@ -94,10 +94,10 @@ registerBuiltin("nwc:sagaCompensate", {
       switch (st.label) {
         case 0: {
           L.report ??= { compensated: [], failed: [] };
-          const comps = run.f.sagas[L.saga] ?? [];
+          const comps = run.f.sagas?.[L.saga] ?? [];
           const c = comps.pop();
           if (!c) {
-            delete run.f.sagas[L.saga];
+            dropEntry(run.f, "sagas", L.saga);
             return [2, L.report];
           }
           L.current = c.name;

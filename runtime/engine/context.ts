@@ -14,6 +14,7 @@ import { nextRandom, seedFrom, uuidFrom } from "./prng.ts";
 import { closureTag, asyncDispose } from "./rt.ts";
 import { currentRun, type StepRun } from "./run.ts";
 import { ContinueAsNew, SagaRef, TaskRef, TxContextRef } from "./values.ts";
+import { dropEntry, tableOf } from "./frame.ts";
 import { copyIds } from "./builtins.ts"; // also registers the built-in step functions
 
 function activityName(a: unknown, what: string): { name: string; retry?: RetryPolicy } {
@@ -127,7 +128,7 @@ export class CompiledContext {
     const t = run.issue((taskId) => ({ kind: "lock", taskId, entities }), entities);
     // A copy, not the same array: each record of the frame owns its lock set, so no change to
     // one can reach the other (and the encoded frame needs no reference between them).
-    run.f.locks[t.id] = copyIds(entities);
+    tableOf(run.f, "locks")[t.id] = copyIds(entities);
     return t;
   }
   transaction(ids: EntityId[], body: unknown): TaskRef {
@@ -142,7 +143,7 @@ export class CompiledContext {
   saga(): SagaRef {
     const run = currentRun("ctx.saga");
     const id = run.f.next++;
-    run.f.sagas[id] = [];
+    tableOf(run.f, "sagas")[id] = [];
     return new SagaRef(id);
   }
 }
@@ -152,8 +153,8 @@ export class CriticalSectionImpl {
   constructor(readonly lockTaskId: number, readonly entities: EntityId[]) {}
   [asyncDispose](): TaskRef {
     const run = currentRun("releasing a critical section");
-    if (run.f.locks[this.lockTaskId]) {
-      delete run.f.locks[this.lockTaskId];
+    if (run.f.locks?.[this.lockTaskId]) {
+      dropEntry(run.f, "locks", this.lockTaskId);
       run.commands.push({ kind: "unlock", lockTaskId: this.lockTaskId, entities: this.entities });
     }
     return run.settled(true, undefined);

@@ -10,6 +10,9 @@
  *   scope chain, its generator state, and the source line it waits at.
  * - `scopes`: the hoisted locals of every activation, keyed by scope id;
  *   closures reach outer locals through the chain of scope ids.
+ * - `sagas`, `locks`: the recorded compensations and the held critical
+ *   sections, absent while there are none (most orchestrations have neither:
+ *   two objects less in every frame and every encode; `tableOf`, `dropEntry`).
  * - `rng`: the seeded generator state, absent until the first `ctx.random()` or
  *   `ctx.uuid()` (seeded from the instance id then, so it is the same as seeding
  *   it at init; most orchestrations never draw and carry nothing); `status`: the custom status;
@@ -58,11 +61,25 @@ export interface FrameData {
   tasks: Record<string, TaskRec>;
   branches: Record<string, BranchRec>;
   scopes: Record<string, Record<string, unknown>>;
-  sagas: Record<string, SagaComp[]>;
-  locks: Record<string, EntityId[]>;
+  sagas?: Record<string, SagaComp[]>;
+  locks?: Record<string, EntityId[]>;
   rng?: number[];
   status?: unknown;
   outcome?: Outcome;
+}
+
+/** The frame's saga or lock table, made when its first entry is. */
+export function tableOf<K extends "sagas" | "locks">(f: FrameData, name: K): NonNullable<FrameData[K]> {
+  return (f[name] ??= {}) as NonNullable<FrameData[K]>;
+}
+
+/** Removes an entry of the saga or lock table, and the table with its last entry. */
+export function dropEntry(f: FrameData, name: "sagas" | "locks", id: number | string): void {
+  const table = f[name];
+  if (table === undefined) return;
+  delete table[id];
+  for (const _ in table) return;
+  delete f[name];
 }
 
 export function isFrameData(frame: unknown): frame is FrameData {

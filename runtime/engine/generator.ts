@@ -10,7 +10,10 @@
  *   [5, d] delegate (yield*) to a per-iteration loop body, [6, e] catch (internal),
  *   [7] end of a finally block.
  * `state.trys` holds [tryLabel, catchLabel, finallyLabel, endLabel] regions and
- * `state.ops` the instructions a finally block must resume after it ends.
+ * `state.ops` the instructions a finally block must resume after it ends; a
+ * GenState has them only while they are not empty (an activation outside any
+ * try block, most of them, carries its label alone: two arrays less in every
+ * frame and every encode).
  *
  * Invariant: `GenState` is plain data (numbers, arrays, the values being
  * returned or thrown through a finally); driving a state through `resume` gives
@@ -22,8 +25,8 @@ export type Op = [number, unknown?];
 
 export interface GenState {
   label: number;
-  trys: number[][];
-  ops: Op[];
+  trys?: number[][];
+  ops?: Op[];
 }
 
 export interface StateView {
@@ -38,21 +41,40 @@ export type StepBody = (state: StateView, scopes: Record<string, unknown>[], rt:
 export type ResumeResult = { done: false; value: unknown; delegate?: true } | { done: true; value: unknown };
 
 export function newGenState(): GenState {
-  return { label: 0, trys: [], ops: [] };
+  return { label: 0 };
+}
+
+/**
+ * What a step function sees of its state (`_c`): a class, so a resume allocates one object, not an
+ * object and a closure; its regions and pending ops are made in the GenState on first use.
+ */
+class View implements StateView {
+  label: number;
+  /** The value (or error) the last await resumed with. */
+  sentOp: Op;
+
+  constructor(private readonly gs: GenState, input: Op) {
+    this.label = gs.label;
+    this.sentOp = input;
+  }
+
+  get trys(): number[][] {
+    return (this.gs.trys ??= []);
+  }
+
+  get ops(): Op[] {
+    return (this.gs.ops ??= []);
+  }
+
+  sent(): unknown {
+    if (this.sentOp[0] & 1) throw this.sentOp[1];
+    return this.sentOp[1];
+  }
 }
 
 /** Resume `gs` with `input` ([0, value] or [1, error]); runs until the next await, return or throw (thrown). */
 export function resume(body: StepBody, gs: GenState, scopes: Record<string, unknown>[], rt: unknown, input: Op): ResumeResult {
-  let sentOp: Op = input;
-  const view: StateView = {
-    label: gs.label,
-    trys: gs.trys,
-    ops: gs.ops,
-    sent() {
-      if (sentOp[0] & 1) throw sentOp[1];
-      return sentOp[1];
-    },
-  };
+  const view = new View(gs, input);
   let op: Op = input;
   try {
     for (;;) {
@@ -60,7 +82,7 @@ export function resume(body: StepBody, gs: GenState, scopes: Record<string, unkn
         switch (op[0]) {
           case 0:
           case 1:
-            sentOp = op;
+            view.sentOp = op;
             break;
           case 4:
             view.label++;
@@ -74,7 +96,8 @@ export function resume(body: StepBody, gs: GenState, scopes: Record<string, unkn
             view.label++;
             return { done: false, value: op[1], delegate: true };
           default: {
-            const t = view.trys.length > 0 ? view.trys[view.trys.length - 1] : undefined;
+            const trys = gs.trys;
+            const t = trys !== undefined && trys.length > 0 ? trys[trys.length - 1] : undefined;
             if (!t && (op[0] === 6 || op[0] === 2)) {
               if (op[0] === 6) throw new Thrown(op[1]);
               return { done: true, value: op[1] };
@@ -85,7 +108,7 @@ export function resume(body: StepBody, gs: GenState, scopes: Record<string, unkn
             }
             if (op[0] === 6 && view.label < t![1]) {
               view.label = t![1];
-              sentOp = op;
+              view.sentOp = op;
               break;
             }
             if (t && view.label < t[2]) {
@@ -106,7 +129,11 @@ export function resume(body: StepBody, gs: GenState, scopes: Record<string, unkn
     }
   } finally {
     gs.label = view.label;
-    fillRegionHoles(gs.trys);
+    if (gs.trys !== undefined) {
+      if (gs.trys.length > 0) fillRegionHoles(gs.trys);
+      else delete gs.trys;
+    }
+    if (gs.ops !== undefined && gs.ops.length === 0) delete gs.ops;
   }
 }
 

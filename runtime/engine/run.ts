@@ -45,7 +45,8 @@ export class StepRun {
   private queue: Job[] = [];
   private head = 0;
   private jobs = 0;
-  readonly scopeIds = new Map<object, number>();
+  /** Scope object -> id, made on first use (`scopeIds`). */
+  private scopeIdMap: Map<object, number> | undefined;
   /** Loop iterations and calls this step may run (budget.ts); counted while `within` runs. */
   readonly budget: Budget;
   /** The `__nwc_rt` of this run (rt.ts), made on first use. A field, not a WeakMap entry: a weak table entry per step makes every scavenge slower. */
@@ -53,7 +54,16 @@ export class StepRun {
 
   constructor(readonly f: FrameData, readonly env: StepEnv, readonly ctx: unknown) {
     this.budget = new Budget(env.stepBudget ?? DEFAULT_STEP_BUDGET);
-    for (const id of Object.keys(f.scopes)) this.scopeIds.set(f.scopes[id]!, Number(id));
+  }
+
+  /** The id of each scope object of the frame, for closures and delegated loop bodies (rt.ts): built on first use, as most steps make neither. */
+  get scopeIds(): Map<object, number> {
+    if (this.scopeIdMap === undefined) {
+      const ids = new Map<object, number>();
+      for (const id in this.f.scopes) ids.set(this.f.scopes[id]!, Number(id));
+      this.scopeIdMap = ids;
+    }
+    return this.scopeIdMap;
   }
 
   get ended(): boolean {
@@ -91,11 +101,13 @@ export class StepRun {
   settle(id: TaskId, ok: boolean, v: unknown): void {
     const t = this.f.tasks[id];
     if (!t || t.s !== 0) return; // settled already: a duplicate wake, or a lost race
-    t.s = ok ? 1 : 2;
-    t.v = v;
     const waiters = t.w ?? [];
+    // Deleted before `v` is added: deleting the last property added keeps the record a fast object
+    // (deleting an earlier one turns it into a dictionary, an allocation and a slower encode).
     delete t.w;
     delete t.c;
+    t.s = ok ? 1 : 2;
+    t.v = v;
     if (id === this.f.root) {
       this.finish(ok, v);
       return;
@@ -139,7 +151,7 @@ export class StepRun {
   addScope(scope: Record<string, unknown>): number {
     const sid = this.f.nextScope++;
     this.f.scopes[sid] = scope;
-    this.scopeIds.set(scope, sid);
+    this.scopeIdMap?.set(scope, sid);
     return sid;
   }
 
@@ -293,11 +305,23 @@ export class StepRun {
 
   /** Drops settled tasks no live value refers to and scopes no branch reaches: the frame stays O(live state). */
   collect(): void {
-    // Runs after every step: loops and no closures (each closure costs an allocation per step).
+    // Runs after every step: loops and no closures (each closure costs an allocation per step),
+    // and the tables of the last run, cleared (a nested run, in tests, makes its own).
+    const tables = collectTables.busy ? newCollectTables() : collectTables;
+    tables.busy = true;
+    try {
+      this.collectWith(tables);
+    } finally {
+      tables.liveScopes.clear();
+      tables.marked.clear();
+      tables.visited.clear();
+      tables.work.length = 0;
+      tables.busy = false;
+    }
+  }
+
+  private collectWith({ liveScopes, marked, visited, work }: CollectTables): void {
     const f = this.f;
-    const liveScopes = new Set<number>();
-    const marked = new Set<number>();
-    const work: unknown[] = [];
     for (const id in f.branches) {
       const b = f.branches[id]!;
       markScopes(b.sc, liveScopes, f, work);
@@ -311,7 +335,6 @@ export class StepRun {
     }
     for (const id in f.tasks) if (f.tasks[id]!.s === 0) markTask(Number(id), marked, f, work);
     // Iterative, each object once: shared structure (a DAG, parent pointers, cycles) and any depth cost one visit per object.
-    const visited = new Set<object>();
     while (work.length > 0) {
       const v = work.pop();
       if (typeof v === "function") {
@@ -335,6 +358,20 @@ export class StepRun {
     for (const id in f.tasks) if (!marked.has(Number(id))) delete f.tasks[id];
   }
 }
+
+interface CollectTables {
+  liveScopes: Set<number>;
+  marked: Set<number>;
+  visited: Set<object>;
+  work: unknown[];
+  busy: boolean;
+}
+
+function newCollectTables(): CollectTables {
+  return { liveScopes: new Set(), marked: new Set(), visited: new Set(), work: [], busy: false };
+}
+
+const collectTables = newCollectTables();
 
 /** Marks the scopes of a chain live, queueing each one's locals the first time (collect). */
 function markScopes(chain: number[], live: Set<number>, f: FrameData, work: unknown[]): void {

@@ -119,19 +119,22 @@ function awaitText(a: UpgradeAwait): string {
 }
 
 function moveBranch(b: BranchRec, oldFn: UpgradeFunction, newFn: UpgradeFunction, old: UpgradeManifest, neu: UpgradeManifest, moves: AwaitMove[]): { g: BranchRec["g"]; at?: number } {
-  if (b.g.label === 0 && b.g.trys.length === 0 && b.g.ops.length === 0) return { g: { label: 0, trys: [], ops: [] }, at: b.at };
+  if (b.g.label === 0 && !b.g.trys?.length && !b.g.ops?.length) return { g: { label: 0 }, at: b.at };
   const was = old.awaits.find((a) => a.fn === oldFn.index && a.resume === b.g.label) ??
     refuse(`instance is not waiting at an await point (a branch of ${describeFn(oldFn.key)} is at state ${b.g.label})`);
   const now = neu.awaits.find((a) => a.key === was.key);
   if (!now || now.fn !== newFn.index) refuse(`await at line ${was.line} removed (no \`${awaitText(was)}\` in the same loop, try and branch structure)`);
-  if (!sameRegions(b.g.trys, was.regions)) refuse(`the frame's try regions do not match version's await at line ${was.line} (frame corrupt?)`);
+  if (!sameRegions(b.g.trys ?? [], was.regions)) refuse(`the frame's try regions do not match version's await at line ${was.line} (frame corrupt?)`);
   if ((was.partial.length > 0 || now.partial.length > 0) && was.statement !== now.statement) {
     refuse(`the statement around the await at line ${was.line} changed, and the instance holds the part of it evaluated before the await (\`${was.statement}\`)`);
   }
   checkLocals(was, now, old, neu, oldFn, newFn);
-  const ops = b.g.ops.map((op) => moveOp(op, was, now));
+  const ops = (b.g.ops ?? []).map((op) => moveOp(op, was, now));
   if (was.line !== now.line) moves.push({ await: was.key.replace(/ #\d+$/, ""), fromLine: was.line, toLine: now.line });
-  return { g: { label: now.resume, trys: now.regions.map((r) => r.slice() as number[]), ops }, at: now.line };
+  const g: BranchRec["g"] = { label: now.resume };
+  if (now.regions.length > 0) g.trys = now.regions.map((r) => r.slice() as number[]);
+  if (ops.length > 0) g.ops = ops;
+  return { g, at: now.line };
 }
 
 function sameRegions(trys: readonly (readonly (number | null | undefined)[])[], regions: readonly (readonly (number | null)[])[]): boolean {
