@@ -4,25 +4,17 @@
 // partition never appends a commit that consumed a record before that record
 // is durable (a power cut could otherwise keep the commit and lose the record).
 // The channel's fsyncs are held back here by a gate on the real fsync call.
-import fs, { mkdtempSync, readdirSync, readlinkSync, rmSync, statSync } from "node:fs";
+import fs, { readdirSync, readlinkSync, statSync } from "node:fs";
 import { syncBuiltinESMExports } from "node:module";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { activity } from "../../runtime/api.ts";
 import { createLocalBackend } from "../../runtime/backends/local/index.ts";
 import { startHost } from "../../runtime/host.ts";
 import { partitionOfInstance } from "../../runtime/partitions/hash.ts";
-import { genOrchestration } from "../runtime/machines/generator-machine.ts";
+import { countedHello3, tempDirs } from "./local-fixtures.ts";
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), "nwc-durable-"));
-  dirs.push(d);
-  return d;
-}
-test.after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = tempDirs("durable");
 
 /** Holds back the fsyncs of channel segments while closed; the held ones run when it opens. */
 const gate = { closed: false, held: [] as (() => void)[], channelFsyncs: 0 };
@@ -102,16 +94,7 @@ test("a record in a segment older than the last one written: durable() once, the
   await b.close();
 });
 
-let greetRuns = 0;
-const greet = activity("greet", async (name: string) => {
-  greetRuns++;
-  return `Hello ${name}!`;
-});
-const hello3 = genOrchestration("hello3", function* (ctx) {
-  const out: unknown[] = [];
-  for (const c of ["Tokyo", "Seattle", "London"]) out.push(yield ctx.call(greet, c));
-  return out;
-});
+const { greet, hello3, runs: greetRuns } = countedHello3();
 
 function commitLogBytes(dir: string, partition: number): number {
   const pdir = join(dir, "partitions", `p${partition}`);
@@ -129,7 +112,7 @@ test("a partition applies a start while the send's fsync runs, appends no commit
     gate.closed = true;
     const start = host.client.start(hello3, null, { instanceId: id });
     // All three activities run on the applied but not yet durable start: activities are at-least-once.
-    while (greetRuns < 3) await new Promise((r) => setTimeout(r, 5));
+    while (greetRuns() < 3) await new Promise((r) => setTimeout(r, 5));
     await new Promise((r) => setTimeout(r, 50));
     assert.is(commitLogBytes(dir, partition), logBefore, "no commit written while the start it consumed is not durable");
     assert.is(host.partitions[partition]!.stats.commits, commitsBefore);

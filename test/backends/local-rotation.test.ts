@@ -5,30 +5,22 @@
 // processes rotating under each other, and a host whose files stay bounded and
 // that loses nothing across a restart after trimming.
 import { execFile } from "node:child_process";
-import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { appendFileSync, mkdirSync, readdirSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { activity } from "../../runtime/api.ts";
 import { channelFaults, type LocalChannels } from "../../runtime/backends/local/channels.ts";
 import { encodeFrame } from "../../runtime/backends/local/framing.ts";
 import { createLocalBackend } from "../../runtime/backends/local/index.ts";
 import type { ChannelRecord, Envelope } from "../../runtime/backends/types.ts";
 import { startHost } from "../../runtime/host.ts";
-import { genOrchestration } from "../runtime/machines/generator-machine.ts";
+import { countedHello3, tempDirs } from "./local-fixtures.ts";
 
 const run = promisify(execFile);
 const CHILD = new URL("./local-child.ts", import.meta.url).pathname;
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), "nwc-rot-"));
-  dirs.push(d);
-  return d;
-}
-test.after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = tempDirs("rot");
 
 const env = (seq: number, from = "c:1", to = 0): Envelope => ({ from, to, seq, body: { pad: "x".repeat(40), seq } });
 const seqs = (rs: ChannelRecord[]) => rs.map((r) => r.envelope.seq);
@@ -208,16 +200,7 @@ test("two processes sending concurrently with tiny segments rotate under each ot
 });
 
 // A host on small segments: many orchestrations and checkpoints, then a restart.
-let greetRuns = 0;
-const greet = activity("greet", async (name: string) => {
-  greetRuns++;
-  return `Hello ${name}!`;
-});
-const hello3 = genOrchestration("hello3", function* (ctx) {
-  const out: unknown[] = [];
-  for (const c of ["Tokyo", "Seattle", "London"]) out.push(yield ctx.call(greet, c));
-  return out;
-});
+const { greet, hello3, runs: greetRuns } = countedHello3();
 
 function filesUnder(dir: string, keep: (name: string) => boolean): { count: number; bytes: number } {
   let count = 0;
@@ -246,7 +229,7 @@ test("a host on local keeps channel and commit-log files bounded by trimming; a 
   await backend.close();
   const channels = filesUnder(join(dir, "channels"), (n) => n.endsWith(".log"));
   const logs = filesUnder(join(dir, "partitions"), (n) => n.endsWith(".seg"));
-  const written = greetRuns;
+  const written = greetRuns();
   assert.is(written, 3 * N, "each activity ran once");
   const reopened = await createLocalBackend({ dir, segmentBytes: SEGMENT }, 2);
   for (const p of [0, 1]) {
@@ -278,7 +261,7 @@ test("a host on local keeps channel and commit-log files bounded by trimming; a 
   assert.is(again, "h-0-0");
   const fresh = await host.client.start(hello3, null, { instanceId: "after-restart" });
   assert.is((await host.client.wait(fresh, { timeoutMs: 30_000 })).status, "Completed");
-  assert.is(greetRuns, written + 3, "nothing consumed before the restart was delivered again as new work");
+  assert.is(greetRuns(), written + 3, "nothing consumed before the restart was delivered again as new work");
   await host.stop();
   await backend.close();
 });

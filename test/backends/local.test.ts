@@ -2,8 +2,7 @@
 // method, torn and corrupt tails, atomic checkpoints, fencing within and
 // across processes, concurrent senders from two processes, reopen recovery.
 import { execFile } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, unlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, rmSync, statSync, truncateSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { crc32 as zlibCrc32 } from "node:zlib";
@@ -16,6 +15,7 @@ import { decodeFrames } from "../../runtime/backends/local/framing.ts";
 import { createLocalBackend } from "../../runtime/backends/local/index.ts";
 import { MAX_DELTAS } from "../../runtime/backends/local/store.ts";
 import { FencedError, type CommitRecord, type InstanceStatusRecord, type Lease } from "../../runtime/backends/types.ts";
+import { tempDirs } from "./local-fixtures.ts";
 
 const run = promisify(execFile);
 const CHILD = new URL("./local-child.ts", import.meta.url).pathname;
@@ -34,13 +34,7 @@ async function rejects(fn: () => Promise<unknown>, expected: RegExp | ((e: unkno
   assert.unreachable(`expected a rejection matching ${expected}`);
 }
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), "nwc-local-"));
-  dirs.push(d);
-  return d;
-}
-test.after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = tempDirs("local");
 
 function status(id: string, s: InstanceStatusRecord["status"], at: number): InstanceStatusRecord {
   return { instanceId: id, name: "hello", status: s, input: null, output: s === "Completed" ? `out-${id}` : null, error: null, customStatus: null, createdAt: 1000 + at, updatedAt: 2000 + at };
