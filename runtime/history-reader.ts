@@ -9,10 +9,11 @@
  * `a:1` under `a`, is not mixed in).
  */
 import type { PartitionStore } from "./backends/types.ts";
-import type { HistoryStep, InstanceHistory } from "./history.ts";
+import type { InstanceHistory } from "./history.ts";
 import { readCommittedObjects } from "./inspect.ts";
 import { partitionOfInstance } from "./partitions/hash.ts";
 import { historyPrefixOf, seqOfHistoryKey } from "./partitions/state/history.ts";
+import { readStoredStep } from "./partitions/state/history-row.ts";
 
 /**
  * The instance's committed steps, oldest first; with `limit`, only the last
@@ -25,7 +26,7 @@ export async function readHistory(store: PartitionStore, partitionCount: number,
   const prefix = historyPrefixOf(instanceId);
   const partition = partitionOfInstance(instanceId, partitionCount);
   const values = await readCommittedObjects(store, partition, prefix, (key) => seqOfHistoryKey(prefix, key) !== undefined);
-  const steps = values.map((v) => (typeof v === "string" ? JSON.parse(v) : v) as HistoryStep).sort((a, b) => a.seq - b.seq);
+  const steps = values.map(readStoredStep).sort((a, b) => a.seq - b.seq);
   return { instanceId, steps: limit !== undefined && steps.length > limit ? steps.slice(steps.length - limit) : steps };
 }
 

@@ -41,8 +41,22 @@ export function defineMachine(def: MachineDefinition): Machine {
     throw new TypeError("defineMachine({ name, root, version, graph }): name, root and version are strings");
   }
   const graph = def.graph ?? EMPTY_GRAPH;
+  /** Branch function -> await label -> the state id position() gives for it, made as positions are asked for. */
+  const stateIdsOf = new Map<string, string[]>();
   /** The graph's state ids, made on the first position() call. */
-  let stateIds: Set<string> | undefined;
+  let graphIds: Set<string> | undefined;
+  function stateId(fn: string, label: number): string {
+    let byLabel = stateIdsOf.get(fn);
+    if (!byLabel) stateIdsOf.set(fn, (byLabel = []));
+    let id = byLabel[label];
+    if (id === undefined) {
+      graphIds ??= new Set(graph.states.map((s) => s.id));
+      id = `${fn.slice(fn.indexOf("#") + 1)}:${label}`;
+      if (!graphIds.has(id)) id = `${fn}:${label}`;
+      byLabel[label] = id;
+    }
+    return id;
+  }
   return Object.freeze({
     name: def.name,
     version: def.version,
@@ -94,13 +108,9 @@ export function defineMachine(def: MachineDefinition): Machine {
       assertFrame(frame);
       if (frame.outcome) return ["end"];
       if (!frame.started) return ["start"];
-      // Built once per machine: the history asks for the position after every step.
-      const ids = (stateIds ??= new Set(graph.states.map((s) => s.id)));
+      // Ids are made once per (function, label): the history asks for the position after every step.
       const out: string[] = [];
-      for (const b of Object.values(frame.branches)) {
-        const id = `${b.fn.slice(b.fn.indexOf("#") + 1)}:${b.g.label}`;
-        out.push(ids.has(id) ? id : `${b.fn}:${b.g.label}`);
-      }
+      for (const b of Object.values(frame.branches)) out.push(stateId(b.fn, b.g.label));
       return out;
     },
   } satisfies Machine);

@@ -4,13 +4,15 @@
  * set as a step object in the same batch, so it goes into the same commit as
  * the state change it describes (state/history.ts keeps the keys and the cap).
  *
- * Records hold names, task ids and error summaries only, never payloads: a
- * step record is a few hundred bytes whatever the instance carries.
+ * Records hold names, task ids and error summaries only, never payloads, as
+ * compact rows (state/history-row.ts): a step record is tens of bytes,
+ * whatever the instance carries.
  */
-import type { HistoryCommand, HistoryError, HistoryWait, HistoryWake, HistoryStep } from "../history.ts";
+import type { HistoryStep } from "../history.ts";
 import type { Command, EntityId, ErrorInfo, MachineGraph } from "../machine.ts";
 import type { Batch } from "./batch.ts";
 import { appendStep, deleteSteps } from "./state/history.ts";
+import { commandRow, stepRow, wakeRow, type ErrorRow, type Row, type WaitValue } from "./state/history-row.ts";
 import type { InboxEntry, InstanceRecord } from "./state/instance.ts";
 
 /** Characters of an error message kept in a record: enough to read, while a step record stays small. */
@@ -28,7 +30,7 @@ export function journalStep(
   execution: number,
   inbox: readonly InboxEntry[],
   commands: readonly Command[],
-  waitsAt: HistoryWait[] | undefined,
+  waitsAt: WaitValue[] | undefined,
 ): void {
   const limit = batch.env.historyLimit;
   if (limit === 0) {
@@ -36,12 +38,10 @@ export function journalStep(
     deleteSteps(batch.objects, rec);
     return;
   }
-  // seq is set by appendStep; no spreads here: this runs after every step.
-  const step: HistoryStep = { seq: 0, atMs: batch.nowMs, wakes: inbox.map(historyWake), commands: commands.map(historyCommand), outcome: outcomeOf(rec, execution) };
-  if (execution > 0) step.execution = execution;
-  if (step.outcome === "failed" && rec.error) step.error = summary(rec.error);
-  if (waitsAt && waitsAt.length > 0 && step.outcome === "running") step.waitsAt = waitsAt;
-  appendStep(batch.objects, rec, step, limit);
+  const outcome = outcomeOf(rec, execution);
+  const error = outcome === "failed" && rec.error ? errorRow(rec.error) : undefined;
+  const waits = outcome === "running" && waitsAt && waitsAt.length > 0 ? waitsAt : undefined;
+  appendStep(batch.objects, rec, stepRow(batch.nowMs, outcome, inbox.map(historyWake), commands.map(historyCommand), waits, execution, error), limit);
 }
 
 function outcomeOf(rec: InstanceRecord, execution: number): HistoryStep["outcome"] {
@@ -51,60 +51,55 @@ function outcomeOf(rec: InstanceRecord, execution: number): HistoryStep["outcome
 }
 
 /**
- * Per graph, its await points as history entries, built once: every step
- * that waits at a state shares its entry (records are never changed in
- * place), so recording where a step waits allocates nothing per state.
+ * Per graph, its await points as stored in a step's row, made once: a
+ * source line where the state has one, else the state's label.
  */
-const waitsByGraph = new WeakMap<MachineGraph, Map<string, HistoryWait>>();
+const waitsByGraph = new WeakMap<MachineGraph, Map<string, WaitValue>>();
 
-/** Graph states as source lines and await labels (the graph is the machine's, so this needs no source files). */
-export function waitsOf(states: readonly string[], graph: MachineGraph): HistoryWait[] {
+/** Graph states as the row's waits (the graph is the machine's, so this needs no source files). */
+export function waitsOf(states: readonly string[], graph: MachineGraph): WaitValue[] {
   let byState = waitsByGraph.get(graph);
   if (!byState) {
     // The line alone where there is one: the label is in the graph (GET /api/orchestrations), and every byte here is paid per step.
-    byState = new Map(graph.states.map((s) => [s.id, s.line !== undefined ? { line: s.line } : { label: s.label }]));
+    byState = new Map(graph.states.map((s) => [s.id, s.line ?? s.label]));
     waitsByGraph.set(graph, byState);
   }
-  const out: HistoryWait[] = [];
+  const out: WaitValue[] = [];
   for (const id of states) {
     const wait = byState.get(id);
-    if (wait) out.push(wait);
+    if (wait !== undefined) out.push(wait);
   }
   return out;
 }
 
-function historyWake(entry: InboxEntry): HistoryWake {
+function historyWake(entry: InboxEntry): Row {
   const source = entry.source;
-  const wake: HistoryWake = { taskId: entry.taskId, kind: source?.kind ?? "reply", ok: entry.result.ok };
-  if (source?.name !== undefined) wake.name = source.name;
-  if (source?.instanceId !== undefined) wake.instanceId = source.instanceId;
-  if (!entry.result.ok) wake.error = summary(entry.result.error);
-  if (source?.attempts !== undefined && source.attempts > 1) wake.attempts = source.attempts;
-  if (source?.lastError !== undefined) wake.lastError = summary(source.lastError);
-  return wake;
+  const result = entry.result;
+  const attempts = source?.attempts !== undefined && source.attempts > 1 ? source.attempts : undefined;
+  const lastError = source?.lastError !== undefined ? errorRow(source.lastError) : undefined;
+  return wakeRow(entry.taskId, source?.kind ?? "reply", result.ok, source?.name, source?.instanceId, result.ok ? undefined : errorRow(result.error), attempts, lastError);
 }
 
-function historyCommand(c: Command): HistoryCommand {
+function historyCommand(c: Command): Row {
   switch (c.kind) {
     case "activity":
-      return { kind: c.kind, taskId: c.taskId, name: c.name };
-    case "subOrchestration":
-      return { kind: c.kind, taskId: c.taskId, name: c.name, instanceId: c.instanceId };
-    case "timer":
-      return { kind: c.kind, taskId: c.taskId, fireAtMs: c.fireAtMs };
     case "waitEvent":
-      return { kind: c.kind, taskId: c.taskId, name: c.name };
+      return commandRow(c.kind, c.taskId, c.name);
+    case "subOrchestration":
+      return commandRow(c.kind, c.taskId, c.name, c.instanceId);
+    case "timer":
+      return commandRow(c.kind, c.taskId, undefined, undefined, undefined, undefined, c.fireAtMs);
     case "callEntity":
-      return { kind: c.kind, taskId: c.taskId, entity: entityText(c.entity), op: c.op };
+      return commandRow(c.kind, c.taskId, undefined, undefined, entityText(c.entity), c.op);
     case "signalEntity":
-      return { kind: c.kind, entity: entityText(c.entity), op: c.op };
+      return commandRow(c.kind, undefined, undefined, undefined, entityText(c.entity), c.op);
     case "lock":
-      return { kind: c.kind, taskId: c.taskId, entity: c.entities.map(entityText).join(", ") };
+      return commandRow(c.kind, c.taskId, undefined, undefined, c.entities.map(entityText).join(", "));
     case "unlock":
     case "endTransaction":
-      return { kind: c.kind, entity: c.entities.map(entityText).join(", ") };
+      return commandRow(c.kind, undefined, undefined, undefined, c.entities.map(entityText).join(", "));
     default:
-      return { kind: c.kind };
+      return commandRow(c.kind);
   }
 }
 
@@ -112,7 +107,7 @@ function entityText(e: EntityId): string {
   return `${e.name}(${e.key})`;
 }
 
-function summary(error: ErrorInfo): HistoryError {
+function errorRow(error: ErrorInfo): ErrorRow {
   const message = String(error?.message ?? "");
-  return { name: String(error?.name ?? "Error"), message: message.length > MAX_HISTORY_MESSAGE_CHARS ? `${message.slice(0, MAX_HISTORY_MESSAGE_CHARS)}…` : message };
+  return [String(error?.name ?? "Error"), message.length > MAX_HISTORY_MESSAGE_CHARS ? `${message.slice(0, MAX_HISTORY_MESSAGE_CHARS)}…` : message];
 }

@@ -1,5 +1,6 @@
-// History steps (a step's value is its JSON text) go into the local store's commit records, checkpoint
-// deltas and snapshots, and read back the same from each, also after a take-over, which checks every file.
+// History steps (a step's value is its row's JSON text, state/history-row.ts) go into the local store's commit
+// records, checkpoint deltas and snapshots, and read back the same from each, also after a take-over, which
+// checks every file; so do steps of earlier versions (a HistoryStep's JSON text, or the object).
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,8 +8,17 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createLocalBackend } from "../../runtime/backends/local/index.ts";
 import { readHistory } from "../../runtime/history-reader.ts";
+import { stepRow, wakeRow } from "../../runtime/partitions/state/history-row.ts";
 
-const step = (seq: number, message = 'a "quoted" message \u2028 \ud800 é') => ({ seq, atMs: 1764900000000 + seq, wakes: [{ taskId: seq, kind: "activity", ok: false, name: "greet", error: { name: "Error", message } }], commands: [], outcome: "running" });
+const MESSAGE = 'a "quoted" message \u2028 \ud800 é';
+const step = (seq: number) => ({ seq, atMs: 1764900000000 + seq, wakes: [{ taskId: seq, kind: "activity", ok: false, name: "greet", error: { name: "Error", message: MESSAGE } }], commands: [], outcome: "running" });
+/** The stored text of step(seq): its row for odd seqs (this version), the object's JSON text for even ones (earlier versions). */
+function stepText(seq: number): string {
+  if (seq % 2 === 0) return JSON.stringify(step(seq));
+  const row = stepRow(1764900000000 + seq, "running", [wakeRow(seq, "activity", false, "greet", undefined, ["Error", MESSAGE])], [], undefined, 0, undefined);
+  row[0] = seq;
+  return JSON.stringify(row);
+}
 
 test("a store with steps in its log, a delta and a snapshot reads back the same history", async () => {
   const dir = mkdtempSync(join(tmpdir(), "nwc-local-history-"));
@@ -16,11 +26,11 @@ test("a store with steps in its log, a delta and a snapshot reads back the same 
     const b = await createLocalBackend({ dir }, 1);
     const lease = (await b.store.acquireLease(0, "me", 60_000))!;
     const write = (position: number, seq: number) =>
-      b.store.appendCommit(lease, { position, epoch: lease.epoch, updates: [{ key: `hist:x:${seq}`, value: JSON.stringify(step(seq)) }], statusUpdates: [] });
+      b.store.appendCommit(lease, { position, epoch: lease.epoch, updates: [{ key: `hist:x:${seq}`, value: stepText(seq) }], statusUpdates: [] });
     // 18 checkpoints: more than 16 deltas are compacted into checkpoint.json, and the last ones stay deltas.
     for (let seq = 1; seq <= 18; seq++) {
       await write(seq, seq);
-      await b.store.writeCheckpoint(lease, { logPosition: seq }, [{ key: `hist:x:${seq}`, value: JSON.stringify(step(seq)) }]);
+      await b.store.writeCheckpoint(lease, { logPosition: seq }, [{ key: `hist:x:${seq}`, value: stepText(seq) }]);
     }
     await write(19, 19);
     // Files of an earlier version held steps as JSON objects, not as their text: they read back the same.

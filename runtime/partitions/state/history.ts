@@ -8,18 +8,19 @@
  * Why one object per step rather than one journal object per instance: a
  * commit record carries the new value of every object it changed, so a
  * journal object would be copied whole into every commit (O(cap) per step);
- * a step object costs its own few hundred bytes, once. On aws that also
+ * a step object costs its own tens of bytes, once. On aws that also
  * keeps each step its own small DynamoDB item, far below the 400 KB limit.
  *
- * A step object's value is the step's JSON text (a string), not the record:
- * encoded once when the step is recorded, where commits and checkpoints
- * would otherwise each walk it again (measured: docs/runtime.md).
+ * A step object's value is the JSON text of the step's compact row
+ * (history-row.ts), a string: encoded once when the step is recorded, where
+ * commits and checkpoints would otherwise each walk it again (measured:
+ * docs/runtime.md).
  *
  * Invariants: step objects are never read by the partition (ObjectTable
  * keeps them only until the commit and the checkpoint have them); an instance has steps
  * exactly for seqs historyFirst..historyLast, at most `limit` of them.
  */
-import type { HistoryStep } from "../../history.ts";
+import type { Row } from "./history-row.ts";
 import type { ObjectTable } from "../objects.ts";
 import type { InstanceRecord } from "./instance.ts";
 
@@ -36,13 +37,13 @@ export function seqOfHistoryKey(prefix: string, key: string): number | undefined
   return /^[1-9]\d*$/.test(rest) ? Number(rest) : undefined;
 }
 
-/** Records `step` as the instance's next one, setting its `seq`, and deletes the oldest beyond `limit` (a smaller limit than before trims several). */
-export function appendStep(objects: ObjectTable, rec: InstanceRecord, step: HistoryStep, limit: number): void {
+/** Records `row` (history-row.ts) as the instance's next step, setting its seq, and deletes the oldest beyond `limit` (a smaller limit than before trims several). */
+export function appendStep(objects: ObjectTable, rec: InstanceRecord, row: Row, limit: number): void {
   if (!(limit >= 1)) throw new Error(`appendStep with history limit ${limit}: a switched-off journal records nothing`);
   const seq = (rec.historyLast ?? 0) + 1;
-  step.seq = seq;
-  // Stored as its JSON text, encoded once here: commit records and checkpoints then copy one string instead of walking the record each time.
-  objects.writeHistory(historyKey(rec.instanceId, seq), JSON.stringify(step));
+  row[0] = seq;
+  // Stored as its JSON text, encoded once here: commit records and checkpoints then copy one string instead of walking the row each time.
+  objects.writeHistory(historyKey(rec.instanceId, seq), JSON.stringify(row));
   let first = rec.historyFirst ?? seq;
   for (; first <= seq - limit; first++) objects.writeHistory(historyKey(rec.instanceId, first), null);
   rec.historyFirst = first;
