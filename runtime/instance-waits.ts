@@ -13,7 +13,7 @@ import { decode } from "./codec.ts";
 import type { Machine, MachineGraph } from "./machine.ts";
 import { partitionOfInstance } from "./partitions/hash.ts";
 import { ACTIVITY_PREFIX, type ActivityRecord } from "./partitions/state/activities.ts";
-import { instanceKey, type InstanceRecord } from "./partitions/state/instance.ts";
+import { encodedFrameOf, instanceKey, type InstanceRecord } from "./partitions/state/instance.ts";
 import { instanceOfTaskKey } from "./partitions/state/task-key.ts";
 import { TIMER_PREFIX, type TimerRecord } from "./partitions/state/timers.ts";
 import { readCommittedObject, readCommittedObjects } from "./inspect.ts";
@@ -53,7 +53,7 @@ export async function readPendingWaits(store: PartitionStore, partitionCount: nu
 export function positionOf(machine: Machine | undefined, rec: InstanceRecord): string[] | undefined {
   if (!machine?.position || rec.frame === null) return undefined;
   try {
-    return machine.position(decode(rec.frame));
+    return machine.position(decode(encodedFrameOf(rec)));
   } catch {
     // A frame of another build of the code: no position rather than a failed inspection.
     return undefined;

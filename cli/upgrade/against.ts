@@ -16,6 +16,7 @@ import { connect } from "../../runtime/client.ts";
 import { decode } from "../../runtime/codec.ts";
 import "../../runtime/engine/index.ts"; // the engine's frame records and host values, which decoding a frame needs
 import { readInstanceRecord } from "../../runtime/instance-waits.ts";
+import { encodedFrameOf } from "../../runtime/partitions/state/instance.ts";
 import type { Machine, UpgradeManifest } from "../../runtime/machine.ts";
 import { planUpgrade } from "../../runtime/upgrade/plan.ts";
 import { partitionCountOf } from "../instances/dir-target.ts";
@@ -85,7 +86,7 @@ async function addStore(report: OrchestrationReport, m: BuiltMachine, dir: strin
       const from = known.get(`${m.name}@${rec.version}`);
       let frame: unknown;
       try {
-        frame = decode(rec.frame);
+        frame = decode(encodedFrameOf(rec));
       } catch (error) {
         use.stranded.push({ instanceId: rec.instanceId, reason: `its frame could not be read: ${(error as Error).message}` });
         continue;

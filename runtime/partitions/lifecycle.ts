@@ -12,7 +12,7 @@ import type { Batch } from "./batch.ts";
 import type { JsonTaskResult, WakeSource } from "./messages.ts";
 import { suspendedKey } from "./markers.ts";
 import { hooks } from "./registry.ts";
-import type { InstanceRecord } from "./state/instance.ts";
+import { setEncodedFrame, type InstanceRecord } from "./state/instance.ts";
 
 export function runtimeError(name: string, message: string): ErrorInfo {
   return { name, message };
@@ -46,7 +46,7 @@ export function unsuspend(batch: Batch, rec: InstanceRecord): void {
 export function beginExecution(batch: Batch, rec: InstanceRecord, machine: Machine): boolean {
   try {
     const frame = machine.init(decode(rec.input), { instanceId: rec.instanceId, nowMs: batch.nowMs });
-    rec.frame = encodeFrame(frame);
+    setEncodedFrame(rec, encodeFrame(frame));
   } catch (error) {
     finishInstance(batch, rec, "Failed", { error: errorInfo(error) });
     return false;

@@ -17,7 +17,7 @@ import type { Batch } from "./batch.ts";
 import { journalStep, waitsOf } from "./journal.ts";
 import { beginExecution, finishInstance, runtimeError, suspend, unsuspend } from "./lifecycle.ts";
 import { commandHandlers, hooks } from "./registry.ts";
-import type { InstanceRecord } from "./state/instance.ts";
+import { encodedFrameOf, setEncodedFrame, type InstanceRecord } from "./state/instance.ts";
 import { checkPayload } from "./limits.ts";
 import { autoUpgrade } from "../upgrade/apply.ts";
 
@@ -48,7 +48,7 @@ export function runStep(batch: Batch, rec: InstanceRecord): void {
   const kept = batch.objects.decodedFrames.take(rec, rec.frame);
   let result;
   try {
-    result = machine.step(kept ?? decode(rec.frame), wakes, env);
+    result = machine.step(kept ?? decode(encodedFrameOf(rec)), wakes, env);
   } catch (error) {
     finishInstance(batch, rec, "Failed", { error: errorInfo(error) });
     trace(batch, rec, wakes, [], "failed", undefined);
@@ -56,9 +56,10 @@ export function runStep(batch: Batch, rec: InstanceRecord): void {
     return;
   }
   let encoded: { json: Json; roundTripsExactly: boolean };
+  let frameText: string;
   try {
     encoded = encodeFrameChecked(result.frame);
-    rec.frame = encoded.json;
+    frameText = setEncodedFrame(rec, encoded.json);
   } catch (error) {
     finishInstance(batch, rec, "Failed", {
       error: runtimeError("FrameNotSerializable", `orchestration "${rec.name}": its state cannot be persisted: ${userPath(errorInfo(error).message)}`),
@@ -95,8 +96,8 @@ export function runStep(batch: Batch, rec: InstanceRecord): void {
   if (batch.env.onStep) trace(batch, rec, wakes, result.commands, result.outcome.kind, position);
   if (rec.frame !== null) applyOutcome(batch, rec, result.outcome);
   // Kept for the next step only if nothing replaced the frame meanwhile (a command or the outcome may have ended the instance).
-  if (machine.reusesFrames === true && encoded.roundTripsExactly && rec.frame === encoded.json && result.outcome.kind === "running" && !asksToWaitLong(result.commands)) {
-    batch.objects.decodedFrames.keep(rec, encoded.json, result.frame);
+  if (machine.reusesFrames === true && encoded.roundTripsExactly && rec.frame === frameText && result.outcome.kind === "running" && !asksToWaitLong(result.commands)) {
+    batch.objects.decodedFrames.keep(rec, frameText, result.frame);
   } else batch.objects.decodedFrames.drop(rec);
   journalStep(batch, rec, execution, inbox, result.commands, position && waitsOf(position, machine.graph));
 }

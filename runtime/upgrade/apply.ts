@@ -14,7 +14,7 @@ import { decode, encodeFrame, errorInfo } from "../codec.ts";
 import type { Machine } from "../machine.ts";
 import type { Batch } from "../partitions/batch.ts";
 import { unsuspend } from "../partitions/lifecycle.ts";
-import { isFinished, type InstanceRecord } from "../partitions/state/instance.ts";
+import { encodedFrameOf, isFinished, setEncodedFrame, type InstanceRecord } from "../partitions/state/instance.ts";
 import { planUpgrade } from "./plan.ts";
 import { UPGRADE_EXT_KEY, type AppliedUpgrade, type UpgradeReportLine } from "./report.ts";
 
@@ -32,10 +32,10 @@ export function upgradeInstance(batch: Batch, rec: InstanceRecord, dryRun: boole
   if (!old) {
     return line("kept", { reason: `the host that applied the request lacks its version ${rec.version}; run a host whose app includes that build next to the new one` });
   }
-  const result = tryPlan(old, latest, rec.frame);
+  const result = tryPlan(old, latest, rec);
   if (!result.ok) return line("kept", { to: latest.version, reason: result.reason });
   if (!dryRun) {
-    rec.frame = result.frame;
+    setEncodedFrame(rec, result.frame);
     rec.version = latest.version;
     unsuspend(batch, rec);
     batch.touchInstance(rec);
@@ -45,9 +45,9 @@ export function upgradeInstance(batch: Batch, rec: InstanceRecord, dryRun: boole
   return line("upgraded", { to: latest.version, ...(result.moves.length ? { moves: result.moves } : {}) });
 }
 
-function tryPlan(old: Machine, latest: Machine, frame: Json): { ok: true; frame: Json; moves: UpgradeReportLine["moves"] & object } | { ok: false; reason: string } {
+function tryPlan(old: Machine, latest: Machine, rec: InstanceRecord): { ok: true; frame: Json; moves: UpgradeReportLine["moves"] & object } | { ok: false; reason: string } {
   try {
-    const plan = planUpgrade(old, latest, decode(frame));
+    const plan = planUpgrade(old, latest, decode(encodedFrameOf(rec)));
     if (!plan.ok) return plan;
     return { ok: true, frame: encodeFrame(plan.frame), moves: plan.moves };
   } catch (error) {

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect } from "../../runtime/client.ts";
 import { readInstanceRecord } from "../../runtime/instance-waits.ts";
+import { encodedFrameOf } from "../../runtime/partitions/state/instance.ts";
 import { startNode } from "../cli/instance-process.ts";
 import { build, V1, V2 } from "./apps.ts";
 
@@ -43,8 +44,9 @@ test("SIGKILL of the host during an upgrade leaves each instance old or new; a r
       const rec = (await readInstanceRecord(client.backend.store, 2, id))!;
       const side = rec.version === versions.new ? "new" : rec.version === versions.old ? "old" : undefined;
       assert.ok(side, `${id} runs version ${rec.version}`);
-      const fns = Object.values((JSON.parse(JSON.stringify(rec.frame)) as any).branches ?? {}).map((b: any) => String(b.fn));
-      const text = JSON.stringify(rec.frame);
+      const frame = encodedFrameOf(rec) as any;
+      const fns = Object.values(frame.branches ?? {}).map((b: any) => String(b.fn));
+      const text = JSON.stringify(frame);
       assert.ok(text.includes(modules[side!]) && !text.includes(modules[side === "new" ? "old" : "new"]), `${id}: version ${side} with a frame of ${text.slice(0, 200)} (${fns})`);
       if (side === "new") upgraded++;
     }

@@ -47,6 +47,7 @@ export const startInstance: MessageHandler<StartInstanceMessage> = {
       createdAt: batch.nowMs,
       updatedAt: batch.nowMs,
       frame: null,
+      frameText: true,
       inbox: [],
       waiting: {},
       buffered: {},

@@ -35,7 +35,17 @@ export interface InstanceRecord {
   customStatus: Json;
   createdAt: number;
   updatedAt: number;
+  /**
+   * The machine's frame, codec-encoded; null before the start and once finished. Stored as its JSON
+   * text when `frameText` is set (setEncodedFrame), else as the encoded value itself.
+   */
   frame: Json | null;
+  /**
+   * Set on every record this version makes: its frame is one string between steps, where the encoded
+   * value would be tens of objects per instance in flight, each kept past several collections of the
+   * young generation (docs/runtime.md, section 15). Records of earlier versions lack it.
+   */
+  frameText?: true;
   /** Completions received since the last step, in arrival order (with their source while the history is on). */
   inbox: InboxEntry[];
   /** Event name -> tasks of `ctx.waitForEvent` waiting for it, oldest first. */
@@ -68,6 +78,19 @@ export function instanceForCommit(rec: InstanceRecord): InstanceRecord {
   if ("suspended" in out && out.suspended === undefined) delete out.suspended;
   if ("parent" in out && out.parent === undefined) delete out.parent;
   return out;
+}
+
+/** The instance's encoded frame (codec.ts decodes it), however it is stored; null before the start and once finished. */
+export function encodedFrameOf(rec: InstanceRecord): Json | null {
+  return rec.frameText === true && typeof rec.frame === "string" ? (JSON.parse(rec.frame) as Json) : rec.frame;
+}
+
+/** Stores an encoded frame as its JSON text; returns the text (the identity DecodedFrames compares). */
+export function setEncodedFrame(rec: InstanceRecord, encoded: Json): string {
+  const text = JSON.stringify(encoded);
+  rec.frame = text;
+  rec.frameText = true;
+  return text;
 }
 
 function copyLists<T>(lists: Record<string, T[]>): Record<string, T[]> {
