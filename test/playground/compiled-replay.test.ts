@@ -88,6 +88,23 @@ test("the bank preset moves the money under its lock: entity states as committed
   await rt.dispose();
 });
 
+test("while the approval preset waits for its decision, the page's frame is the encoded frame and the graph shows the await", async () => {
+  const p = presetById("approval");
+  const program = await load(p);
+  const script: Script = { orchestration: p.orchestration, input: p.input, settings: { latencyMs: 100, failureRate: 0, seed: 5 }, actions: [{ kind: "run" }] };
+  const rt = await replay(program.app, script, { crashes: false });
+  try {
+    assert.equal(rt.outcome, { kind: "running" });
+    const frame = rt.committed.frame as { nwc?: number; branches?: object };
+    assert.is(frame.nwc, 1, `the frame as committed, decoded from its stored text: ${JSON.stringify(frame).slice(0, 80)}`);
+    const states = new Set(program.machines.get(p.orchestration)!.graph.states.map((s) => s.id));
+    const at = rt.position();
+    assert.ok(at.length > 0 && at.every((id) => states.has(id)), `waits at graph states: ${at}`);
+  } finally {
+    await rt.dispose();
+  }
+});
+
 test("the saga preset compensates in reverse order after the card is declined", async () => {
   const p = presetById("saga");
   const program = await load(p);

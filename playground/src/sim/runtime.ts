@@ -36,7 +36,7 @@ import { readCommittedObject } from "../../../runtime/inspect.ts";
 import type { Command, EntityId, Machine, Outcome, StepResult, TaskId, Wake } from "../../../runtime/machine.ts";
 import { partitionOfEntity, partitionOfInstance } from "../../../runtime/partitions/hash.ts";
 import { entityObjectKey, type EntityRecord } from "../../../runtime/partitions/state/entity.ts";
-import { instanceKey, type InstanceRecord } from "../../../runtime/partitions/state/instance.ts";
+import { encodedFrameOf, instanceKey, type InstanceRecord } from "../../../runtime/partitions/state/instance.ts";
 import { positionOf } from "../graph/position.ts";
 import { assertSettings, simulatedActivity, type ActivityTracker, type SimSettings } from "./activity-sim.ts";
 
@@ -475,7 +475,7 @@ export class PlaygroundRuntime {
       output: rec && rec.status === "Completed" ? decode(rec.output as never) : undefined,
       error: rec?.error ? { name: rec.error.name, message: rec.error.message } : undefined,
       customStatus: rec && rec.customStatus !== null ? decode(rec.customStatus as never) : undefined,
-      frame: rec?.frame ?? null,
+      frame: rec ? encodedFrameOf(rec) : null,
       recordBytes: rec ? JSON.stringify(rec).length : 0,
       version: rec?.version,
       entities,
