@@ -104,9 +104,32 @@ export function isDurable(context: RuleContext, expr: ts.Expression, depth = 0):
       return false;
     }
     const fn = calledFunction(context, e.expression);
-    return !!fn && compiledAsyncKind(program, fn) !== undefined;
+    if (fn) return compiledAsyncKind(program, fn) !== undefined;
+    const candidates = functionsOfCallee(checker, e.expression);
+    return candidates !== undefined && candidates.every((f) => compiledAsyncKind(program, f) !== undefined);
   }
   return false;
+}
+
+/**
+ * The functions a callee named by neither a function nor a binding may be, by its type: a
+ * table of the orchestration's closures indexed by a key (`handlers[kind](x)`) is a union of
+ * their types, each declared by one of them. Undefined when some part of the type has no
+ * function declaring it (a function type written out, a library's function).
+ */
+function functionsOfCallee(checker: ts.TypeChecker, callee: ts.Expression): ts.FunctionLikeDeclaration[] | undefined {
+  const type = checker.getTypeAtLocation(strip(callee));
+  const out: ts.FunctionLikeDeclaration[] = [];
+  for (const part of type.isUnion() ? type.types : [type]) {
+    const signatures = part.getCallSignatures();
+    if (signatures.length === 0) return undefined;
+    for (const s of signatures) {
+      const d = s.getDeclaration() as ts.SignatureDeclaration | undefined;
+      if (!d || !(ts.isArrowFunction(d) || ts.isFunctionExpression(d) || ts.isFunctionDeclaration(d) || ts.isMethodDeclaration(d))) return undefined;
+      out.push(d);
+    }
+  }
+  return out;
 }
 
 /** An element of a combinator: a durable task, or a plain value the engine passes through. */
