@@ -124,6 +124,19 @@ test("node --import nwc/register: startHost and the client from the user's own s
   assert.equal(JSON.parse(r.stdout.trim().split("\n").pop()!), { status: "Completed", output: ["Hello Oslo!", "Hello Lima!"], count: { n: 2 } });
 });
 
+test("a user whose tools resolve the \"source\" condition still gets dist/: node --conditions=source, tsc with customConditions", () => {
+  const installed = JSON.parse(readFileSync(path.join(app, "node_modules/nwc/package.json"), "utf8")) as { exports: unknown };
+  assert.not.ok(JSON.stringify(installed.exports).includes('"source"'), "the published exports have no source condition (its targets are not shipped)");
+  const r = must(sh(process.execPath, ["--conditions=source", "--input-type=module", "-e", 'const m = await import("nwc"); console.log(typeof m.startHost)']), "node --conditions=source");
+  assert.is(r.stdout.trim(), "function");
+  writeFileSync(path.join(app, "tsconfig.source.json"), JSON.stringify({ extends: "./tsconfig.json", compilerOptions: { customConditions: ["source"], noEmit: true } }));
+  try {
+    must(sh("npx", ["tsc", "-p", "tsconfig.source.json"]), "tsc with customConditions: [\"source\"]");
+  } finally {
+    rmSync(path.join(app, "tsconfig.source.json"));
+  }
+});
+
 test("npx nwc check: Date.now() is NWC1001 at its line; a clean project says what it checked", () => {
   const clean = must(sh("npx", ["nwc", "check"]), "nwc check on a clean project");
   assert.match(clean.out, /2 files/);
