@@ -89,4 +89,10 @@ test("steps stored by earlier versions, as a HistoryStep's JSON text or as the o
   assert.equal(readStoredStep(structuredClone(old)), old);
 });
 
+test("a stored value that is no step says so, whatever its form", () => {
+  for (const bad of ["[1,2", "[\"x\",1,0,[],[],[]]", "[1,2,0,{},[],[]]", "[1,2,0,[5],[],[]]", "{\"seq\":\"1\"}", "42", 42, null]) {
+    assert.throws(() => readStoredStep(bad), /not a step of any form nwc writes/, `for ${JSON.stringify(bad)}`);
+  }
+});
+
 test.run();

@@ -56,11 +56,23 @@ export function commandRow(kind: string, taskId?: number, name?: string, instanc
   return trimmed([code >= 0 ? code : kind, taskId, name, instanceId, entity, op, fireAtMs]);
 }
 
-/** A stored step, of any version, as a HistoryStep. */
+/** A stored step, of any version, as a HistoryStep; a value that is none of its forms throws, saying what it is. */
 export function readStoredStep(value: unknown): HistoryStep {
-  const stored = typeof value === "string" ? (JSON.parse(value) as unknown) : value;
-  if (!Array.isArray(stored)) return stored as HistoryStep;
+  let stored = value;
+  if (typeof value === "string") {
+    try {
+      stored = JSON.parse(value);
+    } catch {
+      throw malformed(value);
+    }
+  }
+  if (!Array.isArray(stored)) {
+    const step = stored as HistoryStep | null;
+    if (typeof step !== "object" || step === null || typeof step.seq !== "number" || !Array.isArray(step.wakes) || !Array.isArray(step.commands)) throw malformed(value);
+    return step;
+  }
   const [seq, atMs, outcome, wakes, commands, waits, execution, error] = stored as [number, number, number, Row[], Row[], WaitValue[], number?, ErrorRow?];
+  if (typeof seq !== "number" || typeof atMs !== "number" || ![wakes, commands, waits].every(Array.isArray) || !wakes.every(Array.isArray) || !commands.every(Array.isArray)) throw malformed(value);
   const step: HistoryStep = { seq, atMs, wakes: wakes.map(readWake), commands: commands.map(readCommand), outcome: OUTCOMES[outcome] ?? "running" };
   if (execution) step.execution = execution;
   if (error) step.error = readError(error);
@@ -92,3 +104,8 @@ function readCommand(row: Row): HistoryCommand {
 }
 
 const readError = ([name, message]: ErrorRow): HistoryError => ({ name, message });
+
+function malformed(value: unknown): Error {
+  const text = typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
+  return new Error(`a stored history step is not a step of any form nwc writes: ${text.slice(0, 120)}; the store was changed outside nwc (purge the instance to drop its history)`);
+}
