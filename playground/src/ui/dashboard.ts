@@ -112,9 +112,12 @@ export class Dashboard {
       // Asked of GET /api rather than by trying the route: a 404 would be logged by the browser on every refresh.
       this.historyRoute ??= (await api.routes()).some((r) => r.method === "GET" && r.path === HISTORY_ROUTE);
       const status = $<HTMLSelectElement>("status-filter").value;
-      const list = await api.list(status ? { status } : {});
+      const read = await api.list(status ? { status } : {});
+      const detail = this.selected ? await api.status(this.selected) : undefined;
+      // The detail is read after the list, and the instance may have moved on in between: its row shows what its detail shows.
+      const list = detail ? read.map((s) => (s.instanceId === detail.instanceId ? { ...s, status: detail.status, updatedAt: detail.updatedAt } : s)) : read;
       this.renderList(list);
-      if (this.selected) await this.renderDetail(api, await api.status(this.selected), list);
+      if (detail) await this.renderDetail(api, detail, list);
       else this.actions.show(undefined);
       this.setStatus(`connected to ${api.base} · ${list.length} instance${list.length === 1 ? "" : "s"} · ${new Date().toLocaleTimeString()}`);
       document.body.dataset.dashboard = "connected";
