@@ -9,10 +9,12 @@
  * instance that did not just ask to wait for an event or a timer: those may
  * wait for days, and an idle instance then costs its encoded frame alone.
  *
- * Invariant: a kept frame is used only while the instance's stored frame is
- * the very object it was encoded into (`take` compares identity), so a frame
- * replaced in any other way (recovery, a reload after eviction, a new
- * execution) is decoded again; a frame is taken before its step runs, so a
+ * Invariant: a kept frame is used only for the same instance record (a
+ * recovery or a reload after eviction makes a new one) while its stored frame
+ * is the text the kept frame was encoded into (`take` compares with `===`,
+ * by content for a string: an equal text decodes to an equal frame, which
+ * the kept one is, as nothing changes it between `keep` and `take`); any
+ * other frame is decoded again. A frame is taken before its step runs, so a
  * step that throws half-way leaves nothing behind.
  */
 import type { Json } from "../backends/types.ts";
