@@ -1,6 +1,6 @@
 /**
  * The machine's share of a Hello5, alone: CPU time per instance of init and
- * six steps with the frame encoded after each step and, as the partition
+ * six steps with the frame encoded to its JSON text after each step and, as the partition
  * does it (runtime/partitions/step.ts), the next step given the frame the
  * last one returned when the codec says it round-trips exactly, else a
  * decoded copy. Compiled (bench/runtime-app.ts) against hand-written
@@ -9,7 +9,7 @@
  * Run: node --conditions=source --import tsx bench/hello5-step.ts
  * Process CPU time (user + system), not wall time: steadier on a shared machine.
  */
-import { decode, encodeFrame, encodeFrameChecked } from "../runtime/codec.ts";
+import { decode, encodeFrameText } from "../runtime/codec.ts";
 import type { Machine, Wake } from "../runtime/machine.ts";
 import { median } from "./hello.ts";
 import { printTable } from "./table.ts";
@@ -22,13 +22,13 @@ const INSTANCES_PER_ROUND = 20_000;
 const env = { instanceId: "bench", nowMs: 0 };
 
 function runOne(machine: Machine): void {
-  let json = encodeFrame(machine.init(null, env));
+  let text = encodeFrameText(machine.init(null, env)).text;
   let live: unknown;
   let wakes: Wake[] = [];
   for (;;) {
-    const r = machine.step(live ?? decode(json), wakes, env);
-    const encoded = encodeFrameChecked(r.frame);
-    json = encoded.json;
+    const r = machine.step(live ?? decode(JSON.parse(text)), wakes, env);
+    const encoded = encodeFrameText(r.frame);
+    text = encoded.text;
     live = encoded.roundTripsExactly && machine.reusesFrames ? r.frame : undefined;
     if (r.outcome.kind !== "running") return;
     const c = r.commands[0]!;

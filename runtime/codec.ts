@@ -32,6 +32,7 @@
 import type { Json } from "./backends/types.ts";
 import { decodeValue } from "./codec/decode.ts";
 import { encodeValue, encodeValueChecked } from "./codec/encode.ts";
+import { frameTextOf, type FrameText } from "./codec/encode-text.ts";
 import { ERROR_CTORS } from "./codec/kinds.ts";
 
 import { addClass, type ClassCodec } from "./codec/registry.ts";
@@ -60,6 +61,18 @@ export function encodeFrame(value: unknown): Json {
  */
 export function encodeFrameChecked(value: unknown): { json: Json; roundTripsExactly: boolean } {
   return encodeValueChecked(value, "frame", true);
+}
+
+/**
+ * `encodeFrameChecked` as JSON text: `JSON.stringify` of its `json`, written
+ * directly when the frame holds only what codec/encode-text.ts writes (most
+ * frames), else through the encoded tree. Throws what encodeFrame throws.
+ */
+export function encodeFrameText(value: unknown): FrameText {
+  const direct = frameTextOf(value);
+  if (direct !== undefined) return direct;
+  const { json, roundTripsExactly } = encodeFrameChecked(value);
+  return { text: JSON.stringify(json), roundTripsExactly };
 }
 
 export function decode(data: Json): unknown {

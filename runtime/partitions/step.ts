@@ -11,13 +11,13 @@
  * suspended (its inbox kept) with an error saying which version is needed.
  */
 import type { Json } from "../backends/types.ts";
-import { decode, encodeFrameChecked, errorInfo } from "../codec.ts";
+import { decode, encodeFrameText, errorInfo } from "../codec.ts";
 import type { Command, Outcome, Wake } from "../machine.ts";
 import type { Batch } from "./batch.ts";
 import { journalStep, waitsOf } from "./journal.ts";
 import { beginExecution, finishInstance, runtimeError, suspend, unsuspend } from "./lifecycle.ts";
 import { commandHandlers, hooks } from "./registry.ts";
-import { encodedFrameOf, setEncodedFrame, type InstanceRecord } from "./state/instance.ts";
+import { encodedFrameOf, setFrameText, type InstanceRecord } from "./state/instance.ts";
 import { checkPayload } from "./limits.ts";
 import { autoUpgrade } from "../upgrade/apply.ts";
 
@@ -55,11 +55,9 @@ export function runStep(batch: Batch, rec: InstanceRecord): void {
     journalStep(batch, rec, execution, inbox, [], undefined);
     return;
   }
-  let encoded: { json: Json; roundTripsExactly: boolean };
-  let frameText: string;
+  let encoded: { text: string; roundTripsExactly: boolean };
   try {
-    encoded = encodeFrameChecked(result.frame);
-    frameText = setEncodedFrame(rec, encoded.json);
+    encoded = encodeFrameText(result.frame);
   } catch (error) {
     finishInstance(batch, rec, "Failed", {
       error: runtimeError("FrameNotSerializable", `orchestration "${rec.name}": its state cannot be persisted: ${userPath(errorInfo(error).message)}`),
@@ -67,6 +65,7 @@ export function runStep(batch: Batch, rec: InstanceRecord): void {
     journalStep(batch, rec, execution, inbox, result.commands, undefined);
     return;
   }
+  const frameText = setFrameText(rec, encoded.text);
   for (const command of result.commands) {
     if (rec.frame === null || rec.execution !== execution) break;
     const handler = commandHandlers.get(command.kind);

@@ -8,7 +8,7 @@
  * calls, locks, statuses) and the outcome (result, or error name + message)
  * must be equal.
  */
-import { decode, encode, encodeFrame, errorInfo } from "../../runtime/codec.ts";
+import { decode, encode, encodeFrame, encodeFrameText, errorInfo } from "../../runtime/codec.ts";
 import type { Command, Machine, Wake } from "../../runtime/machine.ts";
 import { nextRandom, seedFrom, uuidFrom } from "../../runtime/engine/prng.ts";
 
@@ -175,7 +175,10 @@ export async function runCompiled(machine: Machine, input: unknown, acts: Activi
   const pending: { cmd: Command & { taskId: number }; kind: string; name: string; input: unknown }[] = [];
   let maxFrameBytes = 0;
   const roundTrip = (frame: unknown) => {
-    const text = JSON.stringify(encodeFrame(frame));
+    // The text the runtime stores (written directly when it can), checked against the encoded tree's.
+    const text = encodeFrameText(frame).text;
+    const tree = JSON.stringify(encodeFrame(frame));
+    if (text !== tree) throw new Error(`the frame's text differs from its encoded tree's:\n${text}\n${tree}`);
     maxFrameBytes = Math.max(maxFrameBytes, text.length);
     return decode(JSON.parse(text));
   };

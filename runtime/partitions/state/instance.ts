@@ -87,7 +87,11 @@ export function encodedFrameOf(rec: InstanceRecord): Json | null {
 
 /** Stores an encoded frame as its JSON text; returns the text (the identity DecodedFrames compares). */
 export function setEncodedFrame(rec: InstanceRecord, encoded: Json): string {
-  const text = JSON.stringify(encoded);
+  return setFrameText(rec, JSON.stringify(encoded));
+}
+
+/** Stores a frame's JSON text (codec.ts encodeFrameText); returns it. */
+export function setFrameText(rec: InstanceRecord, text: string): string {
   rec.frame = text;
   rec.frameText = true;
   return text;
