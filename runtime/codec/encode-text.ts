@@ -41,6 +41,9 @@ export function frameTextOf(frame: unknown): FrameText | undefined {
   const writer = new TextWriter();
   try {
     const text = writer.record(frame as object, frameShape.root, 0);
+    // Reading a character makes V8 copy the joined pieces into one flat string now, while they are
+    // young: left as a rope, they lived until the commit's JSON.stringify flattened them, past a scavenge or two.
+    text.charCodeAt(0);
     return { text, roundTripsExactly: writer.roundTripsExactly };
   } catch (e) {
     if (e === GIVE_UP) return undefined;
@@ -78,7 +81,7 @@ class TextWriter {
       for (let i = 0; i < keys.length; i++) {
         const key = keys[i]!;
         const v = (obj as any)[key];
-        out += (i > 0 ? "," : "") + quote(key) + ":" + (isObject(v) ? this.record(v, each, depth + 1) : this.value(v, depth + 1));
+        out += keyText(key, i > 0) + (isObject(v) ? this.record(v, each, depth + 1) : this.value(v, depth + 1));
       }
       return out + "}";
     }
@@ -88,7 +91,7 @@ class TextWriter {
       if (!Object.prototype.hasOwnProperty.call(obj, key)) continue;
       const v = (obj as any)[key];
       const sub = fields?.[key];
-      out += (first ? "" : ",") + quote(key) + ":" + (sub !== undefined && isObject(v) ? this.record(v, sub, depth + 1) : this.value(v, depth + 1));
+      out += keyText(key, !first) + (sub !== undefined && isObject(v) ? this.record(v, sub, depth + 1) : this.value(v, depth + 1));
       first = false;
     }
     return out + "}";
@@ -177,10 +180,28 @@ class TextWriter {
     let out = "{";
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i] as string;
-      out += (i > 0 ? "," : "") + quote(key) + ":" + this.value((obj as any)[key], depth + 1);
+      out += keyText(key, i > 0) + this.value((obj as any)[key], depth + 1);
     }
     return out + "}";
   }
+}
+
+/**
+ * Keys met so far, as written after the first property of an object and as the first
+ * (`,"label":` and `"label":`): record keys repeat in every frame, and each piece joined
+ * to a text is one more string object to allocate and collect.
+ */
+const keyTexts = new Map<string, [string, string]>();
+const MAX_KEY_TEXTS = 4096;
+
+function keyText(key: string, afterAnother: boolean): string {
+  let texts = keyTexts.get(key);
+  if (texts === undefined) {
+    const text = quote(key) + ":";
+    texts = [text, "," + text];
+    if (keyTexts.size < MAX_KEY_TEXTS) keyTexts.set(key, texts);
+  }
+  return texts[afterAnother ? 1 : 0];
 }
 
 /** A string as JSON.stringify writes it: short ones that need no escape are only quoted (a call of JSON.stringify costs more than the copy). */
