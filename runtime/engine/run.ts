@@ -19,6 +19,7 @@ import { Budget, withBudget } from "./budget.ts";
 import { DEFAULT_STEP_BUDGET, type Command, type Outcome, type StepEnv, type TaskId } from "../machine.ts";
 import type { FrameData, TaskRec, Waiter, CombinatorKind } from "./frame.ts";
 import { newGenState, resume, Thrown, type Op } from "./generator.ts";
+import { SmallSet } from "./small-set.ts";
 import { lookup } from "./registry.ts";
 import { ContinueAsNew, TaskRef } from "./values.ts";
 
@@ -370,9 +371,9 @@ export class StepRun {
 }
 
 interface CollectTables {
-  liveScopes: Set<number>;
-  marked: Set<number>;
-  visited: Set<object>;
+  liveScopes: SmallSet<number>;
+  marked: SmallSet<number>;
+  visited: SmallSet<object>;
   work: unknown[];
   /** Ids of the settled tasks: the only ones that may be dropped. */
   settled: number[];
@@ -380,13 +381,13 @@ interface CollectTables {
 }
 
 function newCollectTables(): CollectTables {
-  return { liveScopes: new Set(), marked: new Set(), visited: new Set(), work: [], settled: [], busy: false };
+  return { liveScopes: new SmallSet(), marked: new SmallSet(), visited: new SmallSet(), work: [], settled: [], busy: false };
 }
 
 const collectTables = newCollectTables();
 
 /** Marks the scopes of a chain live, queueing each one's locals the first time (collect). */
-function markScopes(chain: number[], live: Set<number>, f: FrameData, work: unknown[]): void {
+function markScopes(chain: number[], live: SmallSet<number>, f: FrameData, work: unknown[]): void {
   for (let i = 0; i < chain.length; i++) {
     const s = chain[i]!;
     if (live.has(s)) continue;
@@ -396,7 +397,7 @@ function markScopes(chain: number[], live: Set<number>, f: FrameData, work: unkn
 }
 
 /** Marks a task live, queueing the values it holds the first time (collect). */
-function markTask(id: number, marked: Set<number>, f: FrameData, work: unknown[]): void {
+function markTask(id: number, marked: SmallSet<number>, f: FrameData, work: unknown[]): void {
   if (marked.has(id)) return;
   marked.add(id);
   const t = f.tasks[id];
