@@ -195,6 +195,8 @@ const keyTexts = new Map<string, [string, string]>();
 const MAX_KEY_TEXTS = 4096;
 
 function keyText(key: string, afterAnother: boolean): string {
+  // These two keys have forms of their own in encode.ts (a wrapped object, a key that is not the prototype).
+  if (key === "$nwc" || key === "__proto__") throw GIVE_UP;
   let texts = keyTexts.get(key);
   if (texts === undefined) {
     const text = quote(key) + ":";
@@ -206,8 +208,6 @@ function keyText(key: string, afterAnother: boolean): string {
 
 /** A string as JSON.stringify writes it: short ones that need no escape are only quoted (a call of JSON.stringify costs more than the copy). */
 function quote(s: string): string {
-  // `$nwc` and `__proto__` keys have forms of their own in encode.ts: never quoted here.
-  if (s === "$nwc" || s === "__proto__") throw GIVE_UP;
   if (s.length > 40) return JSON.stringify(s);
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
