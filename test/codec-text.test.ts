@@ -29,7 +29,7 @@ const special = fc.constantFrom<() => unknown>(
 ).map((make) => make());
 
 const { value } = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: "small", withCrossShrink: true }, primitive, tie("array"), tie("object"), tie("money"), special),
+  value: fc.oneof({ depthSize: "small", withCrossShrink: true }, primitive, tie("array"), tie("object"), tie("money"), tie("map"), tie("set"), tie("date"), special),
   array: fc.array(tie("value"), { maxLength: 4 }),
   object: fc.dictionary(key, tie("value"), { maxKeys: 4 }).map((o) => {
     const out: Record<string, unknown> = {};
@@ -37,6 +37,9 @@ const { value } = fc.letrec((tie) => ({
     return out;
   }),
   money: fc.tuple(fc.integer(), tie("value")).map(([c, n]) => new Money(c, n)),
+  map: fc.array(fc.tuple(tie("value"), tie("value")), { maxLength: 3 }).map((es) => new Map(es)),
+  set: fc.array(tie("value"), { maxLength: 3 }).map((xs) => new Set(xs)),
+  date: fc.oneof(fc.integer(), fc.constant(NaN)).map((t) => new Date(t)),
 }));
 
 /** A frame of the engine holding `values` as locals and task results, some of them shared between places. */
@@ -88,6 +91,28 @@ test("the direct text equals the tree's text wherever it does not give up, on ge
   assert.ok(direct > 300, `only ${direct} frames were written directly: the generator exercises little of the fast path`);
 });
 
+test("Dates, Maps and Sets, shared and holding each other, are written as the tree writes them", () => {
+  const day = new Date(86_400_000);
+  const inner = new Set<unknown>([day, "a"]);
+  const map = new Map<unknown, unknown>([[day, inner], ["self", null]]);
+  map.set("self", map);
+  const frame = frameWith([map, inner, new Date(NaN), day], [0, 3]);
+  const fast = frameTextOf(frame);
+  assert.ok(fast, "written directly");
+  assert.is(fast!.text, (viaTree(frame) as { text: string }).text);
+  const back: any = decode(JSON.parse(fast!.text));
+  const m = back.scopes[1].x0 as Map<unknown, unknown>;
+  assert.is(m.get("self"), m);
+  assert.is(back.scopes[1].x3, [...m.keys()][0], "the shared Date is one object");
+  assert.ok(Number.isNaN(back.scopes[1].x2.getTime()));
+  // A key and a value first met inside a Map are numbered key first, as the tree numbers them.
+  const key = { k: 1 }, value = { v: 2 };
+  const keyed = frameWith([new Map([[key, value]])], []) as any;
+  keyed.scopes[1].key = key;
+  keyed.scopes[1].value = value;
+  assert.is(frameTextOf(keyed)!.text, (viaTree(keyed) as { text: string }).text);
+});
+
 test("shared objects and cycles are written as the same references as the tree's", () => {
   const list: unknown[] = ["a"];
   list.push(list);
@@ -105,12 +130,13 @@ test("shared objects and cycles are written as the same references as the tree's
   assert.is(back.scopes[1].x1, back.scopes[1].x3);
 });
 
-test("it gives up, and the tree decides, on what it does not write: a class value's data referring back to it, deep nesting, builtins", () => {
+test("it gives up, and the tree decides, on what it does not write: a class value's data referring back to it, deep nesting, errors, bytes, special builtins", () => {
   const loop = new Money(1, null);
   (loop as any).note = { back: loop };
   let deep: unknown = "leaf";
   for (let i = 0; i < 150; i++) deep = { d: deep };
-  for (const v of [loop, deep, new Date(1), new Map(), Object.freeze([1])]) {
+  const dated = Object.assign(new Date(1), { note: "x" });
+  for (const v of [loop, deep, new Error("e"), new Uint8Array(2), /re/g, dated, Object.freeze(new Map()), Object.freeze([1])]) {
     const frame = frameWith([v], []);
     assert.is(frameTextOf(frame), undefined);
     const tree = viaTree(frame);

@@ -6,10 +6,11 @@
  *
  * It writes what encode.ts writes for engine records, strings, finite
  * numbers, booleans, null, undefined, special numbers, bigints, plain objects
- * and arrays, references to objects met before, registered classes and host
- * values (a compiled closure, a built-in function). Anything else (a Date,
- * Map, Set, Error, typed array, an object with a getter, a frozen object, a
- * key named `$nwc`, nesting deeper than MAX_DEPTH, ...) makes it give up and
+ * and arrays, Dates, Maps and Sets, references to objects met before,
+ * registered classes and host values (a compiled closure, a built-in
+ * function). Anything else (an Error, a typed array, a RegExp, an object with
+ * a getter, a frozen object, a key named `$nwc`, nesting deeper than
+ * MAX_DEPTH, ...) makes it give up and
  * return undefined; the caller then runs the full encoder, which writes that
  * value or refuses it with its error. So this file never decides what is
  * storable, it only writes faster what encode.ts accepts.
@@ -20,7 +21,7 @@
  * (test/codec-text.test.ts) compare the two on generated values and on the
  * frames of the compiled test programs.
  */
-import { KIND_BY_PROTO } from "./kinds.ts";
+import { KIND_BY_PROTO, Kind } from "./kinds.ts";
 import { classesByCtor, exactCodecs, frameShape, hostCodecs, type RecordShape } from "./registry.ts";
 
 /** Deeper values go to the full encoder, which stores them out of line (its SPILL_DEPTH) and never recurses without bound. */
@@ -132,8 +133,10 @@ class TextWriter {
     const proto = Object.getPrototypeOf(v);
     if (proto === Array.prototype) return this.array(v as unknown[], depth);
     if (proto === Object.prototype) return this.plain(v, depth);
-    // The built-in kinds (Date, Map, Error...) have forms of their own, and encode.ts looks them up before classes.
-    if (proto === null || KIND_BY_PROTO.has(proto)) throw GIVE_UP;
+    if (proto === null) throw GIVE_UP;
+    // The built-in kinds come before registered classes, as in encode.ts; the rarer ones (errors, bytes, RegExp) go to it.
+    const kind = KIND_BY_PROTO.get(proto);
+    if (kind !== undefined) return this.builtin(v, kind, depth);
     const registered = classesByCtor.get(proto.constructor);
     if (registered === undefined || proto !== registered.ctor.prototype) throw GIVE_UP;
     if (!exactCodecs.has(registered.name)) this.roundTripsExactly = false;
@@ -156,6 +159,30 @@ class TextWriter {
     const text = head + this.value(data, depth + 1) + "}";
     this.open.pop();
     return text;
+  }
+
+  /** A Date, Map or Set, as encode.ts's builtin() writes it (one with own properties, or frozen, is refused there). */
+  private builtin(v: object, kind: Kind, depth: number): string {
+    if (kind !== Kind.Date && kind !== Kind.Map && kind !== Kind.Set) throw GIVE_UP;
+    if (!Object.isExtensible(v) || Reflect.ownKeys(v).length > 0) throw GIVE_UP;
+    if (kind === Kind.Date) {
+      const t = (v as Date).getTime();
+      return `{"$nwc":"date","v":${Number.isNaN(t) ? "null" : String(t)}}`;
+    }
+    let out = kind === Kind.Map ? `{"$nwc":"map","v":[` : `{"$nwc":"set","v":[`;
+    let first = true;
+    if (kind === Kind.Map) {
+      for (const [key, value] of v as Map<unknown, unknown>) {
+        out += (first ? "[" : ",[") + this.value(key, depth + 1) + "," + this.value(value, depth + 1) + "]";
+        first = false;
+      }
+    } else {
+      for (const item of v as Set<unknown>) {
+        out += (first ? "" : ",") + this.value(item, depth + 1);
+        first = false;
+      }
+    }
+    return out + "]}";
   }
 
   private array(arr: unknown[], depth: number): string {
