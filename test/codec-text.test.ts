@@ -29,7 +29,7 @@ const special = fc.constantFrom<() => unknown>(
 ).map((make) => make());
 
 const { value } = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: "small", withCrossShrink: true }, primitive, tie("array"), tie("object"), tie("money"), tie("map"), tie("set"), tie("date"), special),
+  value: fc.oneof({ depthSize: "small", withCrossShrink: true }, primitive, tie("array"), tie("object"), tie("money"), tie("map"), tie("set"), tie("date"), tie("error"), special),
   array: fc.array(tie("value"), { maxLength: 4 }),
   object: fc.dictionary(key, tie("value"), { maxKeys: 4 }).map((o) => {
     const out: Record<string, unknown> = {};
@@ -40,6 +40,13 @@ const { value } = fc.letrec((tie) => ({
   map: fc.array(fc.tuple(tie("value"), tie("value")), { maxLength: 3 }).map((es) => new Map(es)),
   set: fc.array(tie("value"), { maxLength: 3 }).map((xs) => new Set(xs)),
   date: fc.oneof(fc.integer(), fc.constant(NaN)).map((t) => new Date(t)),
+  error: fc.tuple(fc.constantFrom("Error", "RangeError", "TypeError", "Aggregate", "NoMessage", "Named"), text, tie("value"), fc.option(tie("value"))).map(([kind, message, cause, extra]) => {
+    const e = kind === "Aggregate" ? new AggregateError([cause], message) : kind === "NoMessage" ? new Error() : kind === "RangeError" ? new RangeError(message, { cause })
+      : kind === "TypeError" ? new TypeError(message) : new Error(message, { cause });
+    if (kind === "Named") e.name = "Custom";
+    if (extra !== null) (e as any).detail = extra;
+    return e;
+  }),
 }));
 
 /** A frame of the engine holding `values` as locals and task results, some of them shared between places. */
@@ -130,13 +137,14 @@ test("shared objects and cycles are written as the same references as the tree's
   assert.is(back.scopes[1].x1, back.scopes[1].x3);
 });
 
-test("it gives up, and the tree decides, on what it does not write: a class value's data referring back to it, deep nesting, errors, bytes, special builtins", () => {
+test("it gives up, and the tree decides, on what it does not write: a class value's data referring back to it, deep nesting, bytes, special builtins and errors", () => {
   const loop = new Money(1, null);
   (loop as any).note = { back: loop };
   let deep: unknown = "leaf";
   for (let i = 0; i < 150; i++) deep = { d: deep };
   const dated = Object.assign(new Date(1), { note: "x" });
-  for (const v of [loop, deep, new Error("e"), new Uint8Array(2), /re/g, dated, Object.freeze(new Map()), Object.freeze([1])]) {
+  const hiddenGetter = Object.defineProperty(new Error("g"), "cause", { get: () => 1, enumerable: false });
+  for (const v of [loop, deep, new Uint8Array(2), /re/g, dated, Object.freeze(new Map()), Object.freeze(new Error("f")), hiddenGetter, Object.freeze([1])]) {
     const frame = frameWith([v], []);
     assert.is(frameTextOf(frame), undefined);
     const tree = viaTree(frame);

@@ -6,10 +6,10 @@
  *
  * It writes what encode.ts writes for engine records, strings, finite
  * numbers, booleans, null, undefined, special numbers, bigints, plain objects
- * and arrays, Dates, Maps and Sets, references to objects met before,
- * registered classes and host values (a compiled closure, a built-in
- * function). Anything else (an Error, a typed array, a RegExp, an object with
- * a getter, a frozen object, a key named `$nwc`, nesting deeper than
+ * and arrays, Dates, Maps, Sets and errors, references to objects met
+ * before, registered classes and host values (a compiled closure, a built-in
+ * function). Anything else (a typed array, a RegExp, an object with a
+ * getter, a frozen object, a key named `$nwc`, nesting deeper than
  * MAX_DEPTH, ...) makes it give up and
  * return undefined; the caller then runs the full encoder, which writes that
  * value or refuses it with its error. So this file never decides what is
@@ -21,7 +21,7 @@
  * (test/codec-text.test.ts) compare the two on generated values and on the
  * frames of the compiled test programs.
  */
-import { KIND_BY_PROTO, Kind } from "./kinds.ts";
+import { ERROR_FIELDS, HIDDEN_ERROR_FIELDS, KIND_BY_PROTO, Kind } from "./kinds.ts";
 import { classesByCtor, exactCodecs, frameShape, hostCodecs, type RecordShape } from "./registry.ts";
 
 /** Deeper values go to the full encoder, which stores them out of line (its SPILL_DEPTH) and never recurses without bound. */
@@ -161,8 +161,9 @@ class TextWriter {
     return text;
   }
 
-  /** A Date, Map or Set, as encode.ts's builtin() writes it (one with own properties, or frozen, is refused there). */
+  /** A Date, Map, Set or Error, as encode.ts's builtin() writes it (one with own properties, or frozen, is refused there). */
   private builtin(v: object, kind: Kind, depth: number): string {
+    if (kind === Kind.Error) return this.error(v as Error, depth);
     if (kind !== Kind.Date && kind !== Kind.Map && kind !== Kind.Set) throw GIVE_UP;
     if (!Object.isExtensible(v) || Reflect.ownKeys(v).length > 0) throw GIVE_UP;
     if (kind === Kind.Date) {
@@ -183,6 +184,41 @@ class TextWriter {
       }
     }
     return out + "]}";
+  }
+
+  /** An error, as encode.ts's error() writes it: its fields, then its enumerable properties, then the hidden ones (`cause`...). */
+  private error(e: Error, depth: number): string {
+    if (!Object.isExtensible(e)) throw GIVE_UP;
+    const ctor = Object.getPrototypeOf(e).constructor.name as string;
+    const name = String(e.name);
+    let out = `{"$nwc":"error","name":${quote(name)}`;
+    if (ctor !== name) out += `,"k":${quote(ctor)}`;
+    if (Object.prototype.hasOwnProperty.call(e, "message")) out += `,"message":${quote(String(e.message))}`;
+    out += `,"stack":${typeof e.stack === "string" ? quote(e.stack) : "null"},"extra":{`;
+    const keys = Reflect.ownKeys(e);
+    let first = true;
+    for (const key of keys) {
+      if (typeof key === "symbol") throw GIVE_UP;
+      const d = Object.getOwnPropertyDescriptor(e, key)!;
+      if (!d.enumerable && !HIDDEN_ERROR_FIELDS.has(key)) {
+        if (ERROR_FIELDS.has(key)) continue;
+        throw GIVE_UP;
+      }
+      if (d.get || d.set) throw GIVE_UP;
+      if (d.enumerable) {
+        out += keyText(key, !first) + this.value(d.value, depth + 1);
+        first = false;
+      }
+    }
+    out += "}";
+    first = true;
+    for (const key of keys) {
+      if (typeof key === "string" && HIDDEN_ERROR_FIELDS.has(key) && !Object.prototype.propertyIsEnumerable.call(e, key)) {
+        out += (first ? `,"hidden":{` : "") + keyText(key, !first) + this.value((e as any)[key], depth + 1);
+        first = false;
+      }
+    }
+    return out + (first ? "}" : "}}");
   }
 
   private array(arr: unknown[], depth: number): string {
