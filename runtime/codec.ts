@@ -33,6 +33,7 @@ import type { Json } from "./backends/types.ts";
 import { decodeValue } from "./codec/decode.ts";
 import { encodeValue, encodeValueChecked } from "./codec/encode.ts";
 import { frameTextOf, type FrameText } from "./codec/encode-text.ts";
+export type { FrameText } from "./codec/encode-text.ts";
 import { ERROR_CTORS } from "./codec/kinds.ts";
 
 import { addClass, type ClassCodec } from "./codec/registry.ts";

@@ -21,6 +21,7 @@
  * (test/codec-text.test.ts) compare the two on generated values and on the
  * frames of the compiled test programs.
  */
+import { isObject, leafOf } from "./encode.ts";
 import { ERROR_FIELDS, HIDDEN_ERROR_FIELDS, KIND_BY_PROTO, Kind } from "./kinds.ts";
 import { classesByCtor, exactCodecs, frameShape, hostCodecs, type RecordShape } from "./registry.ts";
 
@@ -103,14 +104,13 @@ class TextWriter {
       case "string":
         return quote(v);
       case "number":
-        if (Number.isFinite(v) && !Object.is(v, -0)) return String(v);
-        return `{"$nwc":"number","v":"${Object.is(v, -0) ? "-0" : String(v)}"}`;
+        // NaN, the infinities and -0 have forms of their own (encode.ts leafOf), as have undefined and bigints.
+        return Number.isFinite(v) && !Object.is(v, -0) ? String(v) : JSON.stringify(leafOf(v));
       case "boolean":
         return v ? "true" : "false";
       case "undefined":
-        return `{"$nwc":"undefined"}`;
       case "bigint":
-        return `{"$nwc":"bigint","v":"${v.toString()}"}`;
+        return JSON.stringify(leafOf(v));
       case "object":
         return v === null ? "null" : this.object(v, depth);
       case "function":
@@ -279,6 +279,3 @@ function quote(s: string): string {
   return '"' + s + '"';
 }
 
-function isObject(v: unknown): v is object {
-  return (typeof v === "object" && v !== null) || typeof v === "function";
-}

@@ -476,8 +476,8 @@ function formatStep(step: string | number): string {
   return `${["<key", "<value", "<item"][n % 3]} ${Math.floor(n / 3)}>`;
 }
 
-/** A value that is not an object, as JSON data (a symbol is refused before this). */
-function leafOf(v: unknown): Json {
+/** A value that is not an object, as JSON data (a symbol is refused before this). Shared with encode-text.ts. */
+export function leafOf(v: unknown): Json {
   switch (typeof v) {
     case "string":
     case "boolean":
@@ -494,7 +494,7 @@ function leafOf(v: unknown): Json {
   throw new Error(`nwc codec: leafOf() called with ${typeof v} (bug)`);
 }
 
-function isObject(v: unknown): v is object {
+export function isObject(v: unknown): v is object {
   return (typeof v === "object" && v !== null) || typeof v === "function";
 }
 

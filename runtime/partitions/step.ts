@@ -11,7 +11,7 @@
  * suspended (its inbox kept) with an error saying which version is needed.
  */
 import type { Json } from "../backends/types.ts";
-import { decode, encodeFrameText, errorInfo } from "../codec.ts";
+import { decode, encodeFrameText, errorInfo, type FrameText } from "../codec.ts";
 import type { Command, Outcome, Wake } from "../machine.ts";
 import type { Batch } from "./batch.ts";
 import { journalStep, waitsOf } from "./journal.ts";
@@ -55,7 +55,7 @@ export function runStep(batch: Batch, rec: InstanceRecord): void {
     journalStep(batch, rec, execution, inbox, [], undefined);
     return;
   }
-  let encoded: { text: string; roundTripsExactly: boolean };
+  let encoded: FrameText;
   try {
     encoded = encodeFrameText(result.frame);
   } catch (error) {
