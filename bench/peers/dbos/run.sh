@@ -2,11 +2,11 @@
 # Peer: DBOS Transact 5.3 on Debian's PostgreSQL (15 on bookworm), in a
 # private cluster on a free port under a temp folder (default durability:
 # fsync and synchronous_commit on), so no system cluster or password is touched.
-# Usage: run.sh [HELLO3_RUNS] [HELLO5_N] [WARMUP]; prints one JSON line.
+# Usage: run.sh [HELLO3_RUNS] [HELLO5_N] [WARMUP] [HELLO5_ROUNDS]; prints one JSON line.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib.sh"
-runs=${1:-200} n=${2:-2000} warmup=${3:-10}
+runs=${1:-200} n=${2:-2000} warmup=${3:-10} rounds=${4:-3}
 
 pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 if [ -z "$(pg_bin)" ]; then
@@ -40,6 +40,6 @@ npm_into "$w" @dbos-inc/dbos-sdk@5.3.0
 cp "$here/bench.mjs" "$w/"
 cd "$w"
 DBOS_SYSTEM_DATABASE_URL="postgresql://postgres@127.0.0.1:$port/peerbench_sys" PG_VERSION="$pg_version" \
-  timeout 600 node bench.mjs "$runs" "$n" "$warmup" > out.txt 2> err.txt ||
+  timeout 600 node bench.mjs "$runs" "$n" "$warmup" "$rounds" > out.txt 2> err.txt ||
   { tail -n 5 err.txt >&2; die "the DBOS benchmark failed"; }
 grep '"peer"' out.txt || { tail -n 5 err.txt >&2; die "the DBOS benchmark printed no result"; }

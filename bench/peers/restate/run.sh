@@ -2,11 +2,11 @@
 # Peer: Restate 1.7.12, the server binary its npm package ships, with a
 # TypeScript-SDK service (service.mjs), all on 127.0.0.1 on free ports, data
 # under a temp folder (default durability).
-# Usage: run.sh [HELLO3_RUNS] [HELLO5_N] [WARMUP]; prints one JSON line.
+# Usage: run.sh [HELLO3_RUNS] [HELLO5_N] [WARMUP] [HELLO5_ROUNDS]; prints one JSON line.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib.sh"
-runs=${1:-200} n=${2:-2000} warmup=${3:-10}
+runs=${1:-200} n=${2:-2000} warmup=${3:-10} rounds=${4:-3}
 
 case "$(uname -m)" in
   x86_64) platform=linux-x64 ;;
@@ -62,6 +62,6 @@ for _ in $(seq 1 20); do
 done
 $registered || { tail -n 5 service.log >&2; die "registering the service with Restate failed"; }
 
-INGRESS=http://127.0.0.1:$ingress timeout 600 node bench.mjs "$runs" "$n" "$warmup" > out.txt 2> err.txt ||
+INGRESS=http://127.0.0.1:$ingress timeout 600 node bench.mjs "$runs" "$n" "$warmup" "$rounds" > out.txt 2> err.txt ||
   { tail -n 5 err.txt >&2; die "the Restate benchmark failed"; }
 grep '"peer"' out.txt || { tail -n 5 err.txt >&2; die "the Restate benchmark printed no result"; }
