@@ -161,8 +161,14 @@ export interface PartitionStore {
   /** Who holds the partition's lease now, in words (a waiting host says what it waits for); undefined if free. Optional. */
   leaseHolder?(partition: number): Promise<string | undefined>;
 
-  /** Append one commit record; throws FencedError if `lease` is stale, and refuses a position that is not last+1. */
-  appendCommit(lease: Lease, record: CommitRecord): Promise<void>;
+  /**
+   * Append one commit record; throws FencedError if `lease` is stale, and refuses a position that is not last+1.
+   * `inputDurable`, if given, resolves once the channel input the record consumed is durable (a channel with
+   * `durable()`: see `Channels.durable`): the store may write the record meanwhile, but resolves, and makes the
+   * record's statuses visible, only after it; if it rejects, so does the append. Recovery drops a last record whose
+   * input did not survive (local: `LocalStore`), so such a record is never acknowledged before its input is durable.
+   */
+  appendCommit(lease: Lease, record: CommitRecord, inputDurable?: Promise<void>): Promise<void>;
   /** Commit records with position > `after`, in order. */
   readCommits(partition: number, after: number): Promise<CommitRecord[]>;
 

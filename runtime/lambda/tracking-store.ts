@@ -20,10 +20,10 @@ export class TrackingStore implements PartitionStore {
     return this.inner.partitionCount;
   }
 
-  async appendCommit(lease: Lease, record: CommitRecord): Promise<void> {
+  async appendCommit(lease: Lease, record: CommitRecord, inputDurable?: Promise<void>): Promise<void> {
     this.appendsInFlight++;
     try {
-      await this.inner.appendCommit(lease, record);
+      await this.inner.appendCommit(lease, record, inputDurable);
     } finally {
       this.appendsInFlight--;
     }

@@ -438,22 +438,42 @@ export class Partition {
     this.open = open;
     this.uncommittedBatches++;
     this.enqueue(async () => {
-      // Batches that finish while the input it consumed becomes durable still join it.
-      // The last check and the close run in one go (no await between), so the record closes with exactly the input checked.
-      for (let checked: ChannelPosition | undefined, at = open.record.inputPosition; at !== checked; at = open.record.inputPosition) {
-        const wait = this.inputDurable(at);
-        checked = at;
-        if (wait) await wait;
-      }
+      // While the input it consumed becomes durable, batches that finish join it; it closes when that input is
+      // durable or when no batch is left to run, whichever comes first. Its append then runs beside the input's
+      // fsync, and the store acknowledges it only once both are done (recovery drops it if the input was lost).
+      const durable = this.inputDurable(open.record.inputPosition);
+      if (durable) await this.durableOrIdle(durable);
       if (this.open === open) this.open = undefined;
       // Closed: every batch of this record has stamped its outbox entries with its position.
       const envelopes = this.sender.envelopesOf(this.objects, open.sentTo, record.position);
-      await this.deps.store.appendCommit(this.lease, record);
+      await this.deps.store.appendCommit(this.lease, record, this.inputDurable(record.inputPosition));
       this.durablePosition = record.position;
       this.uncommittedBatches -= open.batches;
       this.stats.commits++;
       this.sender.send([...envelopes, ...this.ackEnvelopes(open.acks)]);
       if (record.statusUpdates.length > 0) this.deps.onCommitted?.(record.statusUpdates);
+    });
+  }
+
+  /**
+   * Resolves when `durable` does, or earlier once the batch loop has had
+   * nothing to run for a whole turn of the event loop (work that follows a
+   * batch within microtasks, such as an activity that completes at once, has
+   * run by then), or has stopped; rejects if `durable` rejects first.
+   */
+  private durableOrIdle(durable: Promise<void>): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      durable.then(
+        () => ((settled = true), resolve()),
+        (error) => ((settled = true), reject(error)),
+      );
+      const check = () => {
+        if (settled) return;
+        if (this.stopped || (this.notifyWork !== undefined && !this.hasWork())) resolve();
+        else setImmediate(check);
+      };
+      setImmediate(check);
     });
   }
 

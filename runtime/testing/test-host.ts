@@ -100,10 +100,10 @@ class CommitPoints extends Faults {
 class NotifyingStore extends MemoryStore {
   onCommitted: ((statuses: InstanceStatusRecord[]) => void) | undefined;
 
-  override async appendCommit(lease: Lease, record: CommitRecord): Promise<void> {
+  override async appendCommit(lease: Lease, record: CommitRecord, inputDurable?: Promise<void>): Promise<void> {
     const before = this.appendedCommits;
     try {
-      await super.appendCommit(lease, record);
+      await super.appendCommit(lease, record, inputDurable);
     } finally {
       // A crash right after the append still leaves the record durable: its statuses are visible.
       if (this.appendedCommits > before && record.statusUpdates.length > 0) this.onCommitted?.(record.statusUpdates);

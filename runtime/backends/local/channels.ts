@@ -430,6 +430,13 @@ export class LocalChannels implements Channels {
     }
   }
 
+  /** Whether the channel still has every byte up to `position` (a record's end): not after a power cut took an unsynced tail. */
+  holds(partition: number, position: ChannelPosition): boolean {
+    const { segment, offset } = parsePosition(position);
+    const size = statSync(this.segmentPath(partition, segment), { throwIfNoEntry: false })?.size;
+    return size !== undefined && size >= offset;
+  }
+
   /**
    * Throws StoreCorrupted if the segment of a recorded end is now shorter, or
    * gone with no later segment (trimming never deletes the head, so a segment

@@ -154,7 +154,7 @@ function dropLockFile(lockPath: string): void {
  * while another process waiting for it (a host asking for the lease) waits
  * about this long once the holder goes quiet.
  */
-export const HELD_LOCK_IDLE_MS = 5;
+export const HELD_LOCK_IDLE_MS = 50;
 /**
  * A held lock is given up (and taken again) after this long even if in use,
  * so other processes get their turn, and so that it never comes near

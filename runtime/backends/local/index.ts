@@ -44,7 +44,11 @@ export async function createLocalBackend(options: LocalBackendOptions, partition
     const onCheckpoint = (partition: number, state: CheckpointState) => {
       if (state.inputPosition !== undefined) channels.trimConsumed(partition, state.inputPosition);
     };
-    const channelEnd = { read: (p: number) => channels.endPosition(p), check: (p: number, end: string) => channels.checkEnd(p, end) };
+    const channelEnd = {
+      read: (p: number) => channels.endPosition(p),
+      check: (p: number, end: string) => channels.checkEnd(p, end),
+      holds: (p: number, position: string) => channels.holds(p, position),
+    };
     store = new LocalStore(dir, partitionCount, { segmentBytes: options.segmentBytes, onCheckpoint, channelEnd });
   } catch (error) {
     throw asUnwritable(error, dir);

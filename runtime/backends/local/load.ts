@@ -9,7 +9,7 @@
  * with `repair` it is truncated. Any other damage throws StoreCorrupted naming
  * the file and offset, before anything is changed or deleted.
  */
-import { existsSync, readdirSync, readFileSync, statSync, truncateSync, unlinkSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readdirSync, readFileSync, statSync, truncateSync, unlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { CheckpointState, CommitRecord, InstanceStatusRecord, Json, ObjectUpdate } from "../types.ts";
 import { StoreCorrupted } from "../errors.ts";
@@ -214,6 +214,25 @@ export function loadPartition(dir: string, repair: boolean, logEnd = 0): Partiti
     dir, commits, lastPosition, segments, checkpoint, snapshotPosition, objects, checkpointStatuses, deltas,
     legacy, manifestMissing: manifest === undefined, segmentSize, owned: repair, signature,
   };
+}
+
+/** Cuts the log's last record from its segment, durably (a record never acknowledged: LocalStore's take-over says when). */
+export function dropLastCommit(part: PartitionState): void {
+  const segment = part.segments[part.segments.length - 1];
+  const frame = segment && decodeFrames(readFileSync(segment.path)).frames.pop();
+  const dropped = part.commits.pop();
+  if (!frame || !dropped || (frame.value as CommitRecord).position !== dropped.position) {
+    throw new Error(`partition at ${part.dir}: the last record of the log is not the last record of its last segment`);
+  }
+  const fd = openSync(segment.path, "r+");
+  try {
+    ftruncateSync(fd, frame.start);
+    fsyncSync(fd); // the cut is durable before a new record takes the position
+  } finally {
+    closeSync(fd);
+  }
+  part.lastPosition = dropped.position - 1;
+  part.segmentSize = frame.start;
 }
 
 /** Every segment the manifest lists must exist, unless trimming deleted it (all its records are checkpointed). */

@@ -39,7 +39,7 @@ import { LeaseHeld, StoreCorrupted } from "../errors.ts";
 import { appendDurableAsync, fsyncDir, HeldFileLock, writeAtomic } from "./files.ts";
 import { encodeFrameText } from "./framing.ts";
 import { describeHolder, holderLiveness, selfIdentity, type HolderIdentity } from "./lease-holder.ts";
-import { applyStatuses, deltaName, diskSignature, loadPartition, SNAPSHOT_FILE, segmentName, type PartitionState } from "./load.ts";
+import { applyStatuses, deltaName, diskSignature, dropLastCommit, loadPartition, SNAPSHOT_FILE, segmentName, type PartitionState } from "./load.ts";
 import { writeManifest } from "./manifest.ts";
 import { openSealedJson, sealJson } from "./sealed-json.ts";
 import { asUnwritable } from "./unwritable.ts";
@@ -60,8 +60,11 @@ export interface LocalStoreOptions {
    * the checkpoint's failure: the caller retries at the next checkpoint.
    */
   onCheckpoint?: (partition: number, state: CheckpointState) => void;
-  /** The partition's input channel: its end is recorded with the lease and checked when the partition is taken (index.ts). */
-  channelEnd?: { read(partition: number): string; check(partition: number, end: string): void };
+  /**
+   * The partition's input channel: its end is recorded with the lease and checked when the partition is taken, and
+   * whether it still holds the input of the log's last record (index.ts).
+   */
+  channelEnd?: { read(partition: number): string; check(partition: number, end: string): void; holds(partition: number, position: string): boolean };
 }
 
 interface LeaseFile extends Partial<HolderIdentity> {
@@ -175,10 +178,25 @@ export class LocalStore implements PartitionStore {
   private takeOver(partition: number, ends: Partial<Ends>): void {
     if (ends.channelEnd !== undefined) this.options.channelEnd?.check(partition, ends.channelEnd);
     const fresh = loadPartition(this.part(partition).dir, true, ends.logEnd ?? 0);
+    this.dropRecordWithLostInput(partition, fresh, ends.logEnd ?? 0);
     this.parts[partition] = fresh;
     if (fresh.legacy) this.writeSnapshot(fresh);
     else if (fresh.manifestMissing) this.writeManifestOf(fresh);
     this.rebuildStatuses();
+  }
+
+  /**
+   * A commit record's fsync runs beside that of the channel records it consumed (appendCommit's `inputDurable`),
+   * and the record is acknowledged only once both are done; so a power cut can leave the record and lose those
+   * records. Only the log's last record can be in that state (the next append waits for it), and never one that
+   * lease.json counts as written (`logEnd`: recorded after the channel's end was made durable): such a record is cut,
+   * as a torn tail is. Any other input that the channel lacks is damage, which the partition's read reports.
+   */
+  private dropRecordWithLostInput(partition: number, part: PartitionState, logEnd: number): void {
+    const last = part.commits[part.commits.length - 1];
+    if (!last || last.position <= logEnd || !this.options.channelEnd) return;
+    const input = (JSON.parse(last.text) as CommitRecord).inputPosition;
+    if (input !== undefined && !this.options.channelEnd.holds(partition, input)) dropLastCommit(part);
   }
 
   async acquireLease(partition: number, owner: string, durationMs: number): Promise<Lease | undefined> {
@@ -274,7 +292,7 @@ export class LocalStore implements PartitionStore {
     });
   }
 
-  async appendCommit(lease: Lease, record: CommitRecord): Promise<void> {
+  async appendCommit(lease: Lease, record: CommitRecord, inputDurable?: Promise<void>): Promise<void> {
     await this.fenced(lease, async (part) => {
       if (record.position !== part.lastPosition + 1) {
         throw new Error(`partition ${lease.partition}: commit position ${record.position} is not ${part.lastPosition + 1} (last+1)`);
@@ -292,6 +310,9 @@ export class LocalStore implements PartitionStore {
           fsyncDir(part.dir); // the new segment's name is durable
           this.writeManifestOf(part); // before the commit is acknowledged: a deleted last segment is then noticed
         }
+        // The record is durable; the channel records it consumed may still be in their fsync (it ran beside ours).
+        // Until they are, this is the log's last record (the lock is held), and recovery drops it if they are lost.
+        if (inputDurable) await inputDurable;
       } catch (error) {
         part.owned = false; // memory may disagree with the file now: the next lease or write reloads the partition from disk
         throw error;

@@ -89,7 +89,8 @@ export class MemoryStore implements PartitionStore {
     return p;
   }
 
-  async appendCommit(lease: Lease, record: CommitRecord): Promise<void> {
+  async appendCommit(lease: Lease, record: CommitRecord, inputDurable?: Promise<void>): Promise<void> {
+    if (inputDurable) await inputDurable; // memory channels have no durable(): never given one by the partition, honoured all the same
     if (this.commitLatencyMs > 0) await new Promise<void>((r) => this.clock.setTimeout(r, this.commitLatencyMs));
     const p = this.fence(lease);
     if (record.position !== p.lastPosition + 1) {

@@ -50,8 +50,9 @@ export class DynamoStore implements PartitionStore {
     return this.leases.read(partition);
   }
 
-  appendCommit(lease: Lease, record: CommitRecord): Promise<void> {
+  async appendCommit(lease: Lease, record: CommitRecord, inputDurable?: Promise<void>): Promise<void> {
     this.assertPartition(lease.partition);
+    if (inputDurable) await inputDurable; // Kinesis records are durable when read (no durable()): never given one by the partition, honoured all the same
     return this.log.append(lease, record);
   }
   readCommits(partition: number, after: number): Promise<CommitRecord[]> {
