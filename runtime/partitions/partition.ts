@@ -441,12 +441,14 @@ export class Partition {
       // While the input it consumed becomes durable, batches that finish join it; it closes when that input is
       // durable or when no batch is left to run, whichever comes first. Its append then runs beside the input's
       // fsync, and the store acknowledges it only once both are done (recovery drops it if the input was lost).
-      const durable = this.inputDurable(open.record.inputPosition);
+      const input = open.record.inputPosition;
+      const durable = this.inputDurable(input);
       if (durable) await this.durableOrIdle(durable);
       if (this.open === open) this.open = undefined;
       // Closed: every batch of this record has stamped its outbox entries with its position.
       const envelopes = this.sender.envelopesOf(this.objects, open.sentTo, record.position);
-      await this.deps.store.appendCommit(this.lease, record, this.inputDurable(record.inputPosition));
+      // The same wait when no later input joined (for another process's bytes, each durable() call is an fsync).
+      await this.deps.store.appendCommit(this.lease, record, record.inputPosition === input ? durable : this.inputDurable(record.inputPosition));
       this.durablePosition = record.position;
       this.uncommittedBatches -= open.batches;
       this.stats.commits++;
