@@ -215,7 +215,7 @@ export class LocalChannels implements Channels {
       }));
       if (!this.writing.has(partition)) {
         this.writing.add(partition);
-        queueMicrotask(() => void this.writeLoop(partition)); // sends made in the same run of code join the first group
+        setImmediate(() => void this.writeLoop(partition)); // sends of this tick join the first group
       }
     }
     await Promise.all(writes);
