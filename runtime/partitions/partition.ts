@@ -105,6 +105,10 @@ export class Partition {
   private objects!: ObjectTable;
   private logPosition = 0;
   private durablePosition = 0;
+  /** Activities started and not yet back: while one runs, the partition is not idle (see durableOrIdle). */
+  private activitiesRunning = 0;
+  /** Open records waiting for the partition to be idle (durableOrIdle). */
+  private idleWaiters: (() => void)[] = [];
   private checkpointPosition = 0;
   /** On the monotonic clock: an interval, not a stored time. */
   private lastCheckpointAtMs = 0;
@@ -242,6 +246,7 @@ export class Partition {
     this.deps.clock.clearTimeout(this.leaseHandle);
     this.notifyWork?.();
     this.commitDone?.();
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
     this.resolveDone(reason);
   }
 
@@ -293,7 +298,9 @@ export class Partition {
       while (!this.stopped) {
         if (!this.hasWork()) {
           this.armTimerWake();
-          await new Promise<void>((resolve) => (this.notifyWork = resolve));
+          const work = new Promise<void>((resolve) => (this.notifyWork = resolve));
+          this.noteIdle();
+          await work;
           continue;
         }
         while (this.pipelineFull() && !this.stopped) await this.waitForCommits();
@@ -458,25 +465,35 @@ export class Partition {
   }
 
   /**
-   * Resolves when `durable` does, or earlier once the batch loop has had
-   * nothing to run for a whole turn of the event loop (work that follows a
-   * batch within microtasks, such as an activity that completes at once, has
-   * run by then), or has stopped; rejects if `durable` rejects first.
+   * Resolves when `durable` does, or earlier once the partition is idle: the
+   * batch loop waits for work and none of its activities is running (one
+   * that completes at once would bring the next step); rejects if `durable`
+   * rejects first.
    */
   private durableOrIdle(durable: Promise<void>): Promise<void> {
     return new Promise((resolve, reject) => {
-      let settled = false;
-      durable.then(
-        () => ((settled = true), resolve()),
-        (error) => ((settled = true), reject(error)),
-      );
-      const check = () => {
-        if (settled) return;
-        if (this.stopped || (this.notifyWork !== undefined && !this.hasWork())) resolve();
-        else setImmediate(check);
+      if (this.isIdle()) return resolve();
+      const waiter = () => resolve();
+      this.idleWaiters.push(waiter);
+      const forget = () => {
+        const i = this.idleWaiters.indexOf(waiter);
+        if (i >= 0) this.idleWaiters.splice(i, 1);
       };
-      setImmediate(check);
+      durable.then(
+        () => (forget(), resolve()),
+        (error) => (forget(), reject(error)),
+      );
     });
+  }
+
+  private isIdle(): boolean {
+    return this.stopped || (this.notifyWork !== undefined && this.activitiesRunning === 0 && !this.hasWork());
+  }
+
+  /** Called where the batch loop starts to wait for work. */
+  private noteIdle(): void {
+    if (this.idleWaiters.length === 0 || !this.isIdle()) return;
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
   /**
@@ -543,9 +560,19 @@ export class Partition {
   private startActivity(key: string, record: ActivityRecord): void {
     if (this.stopped) return;
     const { instanceId, taskId, name, input, attempt } = record;
+    this.activitiesRunning++;
     this.deps.executor
       .run({ partition: this.deps.index, instanceId, taskId, name, input, attempt })
-      .then((result) => this.pushLocal({ kind: "activityResult", key, attempt, result }));
+      .then(
+        (result) => {
+          this.activitiesRunning--;
+          this.pushLocal({ kind: "activityResult", key, attempt, result });
+        },
+        (error) => {
+          this.activitiesRunning--;
+          throw error;
+        },
+      );
   }
 
   private scheduleResend(): void {
