@@ -14,6 +14,8 @@ import * as assert from "uvu/assert";
 import { createLocalBackend } from "../../runtime/backends/local/index.ts";
 import { startHost } from "../../runtime/host.ts";
 import { partitionOfInstance } from "../../runtime/partitions/hash.ts";
+import { activity } from "../../runtime/api.ts";
+import { genOrchestration } from "../runtime/machines/generator-machine.ts";
 import { countedHello3, tempDirs } from "./local-fixtures.ts";
 
 const tempDir = tempDirs("durable");
@@ -130,6 +132,36 @@ test("a partition applies a start while the send's fsync runs, writes its commit
     assert.is(commitLogBytes(dir, partition), written, "the commit written while the gate was closed is the one acknowledged");
   } finally {
     openGate();
+    await host.stop();
+  }
+});
+
+test("while an activity runs, the record holding the start closes once the start is durable: a long activity does not hold the start's answer", async () => {
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  const slow = activity("slow", async () => {
+    await released;
+    return "done";
+  });
+  const waits = genOrchestration("waits", function* (ctx) {
+    return yield ctx.call(slow, null);
+  });
+  const host = await startHost({ app: [slow, waits], backend: { kind: "local", dir: tempDir() }, partitions: 1, log: () => undefined });
+  try {
+    gate.closed = true;
+    const start = host.client.start(waits, null, { instanceId: "slow-1" });
+    await new Promise((r) => setTimeout(r, 30));
+    assert.not.ok(await settled(start), "not answered while the start's fsync is held");
+    openGate();
+    // The activity still runs, so the partition is not idle: the input's fsync is what closes the record.
+    const late = new Promise((_, reject) => setTimeout(() => reject(new Error("the start was not answered while the activity ran")), 5_000));
+    await Promise.race([start, late]);
+    assert.is((await host.client.status("slow-1"))?.status, "Running");
+    release();
+    assert.is((await host.client.wait("slow-1", { timeoutMs: 10_000 })).output, "done");
+  } finally {
+    openGate();
+    release();
     await host.stop();
   }
 });
