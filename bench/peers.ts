@@ -5,10 +5,10 @@
  * peer, installed and run by its script in bench/peers/ (DBOS on PostgreSQL,
  * Restate), with the ratios nwc / peer. A peer that cannot be installed or
  * started is a row saying why.
- * Run: npm run bench:peers -- [--quick] [--runs N] [--n N] [--rounds N] [--peers dbos,restate]
+ * Run: npm run bench:peers -- [--quick] [--runs N] [--warmup N] [--n N] [--rounds N] [--peers dbos,restate]
  *
  * Every system runs the same counts: HELLO3_RUNS timed Hello3 after
- * JIT_WARMUP_RUNS untimed ones, then rounds of HELLO5_N Hello5 started at
+ * HELLO3_WARMUP untimed ones, then rounds of HELLO5_N Hello5 started at
  * once: one untimed (warm-up: JIT, caches, connection pools), then
  * HELLO5_ROUNDS timed, of which the median is reported. The
  * systems run one after the other, so the load of a shared machine can differ
@@ -20,7 +20,7 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startHost, type Host } from "../runtime/host.ts";
-import { hello3Latency, hello5Throughput, JIT_WARMUP_RUNS, median } from "./hello.ts";
+import { hello3Latency, hello5Throughput, median } from "./hello.ts";
 import { printTable } from "./table.ts";
 import { loadWorkloads } from "./workloads.ts";
 
@@ -34,6 +34,8 @@ const quick = process.argv.includes("--quick");
 const HELLO3_RUNS = Number(flag("--runs") ?? (quick ? 50 : 200));
 /** 2,000 rather than runtime.ts's 10,000: a peer at ~100 orch/s would take minutes per row. */
 const HELLO5_N = Number(flag("--n") ?? (quick ? 200 : 2_000));
+/** Untimed Hello3 first, on every system: a first few hundred calls measure JIT compilers (V8's, in nwc and in both peers' SDKs) more than engines. */
+const HELLO3_WARMUP = Number(flag("--warmup") ?? (quick ? 10 : 50));
 /** Timed Hello5 rounds after the untimed one; the median is reported. */
 const HELLO5_ROUNDS = Number(flag("--rounds") ?? (quick ? 1 : 3));
 const PARTITIONS = 4;
@@ -62,7 +64,7 @@ async function measureNwc(): Promise<Row> {
       rmSync(dir, { recursive: true, force: true });
     }
   };
-  const { p50, p99 } = await onHost((host) => hello3Latency(host, compiled.hello3, HELLO3_RUNS, JIT_WARMUP_RUNS));
+  const { p50, p99 } = await onHost((host) => hello3Latency(host, compiled.hello3, HELLO3_RUNS, HELLO3_WARMUP));
   const hello5 = await onHost(async (host) => {
     await hello5Throughput(host, compiled.hello5, HELLO5_N, "warm-up");
     const rounds: number[] = [];
@@ -76,7 +78,7 @@ async function measureNwc(): Promise<Row> {
 function measurePeer(peer: string): Promise<Row> {
   const script = fileURLToPath(new URL(`./peers/${peer}/run.sh`, import.meta.url));
   return new Promise((resolve) => {
-    const child = spawn("bash", [script, String(HELLO3_RUNS), String(HELLO5_N), String(JIT_WARMUP_RUNS), String(HELLO5_ROUNDS)], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("bash", [script, String(HELLO3_RUNS), String(HELLO5_N), String(HELLO3_WARMUP), String(HELLO5_ROUNDS)], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let err = "";
     child.stdout.on("data", (d) => (out += d));
@@ -124,6 +126,6 @@ const table = [
   ),
 ];
 const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(", ");
-console.log(`\nnwc and peers: Hello3 ${HELLO3_RUNS} sequential after ${JIT_WARMUP_RUNS} warm-up, Hello5 ${HELLO5_N.toLocaleString("en-US")} started at once (median of ${HELLO5_ROUNDS} after one untimed round)${quick ? " (quick)" : ""}, node ${process.version}`);
+console.log(`\nnwc and peers: Hello3 ${HELLO3_RUNS} sequential after ${HELLO3_WARMUP} warm-up, Hello5 ${HELLO5_N.toLocaleString("en-US")} started at once (median of ${HELLO5_ROUNDS} after one untimed round)${quick ? " (quick)" : ""}, node ${process.version}`);
 console.log(`load average before ${load(loadBefore)}, after ${load(loadAfter)}; latency ratios below 1 and throughput ratios above 1 favour nwc\n`);
 printTable(table);
