@@ -4,7 +4,7 @@
 // the kernel keeps every written page.) These tests build that state on disk,
 // as a power cut leaves it, and check what taking the partition again does:
 // the last commit is dropped when its input is gone, kept when it is there, and
-// never dropped when lease.json counts it as written (then it is damage).
+// a channel cut below the end lease.json records is damage, never a cut.
 import { spawn } from "node:child_process";
 import { readdirSync, statSync, truncateSync } from "node:fs";
 import { join } from "node:path";
@@ -80,7 +80,7 @@ test("a crash that lost nothing written (SIGKILL): the last commit's input is in
   await again.close();
 });
 
-test("a commit lease.json counts as written is never dropped: its input missing from the channel is damage, named", async () => {
+test("a channel cut below the end lease.json records is damage, named, and the log is left as it is", async () => {
   const dir = tempDir();
   const { b, lease, first } = await twoCommits(dir);
   await b.store.renewLease(lease, 60_000); // records the log's end (2) and the channel's, made durable

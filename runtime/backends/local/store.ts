@@ -178,7 +178,7 @@ export class LocalStore implements PartitionStore {
   private takeOver(partition: number, ends: Partial<Ends>): void {
     if (ends.channelEnd !== undefined) this.options.channelEnd?.check(partition, ends.channelEnd);
     const fresh = loadPartition(this.part(partition).dir, true, ends.logEnd ?? 0);
-    this.dropRecordWithLostInput(partition, fresh, ends.logEnd ?? 0);
+    this.dropRecordWithLostInput(partition, fresh);
     this.parts[partition] = fresh;
     if (fresh.legacy) this.writeSnapshot(fresh);
     else if (fresh.manifestMissing) this.writeManifestOf(fresh);
@@ -188,13 +188,14 @@ export class LocalStore implements PartitionStore {
   /**
    * A commit record's fsync runs beside that of the channel records it consumed (appendCommit's `inputDurable`),
    * and the record is acknowledged only once both are done; so a power cut can leave the record and lose those
-   * records. Only the log's last record can be in that state (the next append waits for it), and never one that
-   * lease.json counts as written (`logEnd`: recorded after the channel's end was made durable): such a record is cut,
-   * as a torn tail is. Any other input that the channel lacks is damage, which the partition's read reports.
+   * records. Only the log's last record can be in that state (the next append waits for it): such a record is cut,
+   * as a torn tail is. A channel cut below the end lease.json records (made durable when recorded, past the input of
+   * every record the log had then) is damage, refused by takeOver's channel-end check before this runs; any other
+   * input the channel lacks is damage the partition's read reports.
    */
-  private dropRecordWithLostInput(partition: number, part: PartitionState, logEnd: number): void {
+  private dropRecordWithLostInput(partition: number, part: PartitionState): void {
     const last = part.commits[part.commits.length - 1];
-    if (!last || last.position <= logEnd || !this.options.channelEnd) return;
+    if (!last || !this.options.channelEnd) return;
     const input = (JSON.parse(last.text) as CommitRecord).inputPosition;
     if (input !== undefined && !this.options.channelEnd.holds(partition, input)) dropLastCommit(part);
   }
