@@ -22,7 +22,9 @@
  * 7. The cost of the per-instance history: Hello5 with the history on (the
  *    default) and off (historyLimit 0), back to back in each repeat, in an
  *    order that alternates; throughput and process CPU time per instance (the
- *    steadier figure on a shared machine), and the ratios.
+ *    steadier figure on a shared machine), and the ratios: each the median of
+ *    the repeats' own ratios (a pair that ran back to back shares the
+ *    machine's load of the moment), printed with their range.
  *    `--only hello5` measures Hello5 (on and off) alone.
  * 8. With both backends: what a durable commit adds to Hello3 p50, local
  *    minus memory, in fsyncs of the run (`--only hello3` measures only the
@@ -103,8 +105,13 @@ async function onHost<T>(backend: BackendName, w: Workloads, body: (host: Host) 
   }
 }
 
-/** Hello5 throughput, and the process's CPU time per instance meanwhile (every thread: the local store's fsyncs too). */
+/**
+ * Hello5 throughput, and the process's CPU time per instance meanwhile (every thread: the local store's fsyncs too).
+ * The heap is collected first, so a run does not pay for the garbage of the host before it (every host of a repeat
+ * runs in this process, and the one before may have had the history on or off).
+ */
 async function hello5WithCpu(host: Host, w: Workloads): Promise<{ perSecond: number; cpuUs: number }> {
+  collectGarbage();
   const before = process.cpuUsage();
   const perSecond = await hello5Throughput(host, w.hello5, THROUGHPUT_INSTANCES);
   const cpu = process.cpuUsage(before);
@@ -170,14 +177,18 @@ async function waitForSteps(host: Host, steps: number): Promise<void> {
   while (stepsRun(host) < steps) await new Promise((r) => setTimeout(r, 20));
 }
 
-async function idleMemory(backend: BackendName, w: Workloads): Promise<{ bytesPerInstance: number; recordBytes: number }> {
+function collectGarbage(): void {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error("run with node --expose-gc");
+  gc();
+}
+
+async function idleMemory(backend: BackendName, w: Workloads): Promise<{ bytesPerInstance: number; recordBytes: number }> {
   return onHost(backend, w, async (host) => {
-    gc();
+    collectGarbage();
     const before = process.memoryUsage().heapUsed;
     await Promise.all(Array.from({ length: IDLE_INSTANCES }, (_, i) => host.client.start(w.idler, null, { instanceId: `idle-${i}` })));
-    gc();
+    collectGarbage();
     const after = process.memoryUsage().heapUsed;
     const status = await host.client.status("idle-0");
     if (status?.status !== "Running") throw new Error("idle instance not running");
@@ -218,6 +229,9 @@ interface Figures {
   /** Process CPU time (user + system) per Hello5 instance, history on and off: steadier than throughput on a shared machine. */
   hello5CpuUs: number;
   hello5NoHistoryCpuUs: number;
+  /** History on / off, per repeat (the two ran back to back), CPU and throughput: their median is the cost's figure. */
+  historyCpuRatios: number[];
+  historyThroughputRatios: number[];
   fan?: number;
   resumeShort?: number;
   resumeLong?: number;
@@ -227,7 +241,7 @@ interface Figures {
 }
 
 /** The figures of one repeat of one variant (all but the resume cost). */
-type Repeat = Omit<Figures, "resumeShort" | "resumeLong">;
+type Repeat = Omit<Figures, "resumeShort" | "resumeLong" | "historyCpuRatios" | "historyThroughputRatios">;
 
 function fsyncNow(): number {
   return measureFsync({ dir: tmpdir() }).medianMs;
@@ -279,6 +293,8 @@ function medians(reps: Repeat[], resume: { short: number[]; long: number[] } | u
     hello5NoHistory: m((r) => r.hello5NoHistory)!,
     hello5CpuUs: m((r) => r.hello5CpuUs)!,
     hello5NoHistoryCpuUs: m((r) => r.hello5NoHistoryCpuUs)!,
+    historyCpuRatios: reps.map((r) => r.hello5CpuUs / r.hello5NoHistoryCpuUs),
+    historyThroughputRatios: reps.map((r) => r.hello5NoHistory / r.hello5),
     fan: m((r) => r.fan),
     resumeShort: resume && median(resume.short),
     resumeLong: resume && median(resume.long),
@@ -310,6 +326,8 @@ const results = new Map<BackendName, Awaited<ReturnType<typeof measure>>>();
 for (const b of BACKENDS) results.set(b, await measure(b));
 
 const count = (x: number) => Math.round(x).toLocaleString("en-US");
+/** The range of per-repeat figures behind a median: on a shared machine, how far one repeat is from the next. */
+const spread = (xs: number[]) => (xs.length > 1 ? `(${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)})` : "");
 /** A row: its label, the figure it compares (undefined: not measured here), and how a figure is printed. */
 type Row = [label: string, value: (f: Figures) => number | undefined, show: (x: number, f: Figures, fsync: number) => string];
 const latency = (digits: number) => (x: number, _f: Figures, fsync: number) => `${x.toFixed(digits)} ms = ${(x / fsync).toFixed(1)}x fsync`;
@@ -318,10 +336,10 @@ const rows: Row[] = [
   ["Hello3 latency p99 (sequential)", (f) => f.p99, latency(2)],
   [`Hello5 throughput (${count(THROUGHPUT_INSTANCES)} started at once)`, (f) => f.hello5, (x) => `${count(x)} orch/s`],
   ["Hello5 throughput, history off (historyLimit 0)", (f) => f.hello5NoHistory, (x) => `${count(x)} orch/s`],
-  ["Hello5 cost of the history: off / on throughput", (f) => f.hello5NoHistory / f.hello5, (x) => x.toFixed(3)],
+  ["Hello5 cost of the history: off / on throughput", (f) => median(f.historyThroughputRatios), (x, f) => `${x.toFixed(3)} ${spread(f.historyThroughputRatios)}`],
   ["Hello5 CPU per instance, history on", (f) => f.hello5CpuUs, (x) => `${count(x)} us`],
   ["Hello5 CPU per instance, history off", (f) => f.hello5NoHistoryCpuUs, (x) => `${count(x)} us`],
-  ["Hello5 cost of the history: on / off CPU", (f) => f.hello5CpuUs / f.hello5NoHistoryCpuUs, (x) => x.toFixed(3)],
+  ["Hello5 cost of the history: on / off CPU", (f) => median(f.historyCpuRatios), (x, f) => `${x.toFixed(3)} ${spread(f.historyCpuRatios)}`],
   ["Fan-out of 100, wall time", (f) => f.fan, latency(1)],
   [`Resume at step ${SHORT_LOOP_STEPS} (event -> step -> commit -> status)`, (f) => f.resumeShort, latency(2)],
   [`Resume at step ${count(LONG_LOOP_STEPS)}, same instance`, (f) => f.resumeLong, latency(2)],
