@@ -107,11 +107,10 @@ async function onHost<T>(backend: BackendName, w: Workloads, body: (host: Host) 
 
 /**
  * Hello5 throughput, and the process's CPU time per instance meanwhile (every thread: the local store's fsyncs too).
- * The heap is collected first, so a run does not pay for the garbage of the host before it (every host of a repeat
- * runs in this process, and the one before may have had the history on or off).
+ * No forced collection first: measured, it made every run 15-20% dearer (the heap then starts small and grows
+ * again during the run), which a host that has been running does not pay.
  */
 async function hello5WithCpu(host: Host, w: Workloads): Promise<{ perSecond: number; cpuUs: number }> {
-  collectGarbage();
   const before = process.cpuUsage();
   const perSecond = await hello5Throughput(host, w.hello5, THROUGHPUT_INSTANCES);
   const cpu = process.cpuUsage(before);
