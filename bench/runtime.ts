@@ -69,6 +69,8 @@ const hello3Only = only === "hello3";
 /** Enough samples for a p99 that is not just the maximum. */
 const SEQUENTIAL_RUNS = quick ? 100 : 300;
 const THROUGHPUT_INSTANCES = quick ? 2_000 : 10_000;
+/** Hello5 instances of each untimed warm-up run (warmUp). */
+const WARMUP_INSTANCES = quick ? 500 : 2_000;
 const LONG_LOOP_STEPS = quick ? 10_000 : 100_000;
 const SHORT_LOOP_STEPS = 10;
 /** Ticks timed per resume measurement (one repeat). */
@@ -303,9 +305,24 @@ function medians(reps: Repeat[], resume: { short: number[]; long: number[] } | u
   };
 }
 
+/**
+ * One untimed Hello5 round per variant, history on and off, before the first repeat: otherwise the first
+ * repeat's first runs also measure V8 compiling the code they run (measured: the first 10,000 compiled Hello5
+ * of a process on memory cost 395-445 us of CPU per instance, the next ones 286-332), which skews that repeat's
+ * ratios against whichever variant ran first.
+ */
+async function warmUp(backend: BackendName): Promise<void> {
+  for (const v of VARIANTS) {
+    for (const historyLimit of [undefined, 0]) {
+      await onHost(backend, workloads[v], (host) => hello5Throughput(host, workloads[v].hello5, WARMUP_INSTANCES, "warm"), historyLimit);
+    }
+  }
+}
+
 async function measure(backend: BackendName): Promise<{ fsync: number; figures: Record<VariantName, Figures> }> {
   const fsyncs: number[] = [];
   const reps: Record<VariantName, Repeat[]> = { compiled: [], "hand-written": [] };
+  if (!hello3Only) await warmUp(backend);
   for (let r = 0; r < REPEATS; r++) {
     fsyncs.push(fsyncNow());
     const one = await repeatOnce(backend, r % 2 === 0 ? VARIANTS : [...VARIANTS].reverse(), fsyncs[r]!);
