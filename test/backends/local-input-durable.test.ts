@@ -154,8 +154,9 @@ test("while an activity runs, the record holding the start closes once the start
     assert.not.ok(await settled(start), "not answered while the start's fsync is held");
     openGate();
     // The activity still runs, so the partition is not idle: the input's fsync is what closes the record.
-    const late = new Promise((_, reject) => setTimeout(() => reject(new Error("the start was not answered while the activity ran")), 5_000));
-    await Promise.race([start, late]);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("the start was not answered while the activity ran")), 5_000)));
+    await Promise.race([start, late]).finally(() => clearTimeout(timer));
     assert.is((await host.client.status("slow-1"))?.status, "Running");
     release();
     assert.is((await host.client.wait("slow-1", { timeoutMs: 10_000 })).output, "done");
