@@ -4,7 +4,7 @@
  * nwc's compiler at start, as users run them), the hand-written machines of
  * bench/runtime-machines.ts (the floor: the least a machine can do), and
  * compiled / hand-written of the two figures, measured in the same run.
- * Run: node --expose-gc --conditions=source --import tsx bench/runtime.ts [--quick] [--backend memory|local|both] [--repeats N] [--only hello5|hello3]
+ * Run: node --expose-gc --conditions=source --import tsx bench/runtime.ts [--quick] [--backend memory|local|both] [--repeats N] [--only hello5|hello3] [--history-pairs N]
  *
  * 1. Hello3 latency: one instance of a 3-activity sequence at a time, start
  *    to observed completion; p50 and p99 over SEQUENTIAL_RUNS.
@@ -20,11 +20,12 @@
  *    commit costs one fsync, with the defaults vs one channel record per
  *    batch and one commit in flight.
  * 7. The cost of the per-instance history: Hello5 with the history on (the
- *    default) and off (historyLimit 0), back to back in each repeat, in an
- *    order that alternates; throughput and process CPU time per instance (the
- *    steadier figure on a shared machine), and the ratios: each the median of
- *    the repeats' own ratios (a pair that ran back to back shares the
- *    machine's load of the moment), printed with their range.
+ *    default) and off (historyLimit 0), back to back, HISTORY_PAIRS times in
+ *    each repeat, in an order that alternates; throughput and process CPU
+ *    time per instance (the steadier figure on a shared machine), and the
+ *    ratios: each the median of the pairs' own ratios (a pair that ran back
+ *    to back shares the machine's load of the moment), printed with their
+ *    range.
  *    `--only hello5` measures Hello5 (on and off) alone.
  * 8. With both backends: what a durable commit adds to Hello3 p50, local
  *    minus memory, in fsyncs of the run (`--only hello3` measures only the
@@ -62,6 +63,12 @@ if (!["memory", "local", "both"].includes(backendArg)) throw new Error(`--backen
 const BACKENDS: BackendName[] = backendArg === "both" ? ["memory", "local"] : [backendArg as BackendName];
 /** Medians of 5: two outliers on a shared machine are dropped. */
 const REPEATS = Number(flag("--repeats") ?? (quick ? 1 : 5));
+/**
+ * On/off pairs of Hello5 per repeat and variant. One pair's ratio spans 0.64-1.81 on this shared machine
+ * (a 9-repeat run), so a median of 5 moved by more than the 10% it is compared with; 15 pairs (the
+ * default 5 repeats) narrow it. `--history-pairs` sets it.
+ */
+const HISTORY_PAIRS = Number(flag("--history-pairs") ?? (quick ? 1 : 3));
 const only = flag("--only");
 if (only !== undefined && only !== "hello5" && only !== "hello3") throw new Error(`--only takes hello5 or hello3, got ${only}`);
 const hello5Only = only === "hello5";
@@ -230,7 +237,7 @@ interface Figures {
   /** Process CPU time (user + system) per Hello5 instance, history on and off: steadier than throughput on a shared machine. */
   hello5CpuUs: number;
   hello5NoHistoryCpuUs: number;
-  /** History on / off, per repeat (the two ran back to back), CPU and throughput: their median is the cost's figure. */
+  /** History on / off, per pair (the two ran back to back), CPU and throughput: their median is the cost's figure. */
   historyCpuRatios: number[];
   historyThroughputRatios: number[];
   fan?: number;
@@ -242,7 +249,7 @@ interface Figures {
 }
 
 /** The figures of one repeat of one variant (all but the resume cost). */
-type Repeat = Omit<Figures, "resumeShort" | "resumeLong" | "historyCpuRatios" | "historyThroughputRatios">;
+type Repeat = Omit<Figures, "resumeShort" | "resumeLong">;
 
 function fsyncNow(): number {
   return measureFsync({ dir: tmpdir() }).medianMs;
@@ -257,18 +264,33 @@ async function repeatOnce(backend: BackendName, order: VariantName[], fsyncMs: n
   };
   if (hello3Only) {
     const h3 = await both((w) => onHost(backend, w, (host) => hello3Latency(host, w.hello3, SEQUENTIAL_RUNS)));
-    const repeat = (v: VariantName): Repeat => ({ ...h3[v], hello5: NaN, hello5NoHistory: NaN, hello5CpuUs: NaN, hello5NoHistoryCpuUs: NaN });
+    const repeat = (v: VariantName): Repeat => ({ ...h3[v], hello5: NaN, hello5NoHistory: NaN, hello5CpuUs: NaN, hello5NoHistoryCpuUs: NaN, historyCpuRatios: [], historyThroughputRatios: [] });
     return { compiled: repeat("compiled"), "hand-written": repeat("hand-written") };
   }
-  // History on and off back to back, in the order of this repeat (alternating), so drift falls on both.
-  const h5 = {} as Record<VariantName, { perSecond: number; cpuUs: number }>;
-  const h5Off = {} as Record<VariantName, { perSecond: number; cpuUs: number }>;
-  for (const v of order) {
-    for (const off of order[0] === "compiled" ? [false, true] : [true, false]) {
-      (off ? h5Off : h5)[v] = await onHost(backend, workloads[v], (host) => hello5WithCpu(host, workloads[v]), off ? 0 : undefined);
+  // History on and off back to back, in an order that alternates from pair to pair and repeat to repeat, so drift falls on both.
+  type Run = { perSecond: number; cpuUs: number };
+  const pairs: Record<VariantName, { on: Run; off: Run }[]> = { compiled: [], "hand-written": [] };
+  for (let k = 0; k < HISTORY_PAIRS; k++) {
+    for (const v of order) {
+      const pair = {} as { on: Run; off: Run };
+      const offFirst = (order[0] === "compiled") === (k % 2 === 1);
+      for (const off of offFirst ? [true, false] : [false, true]) {
+        pair[off ? "off" : "on"] = await onHost(backend, workloads[v], (host) => hello5WithCpu(host, workloads[v]), off ? 0 : undefined);
+      }
+      pairs[v].push(pair);
     }
   }
-  const hello5Of = (v: VariantName) => ({ hello5: h5[v].perSecond, hello5NoHistory: h5Off[v].perSecond, hello5CpuUs: h5[v].cpuUs, hello5NoHistoryCpuUs: h5Off[v].cpuUs });
+  const hello5Of = (v: VariantName) => {
+    const m = (f: (p: { on: Run; off: Run }) => number) => median(pairs[v].map(f));
+    return {
+      hello5: m((p) => p.on.perSecond),
+      hello5NoHistory: m((p) => p.off.perSecond),
+      hello5CpuUs: m((p) => p.on.cpuUs),
+      hello5NoHistoryCpuUs: m((p) => p.off.cpuUs),
+      historyCpuRatios: pairs[v].map((p) => p.on.cpuUs / p.off.cpuUs),
+      historyThroughputRatios: pairs[v].map((p) => p.off.perSecond / p.on.perSecond),
+    };
+  };
   if (hello5Only) {
     const repeat = (v: VariantName): Repeat => hello5Of(v);
     return { compiled: repeat("compiled"), "hand-written": repeat("hand-written") };
@@ -294,8 +316,8 @@ function medians(reps: Repeat[], resume: { short: number[]; long: number[] } | u
     hello5NoHistory: m((r) => r.hello5NoHistory)!,
     hello5CpuUs: m((r) => r.hello5CpuUs)!,
     hello5NoHistoryCpuUs: m((r) => r.hello5NoHistoryCpuUs)!,
-    historyCpuRatios: reps.map((r) => r.hello5CpuUs / r.hello5NoHistoryCpuUs),
-    historyThroughputRatios: reps.map((r) => r.hello5NoHistory / r.hello5),
+    historyCpuRatios: reps.flatMap((r) => r.historyCpuRatios),
+    historyThroughputRatios: reps.flatMap((r) => r.historyThroughputRatios),
     fan: m((r) => r.fan),
     resumeShort: resume && median(resume.short),
     resumeLong: resume && median(resume.long),
@@ -365,7 +387,7 @@ const rows: Row[] = [
   ["Hello5, commit = 1 fsync, 1 record/batch, no pipelining", (f) => f.group?.single, (x) => `${count(x)} orch/s`],
 ];
 
-console.log(`\nnwc runtime benchmarks: ${PARTITIONS} partitions, median of ${REPEATS} run(s)${quick ? " (quick)" : ""}, node ${process.version}`);
+console.log(`\nnwc runtime benchmarks: ${PARTITIONS} partitions, median of ${REPEATS} run(s), the history's cost of ${REPEATS * HISTORY_PAIRS} on/off pairs${quick ? " (quick)" : ""}, node ${process.version}`);
 for (const [backend, { fsync, figures }] of results) {
   console.log(`\n${backend}: fsync of a small append (baseline) ${fsync.toFixed(3)} ms\n`);
   const table = [["measure", "compiled", "hand-written", "compiled / hand-written"]];
