@@ -1,8 +1,11 @@
 /**
  * In-memory programs for rule tests: virtual source files under /virtual/,
- * "nwc" resolved to the real runtime/api.ts, lib and @types/node read from
- * disk once and shared by every program of the test process (that sharing is
- * what keeps a test case at a few milliseconds).
+ * "nwc" resolved to the real runtime/index.ts as a package (an external
+ * library, as in a user's project, where it lies under node_modules: the
+ * rules then look for orchestrations in the user's files only, not in the
+ * runtime's ~150 sources, which tripled the time of every case), lib and
+ * @types/node read from disk once and shared by every program of the test
+ * process.
  */
 import ts from "typescript";
 import { fileURLToPath } from "node:url";
@@ -52,7 +55,7 @@ export function programOf(files: Record<string, string>): ts.Program {
     },
     resolveModuleNameLiterals(literals, containingFile, _redirect, options) {
       return literals.map((lit) => {
-        if (lit.text === "nwc") return { resolvedModule: { resolvedFileName: API_FILE, extension: ts.Extension.Ts, isExternalLibraryImport: false } };
+        if (lit.text === "nwc") return { resolvedModule: { resolvedFileName: API_FILE, extension: ts.Extension.Ts, isExternalLibraryImport: true } };
         if (containingFile.startsWith(VIRTUAL)) return { resolvedModule: ts.resolveModuleName(lit.text, containingFile, options, host).resolvedModule };
         const key = `${containingFile}\0${lit.text}`;
         if (!sharedResolutions.has(key)) sharedResolutions.set(key, ts.resolveModuleName(lit.text, containingFile, options, host).resolvedModule);
