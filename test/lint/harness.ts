@@ -3,7 +3,7 @@
  * "nwc" resolved to the real runtime/index.ts as a package (an external
  * library, as in a user's project, where it lies under node_modules: the
  * rules then look for orchestrations in the user's files only, not in the
- * runtime's ~150 sources, which tripled the time of every case), lib and
+ * runtime's own sources, which tripled the time of every case), lib and
  * @types/node read from disk once and shared by every program of the test
  * process.
  */
