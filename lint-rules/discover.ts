@@ -6,6 +6,7 @@
  * function that happens to be called `orchestration` does not.
  */
 import ts from "typescript";
+import { fileUrlPath, isBuilt } from "../runtime/package-layout.ts";
 
 export interface Root {
   /** The orchestration's registered name, or the helper's function name. */
@@ -39,7 +40,32 @@ export function isNwcType(type: ts.Type, name: string): boolean {
 }
 
 export function isUserFile(program: ts.Program, sf: ts.SourceFile): boolean {
-  return !sf.isDeclarationFile && !program.isSourceFileFromExternalLibrary(sf) && !/[\\/]node_modules[\\/]/.test(sf.fileName);
+  return !sf.isDeclarationFile && !program.isSourceFileFromExternalLibrary(sf) && !/[\\/]node_modules[\\/]/.test(sf.fileName) && !isOwnSource(sf.fileName);
+}
+
+/**
+ * nwc's own TypeScript sources, when nwc runs from them (a checkout: its
+ * tests and examples), where "nwc" resolves to those sources through the
+ * package's "source" export condition. They are the package, not the user's
+ * code, as they are once installed (declarations under node_modules): so the
+ * rules judge a program the same way in both, and do not search the
+ * runtime's sources for orchestrations in every program (which took two
+ * thirds of the lint tests' time). None when nwc runs built or in a browser.
+ */
+const OWN_SOURCE_DIRS: readonly string[] = (() => {
+  let root: string | undefined;
+  try {
+    root = isBuilt(import.meta.url) ? undefined : fileUrlPath(new URL("../", import.meta.url));
+  } catch {
+    root = undefined; // a bundle whose URL is no base for a relative one (blob:, data:)
+  }
+  return root === undefined ? [] : ["runtime/", "compiler/", "lint-rules/", "cli/", "deploy/"].map((dir) => root + dir);
+})();
+
+function isOwnSource(fileName: string): boolean {
+  if (OWN_SOURCE_DIRS.length === 0) return false;
+  const path = fileName.replace(/\\/g, "/");
+  return OWN_SOURCE_DIRS.some((dir) => path.startsWith(dir));
 }
 
 /** The function a call argument denotes: an inline function, or an identifier bound to one. */
