@@ -15,6 +15,7 @@ import { createLocalBackend } from "../../runtime/backends/local/index.ts";
 import type { CommitRecord, InstanceStatusRecord, Lease } from "../../runtime/backends/types.ts";
 import { startHost } from "../../runtime/host.ts";
 import { countedHello3, tempDirs } from "./local-fixtures.ts";
+import { fingerprint } from "./corruption-fixture.ts";
 
 const tempDir = tempDirs("power-cut");
 const CHILD = new URL("./power-cut-child.ts", import.meta.url).pathname;
@@ -96,6 +97,38 @@ test("a channel cut below the end lease.json records is damage, named, and the l
   }
   assert.ok(logBytes(dir) > 0, "the log is left as it is");
   await again.close();
+});
+
+test("a sealed channel segment cut below the last commit's input, under the end lease.json records: damage, named, nothing changed", async () => {
+  const dir = tempDir();
+  // 1-byte segments: each send after the first seals the head, so every record lies in a segment of its own.
+  const b = await createLocalBackend({ dir, segmentBytes: 1 }, 1);
+  const lease = (await b.store.acquireLease(0, "h", 60_000))!;
+  await b.channels.send([{ from: "c:1", to: 0, seq: 1, body: { n: 1 } }]);
+  const [first] = await b.channels.read(0, undefined, { maxRecords: 1 });
+  await b.store.appendCommit(lease, commit(lease, 1, first!.position));
+  await b.channels.send([{ from: "c:1", to: 0, seq: 2, body: { n: 2 } }]);
+  const [second] = await b.channels.read(0, first!.position, { maxRecords: 1 });
+  await b.store.appendCommit(lease, commit(lease, 2, second!.position), b.channels.durable(0, second!.position));
+  await b.channels.send([{ from: "c:1", to: 0, seq: 3, body: { n: 3 } }]); // the second's segment is sealed now
+  await b.store.renewLease(lease, 60_000); // records the channel's end, in the newest segment
+  await b.close();
+  const [segment] = second!.position.split(":");
+  assert.ok(Number(segment) < Number(readdirSync(join(dir, "channels", "p0")).sort().pop()!.slice(0, 12)), "the input lies in a sealed segment");
+  const path = join(dir, "channels", "p0", `${segment!.padStart(12, "0")}.log`);
+  truncateSync(path, offsetOf(second!.position) - 1);
+  const before = fingerprint(dir);
+  const again = await createLocalBackend({ dir, segmentBytes: 1 }, 1);
+  try {
+    await again.store.acquireLease(0, "h", 60_000);
+    assert.unreachable("taking the partition must fail");
+  } catch (error) {
+    assert.instance(error, StoreCorrupted);
+    assert.is((error as StoreCorrupted).file, path);
+    assert.match((error as Error).message, /below the end lease\.json records: the file was cut/);
+  }
+  await again.close();
+  assert.equal(fingerprint(dir), before, "nothing changed or deleted: commit 2 is still in the log");
 });
 
 test("end to end: a host killed in a power cut after writing a commit whose start was still in its fsync: the start, sent again, runs once", async () => {

@@ -421,9 +421,12 @@ export class LocalChannels implements Channels {
    */
   endPosition(partition: number): ChannelPosition {
     const head = this.scanHead(partition);
+    // Every byte up to the end recorded is durable, in every segment (a send that landed in a segment sealed meanwhile
+    // may still be in its fsync): a power cut then cuts nothing before it, so anything missing below it is damage.
+    for (const segment of this.segments(partition)) if (segment < head) syncSegment(this.segmentPath(partition, segment));
     const fd = openSync(this.segmentPath(partition, head), "r");
     try {
-      fsyncSync(fd); // every byte up to the end recorded is durable, a send in flight included: a power cut then cuts nothing before it
+      fsyncSync(fd);
       return formatPosition({ segment: head, offset: fstatSync(fd).size });
     } finally {
       closeSync(fd);
@@ -435,6 +438,25 @@ export class LocalChannels implements Channels {
     const { segment, offset } = parsePosition(position);
     const size = statSync(this.segmentPath(partition, segment), { throwIfNoEntry: false })?.size;
     return size !== undefined && size >= offset;
+  }
+
+  /**
+   * Throws StoreCorrupted if the channel lacks bytes up to `position` (the end
+   * of a record a commit consumed) that lie at or below `recordedEnd`, an end
+   * lease.json records: everything below that end was durable when it was
+   * recorded (endPosition), so no power cut took them; the file was cut or
+   * deleted. Bytes past it may be an unsynced tail a power cut took (holds).
+   */
+  checkHeld(partition: number, position: ChannelPosition, recordedEnd: ChannelPosition): void {
+    if (this.holds(partition, position)) return;
+    const at = parsePosition(position);
+    const end = parsePosition(recordedEnd);
+    if (at.segment > end.segment || (at.segment === end.segment && at.offset > end.offset)) return;
+    const path = this.segmentPath(partition, at.segment);
+    const size = statSync(path, { throwIfNoEntry: false })?.size;
+    const why = `a record the commit log consumed ends at byte ${at.offset} of it, below the end lease.json records`;
+    if (size === undefined) throw new StoreCorrupted(path, `missing, but ${why}`, channelRecovery(this.dir));
+    throw new StoreCorrupted(path, `${size} bytes long, but ${why}: the file was cut`, channelRecovery(this.dir), size);
   }
 
   /**
@@ -543,6 +565,22 @@ function skipTornFrame(path: string, at: number, channelsDir: string): number {
     throw new StoreCorrupted(path, `a record whose length, checksum or content is bad (${next - at} bytes up to the next good record)`, channelRecovery(channelsDir), at);
   }
   return next;
+}
+
+/** fsync of a segment file that may have been trimmed meanwhile (gone: nothing to make durable). */
+function syncSegment(path: string): void {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw error;
+  }
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function channelRecovery(channelsDir: string): string {

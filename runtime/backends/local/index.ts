@@ -48,6 +48,7 @@ export async function createLocalBackend(options: LocalBackendOptions, partition
       read: (p: number) => channels.endPosition(p),
       check: (p: number, end: string) => channels.checkEnd(p, end),
       holds: (p: number, position: string) => channels.holds(p, position),
+      checkHeld: (p: number, position: string, recordedEnd: string) => channels.checkHeld(p, position, recordedEnd),
     };
     store = new LocalStore(dir, partitionCount, { segmentBytes: options.segmentBytes, onCheckpoint, channelEnd });
   } catch (error) {

@@ -64,7 +64,12 @@ export interface LocalStoreOptions {
    * The partition's input channel: its end is recorded with the lease and checked when the partition is taken, and
    * whether it still holds the input of the log's last record (index.ts).
    */
-  channelEnd?: { read(partition: number): string; check(partition: number, end: string): void; holds(partition: number, position: string): boolean };
+  channelEnd?: {
+    read(partition: number): string;
+    check(partition: number, end: string): void;
+    holds(partition: number, position: string): boolean;
+    checkHeld(partition: number, position: string, recordedEnd: string): void;
+  };
 }
 
 interface LeaseFile extends Partial<HolderIdentity> {
@@ -178,7 +183,7 @@ export class LocalStore implements PartitionStore {
   private takeOver(partition: number, ends: Partial<Ends>): void {
     if (ends.channelEnd !== undefined) this.options.channelEnd?.check(partition, ends.channelEnd);
     const fresh = loadPartition(this.part(partition).dir, true, ends.logEnd ?? 0);
-    this.dropRecordWithLostInput(partition, fresh);
+    this.dropRecordWithLostInput(partition, fresh, ends.channelEnd);
     this.parts[partition] = fresh;
     if (fresh.legacy) this.writeSnapshot(fresh);
     else if (fresh.manifestMissing) this.writeManifestOf(fresh);
@@ -189,15 +194,19 @@ export class LocalStore implements PartitionStore {
    * A commit record's fsync runs beside that of the channel records it consumed (appendCommit's `inputDurable`),
    * and the record is acknowledged only once both are done; so a power cut can leave the record and lose those
    * records. Only the log's last record can be in that state (the next append waits for it): such a record is cut,
-   * as a torn tail is. A channel cut below the end lease.json records (made durable when recorded, past the input of
-   * every record the log had then) is damage, refused by takeOver's channel-end check before this runs; any other
-   * input the channel lacks is damage the partition's read reports.
+   * as a torn tail is. But only if its input lies past the end lease.json records (`recordedChannelEnd`): every
+   * byte below that end, in every segment, was durable when it was recorded, so input missing there is damage (a
+   * segment cut or deleted, the head or one sealed before it), refused with nothing changed. A head cut below that
+   * end is refused before this runs, by takeOver's channel-end check; any other input the channel lacks is damage
+   * the partition's read reports.
    */
-  private dropRecordWithLostInput(partition: number, part: PartitionState): void {
+  private dropRecordWithLostInput(partition: number, part: PartitionState, recordedChannelEnd: string | undefined): void {
     const last = part.commits[part.commits.length - 1];
     if (!last || !this.options.channelEnd) return;
     const input = (JSON.parse(last.text) as CommitRecord).inputPosition;
-    if (input !== undefined && !this.options.channelEnd.holds(partition, input)) dropLastCommit(part);
+    if (input === undefined) return;
+    if (recordedChannelEnd !== undefined) this.options.channelEnd.checkHeld(partition, input, recordedChannelEnd);
+    if (!this.options.channelEnd.holds(partition, input)) dropLastCommit(part);
   }
 
   async acquireLease(partition: number, owner: string, durationMs: number): Promise<Lease | undefined> {
