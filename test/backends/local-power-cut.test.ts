@@ -6,7 +6,7 @@
 // the last commit is dropped when its input is gone, kept when it is there, and
 // a channel cut below the end lease.json records is damage, never a cut.
 import { spawn } from "node:child_process";
-import { readdirSync, statSync, truncateSync } from "node:fs";
+import { readdirSync, statSync, truncateSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -99,9 +99,8 @@ test("a channel cut below the end lease.json records is damage, named, and the l
   await again.close();
 });
 
-test("a sealed channel segment cut below the last commit's input, under the end lease.json records: damage, named, nothing changed", async () => {
-  const dir = tempDir();
-  // 1-byte segments: each send after the first seals the head, so every record lies in a segment of its own.
+/** Three sends on 1-byte segments (each send after the first seals the head), two commits, a lease renewal: the last commit's input lies in a sealed segment. */
+async function lastInputInSealedSegment(dir: string): Promise<{ path: string; end: number }> {
   const b = await createLocalBackend({ dir, segmentBytes: 1 }, 1);
   const lease = (await b.store.acquireLease(0, "h", 60_000))!;
   await b.channels.send([{ from: "c:1", to: 0, seq: 1, body: { n: 1 } }]);
@@ -114,22 +113,33 @@ test("a sealed channel segment cut below the last commit's input, under the end 
   await b.store.renewLease(lease, 60_000); // records the channel's end, in the newest segment
   await b.close();
   const [segment] = second!.position.split(":");
-  assert.ok(Number(segment) < Number(readdirSync(join(dir, "channels", "p0")).sort().pop()!.slice(0, 12)), "the input lies in a sealed segment");
-  const path = join(dir, "channels", "p0", `${segment!.padStart(12, "0")}.log`);
-  truncateSync(path, offsetOf(second!.position) - 1);
-  const before = fingerprint(dir);
-  const again = await createLocalBackend({ dir, segmentBytes: 1 }, 1);
-  try {
-    await again.store.acquireLease(0, "h", 60_000);
-    assert.unreachable("taking the partition must fail");
-  } catch (error) {
-    assert.instance(error, StoreCorrupted);
-    assert.is((error as StoreCorrupted).file, path);
-    assert.match((error as Error).message, /below the end lease\.json records: the file was cut/);
-  }
-  await again.close();
-  assert.equal(fingerprint(dir), before, "nothing changed or deleted: commit 2 is still in the log");
-});
+  const newest = readdirSync(join(dir, "channels", "p0")).sort().pop()!;
+  assert.ok(Number(segment) < Number(newest.slice(0, 12)), "the input lies in a sealed segment");
+  return { path: join(dir, "channels", "p0", `${segment!.padStart(12, "0")}.log`), end: offsetOf(second!.position) };
+}
+
+for (const [what, damage, message] of [
+  ["cut below", (path: string, end: number) => truncateSync(path, end - 1), /below the end lease\.json records: the file was cut/],
+  ["deleted under", (path: string) => unlinkSync(path), /missing, but a record the commit log consumed/],
+] as const) {
+  test(`a sealed channel segment ${what} the last commit's input, under the end lease.json records: damage, named, nothing changed`, async () => {
+    const dir = tempDir();
+    const { path, end } = await lastInputInSealedSegment(dir);
+    damage(path, end);
+    const before = fingerprint(dir);
+    const again = await createLocalBackend({ dir, segmentBytes: 1 }, 1);
+    try {
+      await again.store.acquireLease(0, "h", 60_000);
+      assert.unreachable("taking the partition must fail");
+    } catch (error) {
+      assert.instance(error, StoreCorrupted);
+      assert.is((error as StoreCorrupted).file, path);
+      assert.match((error as Error).message, message);
+    }
+    await again.close();
+    assert.equal(fingerprint(dir), before, "nothing changed or deleted: commit 2 is still in the log");
+  });
+}
 
 test("end to end: a host killed in a power cut after writing a commit whose start was still in its fsync: the start, sent again, runs once", async () => {
   const dir = tempDir();
