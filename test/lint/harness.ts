@@ -1,11 +1,8 @@
 /**
  * In-memory programs for rule tests: virtual source files under /virtual/,
- * "nwc" resolved to the real runtime/index.ts as a package (an external
- * library, as in a user's project, where it lies under node_modules: the
- * rules then look for orchestrations in the user's files only, not in the
- * runtime's own sources, which tripled the time of every case), lib and
- * @types/node read from disk once and shared by every program of the test
- * process.
+ * "nwc" resolved to the real runtime/index.ts (which the rules treat as the
+ * package it is, lint-rules/discover.ts isUserFile), lib and @types/node read
+ * from disk once and shared by every program of the test process.
  */
 import ts from "typescript";
 import { fileURLToPath } from "node:url";
@@ -55,7 +52,7 @@ export function programOf(files: Record<string, string>): ts.Program {
     },
     resolveModuleNameLiterals(literals, containingFile, _redirect, options) {
       return literals.map((lit) => {
-        if (lit.text === "nwc") return { resolvedModule: { resolvedFileName: API_FILE, extension: ts.Extension.Ts, isExternalLibraryImport: true } };
+        if (lit.text === "nwc") return { resolvedModule: { resolvedFileName: API_FILE, extension: ts.Extension.Ts, isExternalLibraryImport: false } };
         if (containingFile.startsWith(VIRTUAL)) return { resolvedModule: ts.resolveModuleName(lit.text, containingFile, options, host).resolvedModule };
         const key = `${containingFile}\0${lit.text}`;
         if (!sharedResolutions.has(key)) sharedResolutions.set(key, ts.resolveModuleName(lit.text, containingFile, options, host).resolvedModule);

@@ -433,27 +433,20 @@ export class LocalChannels implements Channels {
     }
   }
 
-  /** Whether the channel still has every byte up to `position` (a record's end): not after a power cut took an unsynced tail. */
-  holds(partition: number, position: ChannelPosition): boolean {
-    const { segment, offset } = parsePosition(position);
-    const size = statSync(this.segmentPath(partition, segment), { throwIfNoEntry: false })?.size;
-    return size !== undefined && size >= offset;
-  }
-
   /**
-   * Throws StoreCorrupted if the channel lacks bytes up to `position` (the end
-   * of a record a commit consumed) that lie at or below `recordedEnd`, an end
-   * lease.json records: everything below that end was durable when it was
-   * recorded (endPosition), so no power cut took them; the file was cut or
-   * deleted. Bytes past it may be an unsynced tail a power cut took (holds).
+   * Whether the channel still has every byte up to `position` (a record's
+   * end): not after a power cut took an unsynced tail. Bytes at or below
+   * `recordedEnd`, an end lease.json records, were durable when it was
+   * recorded (endPosition), so no power cut took them: missing there, the
+   * file was cut or deleted, and this throws StoreCorrupted instead.
    */
-  checkHeld(partition: number, position: ChannelPosition, recordedEnd: ChannelPosition): void {
-    if (this.holds(partition, position)) return;
+  holds(partition: number, position: ChannelPosition, recordedEnd?: ChannelPosition): boolean {
     const at = parsePosition(position);
-    const end = parsePosition(recordedEnd);
-    if (at.segment > end.segment || (at.segment === end.segment && at.offset > end.offset)) return;
     const path = this.segmentPath(partition, at.segment);
     const size = statSync(path, { throwIfNoEntry: false })?.size;
+    if (size !== undefined && size >= at.offset) return true;
+    const end = recordedEnd === undefined ? undefined : parsePosition(recordedEnd);
+    if (end === undefined || at.segment > end.segment || (at.segment === end.segment && at.offset > end.offset)) return false;
     const why = `a record the commit log consumed ends at byte ${at.offset} of it, below the end lease.json records`;
     if (size === undefined) throw new StoreCorrupted(path, `missing, but ${why}`, channelRecovery(this.dir));
     throw new StoreCorrupted(path, `${size} bytes long, but ${why}: the file was cut`, channelRecovery(this.dir), size);

@@ -47,8 +47,7 @@ export async function createLocalBackend(options: LocalBackendOptions, partition
     const channelEnd = {
       read: (p: number) => channels.endPosition(p),
       check: (p: number, end: string) => channels.checkEnd(p, end),
-      holds: (p: number, position: string) => channels.holds(p, position),
-      checkHeld: (p: number, position: string, recordedEnd: string) => channels.checkHeld(p, position, recordedEnd),
+      holds: (p: number, position: string, recordedEnd?: string) => channels.holds(p, position, recordedEnd),
     };
     store = new LocalStore(dir, partitionCount, { segmentBytes: options.segmentBytes, onCheckpoint, channelEnd });
   } catch (error) {

@@ -67,8 +67,8 @@ export interface LocalStoreOptions {
   channelEnd?: {
     read(partition: number): string;
     check(partition: number, end: string): void;
-    holds(partition: number, position: string): boolean;
-    checkHeld(partition: number, position: string, recordedEnd: string): void;
+    /** Throws StoreCorrupted for input missing at or below `recordedEnd` (damage, not a power cut). */
+    holds(partition: number, position: string, recordedEnd?: string): boolean;
   };
 }
 
@@ -204,9 +204,7 @@ export class LocalStore implements PartitionStore {
     const last = part.commits[part.commits.length - 1];
     if (!last || !this.options.channelEnd) return;
     const input = (JSON.parse(last.text) as CommitRecord).inputPosition;
-    if (input === undefined) return;
-    if (recordedChannelEnd !== undefined) this.options.channelEnd.checkHeld(partition, input, recordedChannelEnd);
-    if (!this.options.channelEnd.holds(partition, input)) dropLastCommit(part);
+    if (input !== undefined && !this.options.channelEnd.holds(partition, input, recordedChannelEnd)) dropLastCommit(part);
   }
 
   async acquireLease(partition: number, owner: string, durationMs: number): Promise<Lease | undefined> {
