@@ -12,7 +12,7 @@ import type { HistoryStep } from "../history.ts";
 import type { Command, EntityId, ErrorInfo, MachineGraph } from "../machine.ts";
 import type { Batch } from "./batch.ts";
 import { appendStep, deleteSteps } from "./state/history.ts";
-import { commandRow, stepRow, wakeRow, type ErrorRow, type Row, type WaitValue } from "./state/history-row.ts";
+import { commandRow, stepRowTail, waitText, wakeRow, type ErrorRow } from "./state/history-row.ts";
 import type { InboxEntry, InstanceRecord } from "./state/instance.ts";
 
 /** Characters of an error message kept in a record: enough to read, while a step record stays small. */
@@ -30,7 +30,7 @@ export function journalStep(
   execution: number,
   inbox: readonly InboxEntry[],
   commands: readonly Command[],
-  waitsAt: WaitValue[] | undefined,
+  waitsAt: string | undefined,
 ): void {
   const limit = batch.env.historyLimit;
   if (limit === 0) {
@@ -40,8 +40,12 @@ export function journalStep(
   }
   const outcome = outcomeOf(rec, execution);
   const error = outcome === "failed" && rec.error ? errorRow(rec.error) : undefined;
-  const waits = outcome === "running" && waitsAt && waitsAt.length > 0 ? waitsAt : undefined;
-  appendStep(batch.objects, rec, stepRow(batch.nowMs, outcome, inbox.map(historyWake), commands.map(historyCommand), waits, execution, error), limit);
+  const waits = outcome === "running" && waitsAt !== undefined ? waitsAt : "";
+  let wakes = "";
+  for (const entry of inbox) wakes += (wakes === "" ? "" : ",") + historyWake(entry);
+  let issued = "";
+  for (const command of commands) issued += (issued === "" ? "" : ",") + historyCommand(command);
+  appendStep(batch.objects, rec, stepRowTail(batch.nowMs, outcome, wakes, issued, waits, execution, error), limit);
 }
 
 function outcomeOf(rec: InstanceRecord, execution: number): HistoryStep["outcome"] {
@@ -51,28 +55,28 @@ function outcomeOf(rec: InstanceRecord, execution: number): HistoryStep["outcome
 }
 
 /**
- * Per graph, its await points as stored in a step's row, made once: a
- * source line where the state has one, else the state's label.
+ * Per graph, its await points as the JSON text of a step's waits, made
+ * once: a source line where the state has one, else the state's label.
  */
-const waitsByGraph = new WeakMap<MachineGraph, Map<string, WaitValue>>();
+const waitsByGraph = new WeakMap<MachineGraph, Map<string, string>>();
 
-/** Graph states as the row's waits (the graph is the machine's, so this needs no source files). */
-export function waitsOf(states: readonly string[], graph: MachineGraph): WaitValue[] {
+/** Graph states as the text of a row's waits, joined with commas (the graph is the machine's, so this needs no source files). */
+export function waitsOf(states: readonly string[], graph: MachineGraph): string {
   let byState = waitsByGraph.get(graph);
   if (!byState) {
     // The line alone where there is one: the label is in the graph (GET /api/orchestrations), and every byte here is paid per step.
-    byState = new Map(graph.states.map((s) => [s.id, s.line ?? s.label]));
+    byState = new Map(graph.states.map((s) => [s.id, waitText(s.line ?? s.label)]));
     waitsByGraph.set(graph, byState);
   }
-  const out: WaitValue[] = [];
+  let out = "";
   for (const id of states) {
     const wait = byState.get(id);
-    if (wait !== undefined) out.push(wait);
+    if (wait !== undefined) out += (out === "" ? "" : ",") + wait;
   }
   return out;
 }
 
-function historyWake(entry: InboxEntry): Row {
+function historyWake(entry: InboxEntry): string {
   const source = entry.source;
   const result = entry.result;
   const attempts = source?.attempts !== undefined && source.attempts > 1 ? source.attempts : undefined;
@@ -80,7 +84,7 @@ function historyWake(entry: InboxEntry): Row {
   return wakeRow(entry.taskId, source?.kind ?? "reply", result.ok, source?.name, source?.instanceId, result.ok ? undefined : errorRow(result.error), attempts, lastError);
 }
 
-function historyCommand(c: Command): Row {
+function historyCommand(c: Command): string {
   switch (c.kind) {
     case "activity":
     case "waitEvent":

@@ -8,16 +8,14 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createLocalBackend } from "../../runtime/backends/local/index.ts";
 import { readHistory } from "../../runtime/history-reader.ts";
-import { stepRow, wakeRow } from "../../runtime/partitions/state/history-row.ts";
+import { stepRowTail, stepText as rowText, wakeRow } from "../../runtime/partitions/state/history-row.ts";
 
 const MESSAGE = 'a "quoted" message \u2028 \ud800 é';
 const step = (seq: number) => ({ seq, atMs: 1764900000000 + seq, wakes: [{ taskId: seq, kind: "activity", ok: false, name: "greet", error: { name: "Error", message: MESSAGE } }], commands: [], outcome: "running" });
 /** The stored text of step(seq): its row for odd seqs (this version), the object's JSON text for even ones (earlier versions). */
 function stepText(seq: number): string {
   if (seq % 2 === 0) return JSON.stringify(step(seq));
-  const row = stepRow(1764900000000 + seq, "running", [wakeRow(seq, "activity", false, "greet", undefined, ["Error", MESSAGE])], [], undefined, 0, undefined);
-  row[0] = seq;
-  return JSON.stringify(row);
+  return rowText(seq, stepRowTail(1764900000000 + seq, "running", wakeRow(seq, "activity", false, "greet", undefined, ["Error", MESSAGE]), "", "", 0, undefined));
 }
 
 test("a store with steps in its log, a delta and a snapshot reads back the same history", async () => {

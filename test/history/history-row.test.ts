@@ -7,10 +7,13 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { HistoryStep } from "../../runtime/history.ts";
-import { commandRow, readStoredStep, stepRow, wakeRow } from "../../runtime/partitions/state/history-row.ts";
+import { commandRow, readStoredStep, stepRowTail, stepText, waitText, wakeRow, type ErrorRow, type WaitValue } from "../../runtime/partitions/state/history-row.ts";
 
-/** What appendStep stores: the row with its seq, as JSON text. */
-const stored = (seq: number, row: unknown[]): string => JSON.stringify([seq, ...row.slice(1)]);
+/** What appendStep stores: the row with its seq. */
+const stored = (seq: number, tail: string): string => stepText(seq, tail);
+/** A step's row tail from lists of wake and command rows and wait values. */
+const stepRow = (atMs: number, outcome: HistoryStep["outcome"], wakes: string[], commands: string[], waits: WaitValue[] | undefined, execution: number, error: ErrorRow | undefined): string =>
+  stepRowTail(atMs, outcome, wakes.join(","), commands.join(","), (waits ?? []).map(waitText).join(","), execution, error);
 
 test("a step with every kind of wake and command reads back whole", () => {
   const wakes = [
@@ -92,6 +95,54 @@ test("steps stored by earlier versions, as a HistoryStep's JSON text or as the o
 test("a stored value that is no step says so, whatever its form", () => {
   for (const bad of ["[1,2", "[\"x\",1,0,[],[],[]]", "[1,2,0,{},[],[]]", "[1,2,0,[5],[],[]]", "{\"seq\":\"1\"}", "42", 42, null]) {
     assert.throws(() => readStoredStep(bad), /not a step of any form nwc writes/, `for ${JSON.stringify(bad)}`);
+  }
+});
+
+/*
+ * The writers build the text directly; what they must write is JSON.stringify of the row as an array
+ * (trailing absent fields left off, inner ones null), which readers of every version parse.
+ */
+const WAKES = ["activity", "timer", "event", "subOrchestration", "entity", "lock", "reply"] as const;
+const OUTCOMES = ["running", "completed", "failed", "continuedAsNew"] as const;
+const COMMANDS = ["activity", "subOrchestration", "timer", "waitEvent", "callEntity", "signalEntity", "lock", "unlock", "endTransaction", "setStatus"];
+function arrayRow(fields: unknown[]): unknown[] {
+  let n = fields.length;
+  while (n > 0 && fields[n - 1] === undefined) n--;
+  return fields.slice(0, n);
+}
+
+test("built rows are JSON.stringify of the row, over generated steps with poison strings and numbers", () => {
+  let seed = 20261205;
+  const rand = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+  const POISON = ["greet", "", 'a "quote"', "back\\slash", "line\nbreak", "\u2028\u2029", "\ud800 lone", "é ü 漢", "</script>", "null", "[1]"];
+  const str = (): string | undefined => (rand(3) === 0 ? undefined : POISON[rand(POISON.length)]! + (rand(2) ? String(rand(100)) : ""));
+  const NUMBERS = [0, 1, 7, 2 ** 31, 1_764_900_000_123, -3, 0.5, NaN, Infinity, -Infinity, Number.MAX_SAFE_INTEGER];
+  const numOrNot = (): number | undefined => (rand(3) === 0 ? undefined : NUMBERS[rand(NUMBERS.length)]);
+  const err = (): ErrorRow | undefined => (rand(3) === 0 ? [str() ?? "Error", str() ?? ""] : undefined);
+  for (let i = 0; i < 3_000; i++) {
+    const wakes: [string, unknown[]][] = [];
+    for (let k = rand(4); k > 0; k--) {
+      const a = [NUMBERS[rand(NUMBERS.length)]!, WAKES[rand(WAKES.length)]!, rand(2) === 1, str(), str(), err(), numOrNot(), err()] as const;
+      wakes.push([wakeRow(...a), arrayRow([a[0], WAKES.indexOf(a[1]), a[2] ? 1 : 0, a[3], a[4], a[5], a[6], a[7]])]);
+    }
+    const commands: [string, unknown[]][] = [];
+    for (let k = rand(4); k > 0; k--) {
+      const kind = rand(5) === 0 ? str() ?? "later" : COMMANDS[rand(COMMANDS.length)]!;
+      const a = [kind, numOrNot(), str(), str(), str(), str(), numOrNot()] as const;
+      const code = COMMANDS.indexOf(kind);
+      commands.push([commandRow(...a), arrayRow([code >= 0 ? code : kind, a[1], a[2], a[3], a[4], a[5], a[6]])]);
+    }
+    const waits: WaitValue[] = Array.from({ length: rand(3) }, () => (rand(2) ? rand(500) : str() ?? "await x"));
+    const outcome = OUTCOMES[rand(OUTCOMES.length)]!;
+    const atMs = NUMBERS[rand(NUMBERS.length)]!;
+    const execution = rand(3) === 0 ? rand(5) : 0;
+    const error = err();
+    const seq = 1 + rand(10_000);
+    const row: unknown[] = [seq, atMs, OUTCOMES.indexOf(outcome), wakes.map((w) => w[1]), commands.map((c) => c[1]), waits];
+    if (execution > 0 || error !== undefined) row.push(execution);
+    if (error !== undefined) row.push(error);
+    const built = stored(seq, stepRow(atMs, outcome, wakes.map((w) => w[0]), commands.map((c) => c[0]), waits, execution, error));
+    assert.is(built, JSON.stringify(row), `step ${i}`);
   }
 });
 

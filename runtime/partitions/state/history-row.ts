@@ -31,29 +31,95 @@ export type ErrorRow = [name: string, message: string];
 /** Where a step waits: a source line, or the graph's label of a state without one. */
 export type WaitValue = number | string;
 
-/** Drops the absent entries at the end of a row (JSON writes an absent entry inside an array as null). */
-function trimmed(row: Row): Row {
-  let n = row.length;
-  while (n > 0 && row[n - 1] === undefined) n--;
-  row.length = n;
-  return row;
+/*
+ * The writers below build a row's JSON text directly, with no arrays and no
+ * JSON.stringify on the way: this runs after every step of every instance,
+ * and building the row was most of what the history cost (docs/runtime.md,
+ * "The cost of the history"). The text is exactly JSON.stringify of the
+ * row; test/history/history-row.test.ts checks that over generated steps.
+ */
+
+/** JSON text of a number; a non-finite one is null, as in JSON.stringify. */
+const num = (n: number): string => (Number.isFinite(n) ? String(n) : "null");
+
+/** The JSON text of names (activities, events, operations), made once per name: the same few recur in every step. */
+const quotedNames = new Map<string, string>();
+const MAX_QUOTED_NAMES = 10_000;
+function quotedName(name: string): string {
+  let text = quotedNames.get(name);
+  if (text === undefined) {
+    if (quotedNames.size >= MAX_QUOTED_NAMES) quotedNames.clear(); // names are few; an app with endless ones only loses the cache
+    text = JSON.stringify(name);
+    quotedNames.set(name, text);
+  }
+  return text;
 }
 
-/** A step's row; its seq (0 here) is set by appendStep (state/history.ts). `wakes` and `commands` are rows of wakeRow and commandRow. */
-export function stepRow(atMs: number, outcome: HistoryStep["outcome"], wakes: Row[], commands: Row[], waits: readonly WaitValue[] | undefined, execution: number, error: ErrorRow | undefined): Row {
-  const row: Row = [0, atMs, OUTCOMES.indexOf(outcome), wakes, commands, waits ?? []];
-  if (execution > 0 || error !== undefined) row.push(execution);
-  if (error !== undefined) row.push(error);
-  return row;
+const errorText = (error: ErrorRow): string => `[${JSON.stringify(error[0])},${JSON.stringify(error[1])}]`;
+
+/**
+ * Joins a row's fields (each already JSON text, or undefined when absent):
+ * absent fields at the end are left off, those before a present one are null.
+ */
+function rowText(fields: (string | undefined)[]): string {
+  let n = fields.length;
+  while (n > 0 && fields[n - 1] === undefined) n--;
+  let text = "[";
+  for (let i = 0; i < n; i++) text += (i > 0 ? "," : "") + (fields[i] ?? "null");
+  return text + "]";
 }
 
-export function wakeRow(taskId: number, kind: HistoryWakeKind, ok: boolean, name?: string, instanceId?: string, error?: ErrorRow, attempts?: number, lastError?: ErrorRow): Row {
-  return trimmed([taskId, WAKE_KINDS.indexOf(kind), ok ? 1 : 0, name, instanceId, error, attempts, lastError]);
+/**
+ * A step's row without its seq, which appendStep (state/history.ts) puts
+ * before it (`stepText`). `wakes` and `commands` are texts of wakeRow and
+ * commandRow joined with commas, `waits` of waitText values.
+ */
+export function stepRowTail(atMs: number, outcome: HistoryStep["outcome"], wakes: string, commands: string, waits: string, execution: number, error: ErrorRow | undefined): string {
+  let tail = `,${num(atMs)},${OUTCOMES.indexOf(outcome)},[${wakes}],[${commands}],[${waits}]`;
+  if (execution > 0 || error !== undefined) tail += `,${num(execution)}`;
+  if (error !== undefined) tail += `,${errorText(error)}`;
+  return tail + "]";
 }
 
-export function commandRow(kind: string, taskId?: number, name?: string, instanceId?: string, entity?: string, op?: string, fireAtMs?: number): Row {
+/** A whole step's text: the row of `tail` with its seq. */
+export const stepText = (seq: number, tail: string): string => `[${num(seq)}${tail}`;
+
+/** The JSON text of a wait value. */
+export const waitText = (wait: WaitValue): string => (typeof wait === "number" ? num(wait) : JSON.stringify(wait));
+
+export function wakeRow(taskId: number, kind: HistoryWakeKind, ok: boolean, name?: string, instanceId?: string, error?: ErrorRow, attempts?: number, lastError?: ErrorRow): string {
+  // The common wake, a named result of a first attempt, without the general path's field list.
+  if (name !== undefined && instanceId === undefined && error === undefined && attempts === undefined && lastError === undefined) {
+    return `[${num(taskId)},${WAKE_KINDS.indexOf(kind)},${ok ? 1 : 0},${quotedName(name)}]`;
+  }
+  return rowText([
+    num(taskId),
+    String(WAKE_KINDS.indexOf(kind)),
+    ok ? "1" : "0",
+    name === undefined ? undefined : quotedName(name),
+    instanceId === undefined ? undefined : JSON.stringify(instanceId),
+    error && errorText(error),
+    attempts === undefined ? undefined : num(attempts),
+    lastError && errorText(lastError),
+  ]);
+}
+
+export function commandRow(kind: string, taskId?: number, name?: string, instanceId?: string, entity?: string, op?: string, fireAtMs?: number): string {
   const code = COMMAND_KINDS.indexOf(kind);
-  return trimmed([code >= 0 ? code : kind, taskId, name, instanceId, entity, op, fireAtMs]);
+  const kindText = code >= 0 ? String(code) : quotedName(kind);
+  // The common command, a named call with its task id (an activity, an event wait).
+  if (taskId !== undefined && name !== undefined && instanceId === undefined && entity === undefined && op === undefined && fireAtMs === undefined) {
+    return `[${kindText},${num(taskId)},${quotedName(name)}]`;
+  }
+  return rowText([
+    kindText,
+    taskId === undefined ? undefined : num(taskId),
+    name === undefined ? undefined : quotedName(name),
+    instanceId === undefined ? undefined : JSON.stringify(instanceId),
+    entity === undefined ? undefined : JSON.stringify(entity),
+    op === undefined ? undefined : quotedName(op),
+    fireAtMs === undefined ? undefined : num(fireAtMs),
+  ]);
 }
 
 /** A stored step, of any version, as a HistoryStep; a value that is none of its forms throws, saying what it is. */

@@ -12,15 +12,15 @@
  * keeps each step its own small DynamoDB item, far below the 400 KB limit.
  *
  * A step object's value is the JSON text of the step's compact row
- * (history-row.ts), a string: encoded once when the step is recorded, where
- * commits and checkpoints would otherwise each walk it again (measured:
+ * (history-row.ts), a string: written once when the step is recorded, where
+ * commits and checkpoints would otherwise each walk a row again (measured:
  * docs/runtime.md).
  *
  * Invariants: step objects are never read by the partition (ObjectTable
  * keeps them only until the commit and the checkpoint have them); an instance has steps
  * exactly for seqs historyFirst..historyLast, at most `limit` of them.
  */
-import type { Row } from "./history-row.ts";
+import { stepText } from "./history-row.ts";
 import type { ObjectTable } from "../objects.ts";
 import type { InstanceRecord } from "./instance.ts";
 
@@ -37,13 +37,12 @@ export function seqOfHistoryKey(prefix: string, key: string): number | undefined
   return /^[1-9]\d*$/.test(rest) ? Number(rest) : undefined;
 }
 
-/** Records `row` (history-row.ts) as the instance's next step, setting its seq, and deletes the oldest beyond `limit` (a smaller limit than before trims several). */
-export function appendStep(objects: ObjectTable, rec: InstanceRecord, row: Row, limit: number): void {
+/** Records the step whose row is `tail` (history-row.ts `stepRowTail`) as the instance's next, with its seq, and deletes the oldest beyond `limit` (a smaller limit than before trims several). */
+export function appendStep(objects: ObjectTable, rec: InstanceRecord, tail: string, limit: number): void {
   if (!(limit >= 1)) throw new Error(`appendStep with history limit ${limit}: a switched-off journal records nothing`);
   const seq = (rec.historyLast ?? 0) + 1;
-  row[0] = seq;
-  // Stored as its JSON text, encoded once here: commit records and checkpoints then copy one string instead of walking the row each time.
-  objects.writeHistory(historyKey(rec.instanceId, seq), JSON.stringify(row));
+  // Stored as its JSON text: commit records and checkpoints then copy one string instead of walking a row each time.
+  objects.writeHistory(historyKey(rec.instanceId, seq), stepText(seq, tail));
   let first = rec.historyFirst ?? seq;
   for (; first <= seq - limit; first++) objects.writeHistory(historyKey(rec.instanceId, first), null);
   rec.historyFirst = first;

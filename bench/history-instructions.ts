@@ -1,0 +1,121 @@
+/**
+ * The cost of the per-instance history in instructions, not time: Hello5
+ * with the history on and off, each process run under valgrind's callgrind,
+ * which counts the instructions the process executes whatever else the
+ * machine is doing. On this shared machine the CPU time of one unchanged
+ * Hello5 moves by 30% between runs minutes apart and one on/off pair's
+ * ratio spans 0.8-1.6 (bench/runtime.ts prints it), while the instructions
+ * per instance of one configuration differ by about 1% on `memory` (up to
+ * 6% on `local`, whose batches follow the fsyncs' timing): changes of a few
+ * percent to the history's cost can be told apart here and not there.
+ *
+ * Per configuration (variant x history), the count of a process that runs
+ * only the warm-up (bench/history-instructions-run.ts) is subtracted from
+ * one that also runs N instances: what remains is N instances' work, with
+ * start-up, compilation of the warm-up and shutdown taken out. V8 runs
+ * single-threaded with a predictable collector schedule (V8_FLAGS), and two
+ * processes run at a time.
+ *
+ * Instructions are not time: a cache miss costs more than an add, and the
+ * collector's work grows with the heap. This counts the work, and
+ * bench/runtime.ts measures the time it takes.
+ *
+ * Needs valgrind (Debian: apt-get install -y valgrind).
+ * Run: node --conditions=source --import tsx bench/history-instructions.ts [--quick] [--backend memory|local] [--repeats N] [--n N]
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { median } from "./hello.ts";
+import { printTable } from "./table.ts";
+
+function flag(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const quick = process.argv.includes("--quick");
+const backend = flag("--backend") ?? "memory";
+if (backend !== "memory" && backend !== "local") throw new Error(`--backend must be memory or local, got ${backend}`);
+/** Three repeats: the median drops one outlier; each repeat is about two minutes of valgrind per configuration. */
+const REPEATS = Number(flag("--repeats") ?? (quick ? 1 : 3));
+const N = Number(flag("--n") ?? (quick ? 500 : 1_000));
+const PARALLEL = 2;
+
+const VARIANTS = ["compiled", "hand-written"] as const;
+const HISTORY = ["on", "off"] as const;
+const RUNNER = fileURLToPath(new URL("./history-instructions-run.ts", import.meta.url));
+/**
+ * No background compiler or collector threads, and a heap that grows by fixed
+ * rules instead of by measured allocation rates and idle times (V8's
+ * defaults), which depend on the time valgrind stretches.
+ */
+const V8_FLAGS = ["--single-threaded", "--predictable-gc-schedule"];
+const NODE_ARGS = ["--conditions=source", "--import", "tsx", "--import", "nwc/register", RUNNER];
+
+try {
+  execFileSync("valgrind", ["--version"], { stdio: "ignore" });
+} catch {
+  console.error("bench/history-instructions.ts needs valgrind: apt-get install -y valgrind (as root)");
+  process.exit(2);
+}
+
+/** Instructions the whole process executed (callgrind's "Collected" count). */
+function instructions(args: string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("valgrind", ["--tool=callgrind", "--callgrind-out-file=/dev/null", "--smc-check=all", process.execPath, ...V8_FLAGS, ...NODE_ARGS, ...args], { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const m = /Collected : (\d+)/.exec(stderr);
+      if (code !== 0 || !m) reject(new Error(`valgrind ${args.join(" ")} exited ${code}:\n${stderr.slice(-2000)}`));
+      else resolve(Number(m[1]));
+    });
+  });
+}
+
+/** Runs the jobs PARALLEL at a time, in order. */
+async function runAll<T>(jobs: (() => Promise<T>)[]): Promise<T[]> {
+  const out: T[] = new Array(jobs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const i = next++;
+      out[i] = await jobs[i]!();
+    }
+  };
+  await Promise.all(Array.from({ length: PARALLEL }, worker));
+  return out;
+}
+
+// Once without valgrind: the compile-on-load cache then holds the compiled workload, and no measured process loads TypeScript.
+execFileSync(process.execPath, [...NODE_ARGS, "compiled", "on", "0", "memory"], { stdio: "inherit" });
+
+interface Job { variant: (typeof VARIANTS)[number]; history: (typeof HISTORY)[number]; n: number; repeat: number }
+const jobs: Job[] = [];
+for (let repeat = 0; repeat < REPEATS; repeat++) {
+  for (const variant of VARIANTS) for (const history of HISTORY) for (const n of [0, N]) jobs.push({ variant, history, n, repeat });
+}
+const started = Date.now();
+console.error(`${jobs.length} valgrind runs, ${PARALLEL} at a time (about ${Math.round(jobs.length / PARALLEL)} min)`);
+const counts = await runAll(jobs.map((j) => () => instructions([j.variant, j.history, String(j.n), backend])));
+const count = (variant: string, history: string, n: number, repeat: number) => counts[jobs.findIndex((j) => j.variant === variant && j.history === history && j.n === n && j.repeat === repeat)]!;
+/** Instructions per measured instance in one repeat. */
+const perInstance = (variant: string, history: string, repeat: number) => (count(variant, history, N, repeat) - count(variant, history, 0, repeat)) / N;
+
+const thousands = (x: number) => `${Math.round(x / 1000).toLocaleString("en-US")} k`;
+const columns = VARIANTS.map((variant) => {
+  const on = Array.from({ length: REPEATS }, (_, r) => perInstance(variant, "on", r));
+  const off = Array.from({ length: REPEATS }, (_, r) => perInstance(variant, "off", r));
+  const ratios = on.map((x, r) => x / off[r]!);
+  // Every repeat's figures, so that an outlier is seen as one.
+  console.error(`${variant}: per instance, on ${on.map(thousands).join(" / ")}, off ${off.map(thousands).join(" / ")}`);
+  return { on: median(on), off: median(off), ratio: median(ratios), low: Math.min(...ratios), high: Math.max(...ratios) };
+});
+console.log(`\nnwc history cost in instructions: Hello5 on ${backend}, 4 partitions, ${N.toLocaleString("en-US")} instances after 300, median of ${REPEATS} repeat(s), node ${process.version}, ${Math.round((Date.now() - started) / 60_000)} min\n`);
+printTable([
+  ["measure", ...VARIANTS],
+  ["instructions per Hello5, history on", ...columns.map((c) => thousands(c.on))],
+  ["instructions per Hello5, history off", ...columns.map((c) => thousands(c.off))],
+  ["cost of the history: on / off", ...columns.map((c) => `${c.ratio.toFixed(3)}${REPEATS > 1 ? ` (${c.low.toFixed(3)}-${c.high.toFixed(3)})` : ""}`)],
+]);
