@@ -4,10 +4,10 @@
  * which counts the instructions the process executes whatever else the
  * machine is doing. On this shared machine the CPU time of one unchanged
  * Hello5 moves by 30% between runs minutes apart and one on/off pair's
- * ratio spans 0.8-1.6 (bench/runtime.ts prints it), while the instructions
- * per instance of one configuration differ by about 1% on `memory` (up to
- * 6% on `local`, whose batches follow the fsyncs' timing): changes of a few
- * percent to the history's cost can be told apart here and not there.
+ * ratio spans 0.8-1.6 (bench/runtime.ts prints it). Counts move too (up to
+ * 9% per instance between repeats of one configuration), but far less, and
+ * a change run side by side with the tree before it shows as the same
+ * difference in every pair: that is how to tell a few percent apart here.
  *
  * Per configuration (variant x history), the count of a process that runs
  * only the warm-up (bench/history-instructions-run.ts) is subtracted from
