@@ -4,27 +4,36 @@
  * which counts the instructions the process executes whatever else the
  * machine is doing. On this shared machine the CPU time of one unchanged
  * Hello5 moves by 30% between runs minutes apart and one on/off pair's
- * ratio spans 0.8-1.6 (bench/runtime.ts prints it). Counts move too (up to
- * 9% per instance between repeats of one configuration), but far less, and
- * a change run side by side with the tree before it shows as the same
- * difference in every pair: that is how to tell a few percent apart here.
+ * ratio spans 0.8-1.6 (bench/runtime.ts prints it).
+ *
+ * The measured process (bench/history-instructions-run.ts) is made
+ * repeatable: its partitions run on a virtual clock, V8's hash and random
+ * seeds are fixed, V8 runs single-threaded with a predictable collector
+ * schedule, and it is one bundle (the runtime's sources and the workload as
+ * nwc's compiler compiles it, made here with esbuild), so no module loader
+ * or compiler runs under valgrind. On `memory` one configuration gives the
+ * same count to a few parts in a hundred thousand. Each repeat uses another
+ * seed: the seed changes where hash tables collide, which moves the counts
+ * by a percent or two, the same way for both sides of a comparison.
  *
  * Per configuration (variant x history), the count of a process that runs
- * only the warm-up (bench/history-instructions-run.ts) is subtracted from
- * one that also runs N instances: what remains is N instances' work, with
- * start-up, compilation of the warm-up and shutdown taken out. V8 runs
- * single-threaded with a predictable collector schedule (V8_FLAGS), and two
- * processes run at a time.
+ * only the warm-up is subtracted from one that also runs N instances: what
+ * remains is N instances' work, with start-up, the compilation of the
+ * warm-up's code and shutdown taken out. Two processes run at a time.
  *
  * Instructions are not time: a cache miss costs more than an add, and the
  * collector's work grows with the heap. This counts the work, and
  * bench/runtime.ts measures the time it takes.
  *
  * Needs valgrind (Debian: apt-get install -y valgrind).
- * Run: node --conditions=source --import tsx bench/history-instructions.ts [--quick] [--backend memory|local] [--repeats N] [--n N]
+ * Run: node --conditions=source --import tsx bench/history-instructions.ts [--quick] [--backend memory|local] [--repeats N] [--n N] [--only compiled|hand-written]
  */
 import { execFileSync, spawn } from "node:child_process";
+import { mkdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { build, type Plugin } from "esbuild";
+import { compileSource } from "../compiler/index.ts";
 import { median } from "./hello.ts";
 import { printTable } from "./table.ts";
 
@@ -36,21 +45,26 @@ function flag(name: string): string | undefined {
 const quick = process.argv.includes("--quick");
 const backend = flag("--backend") ?? "memory";
 if (backend !== "memory" && backend !== "local") throw new Error(`--backend must be memory or local, got ${backend}`);
-/** Three repeats: the median drops one outlier; each repeat is about two minutes of valgrind per configuration. */
+/** Three repeats, three seeds; each process takes one to two minutes under valgrind. */
 const REPEATS = Number(flag("--repeats") ?? (quick ? 1 : 3));
-const N = Number(flag("--n") ?? (quick ? 500 : 1_000));
+const N = Number(flag("--n") ?? (quick ? 500 : 2_000));
 const PARALLEL = 2;
 
-const VARIANTS = ["compiled", "hand-written"] as const;
+const only = flag("--only");
+if (only !== undefined && only !== "compiled" && only !== "hand-written") throw new Error(`--only must be compiled or hand-written, got ${only}`);
+const VARIANTS = only ? [only] : (["compiled", "hand-written"] as const);
 const HISTORY = ["on", "off"] as const;
-const RUNNER = fileURLToPath(new URL("./history-instructions-run.ts", import.meta.url));
+const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
+const ROOT = dirname(BENCH_DIR);
+/** Under node_modules, so that the packages the bundle leaves out (the AWS SDK, ...) resolve as they do for the sources. */
+const BUNDLE = join(ROOT, "node_modules", ".cache", "nwc-bench", "history-instructions-run.mjs");
 /**
  * No background compiler or collector threads, and a heap that grows by fixed
  * rules instead of by measured allocation rates and idle times (V8's
  * defaults), which depend on the time valgrind stretches.
  */
 const V8_FLAGS = ["--single-threaded", "--predictable-gc-schedule"];
-const NODE_ARGS = ["--conditions=source", "--import", "tsx", "--import", "nwc/register", RUNNER];
+const seedFlags = (seed: number) => [`--hash-seed=${seed}`, `--random-seed=${seed}`];
 
 try {
   execFileSync("valgrind", ["--version"], { stdio: "ignore" });
@@ -60,9 +74,9 @@ try {
 }
 
 /** Instructions the whole process executed (callgrind's "Collected" count). */
-function instructions(args: string[]): Promise<number> {
+function instructions(seed: number, args: string[]): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn("valgrind", ["--tool=callgrind", "--callgrind-out-file=/dev/null", "--smc-check=all", process.execPath, ...V8_FLAGS, ...NODE_ARGS, ...args], { stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn("valgrind", ["--tool=callgrind", "--callgrind-out-file=/dev/null", "--smc-check=all", process.execPath, ...V8_FLAGS, ...seedFlags(seed), BUNDLE, ...args], { stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += d));
     child.on("error", reject);
@@ -72,6 +86,34 @@ function instructions(args: string[]): Promise<number> {
       else resolve(Number(m[1]));
     });
   });
+}
+
+/**
+ * The measured program as one file: the runner and the runtime from their
+ * sources, `nwc` and `nwc/engine` as the sources they export, the workload as
+ * nwc's compiler compiles it; other packages stay imports.
+ */
+async function bundleRunner(): Promise<void> {
+  const appFile = join(BENCH_DIR, "runtime-app.ts");
+  const compiled = compileSource(appFile, readFileSync(appFile, "utf8"));
+  if (compiled.diagnostics.length > 0) throw new Error(`bench/runtime-app.ts does not compile: ${compiled.diagnostics.map((d) => d.message).join("; ")}`);
+  const js = compiled.outputs.find((o) => /\.m?js$/.test(o.fileName))?.text;
+  if (js === undefined) throw new Error("the compiler emitted no JavaScript for bench/runtime-app.ts");
+  const exportsMap = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).exports as Record<string, { source: string }>;
+  const plugin: Plugin = {
+    name: "nwc-bench",
+    setup(b) {
+      b.onResolve({ filter: /^nwc(\/.*)?$/ }, (a) => {
+        const source = exportsMap[a.path === "nwc" ? "." : `./${a.path.slice(4)}`]?.source;
+        if (!source) throw new Error(`the bundle imports ${a.path}, which package.json does not export`);
+        return { path: join(ROOT, source) };
+      });
+      b.onResolve({ filter: /^[^./]/ }, (a) => ({ path: a.path, external: true }));
+      b.onLoad({ filter: /[\\/]bench[\\/]runtime-app\.ts$/ }, () => ({ contents: js, loader: "js", resolveDir: BENCH_DIR }));
+    },
+  };
+  mkdirSync(dirname(BUNDLE), { recursive: true });
+  await build({ entryPoints: [join(BENCH_DIR, "history-instructions-run.ts")], bundle: true, platform: "node", format: "esm", target: "node20", outfile: BUNDLE, plugins: [plugin], logLevel: "warning" });
 }
 
 /** Runs the jobs PARALLEL at a time, in order. */
@@ -88,8 +130,9 @@ async function runAll<T>(jobs: (() => Promise<T>)[]): Promise<T[]> {
   return out;
 }
 
-// Once without valgrind: the compile-on-load cache then holds the compiled workload, and no measured process loads TypeScript.
-execFileSync(process.execPath, [...NODE_ARGS, "compiled", "on", "0", "memory"], { stdio: "inherit" });
+await bundleRunner();
+// Once without valgrind: a bundle that does not run fails here in seconds, not after minutes.
+execFileSync(process.execPath, [...V8_FLAGS, BUNDLE, "compiled", "on", "10", backend], { stdio: "inherit" });
 
 interface Job { variant: (typeof VARIANTS)[number]; history: (typeof HISTORY)[number]; n: number; repeat: number }
 const jobs: Job[] = [];
@@ -98,7 +141,7 @@ for (let repeat = 0; repeat < REPEATS; repeat++) {
 }
 const started = Date.now();
 console.error(`${jobs.length} valgrind runs, ${PARALLEL} at a time (about ${Math.round(jobs.length / PARALLEL)} min)`);
-const counts = await runAll(jobs.map((j) => () => instructions([j.variant, j.history, String(j.n), backend])));
+const counts = await runAll(jobs.map((j) => () => instructions(j.repeat + 1, [j.variant, j.history, String(j.n), backend])));
 const count = (variant: string, history: string, n: number, repeat: number) => counts[jobs.findIndex((j) => j.variant === variant && j.history === history && j.n === n && j.repeat === repeat)]!;
 /** Instructions per measured instance in one repeat. */
 const perInstance = (variant: string, history: string, repeat: number) => (count(variant, history, N, repeat) - count(variant, history, 0, repeat)) / N;

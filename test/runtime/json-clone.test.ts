@@ -58,4 +58,16 @@ test("an instance's commit copy equals its JSON round trip; later changes in pla
   assert.equal(copy.ext, { locks: { held: { requestId: "q" } } });
 });
 
+test("a new instance's undefined history range stays in its commit copy and out of the stored JSON", () => {
+  const rec: InstanceRecord = {
+    instanceId: "i", name: "n", version: "v", execution: 0, status: "Running", input: null, output: null, error: null,
+    customStatus: null, createdAt: 1, updatedAt: 2, frame: "{}", frameText: true, inbox: [], waiting: {}, buffered: {},
+    historyFirst: undefined, historyLast: undefined, ext: {},
+  };
+  const copy = instanceForCommit(rec);
+  assert.ok("historyFirst" in copy && copy.historyFirst === undefined);
+  assert.equal(JSON.parse(JSON.stringify(copy)), roundTrip(rec));
+  assert.ok(!JSON.stringify(copy).includes("history"));
+});
+
 test.run();

@@ -51,6 +51,10 @@ export const startInstance: MessageHandler<StartInstanceMessage> = {
       inbox: [],
       waiting: {},
       buffered: {},
+      // Present from the start, though undefined until the first step is recorded: added later, they would change the
+      // record's hidden class after creation, which every later access and commit copy pays for (docs/runtime.md).
+      historyFirst: undefined,
+      historyLast: undefined,
       ext: {},
     };
     if (m.parent) rec.parent = m.parent;

@@ -81,8 +81,8 @@ export function stepRowTail(atMs: number, outcome: HistoryStep["outcome"], wakes
   return tail + "]";
 }
 
-/** A whole step's text: the row of `tail` with its seq. */
-export const stepText = (seq: number, tail: string): string => `[${num(seq)}${tail}`;
+/** A whole step's text: the row of `tail` with its seq, one flat string (kept until the checkpoint: see historyKey). */
+export const stepText = (seq: number, tail: string): string => ["[", num(seq), tail].join("");
 
 /** The JSON text of a wait value. */
 export const waitText = (wait: WaitValue): string => (typeof wait === "number" ? num(wait) : JSON.stringify(wait));

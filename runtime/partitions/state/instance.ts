@@ -55,7 +55,7 @@ export interface InstanceRecord {
   parent?: TaskRef;
   /** Set while the host lacks this instance's machine version; the instance waits for a host that has it. */
   suspended?: ErrorInfo;
-  /** Seqs of the first and last step kept in the history (state/history.ts); absent while none is. */
+  /** Seqs of the first and last step kept in the history (state/history.ts); undefined (or absent, in a stored record) while none is. */
   historyFirst?: number;
   historyLast?: number;
   /** State owned by extensions (e.g. `locks`, runtime/partitions/entities/holder.ts). */
@@ -70,7 +70,10 @@ export const instanceKey = (instanceId: string): string => INSTANCE_PREFIX + ins
  * containers a later batch changes in place (inbox, waits, buffered events,
  * extension state) are copied; the payload fields, which are only ever
  * replaced (see the invariants above), are shared, so a large frame or input
- * is not copied on every step. The result equals a JSON round trip of `rec`.
+ * is not copied on every step. The result equals a JSON round trip of `rec`,
+ * but for `historyFirst`/`historyLast` while undefined: they are kept (deleting
+ * them would make each copy a slow dictionary object), and every store's JSON
+ * encoding leaves them out.
  */
 export function instanceForCommit(rec: InstanceRecord): InstanceRecord {
   const out: InstanceRecord = { ...rec, inbox: rec.inbox.slice(), waiting: copyLists(rec.waiting), buffered: copyLists(rec.buffered), ext: cloneJson(rec.ext) };
