@@ -6,8 +6,7 @@
  * or the hand-written machine), WARMUP instances, then `n` more, all started
  * at once, then the host stops.
  *
- * The same arguments give the same count, to a few parts in a hundred
- * thousand on `memory`: the partitions run on a virtual clock, so no timer
+ * Made to repeat itself: the partitions run on a virtual clock, so no timer
  * fires while there is work and batches are made of the same messages on
  * every run, the caller fixes V8's hash and random seeds, and the end of a
  * round is seen from the commits, not by polling. (Under valgrind, which

@@ -11,10 +11,12 @@
  * seeds are fixed, V8 runs single-threaded with a predictable collector
  * schedule, and it is one bundle (the runtime's sources and the workload as
  * nwc's compiler compiles it, made here with esbuild), so no module loader
- * or compiler runs under valgrind. On `memory` one configuration gives the
- * same count to a few parts in a hundred thousand. Each repeat uses another
- * seed: the seed changes where hash tables collide, which moves the counts
- * by a percent or two, the same way for both sides of a comparison.
+ * or compiler runs under valgrind. On an idle machine two runs of one
+ * configuration and seed agreed to a few parts in a hundred thousand; under
+ * other load the same seed moved by up to 6%, so some work still follows the
+ * wall clock. Each repeat uses another seed (the seed changes where hash
+ * tables collide, which moves the counts by a few percent, as any change
+ * to the code does): compare medians over several seeds, never one.
  *
  * Per configuration (variant x history), the count of a process that runs
  * only the warm-up is subtracted from one that also runs N instances: what
