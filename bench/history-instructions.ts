@@ -11,10 +11,10 @@
  * seeds are fixed, V8 runs single-threaded with a predictable collector
  * schedule, and it is one bundle (the runtime's sources and the workload as
  * nwc's compiler compiles it, made here with esbuild), so no module loader
- * or compiler runs under valgrind. On an idle machine two runs of one
- * configuration and seed agreed to a few parts in a hundred thousand; under
- * other load the same seed moved by up to 6%, so some work still follows the
- * wall clock. Each repeat uses another seed (the seed changes where hash
+ * or compiler runs under valgrind. Two runs of one configuration and seed
+ * side by side once agreed to a few parts in a hundred thousand, yet the
+ * same seed moved by up to 6% between separate runs, so some work still
+ * follows the wall clock. Each repeat uses another seed (the seed changes where hash
  * tables collide, which moves the counts by a few percent, as any change
  * to the code does): compare medians over several seeds, never one.
  *
