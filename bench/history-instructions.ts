@@ -92,8 +92,8 @@ function instructions(seed: number, args: string[]): Promise<number> {
 
 /**
  * The measured program as one file: the runner and the runtime from their
- * sources, `nwc` and `nwc/engine` as the sources they export, the workload as
- * nwc's compiler compiles it; other packages stay imports.
+ * sources (`nwc` and `nwc/engine` too, by their "source" export condition),
+ * the workload as nwc's compiler compiles it; other packages stay imports.
  */
 async function bundleRunner(): Promise<void> {
   const appFile = join(BENCH_DIR, "runtime-app.ts");
@@ -101,21 +101,15 @@ async function bundleRunner(): Promise<void> {
   if (compiled.diagnostics.length > 0) throw new Error(`bench/runtime-app.ts does not compile: ${compiled.diagnostics.map((d) => d.message).join("; ")}`);
   const js = compiled.outputs.find((o) => /\.m?js$/.test(o.fileName))?.text;
   if (js === undefined) throw new Error("the compiler emitted no JavaScript for bench/runtime-app.ts");
-  const exportsMap = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).exports as Record<string, { source: string }>;
   const plugin: Plugin = {
     name: "nwc-bench",
     setup(b) {
-      b.onResolve({ filter: /^nwc(\/.*)?$/ }, (a) => {
-        const source = exportsMap[a.path === "nwc" ? "." : `./${a.path.slice(4)}`]?.source;
-        if (!source) throw new Error(`the bundle imports ${a.path}, which package.json does not export`);
-        return { path: join(ROOT, source) };
-      });
-      b.onResolve({ filter: /^[^./]/ }, (a) => ({ path: a.path, external: true }));
+      b.onResolve({ filter: /^[^./]/ }, (a) => (/^nwc(\/|$)/.test(a.path) ? undefined : { path: a.path, external: true }));
       b.onLoad({ filter: /[\\/]bench[\\/]runtime-app\.ts$/ }, () => ({ contents: js, loader: "js", resolveDir: BENCH_DIR }));
     },
   };
   mkdirSync(dirname(BUNDLE), { recursive: true });
-  await build({ entryPoints: [join(BENCH_DIR, "history-instructions-run.ts")], bundle: true, platform: "node", format: "esm", target: "node20", outfile: BUNDLE, plugins: [plugin], logLevel: "warning" });
+  await build({ entryPoints: [join(BENCH_DIR, "history-instructions-run.ts")], bundle: true, platform: "node", format: "esm", target: "node20", outfile: BUNDLE, conditions: ["source"], plugins: [plugin], logLevel: "warning" });
 }
 
 /** Runs the jobs PARALLEL at a time, in order. */
